@@ -1,0 +1,125 @@
+package io.fabric.schemas.topics;
+
+import io.fabric.contracts.ApprovalToken;
+import io.fabric.contracts.AuditEvent;
+import io.fabric.contracts.BlockedTask;
+import io.fabric.contracts.DeadLetter;
+import io.fabric.contracts.FlowCheckpoint;
+import io.fabric.contracts.PendingApproval;
+import io.fabric.contracts.RequestStatus;
+import io.fabric.contracts.RoutedTask;
+import io.fabric.contracts.TaskRequest;
+import io.fabric.schemas.AvroSerde;
+import io.fabric.schemas.TopicSchemaLookup;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * Every topic the fabric reads or writes, declared once. Topologies build their
+ * Consumed/Produced from it and {@code fabric topics apply} creates topics from it, so nothing
+ * relies on broker auto-creation or defaults.
+ *
+ * <p>Task topics are keyed by flow id so a flow's steps keep their order; they must share one
+ * partition count because the policy gate joins requests and approvals by partition.
+ */
+public final class TopicCatalog {
+  public static final String PREFIX = "fabric.";
+  public static final int DEFAULT_PARTITIONS = 3;
+
+  public final TopicSpec<String, TaskRequest> ingress;
+  public final TopicSpec<String, BlockedTask> blocked;
+  public final TopicSpec<String, PendingApproval> approvalPending;
+  public final TopicSpec<String, ApprovalToken> approvals;
+  public final TopicSpec<String, RoutedTask> routed;
+  public final TopicSpec<String, FlowCheckpoint> flowState;
+  public final TopicSpec<String, FlowCheckpoint> flowRevisions;
+  public final TopicSpec<String, RequestStatus> requestStatus;
+  public final TopicSpec<String, DeadLetter> dlq;
+  public final TopicSpec<String, AuditEvent> audit;
+  public final TopicSpec<String, String> schemas;
+
+  private final int partitions;
+  private final List<String> pluginNames;
+
+  private TopicCatalog(int partitions, Collection<String> pluginNames) {
+    if (partitions < 1) {
+      throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
+    }
+    this.partitions = partitions;
+    this.pluginNames = List.copyOf(new TreeSet<>(pluginNames));
+    Map<String, String> week = retention(Duration.ofDays(7));
+    Map<String, String> month = retention(Duration.ofDays(30));
+    Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+    ingress = avro("tasks.ingress", TaskRequest.class, partitions, week, "requests from upstream systems and the CLI");
+    blocked = avro("tasks.blocked", BlockedTask.class, partitions, month, "requests that will never run, with the reason");
+    approvalPending = avro("tasks.approval-pending", PendingApproval.class, partitions, month, "class-B requests waiting for approval");
+    approvals = avro("approvals", ApprovalToken.class, partitions, month, "signed approval tokens, keyed by flow id");
+    routed = avro("tasks.routed", RoutedTask.class, partitions, week, "requests the policy allowed, with the decision");
+    flowState = avro("flows.state", FlowCheckpoint.class, partitions, compacted, "latest checkpoint per flow");
+    flowRevisions = avro("flows.revisions", FlowCheckpoint.class, partitions, month, "every checkpoint revision");
+    requestStatus = avro("requests.status", RequestStatus.class, partitions, compacted, "latest status per request id");
+    dlq = avro("dlq", DeadLetter.class, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"), "dead letters with full context, kept until replayed or purged");
+    audit = avro("audit", AuditEvent.class, partitions, retention(Duration.ofDays(90)), "policy violations, security events, SLA warnings");
+    schemas = new TopicSpec<>(TopicSchemaLookup.SCHEMAS_TOPIC, Serdes::String, Serdes::String, 1,
+        Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT), "writer schemas by fingerprint");
+  }
+
+  public static TopicCatalog create(int partitions, Collection<String> pluginNames) {
+    return new TopicCatalog(partitions, pluginNames);
+  }
+
+  public static TopicCatalog defaults() {
+    return create(DEFAULT_PARTITIONS, List.of());
+  }
+
+  public int partitions() {
+    return partitions;
+  }
+
+  public List<String> pluginNames() {
+    return pluginNames;
+  }
+
+  /** The task topic of one plugin: {@code fabric.plugin.<name>.tasks}. */
+  public TopicSpec<String, RoutedTask> pluginTasks(String plugin) {
+    return avro("plugin." + plugin + ".tasks", RoutedTask.class, partitions, retention(Duration.ofDays(7)), "tasks for plugin " + plugin);
+  }
+
+  /** The canary task topic of one plugin, used when the plugin declares a canary version. */
+  public TopicSpec<String, RoutedTask> pluginCanaryTasks(String plugin) {
+    return avro("plugin." + plugin + ".canary.tasks", RoutedTask.class, partitions, retention(Duration.ofDays(7)), "canary tasks for plugin " + plugin);
+  }
+
+  /** Every topic, in a stable order: the fixed ones, then each known plugin's task topics. */
+  public List<TopicSpec<?, ?>> all() {
+    List<TopicSpec<?, ?>> all = new ArrayList<>(List.of(ingress, blocked, approvalPending, approvals, routed,
+        flowState, flowRevisions, requestStatus, dlq, audit, schemas));
+    for (String plugin : pluginNames) {
+      all.add(pluginTasks(plugin));
+      all.add(pluginCanaryTasks(plugin));
+    }
+    return List.copyOf(all);
+  }
+
+  public Optional<TopicSpec<?, ?>> byName(String name) {
+    return all().stream().filter(t -> t.name().equals(name)).findFirst();
+  }
+
+  private static <V extends SpecificRecord> TopicSpec<String, V> avro(String suffix, Class<V> type, int partitions,
+                                                                      Map<String, String> config, String purpose) {
+    return new TopicSpec<>(PREFIX + suffix, Serdes::String, () -> AvroSerde.of(type), partitions, config, purpose);
+  }
+
+  private static Map<String, String> retention(Duration duration) {
+    return Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+        TopicConfig.RETENTION_MS_CONFIG, Long.toString(duration.toMillis()));
+  }
+}
