@@ -46,10 +46,15 @@ public final class TopicCatalog {
   public final TopicSpec<String, AuditEvent> audit;
   public final TopicSpec<String, String> schemas;
 
+  private final String prefix;
   private final int partitions;
   private final List<String> pluginNames;
 
-  private TopicCatalog(int partitions, Collection<String> pluginNames) {
+  private TopicCatalog(String prefix, int partitions, Collection<String> pluginNames) {
+    if (!prefix.matches("[A-Za-z0-9._-]*")) {
+      throw new IllegalArgumentException("topic prefix may only use letters, digits, '.', '_' and '-': " + prefix);
+    }
+    this.prefix = prefix;
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
     }
@@ -58,22 +63,36 @@ public final class TopicCatalog {
     Map<String, String> week = retention(Duration.ofDays(7));
     Map<String, String> month = retention(Duration.ofDays(30));
     Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-    ingress = avro("tasks.ingress", TaskRequest.class, partitions, week, "requests from upstream systems and the CLI");
-    blocked = avro("tasks.blocked", BlockedTask.class, partitions, month, "requests that will never run, with the reason");
-    approvalPending = avro("tasks.approval-pending", PendingApproval.class, partitions, month, "class-B requests waiting for approval");
-    approvals = avro("approvals", ApprovalToken.class, partitions, month, "signed approval tokens, keyed by flow id");
-    routed = avro("tasks.routed", RoutedTask.class, partitions, week, "requests the policy allowed, with the decision");
-    flowState = avro("flows.state", FlowCheckpoint.class, partitions, compacted, "latest checkpoint per flow");
-    flowRevisions = avro("flows.revisions", FlowCheckpoint.class, partitions, month, "every checkpoint revision");
-    requestStatus = avro("requests.status", RequestStatus.class, partitions, compacted, "latest status per request id");
-    dlq = avro("dlq", DeadLetter.class, partitions, Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"), "dead letters with full context, kept until replayed or purged");
-    audit = avro("audit", AuditEvent.class, partitions, retention(Duration.ofDays(90)), "policy violations, security events, SLA warnings");
+    ingress = avro("tasks.ingress", TaskRequest.class, week, "requests from upstream systems and the CLI");
+    blocked = avro("tasks.blocked", BlockedTask.class, month, "requests that will never run, with the reason");
+    approvalPending = avro("tasks.approval-pending", PendingApproval.class, month, "class-B requests waiting for approval");
+    approvals = avro("approvals", ApprovalToken.class, month, "signed approval tokens, keyed by flow id");
+    routed = avro("tasks.routed", RoutedTask.class, week, "requests the policy allowed, with the decision");
+    flowState = avro("flows.state", FlowCheckpoint.class, compacted, "latest checkpoint per flow");
+    flowRevisions = avro("flows.revisions", FlowCheckpoint.class, month, "every checkpoint revision");
+    requestStatus = avro("requests.status", RequestStatus.class, compacted, "latest status per request id");
+    dlq = avro("dlq", DeadLetter.class, Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"), "dead letters with full context, kept until replayed or purged");
+    audit = avro("audit", AuditEvent.class, retention(Duration.ofDays(90)), "policy violations, security events, SLA warnings");
     schemas = new TopicSpec<>(TopicSchemaLookup.SCHEMAS_TOPIC, Serdes::String, Serdes::String, 1,
         Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT), "writer schemas by fingerprint");
   }
 
   public static TopicCatalog create(int partitions, Collection<String> pluginNames) {
-    return new TopicCatalog(partitions, pluginNames);
+    return new TopicCatalog(PREFIX, partitions, pluginNames);
+  }
+
+  /** A catalog whose topics start with another prefix, e.g. one namespace per environment or per test. */
+  public static TopicCatalog create(String prefix, int partitions, Collection<String> pluginNames) {
+    return new TopicCatalog(prefix, partitions, pluginNames);
+  }
+
+  public String prefix() {
+    return prefix;
+  }
+
+  /** The same topics with more plugins' task topics. */
+  public TopicCatalog withPlugins(Collection<String> plugins) {
+    return new TopicCatalog(prefix, partitions, plugins);
   }
 
   public static TopicCatalog defaults() {
@@ -90,12 +109,12 @@ public final class TopicCatalog {
 
   /** The task topic of one plugin: {@code fabric.plugin.<name>.tasks}. */
   public TopicSpec<String, RoutedTask> pluginTasks(String plugin) {
-    return avro("plugin." + plugin + ".tasks", RoutedTask.class, partitions, retention(Duration.ofDays(7)), "tasks for plugin " + plugin);
+    return avro("plugin." + plugin + ".tasks", RoutedTask.class, retention(Duration.ofDays(7)), "tasks for plugin " + plugin);
   }
 
   /** The canary task topic of one plugin, used when the plugin declares a canary version. */
   public TopicSpec<String, RoutedTask> pluginCanaryTasks(String plugin) {
-    return avro("plugin." + plugin + ".canary.tasks", RoutedTask.class, partitions, retention(Duration.ofDays(7)), "canary tasks for plugin " + plugin);
+    return avro("plugin." + plugin + ".canary.tasks", RoutedTask.class, retention(Duration.ofDays(7)), "canary tasks for plugin " + plugin);
   }
 
   /** Every topic, in a stable order: the fixed ones, then each known plugin's task topics. */
@@ -113,9 +132,9 @@ public final class TopicCatalog {
     return all().stream().filter(t -> t.name().equals(name)).findFirst();
   }
 
-  private static <V extends SpecificRecord> TopicSpec<String, V> avro(String suffix, Class<V> type, int partitions,
-                                                                      Map<String, String> config, String purpose) {
-    return new TopicSpec<>(PREFIX + suffix, Serdes::String, () -> AvroSerde.of(type), partitions, config, purpose);
+  private <V extends SpecificRecord> TopicSpec<String, V> avro(String suffix, Class<V> type,
+                                                               Map<String, String> config, String purpose) {
+    return new TopicSpec<>(prefix + suffix, Serdes::String, () -> AvroSerde.of(type), partitions, config, purpose);
   }
 
   private static Map<String, String> retention(Duration duration) {

@@ -1,0 +1,53 @@
+package io.fabric.plugins.spi;
+
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * An integration the fabric can execute tasks with. Plugins are found with {@link java.util.ServiceLoader}
+ * (list the class in {@code META-INF/services/io.fabric.plugins.spi.FabricPlugin}), so adding one
+ * is dropping a jar on the classpath. Each plugin gets its own task topic
+ * {@code fabric.plugin.<name>.tasks} and consumer group.
+ */
+public interface FabricPlugin {
+  /** Lower-case name used in topic and group names. */
+  String name();
+
+  /** The task types (actions) this plugin executes. */
+  Set<String> taskTypes();
+
+  /**
+   * Executes one task. Return the structured result (merged into the flow's state); throw
+   * {@link RetryableTaskException} for failures worth retrying and {@link PermanentTaskException} otherwise.
+   */
+  Map<String, Object> execute(String tenantId, Map<String, Object> payload, TaskContext context) throws TaskException;
+
+  /** A version label when the plugin runs a canary; canary tasks then go to its canary topic. */
+  default Optional<String> canaryVersion() {
+    return Optional.empty();
+  }
+
+  default RetryPolicy retryPolicy() {
+    return RetryPolicy.DEFAULT;
+  }
+
+  /**
+   * What this plugin can do when an execution is in doubt (called, but the result was never
+   * committed): the runtime calls it again with {@code inDoubt=true} only when it can.
+   */
+  default InDoubtSupport inDoubtSupport() {
+    return InDoubtSupport.NONE;
+  }
+
+  /** Whether a completed step of this task type can be undone by {@link #compensate}. */
+  default boolean compensable(String taskType) {
+    return false;
+  }
+
+  /** Undoes a completed step (refund a charge, void an envelope) during a flow rollback. */
+  default Map<String, Object> compensate(String tenantId, Map<String, Object> payload, Map<String, Object> result,
+                                         TaskContext context) throws TaskException {
+    throw new PermanentTaskException("task type " + context.action() + " of plugin " + name() + " is not compensable");
+  }
+}

@@ -1,0 +1,70 @@
+package io.fabric.schemas.records;
+
+import io.fabric.schemas.config.KafkaConnection;
+import io.fabric.schemas.topics.TopicSpec;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
+
+/**
+ * Reads the records of one key from a topic keyed by it, scanning only the key's partition (the
+ * default partitioner's murmur2 choice) up to the committed end. Used by the CLI to answer
+ * "where is request X" and "show flow F" from a terminal with no app running.
+ */
+public final class LatestByKeyReader {
+  private static final Duration TIMEOUT = Duration.ofSeconds(15);
+
+  private LatestByKeyReader() {}
+
+  public static <V> Optional<V> latest(KafkaConnection connection, TopicSpec<String, V> topic, String key) {
+    List<V> all = all(connection, topic, key, v -> true);
+    return all.isEmpty() ? Optional.empty() : Optional.of(all.get(all.size() - 1));
+  }
+
+  /** Every committed value of {@code key} in offset order (tombstones skipped), filtered. */
+  public static <V> List<V> all(KafkaConnection connection, TopicSpec<String, V> topic, String key, Predicate<V> filter) {
+    Map<String, Object> config = connection.clientConfig();
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, "fabric-reader");
+    try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config, topic.keySerde().deserializer(), topic.valueSerde().deserializer())) {
+      List<PartitionInfo> partitions = consumer.partitionsFor(topic.name(), TIMEOUT);
+      if (partitions == null || partitions.isEmpty()) {
+        throw new IllegalStateException("topic " + topic.name() + " does not exist: run `fabric topics apply` first");
+      }
+      int partition = partitionFor(key, partitions.size());
+      TopicPartition tp = new TopicPartition(topic.name(), partition);
+      consumer.assign(List.of(tp));
+      consumer.seekToBeginning(List.of(tp));
+      long end = consumer.endOffsets(List.of(tp), TIMEOUT).get(tp);
+      List<V> values = new ArrayList<>();
+      long deadline = System.nanoTime() + TIMEOUT.toNanos() * 4;
+      while (consumer.position(tp, TIMEOUT) < end) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("timed out reading " + topic.name() + " partition " + partition);
+        }
+        for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(200))) {
+          if (key.equals(record.key()) && record.value() != null && filter.test(record.value())) {
+            values.add(record.value());
+          }
+        }
+      }
+      return values;
+    }
+  }
+
+  /** The partition Kafka's default partitioner picks for a non-null String key. */
+  public static int partitionFor(String key, int partitions) {
+    return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+  }
+}

@@ -1,0 +1,11 @@
+package io.fabric.schemas.records;
+
+/** Where a request ended up; the {@code outcome} of {@link io.fabric.contracts.RequestStatus}. */
+public enum Outcome {
+  ROUTED, EXECUTED, PENDING_APPROVAL, BLOCKED, DEAD_LETTER, DUPLICATE;
+
+  /** True for outcomes after which nothing more happens to the request without a person acting. */
+  public boolean terminal() {
+    return this != ROUTED && this != PENDING_APPROVAL;
+  }
+}

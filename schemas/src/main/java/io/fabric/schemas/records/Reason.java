@@ -1,0 +1,7 @@
+package io.fabric.schemas.records;
+
+/** Why a request was blocked or dead-lettered; the {@code reason} of statuses, blocked tasks and dead letters. */
+public enum Reason {
+  FORBIDDEN, INVALID_TOKEN, APPROVAL_REJECTED, APPROVAL_EXPIRED, TENANT_MISMATCH, INVALID_REQUEST,
+  UNKNOWN_TASK_TYPE, EXECUTION_FAILED, IN_DOUBT, UNDECODABLE, PROCESSING_ERROR
+}
