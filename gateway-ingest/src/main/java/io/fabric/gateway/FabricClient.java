@@ -1,0 +1,93 @@
+package io.fabric.gateway;
+
+import io.fabric.contracts.TaskRequest;
+import io.fabric.schemas.config.KafkaConnection;
+import io.fabric.schemas.topics.TopicCatalog;
+import io.fabric.schemas.topics.TopicSpec;
+import io.fabric.schemas.records.TraceContext;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * The way upstream systems (and {@code fabric submit}) put requests on {@code fabric.tasks.ingress}:
+ * an idempotent, acks=all producer keyed by flow id, with the traceparent as a header. A send
+ * that fails is reported to the caller, never dropped.
+ */
+public final class FabricClient implements AutoCloseable {
+  private final KafkaProducer<String, TaskRequest> producer;
+  private final TopicSpec<String, TaskRequest> ingress;
+  private final Clock clock;
+
+  public FabricClient(KafkaConnection connection, TopicCatalog catalog) {
+    this(connection, catalog, Map.of(), Clock.systemUTC());
+  }
+
+  public FabricClient(KafkaConnection connection, TopicCatalog catalog, Map<String, Object> producerOverrides, Clock clock) {
+    Map<String, Object> config = connection.clientConfig();
+    config.put(ProducerConfig.ACKS_CONFIG, "all");
+    config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+    config.put(ProducerConfig.CLIENT_ID_CONFIG, "fabric-gateway");
+    config.putAll(producerOverrides);
+    this.ingress = catalog.ingress;
+    this.producer = new KafkaProducer<>(config, ingress.keySerde().serializer(), ingress.valueSerde().serializer());
+    this.clock = clock;
+  }
+
+  /** Sends and waits for the broker's acknowledgement; returns what was sent. */
+  public TaskRequest submit(Submission submission) {
+    try {
+      return submitAsync(submission).get(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SubmitException("interrupted while submitting", e);
+    } catch (ExecutionException e) {
+      throw new SubmitException("could not submit to " + ingress.name() + ": " + e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new SubmitException("no acknowledgement from Kafka within 60 s for " + ingress.name(), e);
+    }
+  }
+
+  /** Sends without waiting; the future fails when Kafka refuses the record. */
+  public CompletableFuture<TaskRequest> submitAsync(Submission submission) {
+    return send(submission.toRequest(clock.millis()));
+  }
+
+  /** Sends an already-built request (replays, benchmarks). */
+  public CompletableFuture<TaskRequest> send(TaskRequest request) {
+    ProducerRecord<String, TaskRequest> record = new ProducerRecord<>(ingress.name(), request.getFlowId(), request);
+    TraceContext.set(record.headers(), request.getTraceparent());
+    CompletableFuture<TaskRequest> result = new CompletableFuture<>();
+    producer.send(record, (metadata, error) -> {
+      if (error != null) {
+        result.completeExceptionally(error);
+      } else {
+        result.complete(request);
+      }
+    });
+    return result;
+  }
+
+  public void flush() {
+    producer.flush();
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+  }
+
+  /** A request Kafka did not accept. */
+  public static final class SubmitException extends RuntimeException {
+    public SubmitException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+}

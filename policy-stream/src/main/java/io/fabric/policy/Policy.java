@@ -1,0 +1,112 @@
+package io.fabric.policy;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The effective policy: which class each action has, per-tenant tightenings, canary tenants,
+ * approval deadlines/quorums, the duplicate window and request limits. Immutable; its version is a
+ * hash of its content, carried on every decision so an outcome can be traced to the policy that made it.
+ */
+public final class Policy {
+  public static final Set<String> SEED_CLASS_A = Set.of("read_status", "collect_signals", "summarize", "classify", "tag",
+      "internal_status_update", "research", "generate_draft", "plan", "predictive_analysis");
+  public static final Set<String> SEED_CLASS_B = Set.of("send_whatsapp", "send_email", "send_linkedin", "trigger_voice_call",
+      "sync_salesforce", "create_charge", "publish_content", "change_billing_state", "modify_lead_routing",
+      "send_contract_for_signature", "video_generate", "music_generate");
+  public static final Set<String> SEED_CLASS_C = Set.of("exfiltrate_secrets", "delete_data_without_audit", "bypass_auth",
+      "publish_without_approval", "destructive_unchecked");
+  public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
+  public static final Duration DEFAULT_DUPLICATE_WINDOW = Duration.ofHours(24);
+
+  private final Map<String, ActionClass> classes;
+  private final Map<String, String> rules;
+  private final Map<String, Map<String, ActionClass>> tenantClasses;
+  private final Set<String> canaryTenants;
+  private final ApprovalRules approvals;
+  private final Duration duplicateWindow;
+  private final int maxPayloadBytes;
+  private final String version;
+
+  Policy(Map<String, ActionClass> classes, Map<String, String> rules, Map<String, Map<String, ActionClass>> tenantClasses,
+         Set<String> canaryTenants, ApprovalRules approvals, Duration duplicateWindow, int maxPayloadBytes) {
+    this.classes = Map.copyOf(classes);
+    this.rules = Map.copyOf(rules);
+    Map<String, Map<String, ActionClass>> tenants = new TreeMap<>();
+    tenantClasses.forEach((tenant, map) -> tenants.put(tenant, Map.copyOf(map)));
+    this.tenantClasses = Map.copyOf(tenants);
+    this.canaryTenants = Set.copyOf(canaryTenants);
+    this.approvals = approvals;
+    this.duplicateWindow = duplicateWindow;
+    this.maxPayloadBytes = maxPayloadBytes;
+    this.version = hash(canonical());
+  }
+
+  /** The seed's sets, nothing else. */
+  public static Policy defaults() {
+    return PolicyFile.builder().build();
+  }
+
+  public Classification classify(String tenantId, String action) {
+    ActionClass global = classes.get(action);
+    ActionClass tenant = tenantClasses.getOrDefault(tenantId, Map.of()).get(action);
+    if (tenant != null && (global == null || tenant.stricterThan(global))) {
+      return new Classification(tenant, "tenant:" + tenantId + ":class-" + tenant.name().toLowerCase(java.util.Locale.ROOT));
+    }
+    if (global == null) {
+      return new Classification(ActionClass.B, "default:unknown-action");
+    }
+    return new Classification(global, rules.get(action));
+  }
+
+  public boolean isCanary(String tenantId) {
+    return canaryTenants.contains(tenantId);
+  }
+
+  public ApprovalRules approvals() {
+    return approvals;
+  }
+
+  public Duration duplicateWindow() {
+    return duplicateWindow;
+  }
+
+  public int maxPayloadBytes() {
+    return maxPayloadBytes;
+  }
+
+  /** First 12 hex characters of the SHA-256 of the effective policy. */
+  public String version() {
+    return version;
+  }
+
+  private String canonical() {
+    StringBuilder text = new StringBuilder();
+    new TreeMap<>(classes).forEach((action, c) -> text.append("class ").append(action).append('=').append(c).append('\n'));
+    new TreeMap<>(tenantClasses).forEach((tenant, map) -> new TreeMap<>(map).forEach((action, c) ->
+        text.append("tenant ").append(tenant).append(' ').append(action).append('=').append(c).append('\n')));
+    new TreeSet<>(canaryTenants).forEach(t -> text.append("canary ").append(t).append('\n'));
+    text.append("approvals ").append(approvals.defaultDeadline()).append(' ').append(approvals.slaWarningFraction()).append('\n');
+    new TreeMap<>(approvals.deadlines()).forEach((a, d) -> text.append("deadline ").append(a).append('=').append(d).append('\n'));
+    new TreeMap<>(approvals.quorums()).forEach((a, q) -> text.append("quorum ").append(a).append('=').append(q).append('\n'));
+    text.append("duplicates ").append(duplicateWindow).append('\n');
+    text.append("max_payload_bytes ").append(maxPayloadBytes).append('\n');
+    return text.toString();
+  }
+
+  private static String hash(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest).substring(0, 12);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+  }
+}

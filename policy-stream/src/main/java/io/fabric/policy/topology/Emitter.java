@@ -1,0 +1,54 @@
+package io.fabric.policy.topology;
+
+import io.fabric.contracts.ApprovalToken;
+import io.fabric.contracts.BlockedTask;
+import io.fabric.contracts.PolicyDecision;
+import io.fabric.contracts.RoutedTask;
+import io.fabric.contracts.TaskRequest;
+import io.fabric.schemas.records.AuditEvents;
+import io.fabric.schemas.records.Outcome;
+import io.fabric.schemas.records.Reason;
+import io.fabric.schemas.records.Statuses;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+/** Writes an outcome and its status (and audit event) together, so no outcome lacks its status. */
+final class Emitter {
+  private final ProcessorContext<String, SpecificRecord> context;
+
+  Emitter(ProcessorContext<String, SpecificRecord> context) {
+    this.context = context;
+  }
+
+  void route(TaskRequest request, PolicyDecision decision, List<ApprovalToken> approvals, long now) {
+    forward(request.getFlowId(), RoutedTask.newBuilder().setRequest(request).setDecision(decision).setApprovals(approvals).build(), now);
+    status(request, decision, Outcome.ROUTED, null, approvals.isEmpty() ? null : "approved by " + approvers(approvals), now);
+  }
+
+  void block(TaskRequest request, PolicyDecision decision, Reason reason, String detail, String auditType, long now) {
+    forward(request.getFlowId(), BlockedTask.newBuilder().setRequest(request).setDecision(decision).setReason(reason.name())
+        .setDetail(detail).setBlockedAt(now).build(), now);
+    status(request, decision, Outcome.BLOCKED, reason, detail, now);
+    if (auditType != null) {
+      audit(auditType, request, decision, reason.name() + ": " + detail, now);
+    }
+  }
+
+  void status(TaskRequest request, PolicyDecision decision, Outcome outcome, Reason reason, String detail, long now) {
+    forward(request.getRequestId(), Statuses.of(request, decision, outcome, reason, detail, now), now);
+  }
+
+  void audit(String type, TaskRequest request, PolicyDecision decision, String detail, long now) {
+    forward(request == null ? null : request.getFlowId(), AuditEvents.about(type, request, decision, detail, now), now);
+  }
+
+  void forward(String key, SpecificRecord value, long now) {
+    context.forward(new Record<>(key, value, now));
+  }
+
+  private static String approvers(List<ApprovalToken> approvals) {
+    return String.join(", ", approvals.stream().map(ApprovalToken::getApprover).toList());
+  }
+}

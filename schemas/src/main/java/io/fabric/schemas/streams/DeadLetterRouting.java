@@ -1,0 +1,43 @@
+package io.fabric.schemas.streams;
+
+import io.fabric.contracts.DeadLetter;
+import io.fabric.schemas.AvroSerde;
+import io.fabric.schemas.records.DeadLetters;
+import io.fabric.schemas.records.Reason;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+
+/** Turns a record Streams could not handle into a {@link DeadLetter} on the fabric's DLQ topic. */
+final class DeadLetterRouting {
+  static final String DLQ_TOPIC_CONFIG = "fabric.dlq.topic";
+  static final String STAGE_CONFIG = "fabric.stage";
+
+  private static final AvroSerde<DeadLetter> SERDE = AvroSerde.of(DeadLetter.class);
+
+  private final String topic;
+  private final String stage;
+
+  private DeadLetterRouting(String topic, String stage) {
+    this.topic = topic;
+    this.stage = stage;
+  }
+
+  static DeadLetterRouting from(Map<String, ?> configs) {
+    Object topic = configs.get(DLQ_TOPIC_CONFIG);
+    Object stage = configs.get(STAGE_CONFIG);
+    if (topic == null || stage == null) {
+      throw new ConfigException("the fabric's Streams error handlers need " + DLQ_TOPIC_CONFIG + " and " + STAGE_CONFIG);
+    }
+    return new DeadLetterRouting(topic.toString(), stage.toString());
+  }
+
+  List<ProducerRecord<byte[], byte[]>> deadLetter(ErrorHandlerContext context, byte[] key, byte[] value, Reason reason, Exception error) {
+    DeadLetter letter = DeadLetters.builder(stage, reason,
+        new DeadLetters.Origin(context.topic(), context.partition(), context.offset(), key, value, context.headers()),
+        error, System.currentTimeMillis()).build();
+    return List.of(new ProducerRecord<>(topic, null, key, SERDE.serialize(topic, letter), context.headers()));
+  }
+}
