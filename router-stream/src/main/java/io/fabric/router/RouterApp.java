@@ -1,0 +1,21 @@
+package io.fabric.router;
+
+import io.fabric.plugins.spi.PluginRegistry;
+import io.fabric.schemas.config.KafkaConnection;
+import io.fabric.schemas.streams.FabricStreamsConfig;
+import io.fabric.schemas.streams.StreamsApp;
+import io.fabric.schemas.topics.TopicCatalog;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+
+/** The router-stream deployable. */
+public final class RouterApp {
+  private RouterApp() {}
+
+  public static StreamsApp create(KafkaConnection connection, TopicCatalog catalog, PluginRegistry registry, Path stateDir,
+                                  Map<String, Object> overrides) {
+    Properties props = FabricStreamsConfig.forApp(connection, catalog, catalog.prefix() + "router-stream", RouterTopology.STAGE, stateDir, overrides);
+    return new StreamsApp(RouterTopology.STAGE, RouterTopology.build(catalog, new RouteTable(registry, catalog), props), props);
+  }
+}
