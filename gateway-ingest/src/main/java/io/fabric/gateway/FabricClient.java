@@ -33,7 +33,6 @@ public final class FabricClient implements AutoCloseable {
     Map<String, Object> config = connection.clientConfig();
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    config.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
     config.put(ProducerConfig.CLIENT_ID_CONFIG, "fabric-gateway");
     config.putAll(producerOverrides);
     this.ingress = catalog.ingress;
@@ -44,14 +43,14 @@ public final class FabricClient implements AutoCloseable {
   /** Sends and waits for the broker's acknowledgement; returns what was sent. */
   public TaskRequest submit(Submission submission) {
     try {
-      return submitAsync(submission).get(60, TimeUnit.SECONDS);
+      return submitAsync(submission).get(150, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SubmitException("interrupted while submitting", e);
     } catch (ExecutionException e) {
       throw new SubmitException("could not submit to " + ingress.name() + ": " + e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException e) {
-      throw new SubmitException("no acknowledgement from Kafka within 60 s for " + ingress.name(), e);
+      throw new SubmitException("no acknowledgement from Kafka within 150 s for " + ingress.name(), e);
     }
   }
 

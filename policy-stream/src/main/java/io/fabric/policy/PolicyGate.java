@@ -4,6 +4,8 @@ import io.fabric.contracts.ApprovalToken;
 import io.fabric.contracts.PendingApproval;
 import io.fabric.contracts.PolicyDecision;
 import io.fabric.contracts.TaskRequest;
+import io.fabric.policy.approvals.NonceLedger;
+import io.fabric.policy.approvals.QuorumTracker;
 import io.fabric.policy.approvals.TokenVerifier;
 import io.fabric.policy.approvals.TokenVerifier.TokenVerdict;
 import io.fabric.schemas.records.AuditEvents;
@@ -19,9 +21,6 @@ import java.util.function.Predicate;
  * loads state, calls this, and writes what it says.
  */
 public final class PolicyGate {
-  public static final String APPROVE = "APPROVE";
-  public static final String REJECT = "REJECT";
-
   private final Policy policy;
   private final TokenVerifier verifier;
   private final RequestValidator validator;
@@ -43,7 +42,7 @@ public final class PolicyGate {
 
   /**
    * @param flowOwner the tenant that started the request's flow, or null for a new flow
-   * @param nonceUsed whether a token nonce was already spent
+   * @param nonceUsed whether a token's single-use key ({@link NonceLedger#keyOf}) was already spent
    */
   public Verdict decide(TaskRequest request, String flowOwner, Predicate<String> nonceUsed, long now) {
     Optional<Verdict.Block> invalid = invalid(request, now);
@@ -98,24 +97,21 @@ public final class PolicyGate {
   }
 
   private Verdict count(PendingApproval pending, ApprovalToken token) {
-    if (REJECT.equals(token.getDecision())) {
-      return new Verdict.Block(pending.getDecision(), Reason.APPROVAL_REJECTED, "rejected by " + token.getApprover()
-          + (token.getReason().isBlank() ? "" : ": " + token.getReason()), null);
+    QuorumTracker.Outcome outcome = QuorumTracker.fromTokens(pending.getApprovalsNeeded(), pending.getApprovals()).record(token);
+    switch (outcome.status()) {
+      case REJECTED:
+        return new Verdict.Block(pending.getDecision(), Reason.APPROVAL_REJECTED, "rejected by " + token.getApprover()
+            + (token.getReason().isBlank() ? "" : ": " + token.getReason()), null);
+      case NOT_COUNTED:
+        return new Verdict.RejectToken(outcome.note());
+      default:
+        List<ApprovalToken> approvals = new ArrayList<>(pending.getApprovals());
+        approvals.add(token);
+        if (outcome.status() == QuorumTracker.Status.RELEASED) {
+          return new Verdict.Route(pending.getDecision(), approvals);
+        }
+        return new Verdict.Pend(PendingApproval.newBuilder(pending).setApprovals(approvals).build());
     }
-    if (!APPROVE.equals(token.getDecision())) {
-      return new Verdict.RejectToken("decision must be APPROVE or REJECT, got " + token.getDecision());
-    }
-    boolean sameApprover = pending.getApprovals().stream().anyMatch(a -> a.getApprover().equals(token.getApprover()));
-    if (sameApprover) {
-      return new Verdict.RejectToken("approver " + token.getApprover() + " already approved request " + pending.getRequest().getRequestId()
-          + "; a quorum needs distinct approvers");
-    }
-    List<ApprovalToken> approvals = new ArrayList<>(pending.getApprovals());
-    approvals.add(token);
-    if (approvals.size() >= pending.getApprovalsNeeded()) {
-      return new Verdict.Route(pending.getDecision(), approvals);
-    }
-    return new Verdict.Pend(PendingApproval.newBuilder(pending).setApprovals(approvals).build());
   }
 
   private Optional<String> tokenProblem(ApprovalToken token, TaskRequest request, Predicate<String> nonceUsed, long now) {
@@ -123,8 +119,9 @@ public final class PolicyGate {
     if (!verdict.valid()) {
       return Optional.of(verdict.problem());
     }
-    if (nonceUsed.test(token.getNonce())) {
-      return Optional.of("token nonce " + token.getNonce() + " was already used: a token works once");
+    if (nonceUsed.test(NonceLedger.keyOf(token))) {
+      return Optional.of("replayed token: nonce " + token.getNonce() + " of approver " + token.getApprover()
+          + " was already used, and a token works once");
     }
     return Optional.empty();
   }

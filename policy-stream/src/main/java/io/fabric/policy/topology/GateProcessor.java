@@ -5,6 +5,7 @@ import io.fabric.contracts.PendingApproval;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.policy.PolicyGate;
 import io.fabric.policy.Verdict;
+import io.fabric.policy.approvals.NonceLedger;
 import io.fabric.schemas.records.AuditEvents;
 import io.fabric.schemas.records.Outcome;
 import io.fabric.schemas.records.Reason;
@@ -26,6 +27,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * and then expires requests that wait too long for approval.
  */
 final class GateProcessor implements Processor<String, SpecificRecord, String, SpecificRecord> {
+  /** Longer than any clock skew the verifier accepts. */
+  private static final Duration SPENT_TOKEN_GRACE = Duration.ofHours(1);
+
   private final PolicyGate gate;
   private final Duration slaCheckInterval;
   private ProcessorContext<String, SpecificRecord> context;
@@ -106,10 +110,11 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   }
 
   private void spend(List<ApprovalToken> tokens, long now) {
-    tokens.forEach(t -> usedNonces.put(t.getNonce(), now));
+    tokens.forEach(t -> usedNonces.put(NonceLedger.keyOf(t), t.getExpiresAt()));
   }
 
   private void checkDeadlines(long now) {
+    forgetExpiredTokens(now);
     List<KeyValue<String, PendingApproval>> due = new ArrayList<>();
     try (KeyValueIterator<String, PendingApproval> all = pending.all()) {
       all.forEachRemaining(due::add);
@@ -126,6 +131,19 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
             + " still waits for approval; it expires at " + java.time.Instant.ofEpochMilli(waiting.getDeadline()), now);
       }
     }
+  }
+
+  /** A spent token past its expiry can no longer verify, so its single-use key need not be kept. */
+  private void forgetExpiredTokens(long now) {
+    List<String> expired = new ArrayList<>();
+    try (KeyValueIterator<String, Long> all = usedNonces.all()) {
+      all.forEachRemaining(kv -> {
+        if (kv.value + SPENT_TOKEN_GRACE.toMillis() < now) {
+          expired.add(kv.key);
+        }
+      });
+    }
+    expired.forEach(usedNonces::delete);
   }
 
   private static String waitingFor(PendingApproval pending) {

@@ -45,6 +45,10 @@ public final class TopicCatalog {
   public final TopicSpec<String, DeadLetter> dlq;
   public final TopicSpec<String, AuditEvent> audit;
   public final TopicSpec<String, String> schemas;
+  /** Execution intents written before a plugin call, so a restart can tell an in-doubt execution (JSON values). */
+  public final TopicSpec<String, String> flowIntents;
+  /** The DLQ replay ledger, keyed by dead letter id, so a replay never republishes a record twice (JSON values). */
+  public final TopicSpec<String, String> dlqReplays;
 
   private final String prefix;
   private final int partitions;
@@ -73,6 +77,10 @@ public final class TopicCatalog {
     requestStatus = avro("requests.status", RequestStatus.class, compacted, "latest status per request id");
     dlq = avro("dlq", DeadLetter.class, Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"), "dead letters with full context, kept until replayed or purged");
     audit = avro("audit", AuditEvent.class, retention(Duration.ofDays(90)), "policy violations, security events, SLA warnings");
+    flowIntents = new TopicSpec<>(prefix + "flows.intents", Serdes::String, Serdes::String, partitions, compacted,
+        "execution intents by flow id, for in-doubt detection after a crash");
+    dlqReplays = new TopicSpec<>(prefix + "dlq.replays", Serdes::String, Serdes::String, partitions, compacted,
+        "replay ledger keyed by dead letter id");
     schemas = new TopicSpec<>(TopicSchemaLookup.SCHEMAS_TOPIC, Serdes::String, Serdes::String, 1,
         Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT), "writer schemas by fingerprint");
   }
@@ -120,7 +128,7 @@ public final class TopicCatalog {
   /** Every topic, in a stable order: the fixed ones, then each known plugin's task topics. */
   public List<TopicSpec<?, ?>> all() {
     List<TopicSpec<?, ?>> all = new ArrayList<>(List.of(ingress, blocked, approvalPending, approvals, routed,
-        flowState, flowRevisions, requestStatus, dlq, audit, schemas));
+        flowState, flowRevisions, flowIntents, requestStatus, dlq, dlqReplays, audit, schemas));
     for (String plugin : pluginNames) {
       all.add(pluginTasks(plugin));
       all.add(pluginCanaryTasks(plugin));

@@ -1,0 +1,30 @@
+package io.fabric.policy;
+
+import io.fabric.policy.approvals.TokenVerifier;
+import io.fabric.policy.topology.PolicyTopology;
+import io.fabric.schemas.config.KafkaConnection;
+import io.fabric.schemas.streams.FabricStreamsConfig;
+import io.fabric.schemas.streams.StreamsApp;
+import io.fabric.schemas.topics.TopicCatalog;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.Topology;
+
+/** The policy-stream deployable: the gate topology under exactly_once_v2. */
+public final class PolicyApp {
+  public static final String STAGE = "policy-stream";
+
+  private PolicyApp() {}
+
+  public static StreamsApp create(KafkaConnection connection, TopicCatalog catalog, Policy policy, TokenVerifier verifier,
+                                  Path stateDir, Map<String, Object> overrides) {
+    Properties props = FabricStreamsConfig.forApp(connection, catalog, applicationId(catalog), STAGE, stateDir, overrides);
+    Topology topology = PolicyTopology.build(catalog, new PolicyGate(policy, verifier), PolicyTopology.DEFAULT_SLA_CHECK_INTERVAL, props);
+    return new StreamsApp(STAGE, topology, props);
+  }
+
+  public static String applicationId(TopicCatalog catalog) {
+    return catalog.prefix() + "policy-stream";
+  }
+}

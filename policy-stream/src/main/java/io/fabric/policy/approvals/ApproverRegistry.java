@@ -1,0 +1,251 @@
+package io.fabric.policy.approvals;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Who may approve what: approver name to public key and scope. The gate trusts a token only if its
+ * approver is here, its signature checks out against the key here, and the scope here covers the
+ * request's action and tenant.
+ *
+ * <p>The file is YAML (JSON is YAML too):
+ *
+ * <pre>
+ * approvers:
+ *   alice:
+ *     public_key_file: alice.pub          # PEM; relative paths resolve against this file's directory
+ *     actions: [send_whatsapp, create_charge]
+ *     tenants: ["*"]                       # "*" = any
+ *   bob:
+ *     public_key: "MCowBQYDK2VwAyEA..."    # base64 X.509 (or the PEM text), instead of a file
+ *     actions: ["*"]
+ *     tenants: [acme]
+ * </pre>
+ *
+ * Loading is strict because a lenient reader turns typos into silently wrong permissions: unknown
+ * keys, duplicate approvers, a missing or empty scope, both or neither key source are errors that
+ * name the file and the approver.
+ */
+public final class ApproverRegistry {
+  private static final String APPROVERS = "approvers";
+  private static final String PUBLIC_KEY = "public_key";
+  private static final String PUBLIC_KEY_FILE = "public_key_file";
+  private static final String ACTIONS = "actions";
+  private static final String TENANTS = "tenants";
+  private static final Set<String> APPROVER_FIELDS = Set.of(PUBLIC_KEY, PUBLIC_KEY_FILE, ACTIONS, TENANTS);
+
+  private static final YAMLMapper YAML = YAMLMapper.builder()
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
+
+  private final Map<String, Approver> byName;
+
+  /** A file that cannot serve as an approver registry; the message names the file and the problem. */
+  public static final class InvalidRegistryException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public InvalidRegistryException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private ApproverRegistry(Map<String, Approver> byName) {
+    this.byName = java.util.Collections.unmodifiableMap(new TreeMap<>(byName));
+  }
+
+  /**
+   * @throws IllegalArgumentException when two approvers share a name
+   */
+  public static ApproverRegistry of(Collection<Approver> approvers) {
+    Map<String, Approver> byName = new TreeMap<>();
+    for (Approver approver : approvers) {
+      if (byName.putIfAbsent(approver.name(), approver) != null) {
+        throw new IllegalArgumentException("approver " + approver.name() + " is listed twice");
+      }
+    }
+    return new ApproverRegistry(byName);
+  }
+
+  public static ApproverRegistry of(Approver... approvers) {
+    return of(List.of(approvers));
+  }
+
+  /**
+   * Loads a registry file.
+   *
+   * @throws InvalidRegistryException when the file is missing, unreadable or invalid
+   */
+  public static ApproverRegistry load(Path file) {
+    String text;
+    try {
+      text = Files.readString(file, StandardCharsets.UTF_8);
+    } catch (NoSuchFileException e) {
+      throw new InvalidRegistryException("approver registry " + file + ": file not found", e);
+    } catch (IOException e) {
+      throw new InvalidRegistryException("approver registry " + file + ": cannot read it: " + e.getMessage(), e);
+    }
+    Path baseDir = file.toAbsolutePath().getParent();
+    return parse(text, baseDir, file.toString());
+  }
+
+  /**
+   * Parses registry text, for registries that do not come from a file (a compacted topic, a
+   * test); {@code baseDir} resolves relative {@code public_key_file}s and {@code source} names the
+   * origin in error messages.
+   *
+   * @throws InvalidRegistryException when the text is invalid
+   */
+  public static ApproverRegistry parse(String yaml, Path baseDir, String source) {
+    JsonNode root;
+    try {
+      root = YAML.readTree(yaml);
+    } catch (JsonProcessingException e) {
+      throw invalid(source, "not valid YAML: " + e.getOriginalMessage(), e);
+    }
+    if (root == null || root.isMissingNode() || root.isNull()) {
+      throw invalid(source, "empty file; expected a top-level '" + APPROVERS + ":' mapping", null);
+    }
+    if (!root.isObject() || !root.has(APPROVERS)) {
+      throw invalid(source, "expected a top-level '" + APPROVERS + ":' mapping", null);
+    }
+    for (String key : fieldNames(root)) {
+      if (!key.equals(APPROVERS)) {
+        throw invalid(source, "unknown top-level key '" + key + "' (only '" + APPROVERS + "' is allowed)", null);
+      }
+    }
+    JsonNode approvers = root.get(APPROVERS);
+    if (approvers.isNull()) {
+      return new ApproverRegistry(Map.of());
+    }
+    if (!approvers.isObject()) {
+      throw invalid(source, "'" + APPROVERS + "' must map approver names to their key and scope", null);
+    }
+    Map<String, Approver> byName = new TreeMap<>();
+    for (Map.Entry<String, JsonNode> entry : approvers.properties()) {
+      byName.put(entry.getKey(), parseApprover(entry.getKey(), entry.getValue(), baseDir, source));
+    }
+    return new ApproverRegistry(byName);
+  }
+
+  public Optional<Approver> find(String name) {
+    return Optional.ofNullable(byName.get(name));
+  }
+
+  /** Every approver, by name. */
+  public Collection<Approver> approvers() {
+    return byName.values();
+  }
+
+  /**
+   * The approvers whose scope covers {@code action} for {@code tenantId}: the N of an M-of-N
+   * quorum, so the gate can tell when a policy asks for more approvals than anyone could give.
+   */
+  public List<Approver> approversFor(String tenantId, String action) {
+    List<Approver> eligible = new ArrayList<>();
+    for (Approver approver : byName.values()) {
+      if (approver.mayApproveAction(action) && approver.mayApproveTenant(tenantId)) {
+        eligible.add(approver);
+      }
+    }
+    return eligible;
+  }
+
+  public int size() {
+    return byName.size();
+  }
+
+  private static Approver parseApprover(String name, JsonNode node, Path baseDir, String source) {
+    String where = "approver '" + name + "'";
+    if (!Approver.isValidName(name)) {
+      throw invalid(source, where + ": invalid name: use 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit", null);
+    }
+    if (node == null || !node.isObject()) {
+      throw invalid(source, where + ": expected a mapping with " + PUBLIC_KEY + " or " + PUBLIC_KEY_FILE
+          + ", " + ACTIONS + " and " + TENANTS, null);
+    }
+    for (String key : fieldNames(node)) {
+      if (!APPROVER_FIELDS.contains(key)) {
+        throw invalid(source, where + ": unknown key '" + key + "' (allowed: " + PUBLIC_KEY + ", " + PUBLIC_KEY_FILE
+            + ", " + ACTIONS + ", " + TENANTS + ")", null);
+      }
+    }
+    PublicKey key = parseKey(node, where, baseDir, source);
+    Set<String> actions = parseScope(node, ACTIONS, where, source);
+    Set<String> tenants = parseScope(node, TENANTS, where, source);
+    return new Approver(name, key, actions, tenants);
+  }
+
+  private static PublicKey parseKey(JsonNode node, String where, Path baseDir, String source) {
+    boolean inline = node.has(PUBLIC_KEY);
+    boolean fromFile = node.has(PUBLIC_KEY_FILE);
+    if (inline == fromFile) {
+      throw invalid(source, where + ": give exactly one of " + PUBLIC_KEY + " and " + PUBLIC_KEY_FILE, null);
+    }
+    String field = inline ? PUBLIC_KEY : PUBLIC_KEY_FILE;
+    JsonNode value = node.get(field);
+    if (!value.isTextual() || value.textValue().isBlank()) {
+      throw invalid(source, where + ": " + field + " must be a non-empty string", null);
+    }
+    if (inline) {
+      try {
+        return ApproverKeys.parsePublicKey(value.textValue(), PUBLIC_KEY);
+      } catch (IllegalArgumentException e) {
+        throw invalid(source, where + ": " + e.getMessage(), e);
+      }
+    }
+    Path keyFile = baseDir == null ? Path.of(value.textValue()) : baseDir.resolve(value.textValue());
+    try {
+      return ApproverKeys.readPublicKey(keyFile);
+    } catch (NoSuchFileException e) {
+      throw invalid(source, where + ": " + PUBLIC_KEY_FILE + " " + keyFile + " not found", e);
+    } catch (IOException e) {
+      throw invalid(source, where + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Set<String> parseScope(JsonNode node, String field, String where, String source) {
+    JsonNode list = node.get(field);
+    if (list == null) {
+      throw invalid(source, where + ": '" + field + "' is missing (use [\"" + Approver.ANY + "\"] for any)", null);
+    }
+    if (!list.isArray() || list.isEmpty()) {
+      throw invalid(source, where + ": '" + field + "' must be a non-empty list (use [\"" + Approver.ANY + "\"] for any)", null);
+    }
+    Set<String> values = new LinkedHashSet<>();
+    for (JsonNode item : list) {
+      if (!item.isTextual() || item.textValue().isBlank()) {
+        throw invalid(source, where + ": '" + field + "' must list non-empty strings, found " + item, null);
+      }
+      values.add(item.textValue().strip());
+    }
+    return values;
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> field : node.properties()) {
+      names.add(field.getKey());
+    }
+    return names;
+  }
+
+  private static InvalidRegistryException invalid(String source, String problem, Throwable cause) {
+    return new InvalidRegistryException("approver registry " + source + ": " + problem, cause);
+  }
+}

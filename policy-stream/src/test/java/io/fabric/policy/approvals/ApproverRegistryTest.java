@@ -1,0 +1,165 @@
+package io.fabric.policy.approvals;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric.policy.approvals.ApproverRegistry.InvalidRegistryException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ApproverRegistryTest {
+  @TempDir Path dir;
+  private String bobKey;
+
+  @BeforeEach
+  void writeAliceKeyFile() throws Exception {
+    ApproverKeys.writePublicKey(dir.resolve("alice.pub"), ApprovalFixtures.ALICE_KEYS.getPublic());
+    bobKey = ApproverKeys.publicKeyBase64(ApprovalFixtures.BOB_KEYS.getPublic());
+  }
+
+  private Path registryFile(String yaml) throws Exception {
+    return Files.writeString(dir.resolve("approvers.yaml"), yaml);
+  }
+
+  private String loadError(String yaml) throws Exception {
+    Path file = registryFile(yaml);
+    InvalidRegistryException e = assertThrows(InvalidRegistryException.class, () -> ApproverRegistry.load(file));
+    String prefix = "approver registry " + file + ": ";
+    assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
+    return e.getMessage().substring(prefix.length());
+  }
+
+  @Test
+  void loadsKeysFromFilesRelativeToTheRegistryAndInline() throws Exception {
+    Path file = registryFile("""
+        approvers:
+          alice: { public_key_file: alice.pub, actions: [send_whatsapp, create_charge], tenants: ["*"] }
+          bob:   { public_key: "%s", actions: ["*"], tenants: [acme] }
+        """.formatted(bobKey));
+
+    ApproverRegistry registry = ApproverRegistry.load(file);
+
+    Approver alice = registry.find("alice").orElseThrow();
+    Approver bob = registry.find("bob").orElseThrow();
+    assertArrayEquals(ApprovalFixtures.ALICE_KEYS.getPublic().getEncoded(), alice.publicKey().getEncoded());
+    assertArrayEquals(ApprovalFixtures.BOB_KEYS.getPublic().getEncoded(), bob.publicKey().getEncoded());
+    assertEquals(Set.of("send_whatsapp", "create_charge"), alice.actions());
+    assertTrue(alice.mayApproveTenant("anyone"));
+    assertFalse(alice.mayApproveAction("delete_account"));
+    assertTrue(bob.mayApproveAction("delete_account"));
+    assertTrue(bob.mayApproveTenant("acme"));
+    assertFalse(bob.mayApproveTenant("globex"));
+    assertTrue(registry.find("carol").isEmpty());
+  }
+
+  @Test
+  void listsWhoMayApproveARequest() throws Exception {
+    ApproverRegistry registry = ApproverRegistry.load(registryFile("""
+        approvers:
+          alice: { public_key_file: alice.pub, actions: [send_whatsapp], tenants: ["*"] }
+          bob:   { public_key: "%s", actions: ["*"], tenants: [acme] }
+        """.formatted(bobKey)));
+
+    assertEquals(List.of("alice", "bob"), registry.approversFor("acme", "send_whatsapp").stream().map(Approver::name).toList());
+    assertEquals(List.of("bob"), registry.approversFor("acme", "create_charge").stream().map(Approver::name).toList());
+    assertEquals(List.of(), registry.approversFor("globex", "create_charge"));
+  }
+
+  @Test
+  void anEmptyApproverListIsAnEmptyRegistry() throws Exception {
+    assertEquals(0, ApproverRegistry.load(registryFile("approvers:\n")).size());
+  }
+
+  @Test
+  void missingFile() {
+    Path file = dir.resolve("nope.yaml");
+
+    InvalidRegistryException e = assertThrows(InvalidRegistryException.class, () -> ApproverRegistry.load(file));
+
+    assertEquals("approver registry " + file + ": file not found", e.getMessage());
+  }
+
+  @Test
+  void notYaml() throws Exception {
+    assertTrue(loadError("approvers: {alice: [").startsWith("not valid YAML: "));
+  }
+
+  @Test
+  void emptyFileOrNoApproversKey() throws Exception {
+    assertEquals("empty file; expected a top-level 'approvers:' mapping", loadError(""));
+    assertEquals("expected a top-level 'approvers:' mapping", loadError("approver:\n  alice: {}\n"));
+    assertEquals("expected a top-level 'approvers:' mapping", loadError("- alice\n"));
+  }
+
+  @Test
+  void unknownKeysAreTyposNotSilentlyIgnored() throws Exception {
+    assertEquals("unknown top-level key 'version' (only 'approvers' is allowed)",
+        loadError("version: 1\napprovers:\n"));
+    assertEquals("approver 'alice': unknown key 'tenant' (allowed: public_key, public_key_file, actions, tenants)",
+        loadError("approvers:\n  alice: { public_key_file: alice.pub, actions: [\"*\"], tenant: [acme] }\n"));
+  }
+
+  @Test
+  void duplicateApproverIsRefused() throws Exception {
+    String problem = loadError("""
+        approvers:
+          alice: { public_key_file: alice.pub, actions: [send_whatsapp], tenants: [acme] }
+          alice: { public_key_file: alice.pub, actions: ["*"], tenants: ["*"] }
+        """);
+
+    assertTrue(problem.startsWith("not valid YAML: Duplicate field 'alice'"), problem);
+  }
+
+  @Test
+  void exactlyOneKeySource() throws Exception {
+    assertEquals("approver 'alice': give exactly one of public_key and public_key_file",
+        loadError("approvers:\n  alice: { actions: [\"*\"], tenants: [\"*\"] }\n"));
+    assertEquals("approver 'alice': give exactly one of public_key and public_key_file",
+        loadError("approvers:\n  alice: { public_key_file: alice.pub, public_key: \"%s\", actions: [\"*\"], tenants: [\"*\"] }\n"
+            .formatted(bobKey)));
+  }
+
+  @Test
+  void keyFileMissingOrWrong() throws Exception {
+    assertEquals("approver 'alice': public_key_file " + dir.resolve("gone.pub") + " not found",
+        loadError("approvers:\n  alice: { public_key_file: gone.pub, actions: [\"*\"], tenants: [\"*\"] }\n"));
+
+    ApproverKeys.writePrivateKey(dir.resolve("alice.key"), ApprovalFixtures.ALICE_KEYS.getPrivate());
+    assertEquals("approver 'alice': " + dir.resolve("alice.key") + ": expected a PEM PUBLIC KEY but found a PEM PRIVATE KEY",
+        loadError("approvers:\n  alice: { public_key_file: alice.key, actions: [\"*\"], tenants: [\"*\"] }\n"));
+  }
+
+  @Test
+  void inlineKeyThatIsNotAKey() throws Exception {
+    String problem = loadError("approvers:\n  bob: { public_key: \"MCowBQYDK2Vw\", actions: [\"*\"], tenants: [\"*\"] }\n");
+
+    assertTrue(problem.startsWith("approver 'bob': public_key: not an Ed25519 public key"), problem);
+  }
+
+  @Test
+  void scopeMustBeExplicitAndNonEmpty() throws Exception {
+    assertEquals("approver 'alice': 'tenants' is missing (use [\"*\"] for any)",
+        loadError("approvers:\n  alice: { public_key_file: alice.pub, actions: [\"*\"] }\n"));
+    assertEquals("approver 'alice': 'actions' must be a non-empty list (use [\"*\"] for any)",
+        loadError("approvers:\n  alice: { public_key_file: alice.pub, actions: [], tenants: [\"*\"] }\n"));
+    assertEquals("approver 'alice': 'actions' must be a non-empty list (use [\"*\"] for any)",
+        loadError("approvers:\n  alice: { public_key_file: alice.pub, actions: send_whatsapp, tenants: [\"*\"] }\n"));
+    assertEquals("approver 'alice': 'tenants' must list non-empty strings, found {\"a\":1}",
+        loadError("approvers:\n  alice: { public_key_file: alice.pub, actions: [\"*\"], tenants: [{a: 1}] }\n"));
+  }
+
+  @Test
+  void approverEntryMustBeAMappingWithAValidName() throws Exception {
+    assertTrue(loadError("approvers:\n  alice: alice.pub\n").startsWith("approver 'alice': expected a mapping"));
+    assertTrue(loadError("approvers:\n  \"../eve\": { public_key_file: alice.pub, actions: [\"*\"], tenants: [\"*\"] }\n")
+        .startsWith("approver '../eve': invalid name"));
+  }
+}
