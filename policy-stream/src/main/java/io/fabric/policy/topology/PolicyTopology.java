@@ -36,7 +36,7 @@ public final class PolicyTopology {
   public static final String FLOW_OWNERS_STORE = "flow-owners";
   public static final String PENDING_STORE = "pending-approvals";
   public static final String USED_NONCES_STORE = "used-nonces";
-  public static final Duration DEFAULT_SLA_CHECK_INTERVAL = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_SLA_CHECK_INTERVAL = Duration.ofSeconds(1);
 
   private PolicyTopology() {}
 

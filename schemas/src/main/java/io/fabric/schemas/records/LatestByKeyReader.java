@@ -63,6 +63,37 @@ public final class LatestByKeyReader {
     }
   }
 
+  /** Every committed value of a whole topic, all partitions, in offset order per partition (tombstones skipped). */
+  public static <V> List<V> everything(KafkaConnection connection, TopicSpec<String, V> topic) {
+    Map<String, Object> config = connection.clientConfig();
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, "fabric-reader");
+    try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config, topic.keySerde().deserializer(), topic.valueSerde().deserializer())) {
+      List<PartitionInfo> partitions = consumer.partitionsFor(topic.name(), TIMEOUT);
+      if (partitions == null || partitions.isEmpty()) {
+        throw new IllegalStateException("topic " + topic.name() + " does not exist: run `fabric topics apply` first");
+      }
+      List<TopicPartition> tps = partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(tps);
+      consumer.seekToBeginning(tps);
+      Map<TopicPartition, Long> end = consumer.endOffsets(tps, TIMEOUT);
+      List<V> values = new ArrayList<>();
+      long deadline = System.nanoTime() + TIMEOUT.toNanos() * 4;
+      while (tps.stream().anyMatch(tp -> consumer.position(tp, TIMEOUT) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("timed out reading " + topic.name());
+        }
+        for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(200))) {
+          if (record.value() != null) {
+            values.add(record.value());
+          }
+        }
+      }
+      return values;
+    }
+  }
+
   /** The partition Kafka's default partitioner picks for a non-null String key. */
   public static int partitionFor(String key, int partitions) {
     return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
