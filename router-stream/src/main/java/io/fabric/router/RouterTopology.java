@@ -24,6 +24,8 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.RecordContext;
+import org.apache.kafka.streams.processor.TopicNameExtractor;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -45,7 +47,7 @@ public final class RouterTopology {
         Consumed.with(catalog.routed.keySerde(), catalog.routed.valueSerde()).withName("routed-source"));
     BranchedKStream<String, RoutedTask> split = routed.split(Named.as("route-"));
     split.branch((flow, task) -> routes.topicFor(task).isPresent(), Branched.withConsumer(known -> known.to(
-        (flow, task, context) -> routes.topicFor(task).orElseThrow(),
+        new PluginTopicByTaskType(routes),
         Produced.with(catalog.routed.keySerde(), catalog.routed.valueSerde()).withName("to-plugin-topic")), "known"));
     split.defaultBranch(Branched.withConsumer(unknown -> {
       KStream<String, SpecificRecord> letters = unknown.process(() -> new UnknownTaskType(catalog), Named.as("unknown-task-type"));
@@ -62,6 +64,19 @@ public final class RouterTopology {
                                                       TopicSpec<String, V> topic) {
     split.branch((k, v) -> type.isInstance(v), Branched.withConsumer(s -> s.mapValues(type::cast, Named.as("unknown-as-" + kind))
         .to(topic.name(), Produced.with(topic.keySerde(), topic.valueSerde()).withName("unknown-to-" + kind)), kind));
+  }
+
+  /** Names the plugin task topic of a routed task; a named class so the topology description is stable. */
+  private record PluginTopicByTaskType(RouteTable routes) implements TopicNameExtractor<String, RoutedTask> {
+    @Override
+    public String extract(String flowId, RoutedTask task, RecordContext context) {
+      return routes.topicFor(task).orElseThrow();
+    }
+
+    @Override
+    public String toString() {
+      return "plugin task topic by task type";
+    }
   }
 
   /** Dead-letters a task no plugin declares, keeping its bytes so it can be replayed once a plugin exists. */

@@ -45,7 +45,12 @@ public interface FabricPlugin {
     return false;
   }
 
-  /** Undoes a completed step (refund a charge, void an envelope) during a flow rollback. */
+  /**
+   * Undoes a completed step (refund a charge, void an envelope) during a flow rollback. {@code result}
+   * is what {@link #execute} returned for the step, as checkpointed; {@code payload} is the step's
+   * payload when the checkpoint records it, else empty, so a compensation should rely on its result
+   * (keep the vendor's ids in it). Throw like {@link #execute}; retries and in-doubt handling are the same.
+   */
   default Map<String, Object> compensate(String tenantId, Map<String, Object> payload, Map<String, Object> result,
                                          TaskContext context) throws TaskException {
     throw new PermanentTaskException("task type " + context.action() + " of plugin " + name() + " is not compensable");

@@ -6,6 +6,8 @@ public enum InDoubtSupport {
   VENDOR_IDEMPOTENCY,
   /** The plugin looks the effect up (by an external id) before acting again. */
   LOOKUP,
+  /** The plugin has no effect outside the fabric (pure computation): calling it again is harmless. */
+  SIDE_EFFECT_FREE,
   /** Neither: an in-doubt task goes to the DLQ for a person to decide. */
   NONE;
 

@@ -5,7 +5,10 @@ import io.fabric.schemas.topics.TopicSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -65,6 +68,30 @@ public final class LatestByKeyReader {
 
   /** Every committed value of a whole topic, all partitions, in offset order per partition (tombstones skipped). */
   public static <V> List<V> everything(KafkaConnection connection, TopicSpec<String, V> topic) {
+    List<V> values = new ArrayList<>();
+    scan(connection, topic, record -> {
+      if (record.value() != null) {
+        values.add(record.value());
+      }
+    });
+    return values;
+  }
+
+  /** The keys that currently have a value (the last record per key is not a tombstone). */
+  public static <V> Set<String> keys(KafkaConnection connection, TopicSpec<String, V> topic) {
+    Set<String> keys = new LinkedHashSet<>();
+    scan(connection, topic, record -> {
+      if (record.value() == null) {
+        keys.remove(record.key());
+      } else {
+        keys.add(record.key());
+      }
+    });
+    return keys;
+  }
+
+  /** Hands every committed record of every partition, from the beginning to the end at call time, to {@code sink}. */
+  public static <V> void scan(KafkaConnection connection, TopicSpec<String, V> topic, Consumer<ConsumerRecord<String, V>> sink) {
     Map<String, Object> config = connection.clientConfig();
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -78,19 +105,13 @@ public final class LatestByKeyReader {
       consumer.assign(tps);
       consumer.seekToBeginning(tps);
       Map<TopicPartition, Long> end = consumer.endOffsets(tps, TIMEOUT);
-      List<V> values = new ArrayList<>();
       long deadline = System.nanoTime() + TIMEOUT.toNanos() * 4;
       while (tps.stream().anyMatch(tp -> consumer.position(tp, TIMEOUT) < end.get(tp))) {
         if (System.nanoTime() > deadline) {
           throw new IllegalStateException("timed out reading " + topic.name());
         }
-        for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(200))) {
-          if (record.value() != null) {
-            values.add(record.value());
-          }
-        }
+        consumer.poll(Duration.ofMillis(200)).forEach(sink);
       }
-      return values;
     }
   }
 

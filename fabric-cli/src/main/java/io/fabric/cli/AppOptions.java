@@ -1,0 +1,58 @@
+package io.fabric.cli;
+
+import io.fabric.plugins.spi.PluginRegistry;
+import io.fabric.policy.NoApproverRegistry;
+import io.fabric.policy.Policy;
+import io.fabric.policy.PolicyFile;
+import io.fabric.policy.approvals.TokenVerifier;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import picocli.CommandLine.Option;
+
+/** Options of the commands that run the fabric's apps ({@code run}, {@code demo}). */
+final class AppOptions {
+  @Option(names = "--policy", paramLabel = "FILE", description = "Policy YAML (default: the seed's classes).")
+  Path policyFile;
+
+  @Option(names = "--approvers", paramLabel = "FILE", description = "Approver registry YAML (public keys and scopes).")
+  Path approversFile;
+
+  @Option(names = "--apps", split = ",", paramLabel = "APP", description = "Apps to run: policy, router, plugins, status (default: all).")
+  List<String> apps = List.of();
+
+  private Policy policy;
+  private TokenVerifier verifier;
+
+  /** Loads and checks the policy and approver registry, so a bad file fails before anything starts. */
+  AppOptions load() {
+    if (policy == null) {
+      policy = policyFile == null ? Policy.defaults() : PolicyFile.load(policyFile);
+      verifier = approversFile == null ? new NoApproverRegistry() : ApproverSetup.verifier(approversFile);
+      selectedApps();
+    }
+    return this;
+  }
+
+  Set<FabricRuntime.App> selectedApps() {
+    Set<FabricRuntime.App> selected = EnumSet.noneOf(FabricRuntime.App.class);
+    for (String app : apps) {
+      try {
+        selected.add(FabricRuntime.App.valueOf(app.trim().toUpperCase(Locale.ROOT)));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("unknown app '" + app + "': use policy, router, plugins or status");
+      }
+    }
+    return selected.isEmpty() ? EnumSet.allOf(FabricRuntime.App.class) : selected;
+  }
+
+  FabricRuntime.Settings settings(ConnectionOptions kafka, String bootstrap, Path stateDir, Map<String, Object> overrides) {
+    load();
+    PluginRegistry registry = PluginRegistry.discover();
+    return new FabricRuntime.Settings(kafka.connection(bootstrap), kafka.catalog(), registry, policy, verifier, stateDir,
+        selectedApps(), overrides);
+  }
+}

@@ -1,0 +1,35 @@
+package io.fabric.cli;
+
+import io.fabric.plugins.spi.PluginRegistry;
+import io.fabric.schemas.config.KafkaConnection;
+import io.fabric.schemas.topics.TopicCatalog;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Kafka options every command shares, with Kafka's own option names. */
+public final class ConnectionOptions {
+  @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT",
+      description = "Kafka to use (default ${DEFAULT-VALUE} or FABRIC_BOOTSTRAP_SERVER).", defaultValue = "${env:FABRIC_BOOTSTRAP_SERVER:-127.0.0.1:9092}")
+  String bootstrapServer;
+
+  @Option(names = "--command-config", paramLabel = "FILE", description = "Kafka client properties (SASL, TLS) for a real cluster.")
+  Path commandConfig;
+
+  @Option(names = "--topic-prefix", paramLabel = "PREFIX", defaultValue = "fabric.", description = "Prefix of every fabric topic (default ${DEFAULT-VALUE}).")
+  String topicPrefix;
+
+  @Option(names = "--partitions", paramLabel = "N", defaultValue = "3", description = "Partitions of the task topics (default ${DEFAULT-VALUE}).")
+  int partitions;
+
+  KafkaConnection connection() {
+    return KafkaConnection.of(bootstrapServer, commandConfig);
+  }
+
+  KafkaConnection connection(String bootstrap) {
+    return KafkaConnection.of(bootstrap, commandConfig);
+  }
+
+  TopicCatalog catalog() {
+    return TopicCatalog.create(topicPrefix, partitions, PluginRegistry.discover().pluginNames());
+  }
+}

@@ -1,0 +1,105 @@
+package io.fabric.cli;
+
+import io.fabric.plugins.runtime.PluginRuntime;
+import io.fabric.plugins.runtime.PluginRuntimeConfig;
+import io.fabric.plugins.spi.FabricPlugin;
+import io.fabric.plugins.spi.PluginRegistry;
+import io.fabric.policy.Policy;
+import io.fabric.policy.PolicyApp;
+import io.fabric.policy.approvals.TokenVerifier;
+import io.fabric.router.RouterApp;
+import io.fabric.schemas.SchemaPublisher;
+import io.fabric.schemas.config.KafkaConnection;
+import io.fabric.schemas.streams.StreamsApp;
+import io.fabric.schemas.topics.TopicCatalog;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The apps of one {@code fabric run}: policy-stream, router-stream, one runtime per plugin and the
+ * status view, started in pipeline order and closed in reverse.
+ */
+public final class FabricRuntime implements AutoCloseable {
+  /** The deployables {@code --apps} selects from. */
+  public enum App { POLICY, ROUTER, PLUGINS, STATUS }
+
+  /** Everything the apps need; the state dir holds one sub-directory per Streams app. */
+  public record Settings(KafkaConnection connection, TopicCatalog catalog, PluginRegistry registry, Policy policy,
+                         TokenVerifier verifier, Path stateDir, Set<App> apps, Map<String, Object> streamsOverrides) {}
+
+  private final List<AutoCloseable> started = new ArrayList<>();
+  private StatusView statusView;
+  private final List<StreamsApp> streamsApps = new ArrayList<>();
+
+  private FabricRuntime() {}
+
+  public static FabricRuntime start(Settings settings) {
+    FabricRuntime runtime = new FabricRuntime();
+    try {
+      SchemaPublisher.publish(settings.connection().clientConfig());
+      Set<App> apps = settings.apps().isEmpty() ? EnumSet.allOf(App.class) : settings.apps();
+      if (apps.contains(App.STATUS)) {
+        runtime.statusView = StatusView.start(settings.connection(), settings.catalog(), settings.stateDir().resolve("status-view"));
+        runtime.started.add(runtime.statusView);
+      }
+      if (apps.contains(App.PLUGINS)) {
+        for (FabricPlugin plugin : settings.registry().plugins()) {
+          PluginRuntime pluginRuntime = new PluginRuntime(settings.connection(), settings.catalog(), plugin, PluginRuntimeConfig.defaults());
+          pluginRuntime.start();
+          runtime.started.add(pluginRuntime);
+        }
+      }
+      if (apps.contains(App.ROUTER)) {
+        runtime.startStreams(RouterApp.create(settings.connection(), settings.catalog(), settings.registry(),
+            settings.stateDir().resolve("router-stream"), settings.streamsOverrides()));
+      }
+      if (apps.contains(App.POLICY)) {
+        runtime.startStreams(PolicyApp.create(settings.connection(), settings.catalog(), settings.policy(), settings.verifier(),
+            settings.stateDir().resolve("policy-stream"), settings.streamsOverrides()));
+      }
+      return runtime;
+    } catch (RuntimeException e) {
+      runtime.close();
+      throw e;
+    }
+  }
+
+  private void startStreams(StreamsApp app) {
+    started.add(app);
+    streamsApps.add(app);
+    app.startAndAwait(Duration.ofSeconds(60));
+  }
+
+  public StatusView statusView() {
+    return statusView;
+  }
+
+  /** True while every Streams app is running or rebalancing. */
+  public boolean healthy() {
+    return streamsApps.stream().allMatch(StreamsApp::isRunning);
+  }
+
+  public List<String> appNames() {
+    return streamsApps.stream().map(StreamsApp::name).toList();
+  }
+
+  @Override
+  public void close() {
+    List<AutoCloseable> reverse = new ArrayList<>(started);
+    Collections.reverse(reverse);
+    for (AutoCloseable app : reverse) {
+      try {
+        app.close();
+      } catch (Exception e) {
+        System.err.println("warning: closing " + app + " failed: " + e.getMessage());
+      }
+    }
+    started.clear();
+  }
+}

@@ -1,0 +1,88 @@
+package io.fabric.cli;
+
+import io.fabric.contracts.FlowCheckpoint;
+import io.fabric.contracts.FlowStep;
+import io.fabric.schemas.records.LatestByKeyReader;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code fabric flows show}: the latest checkpoint of a flow, and with --history every revision. */
+@Command(name = "flows", mixinStandardHelpOptions = true, description = "Inspect durable flows.", subcommands = FlowsCommand.Show.class)
+final class FlowsCommand {
+  @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a flow's latest checkpoint (or every revision).")
+  static final class Show implements Callable<Integer> {
+    @Mixin
+    ConnectionOptions kafka;
+
+    @Parameters(paramLabel = "FLOW_ID")
+    String flowId;
+
+    @Option(names = "--history", description = "Every revision, oldest first.")
+    boolean history;
+
+    @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
+    OutputFormat output;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      List<FlowCheckpoint> revisions = history
+          ? LatestByKeyReader.all(kafka.connection(), kafka.catalog().flowRevisions, flowId, c -> true)
+          : LatestByKeyReader.latest(kafka.connection(), kafka.catalog().flowState, flowId).map(List::of).orElse(List.of());
+      if (revisions.isEmpty()) {
+        throw new IllegalStateException("no checkpoint for flow " + flowId + " yet");
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      if (output == OutputFormat.json) {
+        List<Object> json = new ArrayList<>();
+        revisions.forEach(c -> json.add(toJson(c)));
+        out.println(Json.write(history ? json : json.get(0)));
+        return 0;
+      }
+      for (FlowCheckpoint c : revisions) {
+        out.printf("flow %s  revision %d (%s)  %s  %s  %s%n", c.getFlowId(), c.getRevision(), c.getRevisionId(), c.getAt(), c.getStatus(), c.getNote());
+        for (FlowStep step : c.getSteps()) {
+          out.printf("  step %-24s %-10s request=%s attempts=%d%n", step.getAction(), step.getStatus(), step.getRequestId(), step.getAttempts().size());
+        }
+        out.println("  state " + c.getState());
+      }
+      return 0;
+    }
+
+    private static Map<String, Object> toJson(FlowCheckpoint c) {
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("flow_id", c.getFlowId());
+      json.put("tenant_id", c.getTenantId());
+      json.put("revision", c.getRevision());
+      json.put("revision_id", c.getRevisionId());
+      json.put("at", c.getAt());
+      json.put("note", c.getNote());
+      json.put("status", c.getStatus());
+      json.put("state", Json.parse(c.getState()));
+      List<Map<String, Object>> steps = new ArrayList<>();
+      for (FlowStep s : c.getSteps()) {
+        Map<String, Object> step = new LinkedHashMap<>();
+        step.put("request_id", s.getRequestId());
+        step.put("action", s.getAction());
+        step.put("plugin", s.getPlugin());
+        step.put("status", s.getStatus());
+        step.put("attempts", s.getAttempts().size());
+        step.put("result", Json.parse(s.getResult()));
+        steps.add(step);
+      }
+      json.put("steps", steps);
+      return json;
+    }
+  }
+}

@@ -1,0 +1,75 @@
+package io.fabric.cli;
+
+import io.fabric.deploy.EmbeddedKafkaBroker;
+import io.fabric.deploy.TopicsApplier;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code fabric run}: the policy, router and plugin apps until interrupted, on the embedded broker
+ * unless {@code --bootstrap-server} names a cluster.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, description = "Run the fabric's apps until interrupted (Ctrl-C).")
+final class RunCommand implements Callable<Integer> {
+  @Mixin
+  ConnectionOptions kafka;
+
+  @Mixin
+  AppOptions appOptions;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${user.home}/.fabric",
+      description = "Embedded broker data and Streams state (default ${DEFAULT-VALUE}); kept between runs.")
+  Path dataDir;
+
+  @Option(names = "--http-port", defaultValue = "8080", description = "Port of GET /health and GET /v1/requests/{id} on 127.0.0.1 (default ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    appOptions.load();
+    boolean embedded = !spec.commandLine().getParseResult().hasMatchedOption("--bootstrap-server") && System.getenv("FABRIC_BOOTSTRAP_SERVER") == null;
+    EmbeddedKafkaBroker broker = null;
+    String bootstrap = kafka.bootstrapServer;
+    if (embedded) {
+      int port = Integer.parseInt(bootstrap.substring(bootstrap.lastIndexOf(':') + 1));
+      broker = EmbeddedKafkaBroker.start(dataDir.resolve("broker"), port);
+      bootstrap = broker.bootstrapServers();
+      out.println("embedded Kafka broker on " + bootstrap + " (data in " + dataDir.resolve("broker") + ")");
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    try {
+      TopicsApplier.apply(kafka.connection(bootstrap), kafka.catalog());
+      FabricRuntime runtime = FabricRuntime.start(appOptions.settings(kafka, bootstrap, dataDir.resolve("state"), Map.of()));
+      StatusHttpServer http = StatusHttpServer.start("127.0.0.1", httpPort, runtime);
+      out.println("fabric running: " + String.join(", ", runtime.appNames()) + "; http://127.0.0.1:" + http.port() + "/health; Ctrl-C to stop");
+      out.flush();
+      EmbeddedKafkaBroker startedBroker = broker;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        http.close();
+        runtime.close();
+        if (startedBroker != null) {
+          startedBroker.close();
+        }
+        stopped.countDown();
+      }, "fabric-shutdown"));
+      stopped.await();
+      return 0;
+    } catch (RuntimeException e) {
+      if (broker != null) {
+        broker.close();
+      }
+      throw e;
+    }
+  }
+}

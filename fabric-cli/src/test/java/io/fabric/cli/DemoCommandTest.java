@@ -1,0 +1,23 @@
+package io.fabric.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** The README's first command: `fabric demo` ends every scripted request where the policy says and exits 0. */
+@Tag("integration")
+class DemoCommandTest {
+  @Test
+  void theDemoPrintsItsOutcomeTableAndExitsZero() {
+    CliRun run = CliRun.of("demo");
+
+    assertEquals(0, run.exitCode(), run.toString());
+    assertTrue(run.out().contains("every request ended where the policy says it must"), run.toString());
+    for (String outcome : new String[] {"EXECUTED", "PENDING_APPROVAL", "FORBIDDEN", "INVALID_REQUEST", "DUPLICATE", "TENANT_MISMATCH",
+        "APPROVAL_REJECTED", "APPROVAL_EXPIRED", "UNDECODABLE"}) {
+      assertTrue(run.out().contains(outcome), outcome + " missing from\n" + run);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package io.fabric.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FabricCommandTest {
+  @Test
+  void noCommandIsAUsageError() {
+    CliRun run = CliRun.of();
+    assertEquals(2, run.exitCode(), run.toString());
+    assertTrue(run.err().contains("missing command"), run.toString());
+  }
+
+  @Test
+  void anUnknownOptionIsAUsageError() {
+    CliRun run = CliRun.of("submit", "--tenant", "t", "--action", "a", "--no-such-option");
+    assertEquals(2, run.exitCode(), run.toString());
+    assertTrue(run.err().startsWith("error: Unknown option: '--no-such-option'"), run.toString());
+  }
+
+  @Test
+  void aMissingRequiredOptionIsAUsageError() {
+    CliRun run = CliRun.of("submit", "--action", "summarize");
+    assertEquals(2, run.exitCode(), run.toString());
+    assertTrue(run.err().contains("--tenant"), run.toString());
+  }
+
+  @Test
+  void aFailurePrintsOneLineAndExitsOne() {
+    CliRun run = CliRun.of("submit", "--tenant", "t", "--action", "summarize", "--payload", "@/no/such/file.json");
+    assertEquals(1, run.exitCode(), run.toString());
+    assertEquals(1, run.err().strip().lines().count(), run.toString());
+    assertTrue(run.err().startsWith("error: "), run.toString());
+  }
+
+  @Test
+  void verboseAddsTheStackTrace() {
+    CliRun run = CliRun.of("--verbose", "submit", "--tenant", "t", "--action", "summarize", "--payload", "@/no/such/file.json");
+    assertEquals(1, run.exitCode(), run.toString());
+    assertTrue(run.err().contains("\tat "), run.toString());
+  }
+
+  @Test
+  void aPolicyThatLoosensClassCIsRefusedWithAClearError(@TempDir Path dir) throws Exception {
+    Path policy = dir.resolve("policy.yaml");
+    Files.writeString(policy, "classes:\n  A: [exfiltrate_secrets]\n");
+    CliRun run = CliRun.of("run", "--bootstrap-server", "127.0.0.1:1", "--policy", policy.toString(), "--data-dir", dir.toString());
+    assertEquals(1, run.exitCode(), run.toString());
+    assertTrue(run.err().contains("a class-C action can never leave class C"), run.toString());
+  }
+
+  @Test
+  void keysGenerateWritesAKeyPair(@TempDir Path dir) {
+    CliRun run = CliRun.of("keys", "generate", "--approver", "alice", "--out", dir.toString());
+    assertEquals(0, run.exitCode(), run.toString());
+    assertTrue(Files.exists(dir.resolve("alice.key")) && Files.exists(dir.resolve("alice.pub")));
+    CliRun again = CliRun.of("keys", "generate", "--approver", "alice", "--out", dir.toString());
+    assertEquals(1, again.exitCode(), "never overwrites a key: " + again);
+  }
+}

@@ -1,0 +1,158 @@
+package io.fabric.cli;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric.contracts.AuditEvent;
+import io.fabric.deploy.EmbeddedKafkaExtension;
+import io.fabric.schemas.config.KafkaConnection;
+import io.fabric.schemas.records.LatestByKeyReader;
+import io.fabric.schemas.topics.TopicCatalog;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The whole fabric on the real embedded broker, driven through the {@code fabric} command as a user
+ * in a second terminal would: submit, status, flows show, approvals list, approve.
+ */
+@Tag("integration")
+@ExtendWith(EmbeddedKafkaExtension.class)
+class FabricEndToEndTest {
+  @TempDir
+  static Path dir;
+
+  private static String prefix;
+  private static FabricRuntime runtime;
+  private static StatusHttpServer http;
+
+  @BeforeAll
+  static void startFabric() throws IOException {
+    prefix = EmbeddedKafkaExtension.uniqueName("e2e") + ".";
+    assertEquals(0, cli("keys", "generate", "--approver", "alice", "--out", dir.resolve("keys").toString()).exitCode());
+    Files.writeString(dir.resolve("approvers.yaml"), "approvers:\n  alice: { public_key_file: keys/alice.pub, actions: [\"*\"], tenants: [\"*\"] }\n");
+    Files.writeString(dir.resolve("policy.yaml"), "tenants:\n  strict-co: { B: [summarize] }\napprovals:\n  actions:\n"
+        + "    publish_content: { deadline: PT8S }\n");
+    CliRun topics = cli("topics", "apply");
+    assertEquals(0, topics.exitCode(), topics.toString());
+    assertTrue(topics.out().contains(prefix + "tasks.ingress") && topics.out().contains("created"), topics.toString());
+
+    ConnectionOptions kafka = new ConnectionOptions();
+    kafka.bootstrapServer = EmbeddedKafkaExtension.bootstrapServers();
+    kafka.topicPrefix = prefix;
+    kafka.partitions = 3;
+    AppOptions apps = new AppOptions();
+    apps.policyFile = dir.resolve("policy.yaml");
+    apps.approversFile = dir.resolve("approvers.yaml");
+    runtime = FabricRuntime.start(apps.settings(kafka, kafka.bootstrapServer, dir.resolve("state"), Map.of()));
+    http = StatusHttpServer.start("127.0.0.1", 0, runtime);
+  }
+
+  @AfterAll
+  static void stopFabric() {
+    if (http != null) {
+      http.close();
+    }
+    if (runtime != null) {
+      runtime.close();
+    }
+  }
+
+  static CliRun cli(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    if (!args[0].equals("keys")) {
+      all.addAll(List.of("--bootstrap-server", EmbeddedKafkaExtension.bootstrapServers(), "--topic-prefix", prefix));
+    }
+    return CliRun.of(all.toArray(String[]::new));
+  }
+
+  private static String submit(String... args) {
+    CliRun run = cli(args);
+    assertEquals(0, run.exitCode(), run.toString());
+    return run.out().strip();
+  }
+
+  @Test
+  void aClassARequestIsExecutedCheckpointedAndVisibleOverHttp() throws Exception {
+    String id = submit("submit", "--tenant", "acme", "--action", "summarize", "--payload",
+        "{\"text\":\"The fabric gates actions. It checkpoints every step. Nothing runs twice.\"}", "--final");
+
+    CliRun status = cli("status", id, "--wait", "PT60S", "-o", "json");
+    assertEquals(0, status.exitCode(), status.toString());
+    assertTrue(status.out().contains("\"outcome\" : \"EXECUTED\""), status.toString());
+    assertTrue(status.out().contains("\"class\" : \"A\""), status.toString());
+
+    CliRun flow = cli("flows", "show", id, "--history", "-o", "json");
+    assertEquals(0, flow.exitCode(), flow.toString());
+    assertTrue(flow.out().contains("\"action\" : \"summarize\""), flow.toString());
+
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + http.port() + "/v1/requests/" + id)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, response.statusCode(), response.body());
+    assertTrue(response.body().contains("EXECUTED"), response.body());
+    HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + http.port() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, health.statusCode(), health.body());
+  }
+
+  @Test
+  void aPendingRequestIsReleasedByFabricApproveAndReachesItsPlugin() {
+    String id = submit("submit", "--tenant", "strict-co", "--action", "summarize", "--payload", "{\"text\":\"Approve me.\"}");
+    await().atMost(Duration.ofSeconds(60)).until(() -> cli("status", id).out().contains("PENDING_APPROVAL"));
+    CliRun list = cli("approvals", "list", "--tenant", "strict-co");
+    assertTrue(list.out().contains(id) && list.out().contains("0/1"), list.toString());
+
+    CliRun approve = cli("approve", id, "--key", dir.resolve("keys/alice.key").toString(), "--reason", "looks fine");
+    assertEquals(0, approve.exitCode(), approve.toString());
+    assertTrue(approve.out().startsWith("APPROVE: summarize " + id), approve.toString());
+
+    CliRun status = cli("status", id, "--wait", "PT60S");
+    assertTrue(status.out().contains("EXECUTED"), status.toString());
+    CliRun again = cli("approve", id, "--key", dir.resolve("keys/alice.key").toString());
+    assertEquals(1, again.exitCode(), "a released request cannot be approved again: " + again);
+    assertTrue(again.err().contains("is not waiting for approval"), again.toString());
+  }
+
+  @Test
+  void aPendingRequestExpiresAfterAnSlaWarning() {
+    String id = submit("submit", "--tenant", "acme", "--action", "publish_content", "--payload", "{}");
+
+    CliRun status = cli("status", id, "--wait", "PT60S");
+    assertTrue(status.out().contains("BLOCKED (APPROVAL_EXPIRED)"), status.toString());
+    // A new request starts its own flow, so its audit events are keyed by its id.
+    List<AuditEvent> audit = LatestByKeyReader.all(KafkaConnection.of(EmbeddedKafkaExtension.bootstrapServers()),
+        TopicCatalog.create(prefix, 3, List.of()).audit, id, e -> id.equals(e.getRequestId()));
+    assertTrue(audit.stream().anyMatch(e -> e.getType().equals("SLA_WARNING")), audit.toString());
+  }
+
+  @Test
+  void unknownRequestsAndFlowsFailWithOneLine() {
+    CliRun status = cli("status", "no-such-request");
+    assertEquals(1, status.exitCode(), status.toString());
+    assertTrue(status.err().startsWith("error: no status for request no-such-request"), status.toString());
+    CliRun flow = cli("flows", "show", "no-such-flow");
+    assertEquals(1, flow.exitCode(), flow.toString());
+  }
+
+  @Test
+  void topicsDescribeMatchesTheCatalogAfterApply() {
+    CliRun describe = cli("topics", "describe");
+    assertEquals(0, describe.exitCode(), describe.toString());
+    assertTrue(describe.out().contains(prefix + "flows.state") && describe.out().contains(" ok "), describe.toString());
+  }
+}

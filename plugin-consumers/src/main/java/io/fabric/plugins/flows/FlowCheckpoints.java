@@ -1,0 +1,188 @@
+package io.fabric.plugins.flows;
+
+import io.fabric.contracts.ExecutionAttempt;
+import io.fabric.contracts.FlowCheckpoint;
+import io.fabric.contracts.FlowStep;
+import io.fabric.contracts.TaskRequest;
+import io.fabric.schemas.records.DeadLetters;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The durable-flow lifecycle as pure functions from the last checkpoint to the next one: CREATE on
+ * the first step, CHECKPOINT per step (state = previous state merged with the result), COMPLETE on
+ * a final step, FAILED, and each ROLLBACK step. The runtime writes what these return; tests call them
+ * without Kafka.
+ */
+public final class FlowCheckpoints {
+  private FlowCheckpoints() {}
+
+  /** Identity and clock of one new revision. */
+  public record Revision(String id, Instant at) {
+    public static Revision now(Instant at) {
+      return new Revision(UUID.randomUUID().toString(), at);
+    }
+  }
+
+  /** A step ran: append it, merge its result into the state, and complete the flow on a final step. */
+  public static FlowCheckpoint executed(FlowCheckpoint previous, TaskRequest request, String plugin, Map<String, Object> result,
+                                        boolean compensable, List<ExecutionAttempt> attempts, Revision revision) {
+    Map<String, Object> state = StateMerge.merge(state(previous), result);
+    FlowStep step = step(request, plugin, StepStatus.EXECUTED, FlowJson.write(result == null ? Map.of() : result),
+        compensable, attempts, revision);
+    List<FlowStep> steps = stepsOf(previous);
+    steps.add(step);
+    boolean completes = request.getFinalStep();
+    String note = "step " + steps.size() + " " + request.getAction() + " executed by " + plugin
+        + (attempts.size() > 1 ? " after " + attempts.size() + " attempts" : "")
+        + (completes ? "; flow completed" : "");
+    return next(previous, request.getFlowId(), request.getTenantId(), revision, note,
+        completes ? FlowStatus.COMPLETED : FlowStatus.RUNNING, FlowJson.write(state), steps);
+  }
+
+  /** A step failed for good (or is in doubt): record it with its attempts; the state stays as it was. */
+  public static FlowCheckpoint failed(FlowCheckpoint previous, TaskRequest request, String plugin,
+                                      List<ExecutionAttempt> attempts, String why, Revision revision) {
+    List<FlowStep> steps = stepsOf(previous);
+    steps.add(step(request, plugin, StepStatus.FAILED, "{}", false, attempts, revision));
+    String note = "step " + steps.size() + " " + request.getAction() + " failed in " + plugin + ": " + DeadLetters.bounded(why);
+    return next(previous, request.getFlowId(), request.getTenantId(), revision, note, FlowStatus.FAILED,
+        FlowJson.write(state(previous)), steps);
+  }
+
+  /**
+   * One compensation succeeded: the step becomes COMPENSATED, the compensation's result is merged
+   * into the state, and the flow is ROLLED_BACK when nothing compensable remains.
+   */
+  public static FlowCheckpoint compensated(FlowCheckpoint previous, String stepRequestId, Map<String, Object> compensation,
+                                           Revision revision) {
+    List<FlowStep> steps = withStepStatus(previous, stepRequestId, StepStatus.COMPENSATED);
+    FlowStep step = find(steps, stepRequestId);
+    Map<String, Object> state = StateMerge.merge(state(previous), compensation);
+    FlowCheckpoint draft = next(previous, previous.getFlowId(), previous.getTenantId(), revision, "", FlowStatus.ROLLING_BACK,
+        FlowJson.write(state), steps);
+    boolean done = nextToCompensate(draft).isEmpty();
+    draft.setNote("compensated step " + (steps.indexOf(step) + 1) + " " + step.getAction() + " (" + stepRequestId + ") with "
+        + step.getPlugin() + (done ? "; " + rolledBackSummary(steps) : ""));
+    draft.setStatus((done ? FlowStatus.ROLLED_BACK : FlowStatus.ROLLING_BACK).name());
+    return draft;
+  }
+
+  /** A compensation failed for good: the flow ends COMPENSATION_FAILED, naming the step. */
+  public static FlowCheckpoint compensationFailed(FlowCheckpoint previous, String stepRequestId, String why, Revision revision) {
+    List<FlowStep> steps = withStepStatus(previous, stepRequestId, StepStatus.COMPENSATION_FAILED);
+    FlowStep step = find(steps, stepRequestId);
+    String note = "compensation of step " + (steps.indexOf(step) + 1) + " " + step.getAction() + " (" + stepRequestId + ") by "
+        + step.getPlugin() + " failed: " + DeadLetters.bounded(why);
+    return next(previous, previous.getFlowId(), previous.getTenantId(), revision, note, FlowStatus.COMPENSATION_FAILED,
+        previous.getState(), steps);
+  }
+
+  /** Nothing (more) to compensate: the rollback ends here. */
+  public static FlowCheckpoint rolledBack(FlowCheckpoint previous, Revision revision) {
+    return next(previous, previous.getFlowId(), previous.getTenantId(), revision, rolledBackSummary(previous.getSteps()),
+        FlowStatus.ROLLED_BACK, previous.getState(), stepsOf(previous));
+  }
+
+  /** The latest step whose effect still stands and that its plugin can undo: what a rollback compensates next. */
+  public static Optional<FlowStep> nextToCompensate(FlowCheckpoint checkpoint) {
+    List<FlowStep> steps = checkpoint == null ? List.of() : checkpoint.getSteps();
+    for (int i = steps.size() - 1; i >= 0; i--) {
+      FlowStep step = steps.get(i);
+      if (step.getCompensable() && StepStatus.valueOf(step.getStatus()).effectStands()) {
+        return Optional.of(step);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Whether the flow already recorded a step for this request: if so, it never runs again. */
+  public static boolean hasStep(FlowCheckpoint checkpoint, String requestId) {
+    return checkpoint != null && checkpoint.getSteps().stream().anyMatch(s -> s.getRequestId().equals(requestId));
+  }
+
+  public static Optional<FlowStep> step(FlowCheckpoint checkpoint, String requestId) {
+    return checkpoint == null ? Optional.empty()
+        : checkpoint.getSteps().stream().filter(s -> s.getRequestId().equals(requestId)).findFirst();
+  }
+
+  public static Map<String, Object> state(FlowCheckpoint checkpoint) {
+    return checkpoint == null ? Map.of() : FlowJson.parseObject(checkpoint.getState());
+  }
+
+  private static String rolledBackSummary(List<FlowStep> steps) {
+    List<String> compensated = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
+    for (FlowStep step : steps) {
+      String name = step.getAction() + " (" + step.getRequestId() + ")";
+      if (StepStatus.valueOf(step.getStatus()) == StepStatus.COMPENSATED) {
+        compensated.add(name);
+      } else if (StepStatus.valueOf(step.getStatus()) == StepStatus.EXECUTED) {
+        kept.add(name);
+      }
+    }
+    return "rolled back: " + compensated.size() + " step(s) compensated"
+        + (kept.isEmpty() ? "" : "; not compensable, left as executed: " + String.join(", ", kept));
+  }
+
+  private static FlowStep step(TaskRequest request, String plugin, StepStatus status, String result, boolean compensable,
+                               List<ExecutionAttempt> attempts, Revision revision) {
+    return FlowStep.newBuilder()
+        .setRequestId(request.getRequestId())
+        .setAction(request.getAction())
+        .setPlugin(plugin)
+        .setStatus(status.name())
+        .setRevisionId(revision.id())
+        .setAt(revision.at().toString())
+        .setResult(result)
+        .setCompensable(compensable)
+        .setAttempts(List.copyOf(attempts))
+        .build();
+  }
+
+  private static List<FlowStep> withStepStatus(FlowCheckpoint previous, String stepRequestId, StepStatus status) {
+    List<FlowStep> steps = new ArrayList<>();
+    boolean found = false;
+    for (FlowStep step : previous.getSteps()) {
+      if (step.getRequestId().equals(stepRequestId)) {
+        // the all-args constructor, not newBuilder(step): the builder's deep copy needs Avro's class trust set up
+        steps.add(new FlowStep(step.getRequestId(), step.getAction(), step.getPlugin(), status.name(), step.getRevisionId(),
+            step.getAt(), step.getResult(), step.getCompensable(), step.getAttempts()));
+        found = true;
+      } else {
+        steps.add(step);
+      }
+    }
+    if (!found) {
+      throw new IllegalArgumentException("flow " + previous.getFlowId() + " has no step for request " + stepRequestId);
+    }
+    return steps;
+  }
+
+  private static FlowStep find(List<FlowStep> steps, String requestId) {
+    return steps.stream().filter(s -> s.getRequestId().equals(requestId)).findFirst().orElseThrow();
+  }
+
+  private static List<FlowStep> stepsOf(FlowCheckpoint previous) {
+    return previous == null ? new ArrayList<>() : new ArrayList<>(previous.getSteps());
+  }
+
+  private static FlowCheckpoint next(FlowCheckpoint previous, String flowId, String tenantId, Revision revision, String note,
+                                     FlowStatus status, String state, List<FlowStep> steps) {
+    return FlowCheckpoint.newBuilder()
+        .setFlowId(flowId)
+        .setTenantId(previous == null ? tenantId : previous.getTenantId())
+        .setRevisionId(revision.id())
+        .setAt(revision.at().toString())
+        .setNote(note)
+        .setStatus(status.name())
+        .setState(state)
+        .setSteps(steps)
+        .setRevision(previous == null ? 1 : previous.getRevision() + 1)
+        .build();
+  }
+}

@@ -1,0 +1,71 @@
+package io.fabric.plugins.flows;
+
+import io.fabric.contracts.FlowCheckpoint;
+import io.fabric.contracts.FlowStep;
+import io.fabric.contracts.PolicyDecision;
+import io.fabric.contracts.RoutedTask;
+import io.fabric.contracts.TaskRequest;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A rollback travels as a {@link RoutedTask} on the task topic of the plugin that owns the step to
+ * compensate next (keyed by flow id, so it is ordered after that flow's earlier tasks). The runtime
+ * that receives it compensates its step, checkpoints, and sends the request on to the owner of the
+ * next step, until nothing compensable is left; so a rollback crosses plugins and processes without
+ * any of them hosting the others, and {@code fabric flows rollback} only has to publish one record.
+ *
+ * <p>Marked by the attribute {@value #ATTRIBUTE}; its action is {@value #ACTION}.
+ */
+public final class RollbackRequests {
+  public static final String ATTRIBUTE = "fabric.rollback";
+  public static final String REASON_ATTRIBUTE = "fabric.rollback.reason";
+  public static final String ACTION = "fabric.rollback";
+
+  private RollbackRequests() {}
+
+  public static boolean isRollback(TaskRequest request) {
+    return "true".equals(request.getAttributes().get(ATTRIBUTE));
+  }
+
+  /** A request to roll back the flow of {@code checkpoint}. */
+  public static RoutedTask create(FlowCheckpoint checkpoint, String reason, String source, String traceparent, long now) {
+    String id = "rollback-" + UUID.randomUUID();
+    TaskRequest request = TaskRequest.newBuilder()
+        .setRequestId(id)
+        .setTenantId(checkpoint.getTenantId())
+        .setFlowId(checkpoint.getFlowId())
+        .setAction(ACTION)
+        .setPayload("{}")
+        .setIdempotencyKey(id)
+        .setSubmittedAt(now)
+        .setSource(source)
+        .setTraceparent(traceparent)
+        .setAttributes(Map.of(ATTRIBUTE, "true", REASON_ATTRIBUTE, reason == null ? "" : reason))
+        .build();
+    PolicyDecision decision = PolicyDecision.newBuilder()
+        .setActionClass("n/a")
+        .setRule("fabric:rollback")
+        .setPolicyVersion("n/a")
+        .setDecidedAt(now)
+        .build();
+    return RoutedTask.newBuilder().setRequest(request).setDecision(decision).setApprovals(List.of()).build();
+  }
+
+  public static String reason(TaskRequest request) {
+    return request.getAttributes().getOrDefault(REASON_ATTRIBUTE, "");
+  }
+
+  /**
+   * The plugin whose task topic a rollback of this checkpoint goes to: the owner of the next step to
+   * compensate, else the owner of the last step (which then just marks the flow rolled back).
+   */
+  public static String targetPlugin(FlowCheckpoint checkpoint) {
+    List<FlowStep> steps = checkpoint.getSteps();
+    if (steps.isEmpty()) {
+      throw new IllegalStateException("flow " + checkpoint.getFlowId() + " has no steps to roll back");
+    }
+    return FlowCheckpoints.nextToCompensate(checkpoint).map(FlowStep::getPlugin).orElse(steps.get(steps.size() - 1).getPlugin());
+  }
+}

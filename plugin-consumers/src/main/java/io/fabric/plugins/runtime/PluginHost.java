@@ -1,0 +1,57 @@
+package io.fabric.plugins.runtime;
+
+import io.fabric.plugins.spi.FabricPlugin;
+import io.fabric.plugins.spi.PluginRegistry;
+import io.fabric.schemas.config.KafkaConnection;
+import io.fabric.schemas.topics.TopicCatalog;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs one {@link PluginRuntime} per plugin of a registry in this process: what the plugin-consumers
+ * deployable (and {@code fabric demo}) start, e.g. {@code PluginHost.start(connection, catalog,
+ * PluginRegistry.discover(), PluginRuntimeConfig.defaults())}. The catalog must know the plugins'
+ * names ({@code catalog.withPlugins(registry.pluginNames())}) for their topics to be created.
+ */
+public final class PluginHost implements AutoCloseable {
+  private final List<PluginRuntime> runtimes;
+
+  private PluginHost(List<PluginRuntime> runtimes) {
+    this.runtimes = List.copyOf(runtimes);
+  }
+
+  public static PluginHost start(KafkaConnection connection, TopicCatalog catalog, PluginRegistry registry, PluginRuntimeConfig config) {
+    List<PluginRuntime> started = new ArrayList<>();
+    try {
+      for (FabricPlugin plugin : registry.plugins()) {
+        PluginRuntime runtime = new PluginRuntime(connection, catalog, plugin, config);
+        started.add(runtime);
+        runtime.start();
+      }
+    } catch (RuntimeException e) {
+      started.forEach(PluginRuntime::close);
+      throw e;
+    }
+    return new PluginHost(started);
+  }
+
+  public List<PluginRuntime> runtimes() {
+    return runtimes;
+  }
+
+  /** True once every runtime owns partitions of its task topic. */
+  public boolean allAssigned() {
+    return runtimes.stream().allMatch(r -> !r.assignment().isEmpty());
+  }
+
+  /** The first runtime that stopped on its own, if any. */
+  public Optional<PluginRuntime> failed() {
+    return runtimes.stream().filter(r -> r.failure().isPresent()).findFirst();
+  }
+
+  @Override
+  public void close() {
+    runtimes.forEach(PluginRuntime::close);
+  }
+}

@@ -1,0 +1,36 @@
+package io.fabric.plugins.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.fabric.schemas.topics.TopicCatalog;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ExecutionIntentTest {
+  @Test
+  void roundTripsThroughJson() {
+    ExecutionIntent intent = new ExecutionIntent("f1", "r1", ExecutionIntent.Kind.COMPENSATE, "charge", "charge_card", "k1", 2, true,
+        List.of(new ExecutionIntent.Attempt(1, "2025-01-01T00:00:00Z", "x.Y", "boom")), 1234L);
+    assertEquals(intent, ExecutionIntent.fromJson(intent.toJson()));
+  }
+
+  @Test
+  void theTopicIsCompactedAndCoPartitionedWithTheCatalog() {
+    var topic = ExecutionIntent.topic(TopicCatalog.create("p.", 6, List.of()));
+    assertEquals("p.flows.intents", topic.name());
+    assertEquals(6, topic.partitions());
+    assertEquals(Map.of("cleanup.policy", "compact"), topic.config());
+  }
+
+  @Test
+  void configReadsItsPrefixedKeysOverTheDefaults() {
+    PluginRuntimeConfig config = PluginRuntimeConfig.from(Map.of(PluginRuntimeConfig.INSTANCE_ID, "node-2",
+        PluginRuntimeConfig.POLL_TIMEOUT_MS, "50", PluginRuntimeConfig.CANARY, "true"));
+    assertEquals("node-2", config.instanceId());
+    assertEquals(50, config.pollTimeout().toMillis());
+    assertEquals(true, config.canary());
+    assertEquals(PluginRuntimeConfig.defaults().maxPollRecords(), config.maxPollRecords());
+    assertEquals(CrashPoint.NONE, config.crashPoint());
+  }
+}

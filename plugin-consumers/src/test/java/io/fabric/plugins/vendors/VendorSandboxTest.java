@@ -1,0 +1,233 @@
+package io.fabric.plugins.vendors;
+
+import static io.fabric.plugins.vendors.VendorTesting.context;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric.plugins.spi.FabricPlugin;
+import io.fabric.plugins.spi.PermanentTaskException;
+import io.fabric.plugins.spi.PluginRegistry;
+import io.fabric.plugins.spi.RetryableTaskException;
+import io.fabric.plugins.spi.TaskException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The sandbox answering the real plugins over real HTTP and SMTP. */
+class VendorSandboxTest {
+  private static final Map<String, Object> CHARGE = Map.of("amount", 1200, "currency", "eur", "customer", "cus_9",
+      "payment_method", "pm_card_visa");
+
+  private VendorSandbox sandbox;
+
+  @BeforeEach
+  void start() {
+    sandbox = VendorSandbox.start();
+  }
+
+  @AfterEach
+  void stop() {
+    sandbox.close();
+  }
+
+  private FabricPlugin plugin(String name) {
+    return sandbox.plugins().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
+  }
+
+  private static Map<?, ?> section(Map<String, Object> result, String name) {
+    return (Map<?, ?>) result.get(name);
+  }
+
+  @Test
+  void twoChargesWithOneIdempotencyKeyChargeOnce() throws TaskException {
+    FabricPlugin stripe = plugin("stripe");
+
+    Map<String, Object> first = stripe.execute("acme", CHARGE, context("create_charge", "key-1", 1, false));
+    Map<String, Object> again = stripe.execute("acme", CHARGE, context("create_charge", "key-1", 2, true));
+    stripe.execute("acme", CHARGE, context("create_charge", "key-2", 1, false));
+
+    assertEquals(section(first, "stripe_charge").get("payment_intent_id"), section(again, "stripe_charge").get("payment_intent_id"));
+    assertEquals(false, section(first, "stripe_charge").get("replayed"));
+    assertEquals(true, section(again, "stripe_charge").get("replayed"));
+    assertEquals("succeeded", section(first, "stripe_charge").get("status"));
+    assertEquals(2, sandbox.effects(VendorSandbox.CHARGE));
+    assertEquals(List.of("key-1", "key-1", "key-2"), sandbox.calls("stripe").stream()
+        .map(call -> call.headers().get("idempotency-key")).toList());
+  }
+
+  @Test
+  void aRefundCompensatesAChargeOnceEvenWhenRepeated() throws TaskException {
+    FabricPlugin stripe = plugin("stripe");
+    Map<String, Object> charge = stripe.execute("acme", CHARGE, context("create_charge", "key-1", 1, false));
+
+    Map<String, Object> refund = stripe.compensate("acme", Map.of(), charge, context("create_charge", "compensate-req-7", 1, false));
+    Map<String, Object> repeated = stripe.compensate("acme", Map.of(), charge, context("create_charge", "compensate-req-7", 2, true));
+
+    assertEquals("succeeded", section(refund, "stripe_refund").get("status"));
+    assertEquals(section(refund, "stripe_refund").get("refund_id"), section(repeated, "stripe_refund").get("refund_id"));
+    assertEquals(1, sandbox.effects(VendorSandbox.REFUND));
+  }
+
+  @Test
+  void aDeclinedTestCardIsAPermanentCardError() {
+    PermanentTaskException e = assertThrows(PermanentTaskException.class, () -> plugin("stripe").execute("acme",
+        Map.of("amount", 500, "currency", "eur", "payment_method", SandboxStripe.DECLINED_CARD), context("create_charge")));
+
+    assertTrue(e.getMessage().endsWith("HTTP 402: card_declined: Your card was declined."), e.getMessage());
+    assertEquals(0, sandbox.effects(VendorSandbox.CHARGE));
+  }
+
+  @Test
+  void subscriptionsCanBePausedAndCanceledOnce() throws TaskException {
+    FabricPlugin stripe = plugin("stripe");
+
+    stripe.execute("acme", Map.of("subscription", "sub_1", "state", "pause"), context("change_billing_state", "k-pause", 1, false));
+    Map<String, Object> canceled = stripe.execute("acme", Map.of("subscription", "sub_1", "state", "cancel"),
+        context("change_billing_state", "k-cancel", 1, false));
+    Map<String, Object> inDoubt = stripe.execute("acme", Map.of("subscription", "sub_1", "state", "cancel"),
+        context("change_billing_state", "k-cancel", 2, true));
+
+    assertEquals("canceled", section(canceled, "stripe_subscription").get("status"));
+    assertEquals("canceled", section(inDoubt, "stripe_subscription").get("status"));
+    assertEquals(2, sandbox.effects(VendorSandbox.SUBSCRIPTION_CHANGE));
+  }
+
+  @Test
+  void aWhatsAppMessageIsSentAndCounted() throws TaskException {
+    Map<String, Object> result = plugin("whatsapp").execute("acme", Map.of("to", "+15550100", "text", "hello"), context("send_whatsapp"));
+
+    assertTrue(String.valueOf(section(result, "whatsapp_message").get("message_id")).startsWith("wamid."));
+    assertEquals(1, sandbox.effects(VendorSandbox.WHATSAPP_MESSAGE));
+  }
+
+  @Test
+  void anUpsertRepeatedTouchesOneRecord() throws TaskException {
+    FabricPlugin salesforce = plugin("salesforce");
+    Map<String, Object> payload = Map.of("external_id", "A-1", "fields", Map.of("Name", "Acme"));
+
+    Map<String, Object> first = salesforce.execute("acme", payload, context("sync_salesforce"));
+    Map<String, Object> second = salesforce.execute("acme", payload, context("sync_salesforce", "k", 2, true));
+
+    assertEquals(true, section(first, "salesforce_record").get("created"));
+    assertEquals(false, section(second, "salesforce_record").get("created"));
+    assertEquals(section(first, "salesforce_record").get("id"), section(second, "salesforce_record").get("id"));
+    assertEquals(1, sandbox.effects(VendorSandbox.SALESFORCE_RECORD));
+  }
+
+  @Test
+  void aQueuedCallIsCanceledByItsCompensation() throws TaskException {
+    FabricPlugin voice = plugin("voice");
+    Map<String, Object> call = voice.execute("acme", Map.of("to", "+15550100", "say", "Your order shipped"), context("trigger_voice_call"));
+
+    Map<String, Object> canceled = voice.compensate("acme", Map.of(), call, context("trigger_voice_call", "compensate-req-7", 1, false));
+
+    assertEquals("canceled", section(canceled, "voice_call_canceled").get("status"));
+    assertEquals(1, sandbox.effects(VendorSandbox.CALL));
+    assertEquals(1, sandbox.effects(VendorSandbox.CALL_CANCEL));
+  }
+
+  @Test
+  void anEnvelopeIsFoundByItsKeyWhenInDoubtAndVoidedOnRollback() throws TaskException {
+    FabricPlugin contracts = plugin("contracts");
+    Map<String, Object> payload = Map.of("text", "Either party may terminate on 30 days' notice.",
+        "signers", List.of(Map.of("name", "Ada", "email", "ada@example.com")));
+
+    Map<String, Object> sent = contracts.execute("acme", payload, context("send_contract_for_signature", "k-env", 1, false));
+    Map<String, Object> recovered = contracts.execute("acme", payload, context("send_contract_for_signature", "k-env", 2, true));
+    Map<String, Object> voided = contracts.compensate("acme", Map.of(), sent, context("send_contract_for_signature", "c", 1, false));
+
+    assertEquals(section(sent, "contract_envelope").get("envelope_id"), section(recovered, "contract_envelope").get("envelope_id"));
+    assertEquals(true, section(recovered, "contract_envelope").get("recovered"));
+    assertEquals("voided", section(voided, "contract_envelope_voided").get("status"));
+    assertEquals(1, sandbox.effects(VendorSandbox.ENVELOPE));
+    assertEquals(1, sandbox.effects(VendorSandbox.ENVELOPE_VOID));
+  }
+
+  @Test
+  void aSignedEnvelopeCannotBeVoided() throws TaskException {
+    FabricPlugin contracts = plugin("contracts");
+    Map<String, Object> sent = contracts.execute("acme", Map.of("text", "Terms.", "signers",
+        List.of(Map.of("name", "Ada", "email", "ada@example.com"))), context("send_contract_for_signature"));
+    assertTrue(sandbox.completeEnvelope((String) section(sent, "contract_envelope").get("envelope_id")));
+
+    PermanentTaskException e = assertThrows(PermanentTaskException.class,
+        () -> contracts.compensate("acme", Map.of(), sent, context("send_contract_for_signature")));
+
+    assertTrue(e.getMessage().contains("ENVELOPE_CANNOT_VOID_INVALID_STATE"), e.getMessage());
+  }
+
+  @Test
+  void anEmailReachesTheSandboxSmtpWithItsMessageId() throws TaskException {
+    Map<String, Object> result = plugin("email").execute("acme", Map.of("to", "ada@example.com", "subject", "Hi", "text", "Hello"),
+        context("send_email"));
+
+    assertEquals(1, sandbox.effects(VendorSandbox.EMAIL));
+    VendorSandbox.Call mail = sandbox.calls("email").get(0);
+    assertEquals(section(result, "email").get("message_id"), mail.headers().get("Message-ID"));
+    assertEquals("ada@example.com", mail.headers().get("To"));
+  }
+
+  @Test
+  void aSignedWebhookIsVerifiedAndDeliveredOncePerKey() throws TaskException {
+    FabricPlugin webhook = plugin("webhook");
+
+    webhook.execute("acme", Map.of("event", "order.shipped"), context("webhook", "k-hook", 1, false));
+    webhook.execute("acme", Map.of("event", "order.shipped"), context("webhook", "k-hook", 2, true));
+
+    assertEquals(1, sandbox.effects(VendorSandbox.WEBHOOK));
+    assertEquals(List.of(200, 200), sandbox.calls("webhook").stream().map(VendorSandbox.Call::status).toList());
+  }
+
+  @Test
+  void injectedFailuresShowRetriesAndThenPass() throws TaskException {
+    sandbox.failNext("POST", "/v1/payment_intents", 503, 1);
+    FabricPlugin stripe = plugin("stripe");
+
+    assertThrows(RetryableTaskException.class, () -> stripe.execute("acme", CHARGE, context("create_charge", "key-r", 1, false)));
+    stripe.execute("acme", CHARGE, context("create_charge", "key-r", 2, false));
+
+    assertEquals(1, sandbox.effects(VendorSandbox.CHARGE));
+    assertEquals(List.of(503, 200), sandbox.calls("stripe").stream().map(VendorSandbox.Call::status).toList());
+  }
+
+  @Test
+  void wrongCredentialsAreRefusedLikeTheVendorDoes() {
+    FabricPlugin stripe = new StripePlugin(VendorConfig.ofKeys("stripe", Map.of(VendorConfig.BASE_URL, sandbox.baseUrl(),
+        "secret_key", "sk_test_wrong_key_123")));
+
+    PermanentTaskException e = assertThrows(PermanentTaskException.class, () -> stripe.execute("acme", CHARGE, context("create_charge")));
+
+    assertTrue(e.getMessage().contains("HTTP 401"), e.getMessage());
+  }
+
+  @Test
+  void recordedCallsCarryNoCredentials() throws TaskException {
+    plugin("whatsapp").execute("acme", Map.of("to", "+15550100", "text", "hello"), context("send_whatsapp"));
+    plugin("stripe").execute("acme", CHARGE, context("create_charge"));
+    plugin("voice").execute("acme", Map.of("to", "+15550100"), context("trigger_voice_call"));
+
+    String recorded = sandbox.calls().toString();
+    for (String secret : List.of(VendorSandbox.WHATSAPP_TOKEN, VendorSandbox.STRIPE_SECRET_KEY, VendorSandbox.TWILIO_AUTH_TOKEN)) {
+      assertFalse(recorded.contains(secret), secret);
+    }
+    assertTrue(sandbox.calls().stream().noneMatch(call -> call.headers().containsKey("authorization")));
+  }
+
+  @Test
+  void pluginsFoundByServiceLoaderCallTheSandboxOnceItsPropertiesAreApplied() throws TaskException {
+    String property = VendorConfig.propertyName("whatsapp", "token");
+    FabricPlugin discovered = PluginRegistry.discover().byName("whatsapp").orElseThrow();
+
+    sandbox.applyToSystemProperties();
+    discovered.execute("acme", Map.of("to", "+15550100", "text", "hello"), context("send_whatsapp"));
+    sandbox.close();
+
+    assertEquals(1, sandbox.effects(VendorSandbox.WHATSAPP_MESSAGE));
+    assertNull(System.getProperty(property));
+  }
+}
