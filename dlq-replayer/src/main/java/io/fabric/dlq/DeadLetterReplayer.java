@@ -159,8 +159,8 @@ public final class DeadLetterReplayer {
           pacer.acquire();
           Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
           DeadLetter deadLetter = decision.entry().deadLetter();
-          producer.send(new ProducerRecord<>(decision.targetTopic(), null, now.toEpochMilli(),
-              DeadLetterEntry.bytes(deadLetter.getOriginalKey()), DeadLetterEntry.bytes(deadLetter.getOriginalValue()),
+          ReplayTarget.Resend resend = ReplayTarget.of(catalog, deadLetter, options.toTopic());
+          producer.send(new ProducerRecord<>(decision.targetTopic(), null, now.toEpochMilli(), resend.key(), resend.value(),
               replayHeaders(decision, now)));
           ReplayLedger.Entry entry = ledger.withReplay(decision.entry().id(),
               new ReplayLedger.Replay(decision.targetTopic(), decision.replayCount(), now, user));
@@ -206,7 +206,8 @@ public final class DeadLetterReplayer {
 
   private List<ReplayDecision> plan(DeadLetterFilter filter, ReplayOptions options, ReplayLedger ledger) {
     List<DeadLetterEntry> entries = new DeadLetterReader(connection, catalog.dlq).read(filter);
-    return ReplayPlanner.plan(entries, ledger, options);
+    return ReplayPlanner.plan(entries, ledger, options,
+        entry -> ReplayTarget.of(catalog, entry.deadLetter(), null).topic());
   }
 
   /** The decisions to republish, at most {@code --max} of them. */

@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Decides, for each selected dead letter in order, whether a replay republishes it, skips it as
@@ -30,20 +31,27 @@ public final class ReplayPlanner {
   private ReplayPlanner() {}
 
   public static List<ReplayDecision> plan(List<DeadLetterEntry> entries, ReplayLedger ledger, ReplayOptions options) {
+    return plan(entries, ledger, options, entry -> entry.deadLetter().getOriginalTopic());
+  }
+
+  /** @param defaultTarget the topic a readable entry goes back to when there is no {@code --to-topic} */
+  public static List<ReplayDecision> plan(List<DeadLetterEntry> entries, ReplayLedger ledger, ReplayOptions options,
+                                          Function<DeadLetterEntry, String> defaultTarget) {
     List<ReplayDecision> decisions = new ArrayList<>(entries.size());
     Set<String> seen = new HashSet<>();
     for (DeadLetterEntry entry : entries) {
-      decisions.add(decide(entry, ledger, options, seen));
+      decisions.add(decide(entry, ledger, options, seen, defaultTarget));
     }
     return decisions;
   }
 
-  private static ReplayDecision decide(DeadLetterEntry entry, ReplayLedger ledger, ReplayOptions options, Set<String> seen) {
+  private static ReplayDecision decide(DeadLetterEntry entry, ReplayLedger ledger, ReplayOptions options, Set<String> seen,
+                                       Function<DeadLetterEntry, String> defaultTarget) {
     if (!entry.readable()) {
       return refuse(entry, null, "the DLQ record itself cannot be decoded (" + entry.decodeError()
           + "); inspect it with `fabric dlq show " + entry.id() + "`");
     }
-    String target = options.toTopic() != null ? options.toTopic() : entry.deadLetter().getOriginalTopic();
+    String target = options.toTopic() != null ? options.toTopic() : defaultTarget.apply(entry);
     if (target == null || target.isBlank()) {
       return refuse(entry, null, "it has no original topic; name one with --to-topic");
     }

@@ -2,6 +2,7 @@ package io.fabric.cli;
 
 import io.fabric.contracts.FlowCheckpoint;
 import io.fabric.contracts.FlowStep;
+import io.fabric.plugins.flows.FlowRollback;
 import io.fabric.schemas.records.LatestByKeyReader;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -16,8 +17,44 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code fabric flows show}: the latest checkpoint of a flow, and with --history every revision. */
-@Command(name = "flows", mixinStandardHelpOptions = true, description = "Inspect durable flows.", subcommands = FlowsCommand.Show.class)
+@Command(name = "flows", mixinStandardHelpOptions = true, description = "Inspect and roll back durable flows.",
+    subcommands = {FlowsCommand.Show.class, FlowsCommand.Rollback.class})
 final class FlowsCommand {
+  @Command(name = "rollback", mixinStandardHelpOptions = true,
+      description = "Undo a flow's compensable steps in reverse order (a dry run unless --execute).")
+  static final class Rollback implements Callable<Integer> {
+    @Mixin
+    ConnectionOptions kafka;
+
+    @Parameters(paramLabel = "FLOW_ID")
+    String flowId;
+
+    @Option(names = "--reason", defaultValue = "rolled back by hand", description = "Why (kept in the checkpoints).")
+    String reason;
+
+    @Option(names = "--execute", description = "Start the rollback; without it, only show what would be undone.")
+    boolean execute;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      FlowRollback.Plan plan = FlowRollback.plan(kafka.connection(), kafka.catalog(), flowId);
+      out.printf("flow %s is %s (revision %d)%n", plan.flowId(), plan.status(), plan.revision());
+      plan.toCompensate().forEach(s -> out.printf("  %s %-24s %s (%s)%n", execute ? "undo" : "would undo", s.getAction(), s.getRequestId(), s.getPlugin()));
+      plan.notCompensable().forEach(s -> out.printf("  keep %-24s %s: %s cannot undo it%n", s.getAction(), s.getRequestId(), s.getPlugin()));
+      if (!execute) {
+        out.println("dry run: nothing was changed; add --execute to start the rollback");
+        return 0;
+      }
+      FlowRollback.Started started = FlowRollback.start(kafka.connection(), kafka.catalog(), flowId, reason, "cli");
+      out.println("rollback started (request " + started.rollbackRequestId() + "); follow it with `fabric flows show " + flowId + " --history`");
+      return 0;
+    }
+  }
+
   @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a flow's latest checkpoint (or every revision).")
   static final class Show implements Callable<Integer> {
     @Mixin

@@ -2,6 +2,7 @@ package io.fabric.cli;
 
 import io.fabric.deploy.EmbeddedKafkaBroker;
 import io.fabric.deploy.TopicsApplier;
+import io.fabric.plugins.vendors.VendorSandbox;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -28,6 +29,9 @@ final class RunCommand implements Callable<Integer> {
       description = "Embedded broker data and Streams state (default ${DEFAULT-VALUE}); kept between runs.")
   Path dataDir;
 
+  @Option(names = "--sandbox", description = "Start the local vendor simulator on loopback and point the vendor plugins at it.")
+  boolean sandbox;
+
   @Option(names = "--http-port", defaultValue = "8080", description = "Port of GET /health and GET /v1/requests/{id} on 127.0.0.1 (default ${DEFAULT-VALUE}).")
   int httpPort;
 
@@ -48,16 +52,26 @@ final class RunCommand implements Callable<Integer> {
       out.println("embedded Kafka broker on " + bootstrap + " (data in " + dataDir.resolve("broker") + ")");
     }
     CountDownLatch stopped = new CountDownLatch(1);
+    VendorSandbox vendors = null;
     try {
+      if (sandbox) {
+        vendors = VendorSandbox.start();
+        vendors.applyToSystemProperties();
+        out.println("vendor sandbox on " + vendors.baseUrl() + " (SMTP on port " + vendors.smtpPort() + "); vendor plugins point at it");
+      }
       TopicsApplier.apply(kafka.connection(bootstrap), kafka.catalog());
       FabricRuntime runtime = FabricRuntime.start(appOptions.settings(kafka, bootstrap, dataDir.resolve("state"), Map.of()));
       StatusHttpServer http = StatusHttpServer.start("127.0.0.1", httpPort, runtime);
       out.println("fabric running: " + String.join(", ", runtime.appNames()) + "; http://127.0.0.1:" + http.port() + "/health; Ctrl-C to stop");
       out.flush();
       EmbeddedKafkaBroker startedBroker = broker;
+      VendorSandbox startedSandbox = vendors;
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         http.close();
         runtime.close();
+        if (startedSandbox != null) {
+          startedSandbox.close();
+        }
         if (startedBroker != null) {
           startedBroker.close();
         }
@@ -66,6 +80,9 @@ final class RunCommand implements Callable<Integer> {
       stopped.await();
       return 0;
     } catch (RuntimeException e) {
+      if (vendors != null) {
+        vendors.close();
+      }
       if (broker != null) {
         broker.close();
       }

@@ -16,7 +16,8 @@ class DemoCommandTest {
     assertEquals(0, run.exitCode(), run.toString());
     assertTrue(run.out().contains("every request ended where the policy says it must"), run.toString());
     for (String outcome : new String[] {"EXECUTED", "PENDING_APPROVAL", "FORBIDDEN", "INVALID_REQUEST", "DUPLICATE", "TENANT_MISMATCH",
-        "APPROVAL_REJECTED", "APPROVAL_EXPIRED", "UNDECODABLE"}) {
+        "APPROVAL_REJECTED", "APPROVAL_EXPIRED", "UNDECODABLE", "UNKNOWN_TASK_TYPE", "EXECUTION_FAILED", "3 attempts", "COMPLETED",
+        "ROLLED_BACK", "1 WhatsApp message(s), 2 charge(s), 1 refund(s)"}) {
       assertTrue(run.out().contains(outcome), outcome + " missing from\n" + run);
     }
   }

@@ -6,6 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric.contracts.AuditEvent;
 import io.fabric.deploy.EmbeddedKafkaExtension;
+import io.fabric.gateway.FabricClient;
+import io.fabric.gateway.Submission;
+import io.fabric.plugins.vendors.VendorSandbox;
+import io.fabric.policy.approvals.ApprovalDecision;
+import io.fabric.policy.approvals.ApprovalSubject;
+import io.fabric.policy.approvals.ApproverKeys;
+import io.fabric.policy.approvals.TokenCodec;
+import io.fabric.policy.approvals.TokenSigner;
 import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.records.LatestByKeyReader;
 import io.fabric.schemas.topics.TopicCatalog;
@@ -20,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -38,6 +47,7 @@ class FabricEndToEndTest {
   static Path dir;
 
   private static String prefix;
+  private static VendorSandbox sandbox;
   private static FabricRuntime runtime;
   private static StatusHttpServer http;
 
@@ -47,7 +57,9 @@ class FabricEndToEndTest {
     assertEquals(0, cli("keys", "generate", "--approver", "alice", "--out", dir.resolve("keys").toString()).exitCode());
     Files.writeString(dir.resolve("approvers.yaml"), "approvers:\n  alice: { public_key_file: keys/alice.pub, actions: [\"*\"], tenants: [\"*\"] }\n");
     Files.writeString(dir.resolve("policy.yaml"), "tenants:\n  strict-co: { B: [summarize] }\napprovals:\n  actions:\n"
-        + "    publish_content: { deadline: PT8S }\n");
+        + "    publish_content: { deadline: PT8S }\n    create_charge: { deadline: PT15S }\n");
+    sandbox = VendorSandbox.start();
+    sandbox.applyToSystemProperties();
     CliRun topics = cli("topics", "apply");
     assertEquals(0, topics.exitCode(), topics.toString());
     assertTrue(topics.out().contains(prefix + "tasks.ingress") && topics.out().contains("created"), topics.toString());
@@ -71,6 +83,78 @@ class FabricEndToEndTest {
     if (runtime != null) {
       runtime.close();
     }
+    if (sandbox != null) {
+      sandbox.close();
+    }
+  }
+
+  /** A charge with a signed approval attached, as an upstream system that got approval first would send it. */
+  private static String preApprovedCharge(String flowId, int amount) throws IOException {
+    String requestId = UUID.randomUUID().toString();
+    String payload = "{\"amount\":" + amount + ",\"currency\":\"eur\",\"customer\":\"cus_e2e\"}";
+    TokenSigner alice = new TokenSigner("alice", ApproverKeys.readPrivateKey(dir.resolve("keys/alice.key")));
+    String token = TokenCodec.encode(alice.sign(ApprovalSubject.of(requestId, "acme", flowId, "create_charge", payload),
+        ApprovalDecision.APPROVE, "pre-approved"));
+    try (FabricClient client = new FabricClient(KafkaConnection.of(EmbeddedKafkaExtension.bootstrapServers()),
+        TopicCatalog.create(prefix, 3, List.of()))) {
+      return client.submit(Submission.of("acme", "create_charge").requestId(requestId).flowId(flowId).payload(payload)
+          .approvalToken(token)).getRequestId();
+    }
+  }
+
+  @Test
+  void aFailedChargeIsReplayedThroughTheGateAfterTheCauseIsFixedAndChargesOnce() throws Exception {
+    String flow = "replay-" + UUID.randomUUID();
+    int chargesBefore = sandbox.effects(VendorSandbox.CHARGE);
+    sandbox.failNext("POST", "/v1/payment_intents", 400, 1);
+    String id = preApprovedCharge(flow, 900);
+    assertTrue(cli("status", id, "--wait", "PT60S").out().contains("DEAD_LETTER (EXECUTION_FAILED)"));
+    CliRun list = cli("dlq", "list", "--flow", flow);
+    assertTrue(list.out().contains(flow) && list.out().contains("EXECUTION_FAILED"), list.toString());
+
+    CliRun replay = cli("dlq", "replay", "--flow", flow, "--execute");
+    assertEquals(0, replay.exitCode(), replay.toString());
+    await().atMost(Duration.ofSeconds(60)).until(() -> cli("status", id).out().contains("PENDING_APPROVAL"));
+    assertEquals(0, cli("approve", id, "--key", dir.resolve("keys/alice.key").toString()).exitCode(), "approvals are checked again");
+
+    assertTrue(cli("status", id, "--wait", "PT60S").out().contains("EXECUTED"));
+    assertEquals(chargesBefore + 1, sandbox.effects(VendorSandbox.CHARGE));
+    CliRun again = cli("dlq", "replay", "--flow", flow, "--execute");
+    assertEquals(0, again.exitCode(), again.toString());
+    assertTrue(again.out().contains("Replayed 0, skipped 1 already replayed"), again.toString());
+  }
+
+  @Test
+  void aReplayedRequestWhoseNewApprovalNeverComesExpiresInsteadOfRunning() throws Exception {
+    String flow = "expire-" + UUID.randomUUID();
+    int chargesBefore = sandbox.effects(VendorSandbox.CHARGE);
+    sandbox.failNext("POST", "/v1/payment_intents", 400, 1);
+    String id = preApprovedCharge(flow, 700);
+    assertTrue(cli("status", id, "--wait", "PT60S").out().contains("DEAD_LETTER"));
+
+    assertEquals(0, cli("dlq", "replay", "--flow", flow, "--execute").exitCode());
+    await().atMost(Duration.ofSeconds(60)).until(() -> cli("status", id).out().contains("PENDING_APPROVAL"));
+
+    CliRun status = cli("status", id, "--wait", "PT90S");
+    assertTrue(status.out().contains("BLOCKED (APPROVAL_EXPIRED)"), status.toString());
+    assertEquals(chargesBefore, sandbox.effects(VendorSandbox.CHARGE), "nothing was charged");
+  }
+
+  @Test
+  void aFlowIsRolledBackByHandAndItsChargeRefunded() throws Exception {
+    String flow = "rollback-" + UUID.randomUUID();
+    int refundsBefore = sandbox.effects(VendorSandbox.REFUND);
+    String id = preApprovedCharge(flow, 500);
+    assertTrue(cli("status", id, "--wait", "PT60S").out().contains("EXECUTED"));
+
+    CliRun dryRun = cli("flows", "rollback", flow);
+    assertEquals(0, dryRun.exitCode(), dryRun.toString());
+    assertTrue(dryRun.out().contains("would undo create_charge"), dryRun.toString());
+    assertEquals(refundsBefore, sandbox.effects(VendorSandbox.REFUND), "a dry run changes nothing");
+
+    assertEquals(0, cli("flows", "rollback", flow, "--execute", "--reason", "customer cancelled").exitCode());
+    await().atMost(Duration.ofSeconds(60)).until(() -> cli("flows", "show", flow).out().contains("ROLLED_BACK"));
+    assertEquals(refundsBefore + 1, sandbox.effects(VendorSandbox.REFUND));
   }
 
   static CliRun cli(String... args) {

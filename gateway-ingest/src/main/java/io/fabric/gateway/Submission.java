@@ -12,6 +12,8 @@ import java.util.UUID;
  * that retries must pass its own key to be deduplicated).
  */
 public final class Submission {
+  public static final String RESERVED_ATTRIBUTE_PREFIX = "fabric.";
+
   private final String tenantId;
   private final String action;
   private String payload = "{}";
@@ -73,7 +75,12 @@ public final class Submission {
     return this;
   }
 
+  /** Free-form labels; names starting with {@code fabric.} are reserved for the fabric itself (e.g. replay provenance). */
   public Submission attributes(Map<String, String> values) {
+    values.keySet().stream().filter(k -> k.startsWith(RESERVED_ATTRIBUTE_PREFIX)).findFirst().ifPresent(k -> {
+      throw new IllegalArgumentException("attribute '" + k + "' is reserved: names starting with '" + RESERVED_ATTRIBUTE_PREFIX
+          + "' are set by the fabric only");
+    });
     this.attributes = Map.copyOf(values);
     return this;
   }

@@ -35,4 +35,11 @@ class SubmissionTest {
   void everyRequestGetsItsOwnId() {
     assertNotEquals(Submission.of("a", "b").toRequest(1).getRequestId(), Submission.of("a", "b").toRequest(1).getRequestId());
   }
+
+  @Test
+  void fabricAttributesAreReservedForTheFabric() {
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> Submission.of("a", "b").attributes(java.util.Map.of("fabric.replay.of", "x")));
+    assertTrue(e.getMessage().contains("reserved"));
+  }
 }

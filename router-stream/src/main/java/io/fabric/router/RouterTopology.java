@@ -108,9 +108,10 @@ public final class RouterTopology {
               new IllegalArgumentException(detail), now), task.getRequest(), task.getDecision().getActionClass())
           .build();
       context.forward(new Record<>(record.key(), letter, now, record.headers()));
-      context.forward(new Record<>(record.key(), AuditEvents.about(AuditEvents.UNKNOWN_TASK_TYPE, task.getRequest(), task.getDecision(), detail, now), now));
+      context.forward(new Record<>(record.key(), AuditEvents.about(AuditEvents.UNKNOWN_TASK_TYPE, task.getRequest(), task.getDecision(), detail, now), now,
+          record.headers()));
       context.forward(new Record<>(task.getRequest().getRequestId(), Statuses.of(task.getRequest(), task.getDecision(),
-          Outcome.DEAD_LETTER, Reason.UNKNOWN_TASK_TYPE, detail, now), now));
+          Outcome.DEAD_LETTER, Reason.UNKNOWN_TASK_TYPE, detail, now), now, record.headers()));
     }
   }
 }

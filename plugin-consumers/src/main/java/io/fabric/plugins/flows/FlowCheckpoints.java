@@ -35,9 +35,10 @@ public final class FlowCheckpoints {
     FlowStep step = step(request, plugin, StepStatus.EXECUTED, FlowJson.write(result == null ? Map.of() : result),
         compensable, attempts, revision);
     List<FlowStep> steps = stepsOf(previous);
+    boolean rerun = steps.removeIf(s -> s.getRequestId().equals(request.getRequestId()));
     steps.add(step);
     boolean completes = request.getFinalStep();
-    String note = "step " + steps.size() + " " + request.getAction() + " executed by " + plugin
+    String note = "step " + steps.size() + " " + request.getAction() + (rerun ? " re-executed on replay by " : " executed by ") + plugin
         + (attempts.size() > 1 ? " after " + attempts.size() + " attempts" : "")
         + (completes ? "; flow completed" : "");
     return next(previous, request.getFlowId(), request.getTenantId(), revision, note,
@@ -48,6 +49,7 @@ public final class FlowCheckpoints {
   public static FlowCheckpoint failed(FlowCheckpoint previous, TaskRequest request, String plugin,
                                       List<ExecutionAttempt> attempts, String why, Revision revision) {
     List<FlowStep> steps = stepsOf(previous);
+    steps.removeIf(s -> s.getRequestId().equals(request.getRequestId()));
     steps.add(step(request, plugin, StepStatus.FAILED, "{}", false, attempts, revision));
     String note = "step " + steps.size() + " " + request.getAction() + " failed in " + plugin + ": " + DeadLetters.bounded(why);
     return next(previous, request.getFlowId(), request.getTenantId(), revision, note, FlowStatus.FAILED,
@@ -100,7 +102,35 @@ public final class FlowCheckpoints {
     return Optional.empty();
   }
 
-  /** Whether the flow already recorded a step for this request: if so, it never runs again. */
+  /** Request attribute set by the DLQ replayer: the request comes back from this dead letter id. */
+  public static final String REPLAY_OF_ATTRIBUTE = "fabric.replay.of";
+
+  /**
+   * Whether a replayed request may run its step again: only a step that FAILED (or was in doubt)
+   * and never had an effect, and only while no step of the flow was undone, since re-running one
+   * step of a rolled-back flow would leave it half done. Empty when it may; else why not.
+   */
+  public static Optional<String> whyNotRerun(FlowCheckpoint checkpoint, TaskRequest request) {
+    if (!request.getAttributes().containsKey(REPLAY_OF_ATTRIBUTE)) {
+      return Optional.of("request " + request.getRequestId() + " already has a step in flow " + request.getFlowId());
+    }
+    Optional<FlowStep> prior = step(checkpoint, request.getRequestId());
+    if (prior.isPresent() && StepStatus.valueOf(prior.get().getStatus()) != StepStatus.FAILED) {
+      return Optional.of("step " + request.getRequestId() + " is " + prior.get().getStatus() + ": only a failed step runs again on replay");
+    }
+    if (checkpoint != null && FlowStatus.of(checkpoint) == FlowStatus.ROLLING_BACK) {
+      return Optional.of("flow " + request.getFlowId() + " is rolling back");
+    }
+    if (checkpoint != null && checkpoint.getSteps().stream().anyMatch(s -> {
+      StepStatus status = StepStatus.valueOf(s.getStatus());
+      return status == StepStatus.COMPENSATED || status == StepStatus.COMPENSATION_FAILED;
+    })) {
+      return Optional.of("flow " + request.getFlowId() + " was rolled back, its earlier steps undone: submit the steps again as a new flow");
+    }
+    return Optional.empty();
+  }
+
+  /** Whether the flow already recorded a step for this request: if so, it never runs again (unless a replay may rerun it). */
   public static boolean hasStep(FlowCheckpoint checkpoint, String requestId) {
     return checkpoint != null && checkpoint.getSteps().stream().anyMatch(s -> s.getRequestId().equals(requestId));
   }

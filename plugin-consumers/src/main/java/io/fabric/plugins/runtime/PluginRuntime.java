@@ -12,6 +12,7 @@ import io.fabric.plugins.flows.FlowCheckpoints.Revision;
 import io.fabric.plugins.flows.FlowJson;
 import io.fabric.plugins.flows.FlowStatus;
 import io.fabric.plugins.flows.RollbackRequests;
+import io.fabric.plugins.flows.StepStatus;
 import io.fabric.plugins.runtime.ExecutionIntent.Kind;
 import io.fabric.plugins.spi.FabricPlugin;
 import io.fabric.plugins.spi.PermanentTaskException;
@@ -431,13 +432,25 @@ public final class PluginRuntime implements AutoCloseable {
       deadLetter(record, task, checkpoint, new Failed(mismatch, List.of(), Reason.TENANT_MISMATCH), traceparent, false);
       return Step.NEXT;
     }
+    boolean rerun = false;
     if (FlowCheckpoints.hasStep(checkpoint, request.getRequestId())) {
-      log.info("plugin runtime {}: request {} of flow {} is already checkpointed; skipped", transactionalId,
-          request.getRequestId(), request.getFlowId());
-      commit(new Batch(traceparent), record, null);
-      return Step.NEXT;
+      Optional<String> whyNot = FlowCheckpoints.whyNotRerun(checkpoint, request);
+      boolean done = FlowCheckpoints.step(checkpoint, request.getRequestId())
+          .map(st -> StepStatus.valueOf(st.getStatus()) != StepStatus.FAILED).orElse(false);
+      if (whyNot.isPresent() && (done || !request.getAttributes().containsKey(FlowCheckpoints.REPLAY_OF_ATTRIBUTE))) {
+        log.info("plugin runtime {}: request {} of flow {} is already checkpointed; skipped", transactionalId,
+            request.getRequestId(), request.getFlowId());
+        commit(new Batch(traceparent), record, null);
+        return Step.NEXT;
+      }
+      if (whyNot.isPresent()) {
+        deadLetter(record, task, checkpoint, new Failed(new IllegalStateException("replay refused: " + whyNot.get()), List.of(),
+            Reason.EXECUTION_FAILED), traceparent, false);
+        return Step.NEXT;
+      }
+      rerun = true;
     }
-    if (checkpoint != null && !FlowStatus.of(checkpoint).acceptsSteps()) {
+    if (checkpoint != null && !FlowStatus.of(checkpoint).acceptsSteps() && !rerun) {
       IllegalStateException closed = new IllegalStateException("flow " + request.getFlowId() + " is " + checkpoint.getStatus()
           + " since revision " + checkpoint.getRevision() + " and takes no more steps");
       deadLetter(record, task, checkpoint, new Failed(closed, List.of(), Reason.EXECUTION_FAILED), traceparent, false);

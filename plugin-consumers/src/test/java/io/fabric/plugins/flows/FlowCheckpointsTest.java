@@ -134,4 +134,35 @@ class FlowCheckpointsTest {
     assertEquals("acme", task.getRequest().getTenantId());
     assertEquals("manual", RollbackRequests.reason(task.getRequest()));
   }
+
+  private static TaskRequest replayOf(TaskRequest request) {
+    TaskRequest replay = TaskRequest.newBuilder(request).build();
+    replay.setAttributes(Map.of(FlowCheckpoints.REPLAY_OF_ATTRIBUTE, "dlq-1"));
+    return replay;
+  }
+
+  @Test
+  void aReplayMayRerunAFailedStepOnceAndTheStepIsReplacedNotDuplicated() {
+    FlowCheckpoint failed = FlowCheckpoints.failed(null, request("r1", "charge", true), "stripe", ok(), "400 card declined", rev(1));
+
+    assertTrue(FlowCheckpoints.whyNotRerun(failed, request("r1", "charge", true)).isPresent(), "only a replay may rerun");
+    assertTrue(FlowCheckpoints.whyNotRerun(failed, replayOf(request("r1", "charge", true))).isEmpty());
+
+    FlowCheckpoint rerun = FlowCheckpoints.executed(failed, replayOf(request("r1", "charge", true)), "stripe", Map.of("id", "pi_1"),
+        true, ok(), rev(2));
+    assertEquals(1, rerun.getSteps().size(), "the failed step is replaced");
+    assertEquals("EXECUTED", rerun.getSteps().get(0).getStatus());
+    assertEquals("COMPLETED", rerun.getStatus());
+    assertTrue(rerun.getNote().contains("re-executed on replay"), rerun.getNote());
+    assertTrue(FlowCheckpoints.whyNotRerun(rerun, replayOf(request("r1", "charge", true))).get().contains("only a failed step"));
+  }
+
+  @Test
+  void aReplayNeverRerunsAStepOfARolledBackFlow() {
+    FlowCheckpoint charged = FlowCheckpoints.executed(null, request("r1", "charge", false), "stripe", Map.of("id", "pi_1"), true, ok(), rev(1));
+    FlowCheckpoint failed = FlowCheckpoints.failed(charged, request("r2", "sync", false), "salesforce", ok(), "400", rev(2));
+    FlowCheckpoint refunded = FlowCheckpoints.compensated(failed, "r1", Map.of("refund", "re_1"), rev(3));
+
+    assertTrue(FlowCheckpoints.whyNotRerun(refunded, replayOf(request("r2", "sync", false))).get().contains("rolled back"));
+  }
 }

@@ -50,7 +50,7 @@ final class DeduplicateProcessor implements Processor<String, TaskRequest, Strin
         RequestStatus duplicate = Statuses.of(request, null, Outcome.DUPLICATE, null,
             "same tenant and idempotency key as request " + firstId, context.currentSystemTimeMs());
         duplicate.setDuplicateOf(firstId);
-        context.forward(new Record<>(request.getRequestId(), duplicate, record.timestamp()));
+        context.forward(new Record<>(request.getRequestId(), duplicate, record.timestamp(), record.headers()));
         return;
       }
       if (inWindow) {

@@ -9,25 +9,41 @@ import io.fabric.schemas.records.AuditEvents;
 import io.fabric.schemas.records.Outcome;
 import io.fabric.schemas.records.Reason;
 import io.fabric.schemas.records.Statuses;
+import io.fabric.schemas.records.TraceContext;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
-/** Writes an outcome and its status (and audit event) together, so no outcome lacks its status. */
+/**
+ * Writes an outcome and its status (and audit event) together, so no outcome lacks its status.
+ * Every record carries the request's {@code traceparent} header, also when a punctuator or an
+ * approval token (not the request's own record) caused it.
+ */
 final class Emitter {
   private final ProcessorContext<String, SpecificRecord> context;
+  private String traceparent;
 
   Emitter(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
   }
 
+  /** The request the next records are about; its trace context goes on their headers. */
+  Emitter about(TaskRequest request) {
+    this.traceparent = request == null ? null : request.getTraceparent();
+    return this;
+  }
+
   void route(TaskRequest request, PolicyDecision decision, List<ApprovalToken> approvals, long now) {
+    about(request);
     forward(request.getFlowId(), RoutedTask.newBuilder().setRequest(request).setDecision(decision).setApprovals(approvals).build(), now);
     status(request, decision, Outcome.ROUTED, null, approvals.isEmpty() ? null : "approved by " + approvers(approvals), now);
   }
 
   void block(TaskRequest request, PolicyDecision decision, Reason reason, String detail, String auditType, long now) {
+    about(request);
     forward(request.getFlowId(), BlockedTask.newBuilder().setRequest(request).setDecision(decision).setReason(reason.name())
         .setDetail(detail).setBlockedAt(now).build(), now);
     status(request, decision, Outcome.BLOCKED, reason, detail, now);
@@ -37,15 +53,19 @@ final class Emitter {
   }
 
   void status(TaskRequest request, PolicyDecision decision, Outcome outcome, Reason reason, String detail, long now) {
+    about(request);
     forward(request.getRequestId(), Statuses.of(request, decision, outcome, reason, detail, now), now);
   }
 
   void audit(String type, TaskRequest request, PolicyDecision decision, String detail, long now) {
+    about(request);
     forward(request == null ? null : request.getFlowId(), AuditEvents.about(type, request, decision, detail, now), now);
   }
 
   void forward(String key, SpecificRecord value, long now) {
-    context.forward(new Record<>(key, value, now));
+    Headers headers = new RecordHeaders();
+    TraceContext.set(headers, traceparent);
+    context.forward(new Record<>(key, value, now, headers));
   }
 
   private static String approvers(List<ApprovalToken> approvals) {

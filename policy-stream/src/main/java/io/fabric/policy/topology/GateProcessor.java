@@ -66,6 +66,7 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   }
 
   private void onRequest(TaskRequest request, long now) {
+    emit.about(request);
     String owner = flowOwners.get(request.getFlowId());
     Verdict verdict = gate.decide(request, owner, nonce -> usedNonces.get(nonce) != null, now);
     if (owner == null) {
@@ -88,6 +89,7 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
 
   private void onToken(ApprovalToken token, long now) {
     PendingApproval waiting = pending.get(token.getRequestId());
+    emit.about(waiting == null ? null : waiting.getRequest());
     Verdict verdict = gate.onApproval(waiting, token, nonce -> usedNonces.get(nonce) != null, now);
     if (verdict instanceof Verdict.Route route) {
       spend(route.approvals(), now);

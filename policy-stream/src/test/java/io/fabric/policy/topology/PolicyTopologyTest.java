@@ -103,7 +103,9 @@ class PolicyTopologyTest {
   void classARequestIsRoutedWithItsDecision() {
     TaskRequest request = submit(request("acme", "summarize"), START);
 
-    RoutedTask task = routed.readValue();
+    org.apache.kafka.streams.test.TestRecord<String, RoutedTask> record = routed.readRecord();
+    assertEquals(request.getTraceparent(), io.fabric.schemas.records.TraceContext.get(record.headers()), "the trace context travels on every hop");
+    RoutedTask task = record.value();
     assertEquals(request, task.getRequest());
     assertEquals("A", task.getDecision().getActionClass());
     assertEquals("default:class-a", task.getDecision().getRule());
@@ -278,7 +280,9 @@ class PolicyTopologyTest {
     assertTrue(blocked.isEmpty());
 
     driver.advanceWallClockTime(Duration.ofMinutes(2));
-    assertEquals("APPROVAL_EXPIRED", blocked.readValue().getReason());
+    org.apache.kafka.streams.test.TestRecord<String, BlockedTask> expired = blocked.readRecord();
+    assertEquals("APPROVAL_EXPIRED", expired.value().getReason());
+    assertEquals(request.getTraceparent(), io.fabric.schemas.records.TraceContext.get(expired.headers()), "also from a punctuator");
     assertEquals("APPROVAL_EXPIRED", statuses().get(request.getRequestId()).getReason());
 
     approvals.pipeInput(request.getFlowId(), FakeTokens.parse(FakeTokens.token("alice", "late", "APPROVE", request.getRequestId()), request.getFlowId()));

@@ -1,0 +1,192 @@
+package io.fabric.cli;
+
+import io.fabric.contracts.FlowCheckpoint;
+import io.fabric.contracts.RequestStatus;
+import io.fabric.contracts.TaskRequest;
+import io.fabric.gateway.FabricClient;
+import io.fabric.gateway.Submission;
+import io.fabric.plugins.flows.FlowHistoryReader;
+import io.fabric.plugins.vendors.VendorSandbox;
+import io.fabric.policy.approvals.ApprovalDecision;
+import io.fabric.policy.approvals.ApprovalSubject;
+import io.fabric.policy.approvals.TokenCodec;
+import io.fabric.policy.approvals.TokenSigner;
+import io.fabric.policy.center.ApprovalCenter;
+import io.fabric.schemas.config.KafkaConnection;
+import io.fabric.schemas.records.LatestByKeyReader;
+import io.fabric.schemas.records.Outcome;
+import io.fabric.schemas.topics.TopicCatalog;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The demo's script: one request (or flow) per behaviour a user should see, each with the outcome
+ * the policy and the runtime promise. Requests are submitted first, then approvers act, then every
+ * outcome is awaited.
+ */
+final class DemoScript {
+  private static final Set<String> FINAL_FLOW_STATES = Set.of("COMPLETED", "FAILED", "ROLLED_BACK", "COMPENSATION_FAILED");
+
+  /** One line of the outcome table. */
+  record Row(String label, String action, String outcome, String reason, String expected, boolean asExpected) {}
+
+  /** What a row waits for and what it must find. */
+  private record Check(String label, String action, String expectOutcome, String expectReason, Supplier<String[]> observe) {}
+
+  private final FabricClient client;
+  private final KafkaConnection connection;
+  private final TopicCatalog catalog;
+  private final FabricRuntime runtime;
+  private final VendorSandbox sandbox;
+  private final TokenSigner signer;
+  private final ApprovalCenter center;
+  private final Duration timeout;
+
+  DemoScript(FabricClient client, KafkaConnection connection, TopicCatalog catalog, FabricRuntime runtime, VendorSandbox sandbox,
+             TokenSigner signer, ApprovalCenter center, Duration timeout) {
+    this.client = client;
+    this.connection = connection;
+    this.catalog = catalog;
+    this.runtime = runtime;
+    this.sandbox = sandbox;
+    this.signer = signer;
+    this.center = center;
+    this.timeout = timeout;
+  }
+
+  List<Row> run() {
+    List<Check> checks = new ArrayList<>();
+    TaskRequest summary = submit(Submission.of("acme", "summarize")
+        .payload("{\"text\":\"Kafka keeps the log. The fabric gates every action. Risky actions wait for a signed approval.\"}"));
+    checks.add(status("class A runs at once", summary, "EXECUTED", null));
+    checks.add(status("class B waits for approval", submit(Submission.of("acme", "send_linkedin").payload("{\"text\":\"hi\"}")),
+        "PENDING_APPROVAL", null));
+    checks.add(status("class C is forbidden", submit(Submission.of("acme", "exfiltrate_secrets")), "BLOCKED", "FORBIDDEN"));
+    checks.add(status("unknown action is class B", submit(Submission.of("acme", "launch_rocket")), "PENDING_APPROVAL", null));
+    checks.add(status("tenant rule tightens A to B", submit(Submission.of("strict-co", "summarize").payload("{\"text\":\"x\"}")),
+        "PENDING_APPROVAL", null));
+    checks.add(status("payload is not JSON", submit(Submission.of("acme", "tag").payload("not json")), "BLOCKED", "INVALID_REQUEST"));
+    submit(Submission.of("acme", "classify").idempotencyKey("demo-order-42").flowId("demo-order-42").payload("{\"text\":\"invoice overdue\"}"));
+    checks.add(status("same idempotency key again", submit(Submission.of("acme", "classify").idempotencyKey("demo-order-42")
+        .flowId("demo-order-42").payload("{\"text\":\"invoice overdue\"}")), "DUPLICATE", null));
+    checks.add(status("other tenant names the flow", submit(Submission.of("globex", "summarize").flowId(summary.getFlowId())),
+        "BLOCKED", "TENANT_MISMATCH"));
+
+    TaskRequest whatsapp = submit(Submission.of("acme", "send_whatsapp").payload("{\"to\":\"+15550100\",\"text\":\"Your order shipped\"}"));
+    TaskRequest email = submit(Submission.of("acme", "send_email").payload("{\"to\":\"ceo@example.com\",\"subject\":\"hi\",\"text\":\"hi\"}"));
+    checks.add(status("WhatsApp approved, sent", whatsapp, "EXECUTED", null));
+    checks.add(status("rejected by a signed token", email, "BLOCKED", "APPROVAL_REJECTED"));
+    checks.add(status("no approval in time", submit(Submission.of("acme", "publish_content")), "BLOCKED", "APPROVAL_EXPIRED"));
+    checks.add(status("approved, but no plugin", preApproved("acme", "launch_rocket", "{}", UUID.randomUUID().toString()),
+        "DEAD_LETTER", "UNKNOWN_TASK_TYPE"));
+
+    sandbox.failNext("POST", "/v1/payment_intents", 503, 2);
+    TaskRequest retried = preApproved("acme", "create_charge", "{\"amount\":1200,\"currency\":\"eur\",\"customer\":\"cus_demo\"}",
+        "demo-retry");
+    checks.add(new Check("charge retried after two 503s", "create_charge", "EXECUTED", "3 attempts", () -> {
+      String[] got = awaitStatus(retried.getRequestId(), "EXECUTED");
+      return new String[] {got[0], attemptsOf(retried).map(n -> n + " attempts").orElse(got[1])};
+    }));
+
+    String threeSteps = "demo-brief-" + UUID.randomUUID().toString().substring(0, 8);
+    for (String[] step : List.of(new String[] {"summarize", "false"}, new String[] {"tag", "false"}, new String[] {"classify", "true"})) {
+      TaskRequest request = submit(Submission.of("acme", step[0]).flowId(threeSteps).finalStep(Boolean.parseBoolean(step[1]))
+          .payload("{\"text\":\"Ship the order. Invoice the customer. Tag it billing.\",\"rules\":{\"billing\":[\"invoice\"]}}"));
+      awaitStatus(request.getRequestId(), "EXECUTED");
+    }
+    checks.add(flow("3-step flow checkpoints", "summarize,tag,classify", threeSteps, "COMPLETED", "3 revisions"));
+
+    String refundFlow = "demo-refund-" + UUID.randomUUID().toString().substring(0, 8);
+    TaskRequest charge = preApproved("acme", "create_charge", "{\"amount\":4200,\"currency\":\"eur\",\"customer\":\"cus_demo\"}", refundFlow);
+    awaitStatus(charge.getRequestId(), "EXECUTED");
+    TaskRequest sync = preApproved("acme", "sync_salesforce",
+        "{\"external_id\":\"acct-1\",\"fields\":{\"External_Id__c\":\"acct-1\",\"Name\":\"Acme\"}}", refundFlow);
+    checks.add(status("CRM sync refused by vendor", sync, "DEAD_LETTER", "EXECUTION_FAILED"));
+    checks.add(flow("…so the charge is refunded", "create_charge", refundFlow, "ROLLED_BACK", "1 step compensated"));
+
+    try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(connection.clientConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
+      raw.send(new ProducerRecord<>(catalog.ingress.name(), "demo-garbage".getBytes(StandardCharsets.UTF_8), new byte[] {0x42, 0x00, 0x13}));
+    }
+    checks.add(new Check("undecodable bytes", "(raw bytes)", "DEAD_LETTER", "UNDECODABLE", () -> await(
+        () -> LatestByKeyReader.latest(connection, catalog.dlq, "demo-garbage")).map(l -> new String[] {"DEAD_LETTER", l.getReason()})
+        .orElse(new String[] {"(none)", null})));
+
+    awaitStatus(whatsapp.getRequestId(), "PENDING_APPROVAL");
+    center.decide(whatsapp.getRequestId(), signer, ApprovalDecision.APPROVE, "customer asked for shipping updates");
+    awaitStatus(email.getRequestId(), "PENDING_APPROVAL");
+    center.decide(email.getRequestId(), signer, ApprovalDecision.REJECT, "not this week");
+
+    List<Row> rows = new ArrayList<>();
+    for (Check check : checks) {
+      String[] got = check.observe().get();
+      boolean ok = check.expectOutcome().equals(got[0]) && (check.expectReason() == null || check.expectReason().equals(got[1]));
+      rows.add(new Row(check.label(), check.action(), got[0], got[1], check.expectOutcome()
+          + (check.expectReason() == null ? "" : " " + check.expectReason()), ok));
+    }
+    return rows;
+  }
+
+  private TaskRequest submit(Submission submission) {
+    return client.submit(submission.source("demo"));
+  }
+
+  /** A class-B request with a signed approval token attached up front. */
+  private TaskRequest preApproved(String tenant, String action, String payload, String flowId) {
+    String requestId = UUID.randomUUID().toString();
+    String token = TokenCodec.encode(signer.sign(ApprovalSubject.of(requestId, tenant, flowId, action, payload), ApprovalDecision.APPROVE,
+        "pre-approved by the demo"));
+    return submit(Submission.of(tenant, action).requestId(requestId).flowId(flowId).payload(payload).approvalToken(token));
+  }
+
+  private Check status(String label, TaskRequest request, String outcome, String reason) {
+    return new Check(label, request.getAction(), outcome, reason, () -> awaitStatus(request.getRequestId(), outcome));
+  }
+
+  private Check flow(String label, String action, String flowId, String status, String reason) {
+    return new Check(label, action, status, reason, () -> {
+      Optional<FlowCheckpoint> latest = await(() -> FlowHistoryReader.latest(connection, catalog, flowId)
+          .filter(c -> FINAL_FLOW_STATES.contains(c.getStatus())));
+      if (latest.isEmpty()) {
+        return new String[] {"(not finished)", null};
+      }
+      FlowCheckpoint c = latest.get();
+      String detail = c.getStatus().equals("ROLLED_BACK")
+          ? c.getSteps().stream().filter(s -> s.getStatus().equals("COMPENSATED")).count() + " step compensated"
+          : c.getRevision() + " revisions";
+      return new String[] {c.getStatus(), detail};
+    });
+  }
+
+  private Optional<Integer> attemptsOf(TaskRequest request) {
+    return FlowHistoryReader.latest(connection, catalog, request.getFlowId())
+        .flatMap(c -> c.getSteps().stream().filter(s -> s.getRequestId().equals(request.getRequestId())).findFirst())
+        .map(s -> s.getAttempts().size());
+  }
+
+  private String[] awaitStatus(String requestId, String expected) {
+    Optional<RequestStatus> status = await(() -> runtime.statusView().find(requestId)
+        .filter(s -> s.getOutcome().equals(expected) || Outcome.valueOf(s.getOutcome()).terminal()));
+    Optional<RequestStatus> last = status.isPresent() ? status : runtime.statusView().find(requestId);
+    return new String[] {last.map(RequestStatus::getOutcome).orElse("(none)"), last.map(RequestStatus::getReason).orElse(null)};
+  }
+
+  private <T> Optional<T> await(Supplier<Optional<T>> probe) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Optional<T> value = probe.get();
+    while (value.isEmpty() && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+      value = probe.get();
+    }
+    return value;
+  }
+}

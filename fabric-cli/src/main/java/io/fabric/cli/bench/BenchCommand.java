@@ -1,0 +1,388 @@
+package io.fabric.cli.bench;
+
+import io.fabric.cli.OutputFormat;
+import io.fabric.cli.bench.BenchResults.Phase;
+import io.fabric.cli.bench.BenchResults.PipelineRun;
+import io.fabric.cli.bench.BenchResults.Report;
+import io.fabric.cli.bench.BenchResults.SoakInterval;
+import io.fabric.contracts.TaskRequest;
+import io.fabric.deploy.EmbeddedKafkaBroker;
+import io.fabric.plugins.runtime.PluginRuntimeConfig;
+import io.fabric.schemas.config.KafkaConnection;
+import io.fabric.schemas.streams.FabricStreamsConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
+import org.apache.kafka.streams.StreamsConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code fabric bench}: throughput and end-to-end latency of the whole pipeline (ingress, policy,
+ * router, plugin runtime with a no-op plugin, status) and, in the same run, of a plain Kafka chain
+ * of the same shape, so the report can say what the fabric costs over Kafka itself.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {"Measure the fabric's throughput and end-to-end latency against a plain Kafka Streams baseline of the same shape.",
+        "Phases, for the fabric and then the baseline: warm-up; saturation (--requests as fast as possible -> requests/s);"
+            + " latency (--rate for --latency-duration -> p50/p95/p99/max from submit to the request's end).",
+        "Uses a fresh embedded broker in a temp dir unless --bootstrap-server is given (then every topic gets a unique"
+            + " per-run prefix and is deleted afterwards). Progress goes to stderr; the report to stdout."})
+public final class BenchCommand implements Callable<Integer> {
+  /** Which pipelines to run. */
+  public enum Only { fabric, baseline }
+
+  /** The processing guarantee of the Streams apps of both pipelines. */
+  public enum Guarantee {
+    eos(StreamsConfig.EXACTLY_ONCE_V2), alo(StreamsConfig.AT_LEAST_ONCE);
+
+    final String streamsValue;
+
+    Guarantee(String streamsValue) {
+      this.streamsValue = streamsValue;
+    }
+  }
+
+  @Option(names = "--requests", paramLabel = "N", defaultValue = "20000", description = "Requests of the saturation phase (default ${DEFAULT-VALUE}).")
+  int requests;
+
+  @Option(names = "--rate", paramLabel = "R", defaultValue = "0",
+      description = "Requests/s of the latency phase (default: half the fabric's measured saturation; the baseline gets the same rate).")
+  double rate;
+
+  @Option(names = "--mix", paramLabel = "MIX", defaultValue = RequestMix.DEFAULT, converter = RequestMix.Converter.class,
+      description = "Shares of class A, B (pre-approved with signed tokens), C (blocked) and unknown (class B, pre-approved) requests (default ${DEFAULT-VALUE}).")
+  RequestMix mix;
+
+  @Option(names = "--payload-bytes", paramLabel = "N", defaultValue = "512", description = "Size of each request's JSON payload (default ${DEFAULT-VALUE}).")
+  int payloadBytes;
+
+  @Option(names = "--partitions", paramLabel = "P", defaultValue = "3", description = "Partitions of every topic (default ${DEFAULT-VALUE}).")
+  int partitions;
+
+  @Option(names = "--guarantee", paramLabel = "eos|alo", defaultValue = "eos",
+      description = "exactly_once_v2 or at_least_once for the Streams apps of both pipelines (default ${DEFAULT-VALUE}); the plugin runtime and the baseline's relay are transactional either way.")
+  Guarantee guarantee;
+
+  @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT", description = "Benchmark an existing cluster instead of an embedded broker.")
+  String bootstrapServer;
+
+  @Option(names = "--command-config", paramLabel = "FILE", description = "Kafka client properties (SASL, TLS) for --bootstrap-server.")
+  Path commandConfig;
+
+  @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
+  OutputFormat output;
+
+  @Option(names = "--warmup", paramLabel = "N", defaultValue = "1000", description = "Requests sent and awaited before measuring (default ${DEFAULT-VALUE}).")
+  int warmup;
+
+  @Option(names = "--latency-duration", paramLabel = "DURATION", defaultValue = "PT10S", description = "Length of the latency phase (default ${DEFAULT-VALUE}).")
+  Duration latencyDuration;
+
+  @Option(names = "--soak", paramLabel = "DURATION",
+      description = "Instead of the latency phase and the baseline: run the fabric at --rate for this long (e.g. PT1H), reporting every --report-every.")
+  Duration soak;
+
+  @Option(names = "--report-every", paramLabel = "DURATION", defaultValue = "PT10S", description = "Soak reporting interval (default ${DEFAULT-VALUE}).")
+  Duration reportEvery;
+
+  @Option(names = "--commit-interval-ms", paramLabel = "MS",
+      description = "commit.interval.ms of every Streams app of both pipelines (default: the fabric's, " + FabricStreamsConfig.DEFAULT_COMMIT_INTERVAL_MS + ").")
+  Integer commitIntervalMs;
+
+  @Option(names = "--streams-config", paramLabel = "KEY=VALUE",
+      description = "Extra Streams setting for every Streams app of both pipelines, e.g. num.stream.threads=2 or producer.linger.ms=10 (repeatable).")
+  Map<String, String> streamsConfig = new LinkedHashMap<>();
+
+  @Option(names = "--baseline-stages", paramLabel = "N", defaultValue = "2",
+      description = "Streams identity stages of the baseline before its transactional relay (default ${DEFAULT-VALUE}: one per fabric Streams app).")
+  int baselineStages;
+
+  @Option(names = "--relay-mode", paramLabel = "MODE", defaultValue = "poll",
+      description = "Transactions of the baseline's last stage: poll (one per poll, the baseline; default), runtime (the plugin runtime's"
+          + " records in two transactions per task, as PluginRuntime does) or runtime_batched (the same records, two transactions per poll).")
+  TransactionalRelay.Mode relayMode;
+
+  @Option(names = "--relay-max-poll-records", paramLabel = "N",
+      description = "max.poll.records of the baseline's relay (default: the plugin runtime's max.poll.records).")
+  Integer relayMaxPollRecords;
+
+  @Option(names = "--only", paramLabel = "fabric|baseline", description = "Run one pipeline only.")
+  Only only;
+
+  @Option(names = "--phase-timeout", paramLabel = "DURATION", defaultValue = "PT20S",
+      description = "Time box of the warm-up and of the saturation phase (default ${DEFAULT-VALUE}): a pipeline that cannot end all"
+          + " their requests in time is measured over the box, then a fresh instance runs the latency phase.")
+  Duration phaseTimeout;
+
+  @Option(names = "--keep", description = "Keep the temp dir (and, on --bootstrap-server, the run's topics).")
+  boolean keep;
+
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  private TaskRequest[] warmupRequests;
+  private TaskRequest[] saturationRequests;
+  private TaskRequest[] latencyRequests;
+
+  @Override
+  public Integer call() throws IOException {
+    validate();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter progress = spec.commandLine().getErr();
+    long started = System.nanoTime();
+    ProcessStats.Machine machine = ProcessStats.machine();
+    String runId = "b" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36, 36L * 36 * 36 * 36 * 36 * 36), 36);
+    Path dir = Files.createTempDirectory("fabric-bench-");
+    EmbeddedKafkaBroker broker = null;
+    String prefix = bootstrapServer == null ? "bench." : "bench-" + runId + ".";
+    KafkaConnection connection = null;
+    try (ProcessStats stats = ProcessStats.start()) {
+      String brokerDescription;
+      if (bootstrapServer == null) {
+        say(progress, "starting an embedded Kafka broker in %s ...", dir);
+        broker = EmbeddedKafkaBroker.start(dir.resolve("broker"), 0);
+        connection = KafkaConnection.of(broker.bootstrapServers());
+        brokerDescription = "embedded single-node KRaft broker in this JVM (" + broker.bootstrapServers() + ")";
+      } else {
+        connection = KafkaConnection.of(bootstrapServer, commandConfig);
+        brokerDescription = bootstrapServer + " (topic prefix " + prefix + ")";
+      }
+      say(progress, "building %,d requests (mix %s, %d-byte payloads, %.0f%% with signed tokens) ...", warmup + requests, mix, payloadBytes,
+          mix.approvedShare() * 100);
+      Workload workload = new Workload(mix, payloadBytes, runId);
+      warmupRequests = workload.build(0, warmup);
+      saturationRequests = workload.build(warmup, requests);
+      PhaseRunner runner = new PhaseRunner(progress);
+      PipelineRun fabric = null;
+      PipelineRun baseline = null;
+      double latencyRate = rate;
+      if (only != Only.baseline) {
+        fabric = runFabric(connection, prefix, dir, workload, runner, stats, progress, out);
+        latencyRate = fabric.latency() != null ? fabric.latency().offeredRate() : latencyRate;
+      }
+      if (only != Only.fabric && soak == null) {
+        baseline = runBaseline(connection, prefix, dir, workload, runner, latencyRate, stats, progress, out);
+      }
+      Report report = new Report(settings(), machine, brokerDescription, fabric, baseline, stats.memory(), (System.nanoTime() - started) / 1e9);
+      ReportWriter writer = new ReportWriter(report, guarantee == Guarantee.eos);
+      if (output == OutputFormat.json) {
+        out.println(writer.json());
+      } else {
+        out.print(writer.text());
+      }
+      out.flush();
+      return writer.trustworthy() ? 0 : 1;
+    } finally {
+      warmupRequests = null;
+      saturationRequests = null;
+      latencyRequests = null;
+      if (bootstrapServer != null && connection != null && !keep) {
+        int deleted = BenchKafka.deleteTopics(connection, prefix);
+        say(progress, "deleted the run's %d topics (prefix %s)", deleted, prefix);
+      }
+      if (broker != null) {
+        broker.close();
+      }
+      if (keep) {
+        say(progress, "kept %s", dir);
+      } else {
+        deleteTree(dir);
+      }
+    }
+  }
+
+  /** Starts one pipeline instance on topics and apps named after {@code instance}, reporting ends to {@code ledger}. */
+  @FunctionalInterface
+  private interface PipelineFactory {
+    Pipeline start(String instance, CompletionLedger ledger);
+  }
+
+  private PipelineRun runFabric(KafkaConnection connection, String prefix, Path dir, Workload workload, PhaseRunner runner,
+                                ProcessStats stats, PrintWriter progress, PrintWriter out) {
+    say(progress, "fabric: starting policy-stream, router-stream and the plugin runtime (%s) ...", guarantee.streamsValue);
+    return run("fabric", (instance, ledger) -> FabricPipeline.start(connection, prefix + instance + ".", partitions, workload,
+            dir.resolve(instance + "-state"), streamsOverrides(), ledger),
+        seq -> workload.mix().kindOf(seq).expectedOutcome().name(), rate, workload, runner, stats, progress, out);
+  }
+
+  private PipelineRun runBaseline(KafkaConnection connection, String prefix, Path dir, Workload workload, PhaseRunner runner,
+                                  double latencyRate, ProcessStats stats, PrintWriter progress, PrintWriter out) {
+    say(progress, "baseline: starting %d Streams identity stages and a transactional relay (%s) ...", baselineStages, guarantee.streamsValue);
+    return run("baseline", (instance, ledger) -> BaselinePipeline.start(connection, prefix + instance + ".", partitions, baselineStages,
+            relayMode, relayPollRecords(), dir.resolve(instance + "-state"), streamsOverrides(), ledger),
+        seq -> BaselinePipeline.DELIVERED, latencyRate, workload, runner, stats, progress, out);
+  }
+
+  /**
+   * Warm-up, saturation, then the latency phase (or the soak). Warm-up and saturation are boxed by
+   * {@code --phase-timeout}: a pipeline too slow to finish them is measured over the box, and a fresh
+   * instance (new topics, new apps) is started for the latency phase, so the backlog left behind does
+   * not load it.
+   */
+  private PipelineRun run(String name, PipelineFactory factory, java.util.function.LongFunction<String> expected, double latencyRate,
+                          Workload workload, PhaseRunner runner, ProcessStats stats, PrintWriter progress, PrintWriter out) {
+    long capacity = soak == null ? Math.max(1 << 20, (long) warmup + requests) : CompletionLedger.MAX_CAPACITY;
+    CompletionLedger ledger = new CompletionLedger(capacity, expected);
+    Map<String, Long> outcomes = new java.util.TreeMap<>();
+    long unexpected = 0;
+    long duplicates = 0;
+    long t0 = System.nanoTime();
+    Pipeline pipeline = factory.start(name, ledger);
+    try {
+      double startSeconds = (System.nanoTime() - t0) / 1e9;
+      List<String> hops = pipeline.hops();
+      say(progress, "%s: started in %.1f s; warm-up with %,d requests ...", name, startSeconds, warmup);
+      Phase warm = runner.saturate("warm-up", pipeline, ledger, warmupRequests, phaseTimeout);
+      say(progress, "%s: saturation with %,d requests ...", name, requests);
+      Phase saturation = runner.saturate("saturation", pipeline, ledger, saturationRequests, phaseTimeout);
+      say(progress, "%s: %,.0f requests/s at saturation%s", name, saturation.throughput(),
+          saturation.missing() > 0 ? String.format(Locale.ROOT, " (%,d of %,d ended within %s)", saturation.ended(), saturation.sent(), phaseTimeout) : "");
+      double paceAt = latencyRate > 0 ? latencyRate : Math.max(1, Math.floor(saturation.throughput() / 2));
+      boolean restarted = false;
+      if (warm.missing() > 0 || saturation.missing() > 0) {
+        say(progress, "%s: %,d requests are still in flight; starting a fresh instance for the next phase ...", name,
+            warm.missing() + saturation.missing());
+        outcomes.putAll(ledger.outcomes());
+        unexpected += ledger.unexpected();
+        duplicates += ledger.duplicates();
+        pipeline.close();
+        ledger = new CompletionLedger(capacity, expected);
+        pipeline = factory.start(name + "-fresh", ledger);
+        restarted = true;
+        TaskRequest[] rewarm = java.util.Arrays.copyOf(warmupRequests, Math.min(warmupRequests.length, 200));
+        runner.saturate("warm-up", pipeline, ledger, rewarm, phaseTimeout);
+      }
+      Phase latency = null;
+      PhaseRunner.SoakOutcome soaked = null;
+      if (soak != null) {
+        say(progress, "%s: soak at %,.0f requests/s for %s, a report every %s ...", name, paceAt, soak, reportEvery);
+        soaked = runner.soak(pipeline, ledger, workload, (long) warmup + requests, paceAt, soak, reportEvery, stats, Duration.ofSeconds(60),
+            interval -> {
+              PrintWriter target = output == OutputFormat.json ? progress : out;
+              target.println(ReportWriter.soakLine(interval));
+              target.flush();
+            });
+        if (soaked.generatorStalls() > 0) {
+          say(progress, "%s: the request generator fell behind %,d times (its waits count as latency)", name, soaked.generatorStalls());
+        }
+      } else {
+        int count = (int) Math.max(1, Math.round(paceAt * latencyDuration.toNanos() / 1e9));
+        if (latencyRequests == null || latencyRequests.length != count) {
+          say(progress, "%s: building %,d requests for the latency phase ...", name, count);
+          latencyRequests = workload.build((long) warmup + requests, count);
+        }
+        say(progress, "%s: latency phase at %,.0f requests/s for %s ...", name, paceAt, latencyDuration);
+        latency = runner.paced("latency", pipeline, ledger, latencyRequests, paceAt, Duration.ofSeconds(30).plus(latencyDuration));
+        say(progress, "%s: p50 %.1f ms, p99 %.1f ms", name, latency.latency().p50Ms(), latency.latency().p99Ms());
+      }
+      ledger.outcomes().forEach((outcome, count) -> outcomes.merge(outcome, count, Long::sum));
+      return new PipelineRun(name, hops, startSeconds, warm, saturation, restarted, latency, soaked == null ? List.of() : soaked.intervals(),
+          soaked == null ? null : soaked.total(), outcomes, unexpected + ledger.unexpected(), duplicates + ledger.duplicates(),
+          pipeline.failure());
+    } finally {
+      pipeline.close();
+    }
+  }
+
+  private int relayPollRecords() {
+    return relayMaxPollRecords != null ? relayMaxPollRecords : PluginRuntimeConfig.defaults().maxPollRecords();
+  }
+
+  private Map<String, Object> streamsOverrides() {
+    Map<String, Object> overrides = new LinkedHashMap<>();
+    overrides.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, guarantee.streamsValue);
+    if (commitIntervalMs != null) {
+      overrides.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, commitIntervalMs);
+    }
+    overrides.putAll(streamsConfig);
+    return overrides;
+  }
+
+  private Map<String, Object> settings() {
+    Map<String, Object> settings = new LinkedHashMap<>();
+    settings.put("requests", requests);
+    settings.put("warmup", warmup);
+    settings.put("rate", rate > 0 ? rate : "half of saturation");
+    settings.put("latency_duration", latencyDuration.toString());
+    settings.put("mix", mix.toString());
+    settings.put("payload_bytes", payloadBytes);
+    settings.put("partitions", partitions);
+    settings.put("guarantee", guarantee.streamsValue);
+    Object interval = streamsConfig.containsKey(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)
+        ? Integer.valueOf(streamsConfig.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG))
+        : commitIntervalMs != null ? commitIntervalMs : FabricStreamsConfig.DEFAULT_COMMIT_INTERVAL_MS;
+    settings.put("commit_interval_ms", interval);
+    settings.put("producer", new java.util.TreeMap<>(FabricStreamsConfig.producerTuning()));
+    settings.put("streams_overrides", streamsConfig);
+    settings.put("baseline_streams_stages", baselineStages);
+    settings.put("baseline_relay_mode", relayMode.name());
+    settings.put("baseline_relay_max_poll_records", relayPollRecords());
+    if (soak != null) {
+      settings.put("soak", soak.toString());
+      settings.put("report_every", reportEvery.toString());
+    }
+    return settings;
+  }
+
+  private void validate() {
+    CommandLine cli = spec.commandLine();
+    if (requests < 1) {
+      throw new CommandLine.ParameterException(cli, "--requests must be at least 1");
+    }
+    if (warmup < 0) {
+      throw new CommandLine.ParameterException(cli, "--warmup must not be negative");
+    }
+    if (rate < 0) {
+      throw new CommandLine.ParameterException(cli, "--rate must not be negative");
+    }
+    if (partitions < 1) {
+      throw new CommandLine.ParameterException(cli, "--partitions must be at least 1");
+    }
+    if (payloadBytes < Workload.minimumPayloadBytes() || payloadBytes > 60_000) {
+      throw new CommandLine.ParameterException(cli, "--payload-bytes must be between " + Workload.minimumPayloadBytes() + " and 60000");
+    }
+    if (relayMaxPollRecords != null && relayMaxPollRecords < 1) {
+      throw new CommandLine.ParameterException(cli, "--relay-max-poll-records must be at least 1");
+    }
+    if (baselineStages < 1) {
+      throw new CommandLine.ParameterException(cli, "--baseline-stages must be at least 1");
+    }
+    for (Duration d : new Duration[] {latencyDuration, reportEvery, phaseTimeout}) {
+      if (d.isNegative() || d.isZero()) {
+        throw new CommandLine.ParameterException(cli, "durations must be positive, got " + d);
+      }
+    }
+    if (soak != null && (soak.isNegative() || soak.isZero())) {
+      throw new CommandLine.ParameterException(cli, "--soak must be positive");
+    }
+    if (soak != null && only == Only.baseline) {
+      throw new CommandLine.ParameterException(cli, "--soak runs the fabric; it cannot be combined with --only baseline");
+    }
+  }
+
+  private static void say(PrintWriter progress, String format, Object... args) {
+    progress.println(String.format(Locale.ROOT, format, args));
+    progress.flush();
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package io.fabric.cli.bench;
+
+import com.sun.management.OperatingSystemMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * CPU time this process spent during a phase, per request and split by who spent it (the policy
+ * app, the router, the plugin runtime, the broker, ...), from per-thread CPU times. On a shared
+ * machine wall-clock throughput swings with the neighbours' load; CPU per request barely does, so
+ * it is the number to compare when tuning.
+ */
+final class CpuProfile {
+  /** The groups threads are put in, by name; the order is the order of the report. */
+  static final String[] GROUPS = {"policy-stream", "router-stream", "plugin-runtime", "baseline-streams", "baseline-relay", "broker",
+      "bench-client", "jvm (gc, jit)", "other"};
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  private final long processCpuNanos;
+  private final Map<Long, long[]> threadCpu;
+
+  private CpuProfile(long processCpuNanos, Map<Long, long[]> threadCpu) {
+    this.processCpuNanos = processCpuNanos;
+    this.threadCpu = threadCpu;
+  }
+
+  /** A snapshot of the process's and every live thread's CPU time. */
+  static CpuProfile snapshot() {
+    Map<Long, long[]> threads = new HashMap<>();
+    long[] ids = THREADS.getAllThreadIds();
+    ThreadInfo[] infos = THREADS.getThreadInfo(ids);
+    for (int i = 0; i < ids.length; i++) {
+      long cpu = THREADS.isThreadCpuTimeSupported() ? THREADS.getThreadCpuTime(ids[i]) : -1;
+      if (cpu >= 0 && infos[i] != null) {
+        threads.put(ids[i], new long[] {cpu, group(infos[i].getThreadName())});
+      }
+    }
+    return new CpuProfile(processCpu(), threads);
+  }
+
+  /**
+   * Milliseconds of CPU per request between {@code this} snapshot and {@code later}, by group and in
+   * total; threads born in between count from zero, threads that died in between are lost (rare
+   * within a phase) and end up in "jvm (gc, jit)" with the rest of the process's CPU.
+   */
+  Map<String, Double> perRequestSince(CpuProfile earlier, long requests) {
+    double[] byGroup = new double[GROUPS.length];
+    long threadsTotal = 0;
+    for (Map.Entry<Long, long[]> entry : threadCpu.entrySet()) {
+      long[] before = earlier.threadCpu.get(entry.getKey());
+      long spent = entry.getValue()[0] - (before == null ? 0 : before[0]);
+      byGroup[(int) entry.getValue()[1]] += spent;
+      threadsTotal += spent;
+    }
+    long processSpent = processCpuNanos - earlier.processCpuNanos;
+    byGroup[7] += Math.max(0, processSpent - threadsTotal);
+    Map<String, Double> result = new LinkedHashMap<>();
+    double divisor = Math.max(1, requests) * 1e6;
+    result.put("total", round(processSpent / divisor));
+    for (int g = 0; g < GROUPS.length; g++) {
+      if (byGroup[g] > 0) {
+        result.put(GROUPS[g], round(byGroup[g] / divisor));
+      }
+    }
+    return result;
+  }
+
+  static String describe(Map<String, Double> cpu) {
+    StringBuilder b = new StringBuilder(String.format(Locale.ROOT, "%.3f ms", cpu.getOrDefault("total", 0.0)));
+    StringBuilder parts = new StringBuilder();
+    cpu.forEach((group, ms) -> {
+      if (!group.equals("total") && ms >= 0.0005) {
+        parts.append(parts.length() == 0 ? "" : ", ").append(group).append(String.format(Locale.ROOT, " %.3f", ms));
+      }
+    });
+    return b.append(" (").append(parts).append(')').toString();
+  }
+
+  private static int group(String thread) {
+    if (thread.contains("policy-stream")) {
+      return 0;
+    }
+    if (thread.contains("router-stream")) {
+      return 1;
+    }
+    if (thread.contains("fabric-plugin")) {
+      return 2;
+    }
+    if (thread.contains("baseline.identity-") || thread.contains("baseline-fresh.identity-")) {
+      return 3;
+    }
+    if (thread.contains("relay")) {
+      return 4;
+    }
+    if (thread.contains("bench")) {
+      return 6;
+    }
+    if (thread.startsWith("data-plane") || thread.startsWith("kafka-") || thread.startsWith("broker-") || thread.startsWith("controller-")
+        || thread.startsWith("raft") || thread.startsWith("TxnMarkerSender") || thread.startsWith("transaction") || thread.startsWith("group-coordinator")
+        || thread.startsWith("LogDirFailureHandler") || thread.startsWith("ExpirationReaper") || thread.startsWith("metrics-meter")
+        || thread.startsWith("quorum") || thread.contains("ReplicaFetcher") || thread.startsWith("executor-") || thread.startsWith("share-")
+        || thread.startsWith("log-cleaner") || thread.startsWith("kafka-log-cleaner") || thread.startsWith("scheduler")) {
+      return 5;
+    }
+    return 8;
+  }
+
+  private static long processCpu() {
+    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
+  }
+
+  private static double round(double value) {
+    return Math.round(value * 1000) / 1000.0;
+  }
+}
