@@ -36,6 +36,7 @@ public final class FabricRuntime implements AutoCloseable {
   private final List<AutoCloseable> started = new ArrayList<>();
   private StatusView statusView;
   private final List<StreamsApp> streamsApps = new ArrayList<>();
+  private final List<PluginRuntime> pluginRuntimes = new ArrayList<>();
 
   private FabricRuntime() {}
 
@@ -53,6 +54,7 @@ public final class FabricRuntime implements AutoCloseable {
           PluginRuntime pluginRuntime = new PluginRuntime(settings.connection(), settings.catalog(), plugin, PluginRuntimeConfig.defaults());
           pluginRuntime.start();
           runtime.started.add(pluginRuntime);
+          runtime.pluginRuntimes.add(pluginRuntime);
         }
       }
       if (apps.contains(App.ROUTER)) {
@@ -80,13 +82,20 @@ public final class FabricRuntime implements AutoCloseable {
     return statusView;
   }
 
-  /** True while every Streams app is running or rebalancing. */
+  /** True while every Streams app is running or rebalancing and no plugin runtime has stopped on an error. */
   public boolean healthy() {
-    return streamsApps.stream().allMatch(StreamsApp::isRunning);
+    return streamsApps.stream().allMatch(StreamsApp::isRunning)
+        && pluginRuntimes.stream().allMatch(p -> p.isRunning() && p.failure().isEmpty())
+        && (statusView == null || statusView.isRunning());
   }
 
   public List<String> appNames() {
-    return streamsApps.stream().map(StreamsApp::name).toList();
+    List<String> names = new ArrayList<>(streamsApps.stream().map(StreamsApp::name).toList());
+    pluginRuntimes.forEach(p -> names.add("plugin-runtime:" + p.taskTopic()));
+    if (statusView != null) {
+      names.add("status-view");
+    }
+    return names;
   }
 
   @Override
