@@ -86,11 +86,6 @@ import org.slf4j.LoggerFactory;
  * <p>The loop runs on its own thread from {@link #start()}; {@link #close()} stops it.
  */
 public final class PluginRuntime implements AutoCloseable {
-  /** Audit type of a task dead-lettered because its earlier execution is in doubt. */
-  public static final String AUDIT_EXECUTION_IN_DOUBT = "EXECUTION_IN_DOUBT";
-  /** Audit type of a compensation that failed for good. */
-  public static final String AUDIT_COMPENSATION_FAILED = "COMPENSATION_FAILED";
-
   private static final Logger log = LoggerFactory.getLogger(PluginRuntime.class);
   private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
@@ -535,7 +530,7 @@ public final class PluginRuntime implements AutoCloseable {
           .setTenantId(checkpoint.getTenantId()).setFlowId(flowId).setRequestId(step.getRequestId())
           .setAction(step.getAction()).setAttempts(failed.attempts()).build();
       batch.add(catalog.dlq, flowId, letter);
-      batch.add(catalog.audit, flowId, audit(AUDIT_COMPENSATION_FAILED, checkpoint.getTenantId(), flowId, step.getRequestId(),
+      batch.add(catalog.audit, flowId, audit(AuditEvents.COMPENSATION_FAILED, checkpoint.getTenantId(), flowId, step.getRequestId(),
           step.getAction(), after.getNote()));
     } else {
       Done done = (Done) attempted;
@@ -665,7 +660,7 @@ public final class PluginRuntime implements AutoCloseable {
           Statuses.of(request, task.getDecision(), Outcome.DEAD_LETTER, failed.reason(), detail, now()));
     }
     String auditType = switch (failed.reason()) {
-      case IN_DOUBT -> AUDIT_EXECUTION_IN_DOUBT;
+      case IN_DOUBT -> AuditEvents.EXECUTION_IN_DOUBT;
       case TENANT_MISMATCH -> AuditEvents.SECURITY_EVENT;
       default -> AuditEvents.EXECUTION_FAILED;
     };

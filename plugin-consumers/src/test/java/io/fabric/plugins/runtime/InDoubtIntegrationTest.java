@@ -115,6 +115,6 @@ class InDoubtIntegrationTest {
     assertEquals("IN_DOUBT", status.getReason());
     assertEquals(List.of("EXECUTED", "FAILED"), failed.getSteps().stream().map(s -> s.getStatus()).toList());
     assertEquals(1, vendor.charges().size());
-    assertTrue(fabric.audits(flow).stream().anyMatch(a -> a.getType().equals(PluginRuntime.AUDIT_EXECUTION_IN_DOUBT)));
+    assertTrue(fabric.audits(flow).stream().anyMatch(a -> a.getType().equals(io.fabric.schemas.records.AuditEvents.EXECUTION_IN_DOUBT)));
   }
 }

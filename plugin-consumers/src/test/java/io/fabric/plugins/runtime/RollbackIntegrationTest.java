@@ -112,7 +112,7 @@ class RollbackIntegrationTest {
     List<DeadLetter> letters = await().until(() -> fabric.deadLetters(flow), l -> l.size() == 2);
     assertEquals("plugin:charge", letters.get(1).getStage());
     assertEquals(unrefundable.getRequestId(), letters.get(1).getRequestId());
-    assertTrue(fabric.audits(flow).stream().anyMatch(a -> a.getType().equals(PluginRuntime.AUDIT_COMPENSATION_FAILED)));
+    assertTrue(fabric.audits(flow).stream().anyMatch(a -> a.getType().equals(io.fabric.schemas.records.AuditEvents.COMPENSATION_FAILED)));
   }
 
   @Test

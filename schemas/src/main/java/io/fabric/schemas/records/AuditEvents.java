@@ -15,6 +15,8 @@ public final class AuditEvents {
   public static final String EXECUTION_FAILED = "EXECUTION_FAILED";
   public static final String INVALID_REQUEST = "INVALID_REQUEST";
   public static final String UNDECODABLE_RECORD = "UNDECODABLE_RECORD";
+  public static final String EXECUTION_IN_DOUBT = "EXECUTION_IN_DOUBT";
+  public static final String COMPENSATION_FAILED = "COMPENSATION_FAILED";
 
   private AuditEvents() {}
 
