@@ -1,9 +1,6 @@
 package io.fabric.plugins.vendors;
 
-import io.fabric.plugins.spi.FabricPlugin;
 import io.fabric.plugins.spi.InDoubtSupport;
-import io.fabric.plugins.spi.PermanentTaskException;
-import io.fabric.plugins.spi.RetryPolicy;
 import io.fabric.plugins.spi.TaskContext;
 import io.fabric.plugins.spi.TaskException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Contract intelligence: {@code analyze_contract} runs the local {@link ContractClauses} extractor
@@ -35,7 +31,7 @@ import java.util.Set;
  * {envelope_id, status, status_date_time, uri, signers, recovered}} plus {@code contract_analysis}
  * when the text is known. Analyse payload: {@code text}; result {@code contract_analysis}.
  */
-public final class ContractPlugin implements FabricPlugin {
+public final class ContractPlugin extends VendorPlugin {
   public static final String NAME = "contracts";
   public static final String SEND = "send_contract_for_signature";
   public static final String ANALYZE = "analyze_contract";
@@ -46,9 +42,7 @@ public final class ContractPlugin implements FabricPlugin {
   static final String KEY_FIELD = "fabric_idempotency_key";
   private static final int MAX_CUSTOM_FIELD_CHARS = 100;
 
-  private final VendorConfig config;
   private final Clock clock;
-  private final VendorHttp http = new VendorHttp(NAME);
 
   public ContractPlugin() {
     this(VendorConfig.fromEnvironment(NAME));
@@ -59,28 +53,8 @@ public final class ContractPlugin implements FabricPlugin {
   }
 
   ContractPlugin(VendorConfig config, Clock clock) {
-    this.config = config;
+    super(NAME, config, InDoubtSupport.LOOKUP, SEND, ANALYZE);
     this.clock = clock;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Set<String> taskTypes() {
-    return Set.of(SEND, ANALYZE);
-  }
-
-  @Override
-  public InDoubtSupport inDoubtSupport() {
-    return InDoubtSupport.LOOKUP;
-  }
-
-  @Override
-  public RetryPolicy retryPolicy() {
-    return config.retryPolicy();
   }
 
   @Override
@@ -93,7 +67,7 @@ public final class ContractPlugin implements FabricPlugin {
     return switch (context.action()) {
       case ANALYZE -> Map.of("contract_analysis", ContractClauses.analyze(VendorPayload.text(payload, "text")));
       case SEND -> send(payload, context);
-      default -> throw new PermanentTaskException("plugin " + NAME + " does not handle action " + context.action());
+      default -> throw doesNotHandle(context);
     };
   }
 
@@ -165,7 +139,7 @@ public final class ContractPlugin implements FabricPlugin {
   public Map<String, Object> compensate(String tenantId, Map<String, Object> payload, Map<String, Object> result,
                                         TaskContext context) throws TaskException {
     if (!SEND.equals(context.action())) {
-      return FabricPlugin.super.compensate(tenantId, payload, result, context);
+      return super.compensate(tenantId, payload, result, context);
     }
     Map<String, String> settings = config.require(ACCOUNT_ID, TOKEN);
     String envelopeId = VendorPayload.resultId(result, "contract_envelope", "envelope_id");

@@ -1,9 +1,7 @@
 package io.fabric.plugins.vendors;
 
-import io.fabric.plugins.spi.FabricPlugin;
 import io.fabric.plugins.spi.InDoubtSupport;
 import io.fabric.plugins.spi.PermanentTaskException;
-import io.fabric.plugins.spi.RetryPolicy;
 import io.fabric.plugins.spi.RetryableTaskException;
 import io.fabric.plugins.spi.TaskContext;
 import io.fabric.plugins.spi.TaskException;
@@ -28,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import org.eclipse.angus.mail.smtp.SMTPAddressFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
@@ -46,7 +43,7 @@ import org.eclipse.angus.mail.smtp.SMTPSenderFailedException;
  * <p>Payload: {@code to} (address or list), optional {@code cc}, {@code reply_to}, {@code subject},
  * {@code text} and/or {@code html}. Result: {@code email: {message_id, from, to, cc, subject}}.
  */
-public final class EmailPlugin implements FabricPlugin {
+public final class EmailPlugin extends VendorPlugin {
   public static final String NAME = "email";
   public static final String SEND = "send_email";
   public static final String HOST = "host";
@@ -61,7 +58,6 @@ public final class EmailPlugin implements FabricPlugin {
   /** The domain part of generated Message-IDs; default the sender's domain. */
   public static final String MESSAGE_ID_DOMAIN = "message_id_domain";
 
-  private final VendorConfig config;
   private final Clock clock;
 
   public EmailPlugin() {
@@ -73,35 +69,13 @@ public final class EmailPlugin implements FabricPlugin {
   }
 
   EmailPlugin(VendorConfig config, Clock clock) {
-    this.config = config;
+    super(NAME, config, InDoubtSupport.NONE, SEND);
     this.clock = clock;
   }
 
   @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Set<String> taskTypes() {
-    return Set.of(SEND);
-  }
-
-  @Override
-  public InDoubtSupport inDoubtSupport() {
-    return InDoubtSupport.NONE;
-  }
-
-  @Override
-  public RetryPolicy retryPolicy() {
-    return config.retryPolicy();
-  }
-
-  @Override
   public Map<String, Object> execute(String tenantId, Map<String, Object> payload, TaskContext context) throws TaskException {
-    if (!SEND.equals(context.action())) {
-      throw new PermanentTaskException("plugin " + NAME + " does not handle action " + context.action());
-    }
+    requireHandled(context);
     Map<String, String> settings = config.require(HOST, FROM);
     Optional<String> user = config.get(USER);
     if (user.isPresent()) {

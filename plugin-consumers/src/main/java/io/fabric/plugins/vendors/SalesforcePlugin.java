@@ -1,14 +1,11 @@
 package io.fabric.plugins.vendors;
 
-import io.fabric.plugins.spi.FabricPlugin;
 import io.fabric.plugins.spi.InDoubtSupport;
 import io.fabric.plugins.spi.PermanentTaskException;
-import io.fabric.plugins.spi.RetryPolicy;
 import io.fabric.plugins.spi.TaskContext;
 import io.fabric.plugins.spi.TaskException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -22,7 +19,7 @@ import java.util.regex.Pattern;
  * {@code external_id_field} (defaults from the configuration). Result:
  * {@code salesforce_record: {id, created, sobject, external_id_field, external_id}}.
  */
-public final class SalesforcePlugin implements FabricPlugin {
+public final class SalesforcePlugin extends VendorPlugin {
   public static final String NAME = "salesforce";
   public static final String SYNC = "sync_salesforce";
   public static final String TOKEN = "token";
@@ -31,42 +28,17 @@ public final class SalesforcePlugin implements FabricPlugin {
   public static final String EXTERNAL_ID_FIELD = "external_id_field";
   private static final Pattern API_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]*");
 
-  private final VendorConfig config;
-  private final VendorHttp http = new VendorHttp(NAME);
-
   public SalesforcePlugin() {
     this(VendorConfig.fromEnvironment(NAME));
   }
 
   public SalesforcePlugin(VendorConfig config) {
-    this.config = config;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Set<String> taskTypes() {
-    return Set.of(SYNC);
-  }
-
-  @Override
-  public InDoubtSupport inDoubtSupport() {
-    return InDoubtSupport.VENDOR_IDEMPOTENCY;
-  }
-
-  @Override
-  public RetryPolicy retryPolicy() {
-    return config.retryPolicy();
+    super(NAME, config, InDoubtSupport.VENDOR_IDEMPOTENCY, SYNC);
   }
 
   @Override
   public Map<String, Object> execute(String tenantId, Map<String, Object> payload, TaskContext context) throws TaskException {
-    if (!SYNC.equals(context.action())) {
-      throw new PermanentTaskException("plugin " + NAME + " does not handle action " + context.action());
-    }
+    requireHandled(context);
     Map<String, String> settings = config.require(VendorConfig.BASE_URL, TOKEN);
     String sObject = apiName(VendorPayload.optionalText(payload, "sobject").orElse(config.get(SOBJECT, "Account")), "sobject");
     String field = apiName(VendorPayload.optionalText(payload, "external_id_field")

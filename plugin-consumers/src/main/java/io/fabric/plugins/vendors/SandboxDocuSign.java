@@ -144,7 +144,7 @@ final class SandboxDocuSign {
   }
 
   private boolean authorized(Request request, String pathAccount) {
-    return accountId.equals(pathAccount) && request.header("Authorization").map(("Bearer " + token)::equals).orElse(false);
+    return accountId.equals(pathAccount) && request.authorizedBy("Bearer " + token);
   }
 
   private static Reply error(int status, String code, String message) {

@@ -22,6 +22,11 @@ final class SandboxHttp {
       return Optional.ofNullable(headers.get(name.toLowerCase(Locale.ROOT)));
     }
 
+    /** Whether the {@code Authorization} header is exactly {@code expected} (e.g. {@code "Bearer " + token}); absent is not. */
+    boolean authorizedBy(String expected) {
+      return header("Authorization").map(expected::equals).orElse(false);
+    }
+
     Map<String, String> form() {
       return SandboxHttp.form(body);
     }

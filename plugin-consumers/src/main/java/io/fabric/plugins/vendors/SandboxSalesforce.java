@@ -22,7 +22,7 @@ final class SandboxSalesforce {
   }
 
   synchronized Reply upsert(Request request, Matcher path) {
-    if (!request.header("Authorization").map(("Bearer " + token)::equals).orElse(false)) {
+    if (!request.authorizedBy("Bearer " + token)) {
       return error(401, "INVALID_SESSION_ID", "Session expired or invalid");
     }
     Optional<ObjectNode> fields = request.jsonObject();

@@ -218,7 +218,7 @@ final class SandboxStripe {
   }
 
   private boolean authorized(Request request) {
-    return request.header("Authorization").map(("Bearer " + secretKey)::equals).orElse(false);
+    return request.authorizedBy("Bearer " + secretKey);
   }
 
   private static Reply unauthorized() {

@@ -84,7 +84,7 @@ final class SandboxTwilio {
 
   private boolean authorized(Request request, String pathSid) {
     return accountSid.equals(pathSid)
-        && request.header("Authorization").map(VendorHttp.basicAuth(accountSid, authToken)::equals).orElse(false);
+        && request.authorizedBy(VendorHttp.basicAuth(accountSid, authToken));
   }
 
   private static Reply error(int status, int code, String message) {

@@ -21,7 +21,7 @@ final class SandboxWhatsApp {
   }
 
   synchronized Reply send(Request request, Matcher path) {
-    if (!request.header("Authorization").map(("Bearer " + token)::equals).orElse(false)) {
+    if (!request.authorizedBy("Bearer " + token)) {
       return error(401, 190, "OAuthException", "Invalid OAuth access token - Cannot parse access token");
     }
     if (!phoneNumberId.equals(path.group(1))) {

@@ -1,9 +1,7 @@
 package io.fabric.plugins.vendors;
 
-import io.fabric.plugins.spi.FabricPlugin;
 import io.fabric.plugins.spi.InDoubtSupport;
 import io.fabric.plugins.spi.PermanentTaskException;
-import io.fabric.plugins.spi.RetryPolicy;
 import io.fabric.plugins.spi.TaskContext;
 import io.fabric.plugins.spi.TaskException;
 import java.util.LinkedHashMap;
@@ -32,7 +30,7 @@ import java.util.Set;
  * {@code prorate}. Result: {@code stripe_subscription: {subscription_id, state, status,
  * cancel_at_period_end, pause_behavior}}.
  */
-public final class StripePlugin implements FabricPlugin {
+public final class StripePlugin extends VendorPlugin {
   public static final String NAME = "stripe";
   public static final String CREATE_CHARGE = "create_charge";
   public static final String CHANGE_BILLING_STATE = "change_billing_state";
@@ -46,35 +44,12 @@ public final class StripePlugin implements FabricPlugin {
       "requires_capture");
   private static final int MAX_KEY_LENGTH = 255;
 
-  private final VendorConfig config;
-  private final VendorHttp http = new VendorHttp(NAME);
-
   public StripePlugin() {
     this(VendorConfig.fromEnvironment(NAME));
   }
 
   public StripePlugin(VendorConfig config) {
-    this.config = config;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Set<String> taskTypes() {
-    return Set.of(CREATE_CHARGE, CHANGE_BILLING_STATE);
-  }
-
-  @Override
-  public InDoubtSupport inDoubtSupport() {
-    return InDoubtSupport.VENDOR_IDEMPOTENCY;
-  }
-
-  @Override
-  public RetryPolicy retryPolicy() {
-    return config.retryPolicy();
+    super(NAME, config, InDoubtSupport.VENDOR_IDEMPOTENCY, CREATE_CHARGE, CHANGE_BILLING_STATE);
   }
 
   @Override
@@ -87,7 +62,7 @@ public final class StripePlugin implements FabricPlugin {
     return switch (context.action()) {
       case CREATE_CHARGE -> createCharge(tenantId, payload, context);
       case CHANGE_BILLING_STATE -> changeBillingState(payload, context);
-      default -> throw new PermanentTaskException("plugin " + NAME + " does not handle action " + context.action());
+      default -> throw doesNotHandle(context);
     };
   }
 
@@ -189,7 +164,7 @@ public final class StripePlugin implements FabricPlugin {
   public Map<String, Object> compensate(String tenantId, Map<String, Object> payload, Map<String, Object> result,
                                         TaskContext context) throws TaskException {
     if (!CREATE_CHARGE.equals(context.action())) {
-      return FabricPlugin.super.compensate(tenantId, payload, result, context);
+      return super.compensate(tenantId, payload, result, context);
     }
     String secret = config.require(SECRET_KEY).get(SECRET_KEY);
     String paymentIntent = VendorPayload.resultId(result, "stripe_charge", "payment_intent_id");

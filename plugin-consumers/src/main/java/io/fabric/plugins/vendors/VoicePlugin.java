@@ -1,9 +1,7 @@
 package io.fabric.plugins.vendors;
 
-import io.fabric.plugins.spi.FabricPlugin;
 import io.fabric.plugins.spi.InDoubtSupport;
 import io.fabric.plugins.spi.PermanentTaskException;
-import io.fabric.plugins.spi.RetryPolicy;
 import io.fabric.plugins.spi.TaskContext;
 import io.fabric.plugins.spi.TaskException;
 import java.util.LinkedHashMap;
@@ -22,7 +20,7 @@ import java.util.Set;
  * {@code url} (TwiML URL), {@code twiml}, or {@code say} (text read out); default the configured
  * {@code twiml_url}. Result: {@code voice_call: {call_sid, status, to, from}}.
  */
-public final class VoicePlugin implements FabricPlugin {
+public final class VoicePlugin extends VendorPlugin {
   public static final String NAME = "voice";
   public static final String TRIGGER = "trigger_voice_call";
   public static final String ACCOUNT_SID = "account_sid";
@@ -33,35 +31,12 @@ public final class VoicePlugin implements FabricPlugin {
   /** Call statuses in which the callee was never connected: nothing to undo. */
   private static final Set<String> NEVER_CONNECTED = Set.of("canceled", "busy", "failed", "no-answer");
 
-  private final VendorConfig config;
-  private final VendorHttp http = new VendorHttp(NAME);
-
   public VoicePlugin() {
     this(VendorConfig.fromEnvironment(NAME));
   }
 
   public VoicePlugin(VendorConfig config) {
-    this.config = config;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Set<String> taskTypes() {
-    return Set.of(TRIGGER);
-  }
-
-  @Override
-  public InDoubtSupport inDoubtSupport() {
-    return InDoubtSupport.NONE;
-  }
-
-  @Override
-  public RetryPolicy retryPolicy() {
-    return config.retryPolicy();
+    super(NAME, config, InDoubtSupport.NONE, TRIGGER);
   }
 
   @Override
@@ -71,9 +46,7 @@ public final class VoicePlugin implements FabricPlugin {
 
   @Override
   public Map<String, Object> execute(String tenantId, Map<String, Object> payload, TaskContext context) throws TaskException {
-    if (!TRIGGER.equals(context.action())) {
-      throw new PermanentTaskException("plugin " + NAME + " does not handle action " + context.action());
-    }
+    requireHandled(context);
     Map<String, String> settings = config.require(ACCOUNT_SID, AUTH_TOKEN);
     String to = VendorPayload.text(payload, "to");
     String from = VendorPayload.optionalText(payload, "from").or(() -> config.get(FROM))
@@ -107,7 +80,7 @@ public final class VoicePlugin implements FabricPlugin {
   public Map<String, Object> compensate(String tenantId, Map<String, Object> payload, Map<String, Object> result,
                                         TaskContext context) throws TaskException {
     if (!TRIGGER.equals(context.action())) {
-      return FabricPlugin.super.compensate(tenantId, payload, result, context);
+      return super.compensate(tenantId, payload, result, context);
     }
     Map<String, String> settings = config.require(ACCOUNT_SID, AUTH_TOKEN);
     String callSid = VendorPayload.resultId(result, "voice_call", "call_sid");

@@ -1,16 +1,13 @@
 package io.fabric.plugins.vendors;
 
-import io.fabric.plugins.spi.FabricPlugin;
 import io.fabric.plugins.spi.InDoubtSupport;
 import io.fabric.plugins.spi.PermanentTaskException;
-import io.fabric.plugins.spi.RetryPolicy;
 import io.fabric.plugins.spi.TaskContext;
 import io.fabric.plugins.spi.TaskException;
 import java.net.URI;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code webhook}: POSTs a JSON event to the configured URL, signed with HMAC-SHA256 in the
@@ -27,16 +24,14 @@ import java.util.Set;
  * {@code data} (default the whole payload). Result: {@code webhook_delivery: {status_code, host,
  * signed_at, idempotency_key, type}}.
  */
-public final class WebhookPlugin implements FabricPlugin {
+public final class WebhookPlugin extends VendorPlugin {
   public static final String NAME = "webhook";
   public static final String TASK = "webhook";
   public static final String URL = "url";
   public static final String SECRET = "secret";
   public static final String RECEIVER_DEDUPLICATES = "receiver_deduplicates";
 
-  private final VendorConfig config;
   private final Clock clock;
-  private final VendorHttp http = new VendorHttp(NAME);
 
   public WebhookPlugin() {
     this(VendorConfig.fromEnvironment(NAME));
@@ -47,20 +42,12 @@ public final class WebhookPlugin implements FabricPlugin {
   }
 
   WebhookPlugin(VendorConfig config, Clock clock) {
-    this.config = config;
+    // the NONE given here is not used: inDoubtSupport() below decides by the live setting
+    super(NAME, config, InDoubtSupport.NONE, TASK);
     this.clock = clock;
   }
 
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Set<String> taskTypes() {
-    return Set.of(TASK);
-  }
-
+  /** Depends on {@value #RECEIVER_DEDUPLICATES}, read live like the rest of the configuration. */
   @Override
   public InDoubtSupport inDoubtSupport() {
     try {
@@ -72,15 +59,8 @@ public final class WebhookPlugin implements FabricPlugin {
   }
 
   @Override
-  public RetryPolicy retryPolicy() {
-    return config.retryPolicy();
-  }
-
-  @Override
   public Map<String, Object> execute(String tenantId, Map<String, Object> payload, TaskContext context) throws TaskException {
-    if (!TASK.equals(context.action())) {
-      throw new PermanentTaskException("plugin " + NAME + " does not handle action " + context.action());
-    }
+    requireHandled(context);
     Map<String, String> settings = config.require(URL, SECRET);
     boolean receiverDeduplicates = config.flag(RECEIVER_DEDUPLICATES);
     String host = host(settings.get(URL));

@@ -1,15 +1,11 @@
 package io.fabric.plugins.vendors;
 
-import io.fabric.plugins.spi.FabricPlugin;
 import io.fabric.plugins.spi.InDoubtSupport;
-import io.fabric.plugins.spi.PermanentTaskException;
-import io.fabric.plugins.spi.RetryPolicy;
 import io.fabric.plugins.spi.TaskContext;
 import io.fabric.plugins.spi.TaskException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code send_whatsapp} through the WhatsApp Cloud API ({@code POST /v{version}/{phone_number_id}/messages}).
@@ -21,49 +17,24 @@ import java.util.Set;
  * <p>Payload: {@code to} (phone number with country code), {@code text}, optional {@code preview_url},
  * or {@code template}. Result: {@code whatsapp_message: {message_id, to, wa_id, status}}.
  */
-public final class WhatsAppPlugin implements FabricPlugin {
+public final class WhatsAppPlugin extends VendorPlugin {
   public static final String NAME = "whatsapp";
   public static final String SEND = "send_whatsapp";
   public static final String TOKEN = "token";
   public static final String PHONE_NUMBER_ID = "phone_number_id";
   public static final String API_VERSION = "api_version";
 
-  private final VendorConfig config;
-  private final VendorHttp http = new VendorHttp(NAME);
-
   public WhatsAppPlugin() {
     this(VendorConfig.fromEnvironment(NAME));
   }
 
   public WhatsAppPlugin(VendorConfig config) {
-    this.config = config;
-  }
-
-  @Override
-  public String name() {
-    return NAME;
-  }
-
-  @Override
-  public Set<String> taskTypes() {
-    return Set.of(SEND);
-  }
-
-  @Override
-  public InDoubtSupport inDoubtSupport() {
-    return InDoubtSupport.NONE;
-  }
-
-  @Override
-  public RetryPolicy retryPolicy() {
-    return config.retryPolicy();
+    super(NAME, config, InDoubtSupport.NONE, SEND);
   }
 
   @Override
   public Map<String, Object> execute(String tenantId, Map<String, Object> payload, TaskContext context) throws TaskException {
-    if (!SEND.equals(context.action())) {
-      throw new PermanentTaskException("plugin " + NAME + " does not handle action " + context.action());
-    }
+    requireHandled(context);
     Map<String, String> settings = config.require(TOKEN, PHONE_NUMBER_ID);
     String to = VendorPayload.text(payload, "to");
     Map<String, Object> message = new LinkedHashMap<>();

@@ -21,7 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import io.fabric.plugins.spi.InDoubtSupport;
 import io.fabric.plugins.spi.PermanentTaskException;
 import io.fabric.plugins.spi.RetryableTaskException;
@@ -33,9 +32,8 @@ import java.time.ZoneOffset;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -49,17 +47,8 @@ class ContractPluginTest {
       "signers", List.of(Map.of("name", "Ada Lovelace", "email", "ada@example.com")));
   private static final Instant NOW = Instant.parse("2025-03-01T12:00:00Z");
 
-  private WireMockServer vendor;
-
-  @BeforeEach
-  void startVendor() {
-    vendor = VendorTesting.wireMock();
-  }
-
-  @AfterEach
-  void stopVendor() {
-    vendor.stop();
-  }
+  @RegisterExtension
+  final StubbedVendor vendor = new StubbedVendor();
 
   private ContractPlugin plugin() {
     return new ContractPlugin(VendorConfig.ofKeys("contracts", Map.of(VendorConfig.BASE_URL, vendor.baseUrl(), "account_id", ACCOUNT,

@@ -2,6 +2,7 @@ package io.fabric.plugins.vendors;
 
 import static io.fabric.plugins.vendors.VendorTesting.KEY;
 import static io.fabric.plugins.vendors.VendorTesting.assertNoSecret;
+import static io.fabric.plugins.vendors.VendorTesting.config;
 import static io.fabric.plugins.vendors.VendorTesting.context;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,7 +32,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -60,10 +60,9 @@ class EmailPluginTest {
   }
 
   private EmailPlugin plugin(int port, Map<String, String> overrides) {
-    Map<String, String> keys = new HashMap<>(Map.of("host", "127.0.0.1", "port", String.valueOf(port), "user", "mailer",
-        "password", PASSWORD, "from", "Fabric <fabric@example.com>", "starttls", "false"));
-    keys.putAll(overrides);
-    return new EmailPlugin(VendorConfig.ofKeys("email", keys), Clock.fixed(Instant.parse("2025-03-01T12:00:00Z"), ZoneOffset.UTC));
+    return new EmailPlugin(config("email", Map.of("host", "127.0.0.1", "port", String.valueOf(port), "user", "mailer",
+        "password", PASSWORD, "from", "Fabric <fabric@example.com>", "starttls", "false"), overrides),
+        Clock.fixed(Instant.parse("2025-03-01T12:00:00Z"), ZoneOffset.UTC));
   }
 
   private EmailPlugin plugin() {

@@ -8,13 +8,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.patch;
 import static com.github.tomakehurst.wiremock.client.WireMock.patchRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.fabric.plugins.vendors.VendorTesting.assertNoSecret;
+import static io.fabric.plugins.vendors.VendorTesting.config;
 import static io.fabric.plugins.vendors.VendorTesting.context;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import io.fabric.plugins.spi.InDoubtSupport;
 import io.fabric.plugins.spi.PermanentTaskException;
 import io.fabric.plugins.spi.RetryableTaskException;
@@ -22,9 +22,8 @@ import io.fabric.plugins.spi.TaskException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -34,22 +33,11 @@ class SalesforcePluginTest {
   private static final Map<String, Object> PAYLOAD = Map.of("sobject", "Contact", "external_id_field", "Fabric_Id__c",
       "external_id", "ACME 42", "fields", Map.of("LastName", "Lovelace", "Email", "ada@example.com"));
 
-  private WireMockServer vendor;
-
-  @BeforeEach
-  void startVendor() {
-    vendor = VendorTesting.wireMock();
-  }
-
-  @AfterEach
-  void stopVendor() {
-    vendor.stop();
-  }
+  @RegisterExtension
+  final StubbedVendor vendor = new StubbedVendor();
 
   private SalesforcePlugin plugin(Map<String, String> overrides) {
-    Map<String, String> keys = new HashMap<>(Map.of(VendorConfig.BASE_URL, vendor.baseUrl() + "/", "token", TOKEN));
-    keys.putAll(overrides);
-    return new SalesforcePlugin(VendorConfig.ofKeys("salesforce", keys));
+    return new SalesforcePlugin(config("salesforce", Map.of(VendorConfig.BASE_URL, vendor.baseUrl() + "/", "token", TOKEN), overrides));
   }
 
   @Test

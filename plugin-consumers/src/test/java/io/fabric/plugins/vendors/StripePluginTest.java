@@ -14,23 +14,21 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static io.fabric.plugins.vendors.VendorTesting.KEY;
 import static io.fabric.plugins.vendors.VendorTesting.assertNoSecret;
+import static io.fabric.plugins.vendors.VendorTesting.config;
 import static io.fabric.plugins.vendors.VendorTesting.context;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import io.fabric.plugins.spi.InDoubtSupport;
 import io.fabric.plugins.spi.PermanentTaskException;
 import io.fabric.plugins.spi.RetryableTaskException;
 import io.fabric.plugins.spi.TaskException;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -42,22 +40,11 @@ class StripePluginTest {
       {"id":"pi_3N1","object":"payment_intent","amount":1200,"currency":"eur","customer":"cus_9","status":"succeeded",
        "latest_charge":"ch_3N1"}""";
 
-  private WireMockServer vendor;
-
-  @BeforeEach
-  void startVendor() {
-    vendor = VendorTesting.wireMock();
-  }
-
-  @AfterEach
-  void stopVendor() {
-    vendor.stop();
-  }
+  @RegisterExtension
+  final StubbedVendor vendor = new StubbedVendor();
 
   private StripePlugin plugin(Map<String, String> overrides) {
-    Map<String, String> keys = new HashMap<>(Map.of(VendorConfig.BASE_URL, vendor.baseUrl(), "secret_key", SECRET));
-    keys.putAll(overrides);
-    return new StripePlugin(VendorConfig.ofKeys("stripe", keys));
+    return new StripePlugin(config("stripe", Map.of(VendorConfig.BASE_URL, vendor.baseUrl(), "secret_key", SECRET), overrides));
   }
 
   @Test

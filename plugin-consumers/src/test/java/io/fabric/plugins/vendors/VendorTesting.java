@@ -1,14 +1,13 @@
 package io.fabric.plugins.vendors;
 
-import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.github.tomakehurst.wiremock.WireMockServer;
 import io.fabric.plugins.spi.TaskContext;
 import io.fabric.schemas.records.DeadLetters;
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.util.HashMap;
 import java.util.Map;
 
 /** Shared fixtures of the vendor plugin tests. */
@@ -20,10 +19,11 @@ final class VendorTesting {
 
   private VendorTesting() {}
 
-  static WireMockServer wireMock() {
-    WireMockServer server = new WireMockServer(options().dynamicPort().jettyAcceptors(1));
-    server.start();
-    return server;
+  /** {@code plugin}'s configuration of a test: its usual {@code keys}, with a test's {@code overrides} on top. */
+  static VendorConfig config(String plugin, Map<String, String> keys, Map<String, String> overrides) {
+    Map<String, String> merged = new HashMap<>(keys);
+    merged.putAll(overrides);
+    return VendorConfig.ofKeys(plugin, merged);
   }
 
   static TaskContext context(String action) {

@@ -13,7 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.stubbing.Scenario;
 import io.fabric.plugins.spi.InDoubtSupport;
 import io.fabric.plugins.spi.PermanentTaskException;
@@ -21,11 +20,9 @@ import io.fabric.plugins.spi.RetryableTaskException;
 import io.fabric.plugins.spi.TaskException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -37,21 +34,12 @@ class VoicePluginTest {
   private static final String BASIC = "Basic " + Base64.getEncoder().encodeToString((SID + ":" + AUTH_TOKEN).getBytes(StandardCharsets.UTF_8));
   private static final Map<String, Object> RESULT = Map.of("voice_call", Map.of("call_sid", "CA42", "status", "queued"));
 
-  private WireMockServer vendor;
-
-  @BeforeEach
-  void startVendor() {
-    vendor = VendorTesting.wireMock();
-  }
-
-  @AfterEach
-  void stopVendor() {
-    vendor.stop();
-  }
+  @RegisterExtension
+  final StubbedVendor vendor = new StubbedVendor();
 
   private VoicePlugin plugin() {
-    return new VoicePlugin(VendorConfig.ofKeys("voice", new HashMap<>(Map.of(VendorConfig.BASE_URL, vendor.baseUrl(),
-        "account_sid", SID, "auth_token", AUTH_TOKEN, "from", "+15005550006"))));
+    return new VoicePlugin(VendorConfig.ofKeys("voice", Map.of(VendorConfig.BASE_URL, vendor.baseUrl(),
+        "account_sid", SID, "auth_token", AUTH_TOKEN, "from", "+15005550006")));
   }
 
   @Test

@@ -9,13 +9,13 @@ import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.fabric.plugins.vendors.VendorTesting.KEY;
 import static io.fabric.plugins.vendors.VendorTesting.assertNoSecret;
+import static io.fabric.plugins.vendors.VendorTesting.config;
 import static io.fabric.plugins.vendors.VendorTesting.context;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.fabric.plugins.spi.InDoubtSupport;
 import io.fabric.plugins.spi.PermanentTaskException;
@@ -26,14 +26,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -44,22 +42,12 @@ class WebhookPluginTest {
   private static final Instant NOW = Instant.parse("2025-03-01T12:00:00Z");
   private static final Map<String, Object> PAYLOAD = Map.of("event", "order.shipped", "data", Map.of("order", "o-42"));
 
-  private WireMockServer receiver;
-
-  @BeforeEach
-  void startReceiver() {
-    receiver = VendorTesting.wireMock();
-  }
-
-  @AfterEach
-  void stopReceiver() {
-    receiver.stop();
-  }
+  @RegisterExtension
+  final StubbedVendor receiver = new StubbedVendor();
 
   private WebhookPlugin plugin(Map<String, String> overrides) {
-    Map<String, String> keys = new HashMap<>(Map.of("url", receiver.baseUrl() + PATH, "secret", SECRET));
-    keys.putAll(overrides);
-    return new WebhookPlugin(VendorConfig.ofKeys("webhook", keys), Clock.fixed(NOW, ZoneOffset.UTC));
+    return new WebhookPlugin(config("webhook", Map.of("url", receiver.baseUrl() + PATH, "secret", SECRET), overrides),
+        Clock.fixed(NOW, ZoneOffset.UTC));
   }
 
   @Test

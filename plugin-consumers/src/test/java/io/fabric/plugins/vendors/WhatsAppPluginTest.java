@@ -9,22 +9,20 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.fabric.plugins.vendors.VendorTesting.assertNoSecret;
+import static io.fabric.plugins.vendors.VendorTesting.config;
 import static io.fabric.plugins.vendors.VendorTesting.context;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
 import io.fabric.plugins.spi.InDoubtSupport;
 import io.fabric.plugins.spi.PermanentTaskException;
 import io.fabric.plugins.spi.RetryableTaskException;
 import io.fabric.plugins.spi.TaskException;
-import java.util.HashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -33,23 +31,12 @@ class WhatsAppPluginTest {
   private static final String PATH = "/v21.0/1098765/messages";
   private static final Map<String, Object> PAYLOAD = Map.of("to", "+15550100", "text", "Your order shipped");
 
-  private WireMockServer vendor;
-
-  @BeforeEach
-  void startVendor() {
-    vendor = VendorTesting.wireMock();
-  }
-
-  @AfterEach
-  void stopVendor() {
-    vendor.stop();
-  }
+  @RegisterExtension
+  final StubbedVendor vendor = new StubbedVendor();
 
   private WhatsAppPlugin plugin(Map<String, String> overrides) {
-    Map<String, String> keys = new HashMap<>(Map.of(VendorConfig.BASE_URL, vendor.baseUrl(), "token", TOKEN,
-        "phone_number_id", "1098765"));
-    keys.putAll(overrides);
-    return new WhatsAppPlugin(VendorConfig.ofKeys("whatsapp", keys));
+    return new WhatsAppPlugin(config("whatsapp", Map.of(VendorConfig.BASE_URL, vendor.baseUrl(), "token", TOKEN,
+        "phone_number_id", "1098765"), overrides));
   }
 
   @Test
