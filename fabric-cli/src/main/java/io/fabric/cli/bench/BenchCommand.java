@@ -4,7 +4,6 @@ import io.fabric.cli.OutputFormat;
 import io.fabric.cli.bench.BenchResults.Phase;
 import io.fabric.cli.bench.BenchResults.PipelineRun;
 import io.fabric.cli.bench.BenchResults.Report;
-import io.fabric.cli.bench.BenchResults.SoakInterval;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.deploy.EmbeddedKafkaBroker;
 import io.fabric.plugins.runtime.PluginRuntimeConfig;
@@ -15,13 +14,16 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.LongFunction;
 import java.util.stream.Stream;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
@@ -54,7 +56,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  @Option(names = "--requests", paramLabel = "N", defaultValue = "20000", description = "Requests of the saturation phase (default ${DEFAULT-VALUE}).")
+  @Option(names = "--requests", paramLabel = "N", defaultValue = "10000", description = "Requests of the saturation phase (default ${DEFAULT-VALUE}).")
   int requests;
 
   @Option(names = "--rate", paramLabel = "R", defaultValue = "0",
@@ -121,7 +123,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--only", paramLabel = "fabric|baseline", description = "Run one pipeline only.")
   Only only;
 
-  @Option(names = "--phase-timeout", paramLabel = "DURATION", defaultValue = "PT20S",
+  @Option(names = "--phase-timeout", paramLabel = "DURATION", defaultValue = "PT15S",
       description = "Time box of the warm-up and of the saturation phase (default ${DEFAULT-VALUE}): a pipeline that cannot end all"
           + " their requests in time is measured over the box, then a fresh instance runs the latency phase.")
   Duration phaseTimeout;
@@ -231,11 +233,11 @@ public final class BenchCommand implements Callable<Integer> {
    * instance (new topics, new apps) is started for the latency phase, so the backlog left behind does
    * not load it.
    */
-  private PipelineRun run(String name, PipelineFactory factory, java.util.function.LongFunction<String> expected, double latencyRate,
+  private PipelineRun run(String name, PipelineFactory factory, LongFunction<String> expected, double latencyRate,
                           Workload workload, PhaseRunner runner, ProcessStats stats, PrintWriter progress, PrintWriter out) {
     long capacity = soak == null ? Math.max(1 << 20, (long) warmup + requests) : CompletionLedger.MAX_CAPACITY;
     CompletionLedger ledger = new CompletionLedger(capacity, expected);
-    Map<String, Long> outcomes = new java.util.TreeMap<>();
+    Map<String, Long> outcomes = new TreeMap<>();
     long unexpected = 0;
     long duplicates = 0;
     long t0 = System.nanoTime();
@@ -261,7 +263,8 @@ public final class BenchCommand implements Callable<Integer> {
         ledger = new CompletionLedger(capacity, expected);
         pipeline = factory.start(name + "-fresh", ledger);
         restarted = true;
-        TaskRequest[] rewarm = java.util.Arrays.copyOf(warmupRequests, Math.min(warmupRequests.length, 200));
+        // only to see the fresh instance running end to end; it is warm already (same JVM)
+        TaskRequest[] rewarm = Arrays.copyOf(warmupRequests, Math.min(warmupRequests.length, 50));
         runner.saturate("warm-up", pipeline, ledger, rewarm, phaseTimeout);
       }
       Phase latency = null;
@@ -324,7 +327,7 @@ public final class BenchCommand implements Callable<Integer> {
         ? Integer.valueOf(streamsConfig.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG))
         : commitIntervalMs != null ? commitIntervalMs : FabricStreamsConfig.DEFAULT_COMMIT_INTERVAL_MS;
     settings.put("commit_interval_ms", interval);
-    settings.put("producer", new java.util.TreeMap<>(FabricStreamsConfig.producerTuning()));
+    settings.put("producer", new TreeMap<>(FabricStreamsConfig.producerTuning()));
     settings.put("streams_overrides", streamsConfig);
     settings.put("baseline_streams_stages", baselineStages);
     settings.put("baseline_relay_mode", relayMode.name());

@@ -1,7 +1,10 @@
 package io.fabric.cli.bench;
 
+import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.streams.FabricStreamsConfig;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -9,9 +12,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import io.fabric.schemas.config.KafkaConnection;
-import java.util.Collection;
-import java.util.List;
 
 /** Client settings and topic chores the fabric run and the baseline run share. */
 final class BenchKafka {

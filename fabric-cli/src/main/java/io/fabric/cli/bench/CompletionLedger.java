@@ -44,6 +44,7 @@ final class CompletionLedger {
   private volatile long phaseTo;
   private volatile long lastEndNanos;
   private volatile long lastDecidedNanos;
+  private volatile long endedAtPhaseStart;
 
   /**
    * @param capacity how many requests may be outstanding at once (the ring is sized for it, up to {@link #MAX_CAPACITY})
@@ -64,6 +65,7 @@ final class CompletionLedger {
   void startPhase(long from, long to) {
     phaseFrom = from;
     phaseTo = to;
+    endedAtPhaseStart = ended.sum();
     phaseEnded.reset();
     phaseDecided.reset();
     lastEndNanos = 0;
@@ -134,6 +136,11 @@ final class CompletionLedger {
   /** Requests of the current phase the first stage decided on. */
   long phaseDecided() {
     return phaseDecided.sum();
+  }
+
+  /** Ends of any request (the phase's or a straggler of an earlier one) since the phase started. */
+  long endedSincePhaseStart() {
+    return ended.sum() - endedAtPhaseStart;
   }
 
   /** Every end seen, whatever the phase. */

@@ -19,15 +19,20 @@ final class CpuProfile {
   /** The groups threads are put in, by name; the order is the order of the report. */
   static final String[] GROUPS = {"policy-stream", "router-stream", "plugin-runtime", "baseline-streams", "baseline-relay", "broker",
       "bench-client", "jvm (gc, jit)", "other"};
+  private static final int JVM = 7;
 
   private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
   private final long processCpuNanos;
   private final Map<Long, long[]> threadCpu;
+  private final long compilationMillis;
+  private final long gcMillis;
 
-  private CpuProfile(long processCpuNanos, Map<Long, long[]> threadCpu) {
+  private CpuProfile(long processCpuNanos, Map<Long, long[]> threadCpu, long compilationMillis, long gcMillis) {
     this.processCpuNanos = processCpuNanos;
     this.threadCpu = threadCpu;
+    this.compilationMillis = compilationMillis;
+    this.gcMillis = gcMillis;
   }
 
   /** A snapshot of the process's and every live thread's CPU time. */
@@ -41,7 +46,10 @@ final class CpuProfile {
         threads.put(ids[i], new long[] {cpu, group(infos[i].getThreadName())});
       }
     }
-    return new CpuProfile(processCpu(), threads);
+    java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+    long compilation = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+    long gc = ManagementFactory.getGarbageCollectorMXBeans().stream().mapToLong(b -> Math.max(0, b.getCollectionTime())).sum();
+    return new CpuProfile(processCpu(), threads, compilation, gc);
   }
 
   /**
@@ -59,7 +67,7 @@ final class CpuProfile {
       threadsTotal += spent;
     }
     long processSpent = processCpuNanos - earlier.processCpuNanos;
-    byGroup[7] += Math.max(0, processSpent - threadsTotal);
+    byGroup[JVM] += Math.max(0, processSpent - threadsTotal);
     Map<String, Double> result = new LinkedHashMap<>();
     double divisor = Math.max(1, requests) * 1e6;
     result.put("total", round(processSpent / divisor));
@@ -68,6 +76,9 @@ final class CpuProfile {
         result.put(GROUPS[g], round(byGroup[g] / divisor));
       }
     }
+    // inside the JVM share: time the JIT compilers reported and GC pause time (wall clock, a rough guide)
+    result.put("of which jit", round((compilationMillis - earlier.compilationMillis) * 1e6 / divisor));
+    result.put("of which gc pauses", round((gcMillis - earlier.gcMillis) * 1e6 / divisor));
     return result;
   }
 

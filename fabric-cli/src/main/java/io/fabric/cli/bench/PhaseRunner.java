@@ -144,12 +144,17 @@ final class PhaseRunner {
       }
     }
     long ended = ledger.phaseEnded();
-    java.util.Map<String, Double> cpu = CpuProfile.snapshot().perRequestSince(cpuAtStart, ended);
+    java.util.Map<String, Double> cpu = CpuProfile.snapshot().perRequestSince(cpuAtStart,
+        ended < sent ? ledger.endedSincePhaseStart() : ended);
     Histogram latencies = ledger.takeEndLatencies();
     if (accumulate != null) {
       accumulate.add(latencies);
     }
-    double seconds = ended == 0 ? (System.nanoTime() - start) / 1e9 : Math.max(1e-9, (ledger.lastEndNanos() - start) / 1e9);
+    // a phase cut short by its box is measured over the box, counting every end in it (a backlog of
+    // earlier phases' requests is the same work); a finished phase from first send to last end
+    boolean cutShort = ended < sent;
+    double seconds = cutShort ? (System.nanoTime() - start) / 1e9 : Math.max(1e-9, (ledger.lastEndNanos() - start) / 1e9);
+    double throughput = (cutShort ? ledger.endedSincePhaseStart() : ended) / seconds;
     long decided = ledger.phaseDecided();
     Stage firstStage = null;
     if (decided > 0) {
@@ -162,7 +167,7 @@ final class PhaseRunner {
       progress.printf(Locale.ROOT, "  %s %s: %,d of %,d requests did not end within %s%n", pipeline.name(), phase, sent - ended, sent, timeout);
     }
     progress.flush();
-    return new Phase(phase, sent, ended, seconds, rate, ended / seconds, Latency.of(latencies), firstStage, cpu);
+    return new Phase(phase, sent, ended, seconds, rate, throughput, Latency.of(latencies), firstStage, cpu);
   }
 
   private static void waitUntil(long due) {

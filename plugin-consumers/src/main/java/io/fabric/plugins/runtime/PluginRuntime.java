@@ -27,6 +27,7 @@ import io.fabric.schemas.records.Outcome;
 import io.fabric.schemas.records.Reason;
 import io.fabric.schemas.records.Statuses;
 import io.fabric.schemas.records.TraceContext;
+import io.fabric.schemas.streams.FabricStreamsConfig;
 import io.fabric.schemas.topics.TopicCatalog;
 import io.fabric.schemas.topics.TopicSpec;
 import java.time.Duration;
@@ -273,6 +274,7 @@ public final class PluginRuntime implements AutoCloseable {
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, (int) config.transactionTimeout().toMillis());
+    props.putAll(FabricStreamsConfig.producerTuning());
     return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
   }
 
