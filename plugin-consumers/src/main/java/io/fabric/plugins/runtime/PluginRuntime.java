@@ -15,6 +15,7 @@ import io.fabric.plugins.flows.RollbackRequests;
 import io.fabric.plugins.flows.StepStatus;
 import io.fabric.plugins.runtime.ExecutionIntent.Kind;
 import io.fabric.plugins.spi.FabricPlugin;
+import io.fabric.plugins.spi.InDoubtSupport;
 import io.fabric.plugins.spi.PermanentTaskException;
 import io.fabric.plugins.spi.RetryPolicy;
 import io.fabric.plugins.spi.TaskContext;
@@ -597,8 +598,13 @@ public final class PluginRuntime implements AutoCloseable {
       return new Failed(new PermanentTaskException("retries exhausted after " + attempts.size() + " attempts; last error: "
           + last.getError()), attempts, Reason.EXECUTION_FAILED);
     }
-    writeIntent(new ExecutionIntent(flowId, intentId, kind, plugin.name(), action, idempotencyKey, number, doubtful,
-        intentAttempts(attempts), now()), traceparent);
+    // The intent exists to detect a call whose effect may have happened; a side-effect-free plugin can
+    // simply be called again, so its first attempt skips that transaction (half the commits per task).
+    boolean callAgainIsHarmless = plugin.inDoubtSupport() == InDoubtSupport.SIDE_EFFECT_FREE && number == 1 && !doubtful;
+    if (!callAgainIsHarmless) {
+      writeIntent(new ExecutionIntent(flowId, intentId, kind, plugin.name(), action, idempotencyKey, number, doubtful,
+          intentAttempts(attempts), now()), traceparent);
+    }
     TaskContext context = new TaskContext(flowId, requestId, idempotencyKey, action, number, doubtful,
         FlowCheckpoints.state(checkpoint), traceparent, checkpoint == null ? null : checkpoint.getStatus(),
         checkpoint == null ? 0 : checkpoint.getRevision());
