@@ -14,8 +14,9 @@ import org.apache.kafka.common.errors.SerializationException;
  * Where a dead letter goes back to, and with which bytes. A task that failed after the policy gate
  * (on {@code tasks.routed} or a plugin's task topic) goes back as its request to the ingress topic,
  * so policy and approvals are checked again: its attached approval token is dropped (a token works
- * once) and the request carries {@value #REPLAY_OF_ATTRIBUTE}, which lets the plugin runtime run a
- * step that failed before. Everything else goes back byte for byte to where it was read.
+ * once) and the request carries {@value #REPLAY_OF_ATTRIBUTE}, which lets the gate take the same
+ * request id again and the plugin runtime run a step that failed before. A request read from the
+ * ingress topic goes back the same way; bytes that do not decode go back byte for byte.
  */
 public final class ReplayTarget {
   /** Request attribute naming the dead letter a replayed request came from. */
@@ -35,9 +36,12 @@ public final class ReplayTarget {
     if (toTopic != null) {
       return new Resend(toTopic, key, value);
     }
-    if (value != null && carriesRoutedTasks(catalog, deadLetter.getOriginalTopic())) {
+    boolean routed = carriesRoutedTasks(catalog, deadLetter.getOriginalTopic());
+    if (value != null && (routed || catalog.ingress.name().equals(deadLetter.getOriginalTopic()))) {
       try {
-        TaskRequest request = TaskRequest.newBuilder(ROUTED.deserialize(deadLetter.getOriginalTopic(), value).getRequest()).build();
+        TaskRequest request = routed
+            ? TaskRequest.newBuilder(ROUTED.deserialize(deadLetter.getOriginalTopic(), value).getRequest()).build()
+            : REQUESTS.deserialize(deadLetter.getOriginalTopic(), value);
         Map<String, String> attributes = new HashMap<>(request.getAttributes());
         attributes.put(REPLAY_OF_ATTRIBUTE, deadLetter.getId());
         request.setAttributes(attributes);
@@ -45,7 +49,7 @@ public final class ReplayTarget {
         return new Resend(catalog.ingress.name(), request.getFlowId().getBytes(StandardCharsets.UTF_8),
             REQUESTS.serialize(catalog.ingress.name(), request));
       } catch (SerializationException e) {
-        // Not a task after all: replay the bytes where they were read.
+        // Not a request after all: replay the bytes where they were read.
       }
     }
     return new Resend(deadLetter.getOriginalTopic(), key, value);

@@ -42,6 +42,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -116,6 +117,8 @@ public final class PluginRuntime implements AutoCloseable {
   private KafkaConsumer<byte[], byte[]> consumer;
   private FlowStateStore store;
   private boolean transactionOpen;
+  /** Set after a Kafka error: the consumer must go back to the committed offsets before it processes more. */
+  private boolean rewindPending;
   private final Map<TopicPartition, Long> pausedUntilNanos = new HashMap<>();
 
   public PluginRuntime(KafkaConnection connection, TopicCatalog catalog, FabricPlugin plugin, PluginRuntimeConfig config) {
@@ -293,8 +296,12 @@ public final class PluginRuntime implements AutoCloseable {
   // ---------------------------------------------------------------- loop
 
   private void pollOnce() {
-    resumeDuePartitions();
     try {
+      if (rewindPending) {
+        recover();
+        rewindPending = false;
+      }
+      resumeDuePartitions();
       ConsumerRecords<byte[], byte[]> records = consumer.poll(nextPollTimeout());
       if (records.isEmpty()) {
         return;
@@ -314,15 +321,24 @@ public final class PluginRuntime implements AutoCloseable {
       if (e instanceof WakeupException || isFatal(e)) {
         throw e;
       }
-      abortIfOpen();
-      recover(e);
+      // A broker outage can outlast any single call, the rewind included: keep trying, never give up the loop.
+      log.warn("plugin runtime {}: Kafka error, rewinding to the last committed offsets after {}: {}", transactionalId,
+          config.errorBackoff(), DeadLetters.describe(e));
+      rewindPending = true;
+      try {
+        abortIfOpen();
+      } catch (KafkaException abortFailed) {
+        if (isFatal(abortFailed)) {
+          throw abortFailed;
+        }
+        transactionOpen = false;
+      }
+      LockSupport.parkNanos(config.errorBackoff().toNanos());
     }
   }
 
   /** After an aborted transaction: rewind to the committed offsets and pause everything for a moment. */
-  private void recover(KafkaException error) {
-    log.warn("plugin runtime {}: transaction aborted, retrying from the last committed offsets in {}: {}",
-        transactionalId, config.errorBackoff(), DeadLetters.describe(error));
+  private void recover() {
     Set<TopicPartition> assigned = consumer.assignment();
     // a failed restore in the rebalance callback is completed here and by the next catch-up
     store.assign(assigned.stream().map(TopicPartition::partition).toList());
@@ -438,7 +454,13 @@ public final class PluginRuntime implements AutoCloseable {
       if (whyNot.isPresent() && (done || !request.getAttributes().containsKey(FlowCheckpoints.REPLAY_OF_ATTRIBUTE))) {
         log.info("plugin runtime {}: request {} of flow {} is already checkpointed; skipped", transactionalId,
             request.getRequestId(), request.getFlowId());
-        commit(new Batch(traceparent), record, null);
+        Batch batch = new Batch(traceparent);
+        if (done) {
+          // The gate set ROUTED again on the way here; the request's status must go back to what happened.
+          batch.add(catalog.requestStatus, request.getRequestId(), Statuses.of(request, task.getDecision(), Outcome.EXECUTED, null,
+              "already executed in revision " + checkpoint.getRevision() + "; not run again", now()));
+        }
+        commit(batch, record, null);
         return Step.NEXT;
       }
       if (whyNot.isPresent()) {

@@ -3,10 +3,21 @@ package io.fabric.plugins.runtime;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.LoggerFactory;
 
 /**
  * Settings of one {@link PluginRuntime}. Defaults live in {@link #defaults()}; a deployable
  * overrides them from properties with the {@value #PREFIX} keys via {@link #from(Map)}.
+ *
+ * <p><b>Fault injection, never set in production:</b> {@value #FAULT_HALT_AFTER_CALL}
+ * (system property, or the environment variable {@value #FAULT_HALT_AFTER_CALL_ENV}), e.g.
+ * {@code -Dfabric.plugin.runtime.fault.halt-after-call=stripe:20}, makes {@link #defaults()} (and
+ * {@link #from(Map)} without that key) install {@link CrashPoint#haltAfterCalls(String)}: the JVM
+ * halts as if SIGKILLed right after the 20th stripe call returned and before its commit, so a test
+ * can crash a separate {@code fabric run --apps plugins} process exactly between an effect and its
+ * checkpoint. The process logs a warning while it is set.
  *
  * @param instanceId distinguishes the runtimes of one plugin; part of the stable transactional id
  *                   {@code <prefix>fabric-plugin-<name>-<instance>}, so a restarted instance fences its zombie
@@ -32,6 +43,11 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   public static final String MAX_POLL_RECORDS = PREFIX + "max.poll.records";
   public static final String TRANSACTION_TIMEOUT_MS = PREFIX + "transaction.timeout.ms";
   public static final String CANARY = PREFIX + "canary";
+  /** Fault injection only, never set in production: see the class comment and {@link CrashPoint#haltAfterCalls(String)}. */
+  public static final String FAULT_HALT_AFTER_CALL = PREFIX + "fault.halt-after-call";
+  /** The environment variable form of {@link #FAULT_HALT_AFTER_CALL}. */
+  public static final String FAULT_HALT_AFTER_CALL_ENV = "FABRIC_PLUGIN_RUNTIME_FAULT_HALT_AFTER_CALL";
+  private static final Set<String> FAULT_INJECTION_WARNED = ConcurrentHashMap.newKeySet();
 
   public PluginRuntimeConfig {
     if (instanceId == null || !instanceId.matches("[A-Za-z0-9._-]+")) {
@@ -44,9 +60,10 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
     clock = clock == null ? Clock.systemUTC() : clock;
   }
 
+  /** The defaults; the crash point is {@link CrashPoint#NONE} unless fault injection is switched on (see the class comment). */
   public static PluginRuntimeConfig defaults() {
     return new PluginRuntimeConfig("0", Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(1), 50,
-        Duration.ofSeconds(15), false, CrashPoint.NONE, Clock.systemUTC());
+        Duration.ofSeconds(15), false, faultInjection(null), Clock.systemUTC());
   }
 
   /** The defaults overridden by whichever {@value #PREFIX} keys are present. */
@@ -60,7 +77,8 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
         Integer.parseInt(properties.getOrDefault(MAX_POLL_RECORDS, Integer.toString(d.maxPollRecords()))),
         millis(properties, TRANSACTION_TIMEOUT_MS, d.transactionTimeout()),
         Boolean.parseBoolean(properties.getOrDefault(CANARY, Boolean.toString(d.canary()))),
-        CrashPoint.NONE, d.clock());
+        properties.containsKey(FAULT_HALT_AFTER_CALL) ? faultInjection(properties.get(FAULT_HALT_AFTER_CALL)) : d.crashPoint(),
+        d.clock());
   }
 
   public PluginRuntimeConfig withInstanceId(String id) {
@@ -78,6 +96,30 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   /** Test hook: see {@link CrashPoint}. */
   public PluginRuntimeConfig withCrashPoint(CrashPoint hook) {
     return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, transactionTimeout, canary, hook, clock);
+  }
+
+  /**
+   * The fault-injection hook of {@code spec}, or of the {@value #FAULT_HALT_AFTER_CALL} system
+   * property / {@value #FAULT_HALT_AFTER_CALL_ENV} environment variable when {@code spec} is null;
+   * {@link CrashPoint#NONE} when none is set.
+   */
+  private static CrashPoint faultInjection(String spec) {
+    String value = spec;
+    if (value == null) {
+      value = System.getProperty(FAULT_HALT_AFTER_CALL);
+    }
+    if (value == null) {
+      value = System.getenv(FAULT_HALT_AFTER_CALL_ENV);
+    }
+    if (value == null || value.isBlank()) {
+      return CrashPoint.NONE;
+    }
+    CrashPoint hook = CrashPoint.haltAfterCalls(value);
+    if (FAULT_INJECTION_WARNED.add(value)) {
+      LoggerFactory.getLogger(PluginRuntimeConfig.class).warn("FAULT INJECTION is on ({}={}): this process halts as if killed "
+          + "after that many plugin calls; never set it in production", FAULT_HALT_AFTER_CALL, value);
+    }
+    return hook;
   }
 
   private static Duration millis(Map<String, String> properties, String key, Duration fallback) {

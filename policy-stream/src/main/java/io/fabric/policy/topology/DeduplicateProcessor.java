@@ -17,10 +17,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Keyed by (tenant, idempotency key): the first request with a key passes; another request with
  * the same key inside the window gets status DUPLICATE pointing at the first and goes no further.
- * The same request id seen again (a DLQ replay) passes, because it is the same request.
+ * The same request id seen again passes only as a DLQ replay; a plain resend of it is dropped.
  */
 final class DeduplicateProcessor implements Processor<String, TaskRequest, String, SpecificRecord> {
   private static final Duration PURGE_INTERVAL = Duration.ofMinutes(5);
+  /** Set by the DLQ replayer on a request it sends back through the gate. */
+  static final String REPLAY_OF_ATTRIBUTE = "fabric.replay.of";
 
   private final long windowMs;
   private ProcessorContext<String, SpecificRecord> context;
@@ -54,7 +56,11 @@ final class DeduplicateProcessor implements Processor<String, TaskRequest, Strin
         return;
       }
       if (inWindow) {
-        context.forward(new Record<String, SpecificRecord>(record.key(), request, record.timestamp(), record.headers()));
+        // The same request again: a DLQ replay (marked by the replayer) goes on to be checked again; anything else is a
+        // resend of a request the gate already handled, and handling it twice would overwrite its status.
+        if (request.getAttributes().containsKey(REPLAY_OF_ATTRIBUTE)) {
+          context.forward(new Record<String, SpecificRecord>(record.key(), request, record.timestamp(), record.headers()));
+        }
         return;
       }
     }

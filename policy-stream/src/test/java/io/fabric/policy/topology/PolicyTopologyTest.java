@@ -209,6 +209,21 @@ class PolicyTopologyTest {
   }
 
   @Test
+  void aResentRequestIdIsDroppedButADlqReplayOfItIsCheckedAgain() {
+    TaskRequest first = submit(request("acme", "summarize"), START);
+    routed.readValuesToList();
+    status.readKeyValuesToMap();
+
+    submit(TaskRequest.newBuilder(first).build(), START.plusSeconds(5));
+    assertTrue(routed.isEmpty() && status.isEmpty(), "a plain resend changes nothing, its status included");
+
+    TaskRequest replay = TaskRequest.newBuilder(first).build();
+    replay.setAttributes(Map.of("fabric.replay.of", "dlq-1"));
+    submit(replay, START.plusSeconds(10));
+    assertEquals(first.getRequestId(), routed.readValue().getRequest().getRequestId());
+  }
+
+  @Test
   void canaryTenantsAreMarkedOnTheRoutedRecord() {
     submit(request("beta-co", "summarize"), START);
     submit(request("acme", "summarize"), START);
