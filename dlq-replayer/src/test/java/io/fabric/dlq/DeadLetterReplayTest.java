@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric.contracts.DeadLetter;
+import io.fabric.contracts.TaskRequest;
 import io.fabric.deploy.EmbeddedKafkaExtension;
 import io.fabric.dlq.DlqTestSupport.CliRun;
+import io.fabric.schemas.AvroSerde;
 import io.fabric.schemas.records.DeadLetters;
 import io.fabric.schemas.records.Reason;
 import io.fabric.schemas.records.TraceContext;
@@ -161,6 +163,8 @@ class DeadLetterReplayTest {
     return map;
   }
 
+  private static final AvroSerde<TaskRequest> REQUESTS = AvroSerde.of(TaskRequest.class);
+
   @Test
   void aFilteredReplayRepublishesExactlyTheFilteredOnesAndRunningItAgainReplaysNothing() throws IOException {
     List<DeadLetter> all = fill();
@@ -177,7 +181,11 @@ class DeadLetterReplayTest {
     for (DeadLetter deadLetter : wanted) {
       ConsumerRecord<byte[], byte[]> record = replays.get(deadLetter.getId());
       assertArrayEquals(DeadLetterEntry.bytes(deadLetter.getOriginalKey()), record.key());
-      assertArrayEquals(DeadLetterEntry.bytes(deadLetter.getOriginalValue()), record.value());
+      TaskRequest original = REQUESTS.deserialize(ingress, DeadLetterEntry.bytes(deadLetter.getOriginalValue()));
+      TaskRequest replayed = REQUESTS.deserialize(ingress, record.value());
+      assertEquals(deadLetter.getId(), replayed.getAttributes().get(ReplayTarget.REPLAY_OF_ATTRIBUTE), "marked as a replay for the gate");
+      replayed.setAttributes(original.getAttributes());
+      assertEquals(original, replayed, "otherwise the same request");
       assertEquals(new String(DeadLetterEntry.bytes(deadLetter.getOriginalHeaders().get(0).getValue()), StandardCharsets.UTF_8),
           header(record, TraceContext.HEADER), "original headers are kept");
       assertEquals("1", header(record, ReplayHeaders.REPLAY_COUNT));
