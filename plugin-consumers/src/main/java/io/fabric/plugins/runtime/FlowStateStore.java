@@ -33,6 +33,10 @@ import org.apache.kafka.common.serialization.Deserializer;
  * are applied at once. Values are kept with their offset and only a later offset replaces one, so
  * applying our own write and later reading it back cannot go backwards.
  *
+ * <p>Writes the runtime has staged for its next transaction but not committed yet are kept apart
+ * and shadow the committed values, so the next task of the same flow sees them; a commit moves them
+ * in with their offsets, an abort drops them.
+ *
  * <p>Used by the runtime thread only.
  */
 final class FlowStateStore implements AutoCloseable {
@@ -47,6 +51,8 @@ final class FlowStateStore implements AutoCloseable {
   private final Map<Integer, Map<String, Versioned<FlowCheckpoint>>> state = new HashMap<>();
   private final Map<Integer, Map<String, Versioned<ExecutionIntent>>> intents = new HashMap<>();
   private final int partitions;
+  private final Map<String, Optional<FlowCheckpoint>> stagedState = new HashMap<>();
+  private final Map<String, Optional<ExecutionIntent>> stagedIntents = new HashMap<>();
 
   FlowStateStore(KafkaConnection connection, TopicCatalog catalog, TopicSpec<String, String> intentTopic, String clientId) {
     this.stateTopic = catalog.flowState.name();
@@ -100,6 +106,7 @@ final class FlowStateStore implements AutoCloseable {
   }
 
   void revoke(Collection<Integer> removed) {
+    clearStaged();
     removed.forEach(p -> {
       state.remove(p);
       intents.remove(p);
@@ -138,12 +145,17 @@ final class FlowStateStore implements AutoCloseable {
   }
 
   Optional<FlowCheckpoint> checkpoint(String flowId) {
-    return get(state, flowId);
+    Optional<FlowCheckpoint> staged = stagedState.get(flowId);
+    return staged != null ? staged : get(state, flowId);
   }
 
   /** The open intent {@code intentId} of a flow, looked up in the flow's partition. */
   Optional<ExecutionIntent> intent(String flowId, String intentId) {
     Map<String, Versioned<ExecutionIntent>> open = owned(intents, flowId);
+    Optional<ExecutionIntent> staged = stagedIntents.get(intentId);
+    if (staged != null) {
+      return staged;
+    }
     Versioned<ExecutionIntent> versioned = open.get(intentId);
     return versioned == null ? Optional.empty() : Optional.ofNullable(versioned.value());
   }
@@ -151,6 +163,22 @@ final class FlowStateStore implements AutoCloseable {
   /** Whether the flow's partition is one this runtime owns (tasks keyed by flow id with the default partitioner always are). */
   boolean owns(String flowId) {
     return state.containsKey(partitionOf(flowId));
+  }
+
+  /** A checkpoint written in the transaction being prepared: visible at once, committed by {@link #ownCheckpoint}. */
+  void stageCheckpoint(String flowId, FlowCheckpoint checkpoint) {
+    stagedState.put(flowId, Optional.ofNullable(checkpoint));
+  }
+
+  /** An intent (null: its tombstone) written in the transaction being prepared. */
+  void stageIntent(String intentId, ExecutionIntent intent) {
+    stagedIntents.put(intentId, Optional.ofNullable(intent));
+  }
+
+  /** After a commit (whose writes went through {@link #ownCheckpoint}/{@link #ownIntent}) or an abort. */
+  void clearStaged() {
+    stagedState.clear();
+    stagedIntents.clear();
   }
 
   void ownCheckpoint(String flowId, FlowCheckpoint checkpoint, long offset) {

@@ -41,9 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -76,9 +74,12 @@ import org.slf4j.LoggerFactory;
  * flows they belong to: one consumer group {@code <prefix>fabric-plugin-<name>} and one transactional
  * producer {@code <prefix>fabric-plugin-<name>-<instance>} per runtime.
  *
- * <p>Per task: skip it when the flow's checkpoint already has its step; commit an intent; call the
- * plugin; then one transaction writes the checkpoint (state and revisions), the request status, the
- * intent's tombstone and the consumed offset. An intent found without a checkpoint is an in-doubt
+ * <p>Per task: skip it when the flow's checkpoint already has its step; commit an intent (not for a
+ * side-effect-free plugin's first attempt: calling it again is harmless); call the plugin; then stage
+ * the checkpoint (state and revisions), the request status, the intent's tombstone and the consumed
+ * offset. The staged outcomes of a poll are committed in one transaction (see
+ * {@link StagedTransaction}); an intent's transaction carries whatever was staged before it, and
+ * {@link PluginRuntimeConfig#batchLinger()} bounds how long an outcome waits. An intent found without a checkpoint is an in-doubt
  * execution: the plugin is called again with {@code inDoubt=true} and the same idempotency key when
  * its {@link io.fabric.plugins.spi.InDoubtSupport} allows, else the task is dead-lettered
  * {@code IN_DOUBT}. Retryable failures back off with the plugin's {@link RetryPolicy} by pausing only
@@ -90,7 +91,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class PluginRuntime implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PluginRuntime.class);
-  private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
   private final KafkaConnection connection;
   private final TopicCatalog catalog;
@@ -116,7 +116,9 @@ public final class PluginRuntime implements AutoCloseable {
   private KafkaProducer<String, byte[]> producer;
   private KafkaConsumer<byte[], byte[]> consumer;
   private FlowStateStore store;
-  private boolean transactionOpen;
+  private StagedTransaction staged;
+  /** How long the plugin's last call took: a plugin slower than the linger gets a transaction per task. */
+  private long lastCallNanos;
   /** Set after a Kafka error: the consumer must go back to the committed offsets before it processes more. */
   private boolean rewindPending;
   private final Map<TopicPartition, Long> pausedUntilNanos = new HashMap<>();
@@ -209,6 +211,7 @@ public final class PluginRuntime implements AutoCloseable {
       store.verifyCoPartitioned(taskTopic.name());
       consumer = newConsumer();
       wakeable = consumer;
+      staged = new StagedTransaction(producer, consumer::groupMetadata);
       if (closing) {
         return;
       }
@@ -307,16 +310,23 @@ public final class PluginRuntime implements AutoCloseable {
         return;
       }
       store.catchUp();
+      tasks:
       for (TopicPartition partition : records.partitions()) {
         for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
           if (closing) {
-            return;
+            break tasks;
           }
-          if (process(record) == Step.BACK_OFF) {
+          Step step = process(record);
+          if (staged.waitingNanos() > config.batchLinger().toNanos()) {
+            commitStaged();
+          }
+          if (step == Step.BACK_OFF) {
             break;
           }
         }
       }
+      // before the next poll: a rebalance inside it must find no outcome of a revoked partition uncommitted
+      commitStaged();
     } catch (KafkaException e) {
       if (e instanceof WakeupException || isFatal(e)) {
         throw e;
@@ -325,13 +335,13 @@ public final class PluginRuntime implements AutoCloseable {
       log.warn("plugin runtime {}: Kafka error, rewinding to the last committed offsets after {}: {}", transactionalId,
           config.errorBackoff(), DeadLetters.describe(e));
       rewindPending = true;
+      store.clearStaged();
       try {
-        abortIfOpen();
+        staged.abort();
       } catch (KafkaException abortFailed) {
         if (isFatal(abortFailed)) {
           throw abortFailed;
         }
-        transactionOpen = false;
       }
       LockSupport.parkNanos(config.errorBackoff().toNanos());
     }
@@ -460,7 +470,7 @@ public final class PluginRuntime implements AutoCloseable {
           batch.add(catalog.requestStatus, request.getRequestId(), Statuses.of(request, task.getDecision(), Outcome.EXECUTED, null,
               "already executed in revision " + checkpoint.getRevision() + "; not run again", now()));
         }
-        commit(batch, record, null);
+        stage(batch, record, null);
         return Step.NEXT;
       }
       if (whyNot.isPresent()) {
@@ -491,14 +501,11 @@ public final class PluginRuntime implements AutoCloseable {
     FlowCheckpoint next = FlowCheckpoints.executed(checkpoint, request, plugin.name(), done.result(), plugin.compensable(action),
         done.attempts(), revision());
     Batch batch = new Batch(traceparent);
-    int state = batch.add(catalog.flowState, request.getFlowId(), next);
-    batch.add(catalog.flowRevisions, request.getFlowId(), next);
+    batch.checkpoint(request.getFlowId(), next);
     batch.add(catalog.requestStatus, request.getRequestId(),
         Statuses.of(request, task.getDecision(), Outcome.EXECUTED, null, next.getNote(), now()));
-    int intent = batch.addIntent(request.getFlowId(), request.getRequestId(), null);
-    List<RecordMetadata> written = commit(batch, record, () -> config.crashPoint().beforeCommit(done.context(), done.result()));
-    store.ownCheckpoint(request.getFlowId(), next, written.get(state).offset());
-    store.ownIntent(request.getFlowId(), request.getRequestId(), null, written.get(intent).offset());
+    batch.addIntent(request.getFlowId(), request.getRequestId(), null);
+    stage(batch, record, () -> config.crashPoint().beforeCommit(done.context(), done.result()));
     return Step.NEXT;
   }
 
@@ -508,7 +515,7 @@ public final class PluginRuntime implements AutoCloseable {
     String flowId = request.getFlowId();
     if (checkpoint == null) {
       log.warn("plugin runtime {}: rollback of flow {} which has no checkpoint; ignored", transactionalId, flowId);
-      commit(new Batch(traceparent), record, null);
+      stage(new Batch(traceparent), record, null);
       return Step.NEXT;
     }
     if (!checkpoint.getTenantId().equals(request.getTenantId())) {
@@ -519,24 +526,22 @@ public final class PluginRuntime implements AutoCloseable {
     }
     if (FlowStatus.of(checkpoint) == FlowStatus.ROLLED_BACK) {
       log.info("plugin runtime {}: flow {} is rolled back already", transactionalId, flowId);
-      commit(new Batch(traceparent), record, null);
+      stage(new Batch(traceparent), record, null);
       return Step.NEXT;
     }
     Optional<FlowStep> next = FlowCheckpoints.nextToCompensate(checkpoint);
     if (next.isEmpty()) {
       FlowCheckpoint rolledBack = FlowCheckpoints.rolledBack(checkpoint, revision());
       Batch batch = new Batch(traceparent);
-      int state = batch.add(catalog.flowState, flowId, rolledBack);
-      batch.add(catalog.flowRevisions, flowId, rolledBack);
-      List<RecordMetadata> written = commit(batch, record, null);
-      store.ownCheckpoint(flowId, rolledBack, written.get(state).offset());
+      batch.checkpoint(flowId, rolledBack);
+      stage(batch, record, null);
       return Step.NEXT;
     }
     FlowStep step = next.get();
     if (!step.getPlugin().equals(plugin.name())) {
       Batch batch = new Batch(traceparent);
       batch.add(catalog.pluginTasks(step.getPlugin()), flowId, task);
-      commit(batch, record, null);
+      stage(batch, record, null);
       return Step.NEXT;
     }
     String intentId = "compensate-" + step.getRequestId();
@@ -564,12 +569,9 @@ public final class PluginRuntime implements AutoCloseable {
           batch.add(catalog.pluginTasks(following.getPlugin()), flowId, task));
       beforeCommit = () -> config.crashPoint().beforeCommit(done.context(), done.result());
     }
-    int state = batch.add(catalog.flowState, flowId, after);
-    batch.add(catalog.flowRevisions, flowId, after);
-    int intent = batch.addIntent(flowId, intentId, null);
-    List<RecordMetadata> written = commit(batch, record, beforeCommit);
-    store.ownCheckpoint(flowId, after, written.get(state).offset());
-    store.ownIntent(flowId, intentId, null, written.get(intent).offset());
+    batch.checkpoint(flowId, after);
+    batch.addIntent(flowId, intentId, null);
+    stage(batch, record, beforeCommit);
     return Step.NEXT;
   }
 
@@ -630,10 +632,16 @@ public final class PluginRuntime implements AutoCloseable {
     TaskContext context = new TaskContext(flowId, requestId, idempotencyKey, action, number, doubtful,
         FlowCheckpoints.state(checkpoint), traceparent, checkpoint == null ? null : checkpoint.getStatus(),
         checkpoint == null ? 0 : checkpoint.getRevision());
+    if (lastCallNanos > config.batchLinger().toNanos()) {
+      // a slow plugin: the finished tasks before it should not wait for this call
+      commitStaged();
+    }
     Throwable error;
     boolean retryable;
+    long callStart = System.nanoTime();
     try {
       Map<String, Object> result = call.call(context);
+      lastCallNanos = System.nanoTime() - callStart;
       Map<String, Object> safe = result == null ? Map.of() : result;
       FlowJson.write(safe);
       attempts.add(DeadLetters.attempt(number, instant().toString(), null));
@@ -645,6 +653,7 @@ public final class PluginRuntime implements AutoCloseable {
       error = e;
       retryable = false;
     }
+    lastCallNanos = System.nanoTime() - callStart;
     attempts.add(DeadLetters.attempt(number, instant().toString(), error));
     if (retryable && policy.allowsAttemptAfter(number)) {
       Duration delay = policy.backoffBefore(number + 1);
@@ -662,11 +671,12 @@ public final class PluginRuntime implements AutoCloseable {
     return attempts.stream().map(ExecutionIntent.Attempt::of).collect(Collectors.toList());
   }
 
+  /** Commits the intent, with whatever is staged, before the call it announces. */
   private void writeIntent(ExecutionIntent intent, String traceparent) {
     Batch batch = new Batch(traceparent);
     batch.addIntent(intent.flowId(), intent.requestId(), intent);
-    List<RecordMetadata> written = commit(batch, null, null);
-    store.ownIntent(intent.flowId(), intent.requestId(), intent, written.get(0).offset());
+    stage(batch, null, null);
+    commitStaged();
   }
 
   // ---------------------------------------------------------------- dead letters
@@ -695,15 +705,10 @@ public final class PluginRuntime implements AutoCloseable {
       default -> AuditEvents.EXECUTION_FAILED;
     };
     batch.add(catalog.audit, flowId, AuditEvents.about(auditType, request, task.getDecision(), stage + ": " + detail, now()));
-    FlowCheckpoint last = null;
-    int state = -1;
-    int intent = -1;
     if (stepFailed) {
       FlowCheckpoint failedCheckpoint = FlowCheckpoints.failed(checkpoint, request, plugin.name(), failed.attempts(), detail, revision());
-      last = failedCheckpoint;
-      state = batch.add(catalog.flowState, flowId, failedCheckpoint);
-      batch.add(catalog.flowRevisions, flowId, failedCheckpoint);
-      intent = batch.addIntent(flowId, request.getRequestId(), null);
+      batch.checkpoint(flowId, failedCheckpoint);
+      batch.addIntent(flowId, request.getRequestId(), null);
       if (failed.reason() == Reason.EXECUTION_FAILED) {
         Optional<FlowStep> toCompensate = FlowCheckpoints.nextToCompensate(failedCheckpoint);
         if (toCompensate.isPresent()) {
@@ -711,17 +716,11 @@ public final class PluginRuntime implements AutoCloseable {
               + ") failed: " + detail, stage, traceparent, now());
           batch.add(catalog.pluginTasks(toCompensate.get().getPlugin()), flowId, rollback);
         } else {
-          last = FlowCheckpoints.rolledBack(failedCheckpoint, revision());
-          state = batch.add(catalog.flowState, flowId, last);
-          batch.add(catalog.flowRevisions, flowId, last);
+          batch.checkpoint(flowId, FlowCheckpoints.rolledBack(failedCheckpoint, revision()));
         }
       }
     }
-    List<RecordMetadata> written = commit(batch, record, null);
-    if (last != null) {
-      store.ownCheckpoint(flowId, last, written.get(state).offset());
-      store.ownIntent(flowId, request.getRequestId(), null, written.get(intent).offset());
-    }
+    stage(batch, record, null);
   }
 
   private void deadLetterUndecodable(ConsumerRecord<byte[], byte[]> record, SerializationException error) {
@@ -734,7 +733,7 @@ public final class PluginRuntime implements AutoCloseable {
     batch.add(catalog.audit, key, AuditEvents.about(AuditEvents.UNDECODABLE_RECORD, null, null,
         stage + ": " + record.topic() + "-" + record.partition() + "@" + record.offset() + ": " + DeadLetters.bounded(error.getMessage()),
         now()));
-    commit(batch, record, null);
+    stage(batch, record, null);
   }
 
   private static DeadLetters.Origin origin(ConsumerRecord<byte[], byte[]> record) {
@@ -748,31 +747,46 @@ public final class PluginRuntime implements AutoCloseable {
 
   // ---------------------------------------------------------------- transactions
 
-  /** The records of one transaction, each carrying the task's traceparent. */
+  /**
+   * The records of one task's outcome, each carrying the task's traceparent, and what the flow state
+   * store learns from them once they are committed.
+   */
   private final class Batch {
     private final String traceparent;
     private final List<ProducerRecord<String, byte[]>> records = new ArrayList<>();
+    private final List<java.util.function.Consumer<RecordMetadata>> onCommitted = new ArrayList<>();
+    private final List<Runnable> onStaged = new ArrayList<>();
 
     Batch(String traceparent) {
       this.traceparent = traceparent;
     }
 
-    /** Adds a record (a null value is a tombstone) and returns its index in the batch. */
-    <V> int add(TopicSpec<String, V> topic, String key, V value) {
-      return add(topic, null, key, value);
+    /** Adds a record (a null value is a tombstone). */
+    <V> void add(TopicSpec<String, V> topic, String key, V value) {
+      add(topic, null, key, value, null);
+    }
+
+    /** Adds the flow's new checkpoint and its revision. */
+    void checkpoint(String flowId, FlowCheckpoint checkpoint) {
+      add(catalog.flowState, null, flowId, checkpoint, written -> store.ownCheckpoint(flowId, checkpoint, written.offset()));
+      add(catalog.flowRevisions, flowId, checkpoint);
+      onStaged.add(() -> store.stageCheckpoint(flowId, checkpoint));
     }
 
     /** Adds an intent or its tombstone: keyed by intent id, on the partition of its flow. */
-    int addIntent(String flowId, String intentId, ExecutionIntent intent) {
-      return add(intentTopic, store.partitionOf(flowId), intentId, intent == null ? null : intent.toJson());
+    void addIntent(String flowId, String intentId, ExecutionIntent intent) {
+      add(intentTopic, store.partitionOf(flowId), intentId, intent == null ? null : intent.toJson(),
+          written -> store.ownIntent(flowId, intentId, intent, written.offset()));
+      onStaged.add(() -> store.stageIntent(intentId, intent));
     }
 
-    private <V> int add(TopicSpec<String, V> topic, Integer partition, String key, V value) {
+    private <V> void add(TopicSpec<String, V> topic, Integer partition, String key, V value,
+                         java.util.function.Consumer<RecordMetadata> committed) {
       byte[] bytes = value == null ? null : serializer(topic).serialize(topic.name(), value);
       ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic.name(), partition, key, bytes);
       TraceContext.set(record.headers(), traceparent);
       records.add(record);
-      return records.size() - 1;
+      onCommitted.add(committed);
     }
   }
 
@@ -782,45 +796,27 @@ public final class PluginRuntime implements AutoCloseable {
   }
 
   /**
-   * Sends the batch and, when {@code consumed} is given, its offset in one transaction. Returns each
-   * record's metadata. {@code beforeCommit} is the crash point's place.
+   * Adds a task's outcome and, when {@code consumed} is given, its offset to the transaction being
+   * prepared; its checkpoints and intents are visible to the next task at once. {@code beforeCommit}
+   * is the crash point's place.
    */
-  private List<RecordMetadata> commit(Batch batch, ConsumerRecord<byte[], byte[]> consumed, Runnable beforeCommit) {
-    producer.beginTransaction();
-    transactionOpen = true;
-    List<Future<RecordMetadata>> sent = new ArrayList<>();
-    for (ProducerRecord<String, byte[]> record : batch.records) {
-      sent.add(producer.send(record));
+  private void stage(Batch batch, ConsumerRecord<byte[], byte[]> consumed, Runnable beforeCommit) {
+    for (int i = 0; i < batch.records.size(); i++) {
+      staged.add(batch.records.get(i), batch.onCommitted.get(i));
     }
+    batch.onStaged.forEach(Runnable::run);
     if (consumed != null) {
-      producer.sendOffsetsToTransaction(
-          Map.of(new TopicPartition(consumed.topic(), consumed.partition()), new OffsetAndMetadata(consumed.offset() + 1)),
-          consumer.groupMetadata());
+      staged.consumed(consumed);
     }
     if (beforeCommit != null) {
-      beforeCommit.run();
+      staged.beforeCommit(beforeCommit);
     }
-    producer.commitTransaction();
-    transactionOpen = false;
-    List<RecordMetadata> written = new ArrayList<>();
-    for (Future<RecordMetadata> future : sent) {
-      try {
-        written.add(future.get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new KafkaException("interrupted after commit", e);
-      } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-        throw new KafkaException("a committed record reports a failure", e);
-      }
-    }
-    return written;
   }
 
-  private void abortIfOpen() {
-    if (transactionOpen) {
-      producer.abortTransaction();
-      transactionOpen = false;
-    }
+  /** Commits everything staged in one transaction. */
+  private void commitStaged() {
+    staged.commit();
+    store.clearStaged();
   }
 
   /** Errors after which this producer instance must not be used again. */

@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
  * @param pollTimeout longest wait in one poll
  * @param closeTimeout how long {@link PluginRuntime#close()} waits for the loop and clients
  * @param errorBackoff how long partitions stay paused after an aborted transaction before they are retried
- * @param maxPollRecords records per poll (each is its own transaction)
+ * @param maxPollRecords records per poll; the outcomes of one poll share a transaction (see {@code batchLinger})
+ * @param batchLinger longest a finished task's outcome waits in memory for the next tasks of its poll
+ *                    to share its transaction; a plugin whose last call took longer than this gets a
+ *                    transaction per task, so a slow call never holds back the outcomes before it
  * @param transactionTimeout the producer's {@code transaction.timeout.ms}: no transaction spans a
  *                           plugin call, so it can be short, which bounds how long a dead instance's
  *                           open transaction holds back read_committed readers of its partitions
@@ -33,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * @param clock source of checkpoint and attempt times
  */
 public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Duration closeTimeout, Duration errorBackoff,
-                                  int maxPollRecords, Duration transactionTimeout, boolean canary, CrashPoint crashPoint,
+                                  int maxPollRecords, Duration batchLinger, Duration transactionTimeout, boolean canary, CrashPoint crashPoint,
                                   Clock clock) {
   public static final String PREFIX = "fabric.plugin.runtime.";
   public static final String INSTANCE_ID = PREFIX + "instance.id";
@@ -41,6 +44,7 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   public static final String CLOSE_TIMEOUT_MS = PREFIX + "close.timeout.ms";
   public static final String ERROR_BACKOFF_MS = PREFIX + "error.backoff.ms";
   public static final String MAX_POLL_RECORDS = PREFIX + "max.poll.records";
+  public static final String BATCH_LINGER_MS = PREFIX + "batch.linger.ms";
   public static final String TRANSACTION_TIMEOUT_MS = PREFIX + "transaction.timeout.ms";
   public static final String CANARY = PREFIX + "canary";
   /** Fault injection only, never set in production: see the class comment and {@link CrashPoint#haltAfterCalls(String)}. */
@@ -56,6 +60,9 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
     if (maxPollRecords < 1) {
       throw new IllegalArgumentException("max poll records must be at least 1");
     }
+    if (batchLinger == null || batchLinger.isNegative()) {
+      throw new IllegalArgumentException("batch linger must be zero or more");
+    }
     crashPoint = crashPoint == null ? CrashPoint.NONE : crashPoint;
     clock = clock == null ? Clock.systemUTC() : clock;
   }
@@ -63,7 +70,7 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   /** The defaults; the crash point is {@link CrashPoint#NONE} unless fault injection is switched on (see the class comment). */
   public static PluginRuntimeConfig defaults() {
     return new PluginRuntimeConfig("0", Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(1), 50,
-        Duration.ofSeconds(15), false, faultInjection(null), Clock.systemUTC());
+        Duration.ofMillis(20), Duration.ofSeconds(15), false, faultInjection(null), Clock.systemUTC());
   }
 
   /** The defaults overridden by whichever {@value #PREFIX} keys are present. */
@@ -75,6 +82,7 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
         millis(properties, CLOSE_TIMEOUT_MS, d.closeTimeout()),
         millis(properties, ERROR_BACKOFF_MS, d.errorBackoff()),
         Integer.parseInt(properties.getOrDefault(MAX_POLL_RECORDS, Integer.toString(d.maxPollRecords()))),
+        millis(properties, BATCH_LINGER_MS, d.batchLinger()),
         millis(properties, TRANSACTION_TIMEOUT_MS, d.transactionTimeout()),
         Boolean.parseBoolean(properties.getOrDefault(CANARY, Boolean.toString(d.canary()))),
         properties.containsKey(FAULT_HALT_AFTER_CALL) ? faultInjection(properties.get(FAULT_HALT_AFTER_CALL)) : d.crashPoint(),
@@ -82,20 +90,20 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   }
 
   public PluginRuntimeConfig withInstanceId(String id) {
-    return new PluginRuntimeConfig(id, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, transactionTimeout, canary, crashPoint, clock);
+    return new PluginRuntimeConfig(id, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, batchLinger, transactionTimeout, canary, crashPoint, clock);
   }
 
   public PluginRuntimeConfig withCanary(boolean consumeCanary) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, transactionTimeout, consumeCanary, crashPoint, clock);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, batchLinger, transactionTimeout, consumeCanary, crashPoint, clock);
   }
 
   public PluginRuntimeConfig withErrorBackoff(Duration backoff) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, backoff, maxPollRecords, transactionTimeout, canary, crashPoint, clock);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, backoff, maxPollRecords, batchLinger, transactionTimeout, canary, crashPoint, clock);
   }
 
   /** Test hook: see {@link CrashPoint}. */
   public PluginRuntimeConfig withCrashPoint(CrashPoint hook) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, transactionTimeout, canary, hook, clock);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, batchLinger, transactionTimeout, canary, hook, clock);
   }
 
   /**
