@@ -1,5 +1,6 @@
 package io.fabric.dlq;
 
+import io.fabric.schemas.records.IngressKey;
 import io.fabric.contracts.DeadLetter;
 import io.fabric.contracts.RoutedTask;
 import io.fabric.contracts.TaskRequest;
@@ -46,7 +47,7 @@ public final class ReplayTarget {
         attributes.put(REPLAY_OF_ATTRIBUTE, deadLetter.getId());
         request.setAttributes(attributes);
         request.setApprovalToken(null);
-        return new Resend(catalog.ingress.name(), request.getFlowId().getBytes(StandardCharsets.UTF_8),
+        return new Resend(catalog.ingress.name(), IngressKey.of(request).getBytes(StandardCharsets.UTF_8),
             REQUESTS.serialize(catalog.ingress.name(), request));
       } catch (SerializationException e) {
         // Not a request after all: replay the bytes where they were read.

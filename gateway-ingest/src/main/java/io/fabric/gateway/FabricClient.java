@@ -2,9 +2,10 @@ package io.fabric.gateway;
 
 import io.fabric.contracts.TaskRequest;
 import io.fabric.schemas.config.KafkaConnection;
+import io.fabric.schemas.records.IngressKey;
+import io.fabric.schemas.records.TraceContext;
 import io.fabric.schemas.topics.TopicCatalog;
 import io.fabric.schemas.topics.TopicSpec;
-import io.fabric.schemas.records.TraceContext;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -61,7 +62,7 @@ public final class FabricClient implements AutoCloseable {
 
   /** Sends an already-built request (replays, benchmarks). */
   public CompletableFuture<TaskRequest> send(TaskRequest request) {
-    ProducerRecord<String, TaskRequest> record = new ProducerRecord<>(ingress.name(), request.getFlowId(), request);
+    ProducerRecord<String, TaskRequest> record = new ProducerRecord<>(ingress.name(), IngressKey.of(request), request);
     TraceContext.set(record.headers(), request.getTraceparent());
     CompletableFuture<TaskRequest> result = new CompletableFuture<>();
     producer.send(record, (metadata, error) -> {

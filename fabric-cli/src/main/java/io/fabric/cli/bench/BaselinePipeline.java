@@ -37,13 +37,11 @@ final class BaselinePipeline implements Pipeline {
   private final List<AutoCloseable> stages;
   private final List<StreamsApp> streamsApps;
   private final TransactionalRelay relay;
-  private final TransactionalRelay.Mode relayMode;
   private final KafkaProducer<String, TaskRequest> producer;
   private final OutputWatcher watcher;
 
   private BaselinePipeline(List<String> topics, List<AutoCloseable> stages, List<StreamsApp> streamsApps, TransactionalRelay relay,
-                           TransactionalRelay.Mode relayMode, KafkaProducer<String, TaskRequest> producer, OutputWatcher watcher) {
-    this.relayMode = relayMode;
+                           KafkaProducer<String, TaskRequest> producer, OutputWatcher watcher) {
     this.topics = topics;
     this.stages = stages;
     this.streamsApps = streamsApps;
@@ -53,7 +51,7 @@ final class BaselinePipeline implements Pipeline {
   }
 
   static BaselinePipeline start(KafkaConnection connection, String topicPrefix, int partitions, int streamsStages,
-                                TransactionalRelay.Mode relayMode, int relayPollRecords, Path stateDir,
+                                int relayPollRecords, Path stateDir,
                                 Map<String, Object> streamsOverrides, CompletionLedger ledger) {
     TopicCatalog catalog = TopicCatalog.create(topicPrefix, partitions, List.of());
     List<String> topics = new ArrayList<>();
@@ -64,14 +62,13 @@ final class BaselinePipeline implements Pipeline {
     topics.add(topicPrefix + "out");
     List<String> create = new ArrayList<>(topics);
     create.add(catalog.dlq.name());
-    create.add(topicPrefix + "side");
     BenchKafka.createTopics(connection, create, partitions);
 
     List<AutoCloseable> stages = new ArrayList<>();
     List<StreamsApp> streamsApps = new ArrayList<>();
     try {
       TransactionalRelay relay = new TransactionalRelay(connection, topics.get(streamsStages), topics.get(streamsStages + 1),
-          topicPrefix + "relay", topicPrefix + "relay-0", relayPollRecords, relayMode, topicPrefix + "side");
+          topicPrefix + "relay", topicPrefix + "relay-0", relayPollRecords);
       stages.add(relay);
       relay.start();
       for (int i = streamsStages; i >= 1; i--) {
@@ -91,7 +88,7 @@ final class BaselinePipeline implements Pipeline {
       stages.add(producer::close);
       OutputWatcher watcher = new OutputWatcher(connection, topics.get(topics.size() - 1), partitions, "baseline-bench-output-reader",
           (seq, bytes, now) -> ledger.ended(seq, DELIVERED, now));
-      return new BaselinePipeline(topics, stages, streamsApps, relay, relayMode, producer, watcher);
+      return new BaselinePipeline(topics, stages, streamsApps, relay, producer, watcher);
     } catch (RuntimeException e) {
       closeAll(stages);
       throw e;
@@ -108,11 +105,7 @@ final class BaselinePipeline implements Pipeline {
     List<String> hops = new ArrayList<>();
     for (int i = 0; i < topics.size() - 1; i++) {
       hops.add(topics.get(i));
-      hops.add(i < topics.size() - 2 ? "streams identity-" + (i + 1) : "transactional relay (" + switch (relayMode) {
-        case poll -> "one transaction per poll";
-        case runtime -> "plugin runtime's records, two transactions per task";
-        case runtime_batched -> "plugin runtime's records, two transactions per poll";
-      } + ")");
+      hops.add(i < topics.size() - 2 ? "streams identity-" + (i + 1) : "transactional relay (one transaction per poll)");
     }
     hops.add(topics.get(topics.size() - 1));
     return hops;

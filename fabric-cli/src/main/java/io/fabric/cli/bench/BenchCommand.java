@@ -111,11 +111,6 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Streams identity stages of the baseline before its transactional relay (default ${DEFAULT-VALUE}: one per fabric Streams app).")
   int baselineStages;
 
-  @Option(names = "--relay-mode", paramLabel = "MODE", defaultValue = "poll",
-      description = "Transactions of the baseline's last stage: poll (one per poll, the baseline; default), runtime (the plugin runtime's"
-          + " records in two transactions per task, as PluginRuntime does) or runtime_batched (the same records, two transactions per poll).")
-  TransactionalRelay.Mode relayMode;
-
   @Option(names = "--relay-max-poll-records", paramLabel = "N",
       description = "max.poll.records of the baseline's relay (default: the plugin runtime's max.poll.records).")
   Integer relayMaxPollRecords;
@@ -223,7 +218,7 @@ public final class BenchCommand implements Callable<Integer> {
                                   double latencyRate, ProcessStats stats, PrintWriter progress, PrintWriter out) {
     say(progress, "baseline: starting %d Streams identity stages and a transactional relay (%s) ...", baselineStages, guarantee.streamsValue);
     return run("baseline", (instance, ledger) -> BaselinePipeline.start(connection, prefix + instance + ".", partitions, baselineStages,
-            relayMode, relayPollRecords(), dir.resolve(instance + "-state"), streamsOverrides(), ledger),
+            relayPollRecords(), dir.resolve(instance + "-state"), streamsOverrides(), ledger),
         seq -> BaselinePipeline.DELIVERED, latencyRate, workload, runner, stats, progress, out);
   }
 
@@ -330,7 +325,6 @@ public final class BenchCommand implements Callable<Integer> {
     settings.put("producer", new TreeMap<>(FabricStreamsConfig.producerTuning()));
     settings.put("streams_overrides", streamsConfig);
     settings.put("baseline_streams_stages", baselineStages);
-    settings.put("baseline_relay_mode", relayMode.name());
     settings.put("baseline_relay_max_poll_records", relayPollRecords());
     if (soak != null) {
       settings.put("soak", soak.toString());

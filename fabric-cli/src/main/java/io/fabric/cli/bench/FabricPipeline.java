@@ -81,9 +81,9 @@ final class FabricPipeline implements Pipeline {
 
   @Override
   public List<String> hops() {
-    return List.of(catalog.ingress.name(), "policy-stream (validate -> by-idempotency-key repartition -> deduplicate -> by-flow repartition -> gate)",
+    return List.of(catalog.ingress.name(), "policy-stream (validate -> deduplicate -> by-flow repartition -> gate)",
         catalog.routed.name(), "router-stream", catalog.pluginTasks(NoOpPlugin.NAME).name(),
-        "plugin runtime (intent transaction, no-op call, checkpoint transaction)", catalog.requestStatus.name());
+        "plugin runtime (no-op call, checkpoints of a poll in one transaction)", catalog.requestStatus.name());
   }
 
   @Override

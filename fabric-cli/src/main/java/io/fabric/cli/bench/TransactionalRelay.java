@@ -26,21 +26,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * The baseline's last stage, shaped like a plugin runtime without its per-task work: a
  * {@code read_committed} consumer and a transactional producer copying records to the output topic
- * and committing the consumed offsets in the same transaction.
- *
- * <p>{@link Mode#poll} is Kafka's consume-transform-produce pattern, one transaction per poll: the
- * baseline. The other modes write what a plugin runtime writes per task (an intent record committed
- * before the call; then checkpoint, revision and status records, the intent's tombstone and the
- * offset), to measure the cost of the runtime's transaction pattern apart from everything else:
- * {@link Mode#runtime} with two transactions per task as {@code PluginRuntime} does today,
- * {@link Mode#runtime_batched} with the same records in two transactions per poll.
+ * and committing the consumed offsets in the same transaction, one transaction per poll (Kafka's
+ * consume-transform-produce pattern, which the plugin runtime also follows).
  */
 final class TransactionalRelay implements AutoCloseable {
-  /** How records are grouped into transactions; see the class comment. */
-  enum Mode { poll, runtime, runtime_batched }
-
-  private final Mode mode;
-  private final String sideTopic;
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final KafkaProducer<byte[], byte[]> producer;
   private final String source;
@@ -50,11 +39,8 @@ final class TransactionalRelay implements AutoCloseable {
   private volatile boolean started;
   private volatile Throwable failure;
 
-  /** @param sideTopic where the runtime modes write their intent, checkpoint and revision records */
   TransactionalRelay(KafkaConnection connection, String source, String sink, String groupId, String transactionalId,
-                     int maxPollRecords, Mode mode, String sideTopic) {
-    this.mode = mode;
-    this.sideTopic = sideTopic;
+                     int maxPollRecords) {
     Map<String, Object> consumerConfig = connection.clientConfig();
     consumerConfig.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
     consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, transactionalId + "-consumer");
@@ -114,45 +100,11 @@ final class TransactionalRelay implements AutoCloseable {
   }
 
   private void relay(ConsumerRecords<byte[], byte[]> records) {
-    switch (mode) {
-      case poll -> {
-        producer.beginTransaction();
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-          producer.send(new ProducerRecord<>(sink, null, record.key(), record.value(), record.headers()));
-        }
-        commitWithOffsets(records);
-      }
-      case runtime -> {
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-          producer.beginTransaction();
-          producer.send(new ProducerRecord<>(sideTopic, null, record.key(), record.value()));
-          producer.commitTransaction();
-          producer.beginTransaction();
-          writeCheckpoint(record);
-          commitWithOffsets(List.of(record));
-        }
-      }
-      case runtime_batched -> {
-        producer.beginTransaction();
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-          producer.send(new ProducerRecord<>(sideTopic, null, record.key(), record.value()));
-        }
-        producer.commitTransaction();
-        producer.beginTransaction();
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-          writeCheckpoint(record);
-        }
-        commitWithOffsets(records);
-      }
+    producer.beginTransaction();
+    for (ConsumerRecord<byte[], byte[]> record : records) {
+      producer.send(new ProducerRecord<>(sink, null, record.key(), record.value(), record.headers()));
     }
-  }
-
-  /** Checkpoint, revision, status (the record the benchmark watches) and the intent's tombstone. */
-  private void writeCheckpoint(ConsumerRecord<byte[], byte[]> record) {
-    producer.send(new ProducerRecord<>(sideTopic, null, record.key(), record.value()));
-    producer.send(new ProducerRecord<>(sideTopic, null, record.key(), record.value()));
-    producer.send(new ProducerRecord<>(sink, null, record.key(), record.value(), record.headers()));
-    producer.send(new ProducerRecord<>(sideTopic, null, record.key(), null));
+    commitWithOffsets(records);
   }
 
   private void commitWithOffsets(Iterable<ConsumerRecord<byte[], byte[]>> records) {

@@ -34,6 +34,8 @@ import java.util.regex.Pattern;
  */
 public final class ApproverKeys {
   public static final String ALGORITHM = "Ed25519";
+  private static final int RAW_KEY_LENGTH = 32;
+  private static final int X509_ED25519_LENGTH = 12 + RAW_KEY_LENGTH;
   public static final String PRIVATE_KEY_SUFFIX = ".key";
   public static final String PUBLIC_KEY_SUFFIX = ".pub";
 
@@ -98,6 +100,18 @@ public final class ApproverKeys {
 
   public static String publicKeyPem(PublicKey key) {
     return toPem(PUBLIC_LABEL, key.getEncoded());
+  }
+
+  /**
+   * The 32-byte RFC 8032 public key inside an Ed25519 key's X.509 encoding (a fixed 12-byte header,
+   * then the key).
+   */
+  public static byte[] rawEd25519(PublicKey key) {
+    byte[] encoded = key.getEncoded();
+    if (encoded == null || encoded.length != X509_ED25519_LENGTH) {
+      throw new IllegalArgumentException("not an X.509-encoded Ed25519 public key (" + key.getAlgorithm() + ")");
+    }
+    return java.util.Arrays.copyOfRange(encoded, encoded.length - RAW_KEY_LENGTH, encoded.length);
   }
 
   /** Base64 of the X.509 encoding, the one-line form for {@code public_key:} in the registry. */

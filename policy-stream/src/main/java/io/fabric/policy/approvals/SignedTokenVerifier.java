@@ -3,14 +3,12 @@ package io.fabric.policy.approvals;
 import io.fabric.contracts.ApprovalToken;
 import io.fabric.contracts.TaskRequest;
 import java.nio.ByteBuffer;
-import java.security.GeneralSecurityException;
 import java.security.PublicKey;
-import java.security.Signature;
-import java.security.SignatureException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * The gate's check that a token proves a registered approver, within their scope, decided on exactly
@@ -137,22 +135,17 @@ public final class SignedTokenVerifier implements TokenVerifier {
   }
 
   private static boolean signatureValid(PublicKey key, byte[] signed, ByteBuffer signature) {
-    if (signature == null) {
+    if (signature == null || signature.remaining() != Ed25519.SIGNATURE_SIZE) {
       return false;
     }
     ByteBuffer view = signature.duplicate();
-    byte[] bytes = new byte[view.remaining()];
+    byte[] bytes = new byte[Ed25519.SIGNATURE_SIZE];
     view.get(bytes);
-    try {
-      Signature verifier = Signature.getInstance(ApproverKeys.ALGORITHM);
-      verifier.initVerify(key);
-      verifier.update(signed);
-      return verifier.verify(bytes);
-    } catch (SignatureException e) {
-      return false;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("cannot verify " + ApproverKeys.ALGORITHM + " signatures: " + e.getMessage(), e);
-    }
+    // BouncyCastle's Ed25519 instead of Signature.getInstance("Ed25519"): the same RFC 8032 check at
+    // about a quarter of the JDK 17 provider's CPU (measured in BENCHMARKS.md), and the gate runs it
+    // for every approval token
+    byte[] rawKey = ApproverKeys.rawEd25519(key);
+    return Ed25519.verify(bytes, 0, rawKey, 0, signed, 0, signed.length);
   }
 
   private static Instant instant(long epochMillis) {

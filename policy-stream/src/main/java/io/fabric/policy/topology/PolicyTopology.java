@@ -19,6 +19,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
+import io.fabric.schemas.records.IngressKey;
 import io.fabric.schemas.streams.FabricStreamsConfig;
 
 /**
@@ -26,9 +27,10 @@ import io.fabric.schemas.streams.FabricStreamsConfig;
  *
  * <pre>
  * ingress -> validate --invalid--> blocked + status
- *                     \-> key by (tenant, idempotency key) -> repartition -> deduplicate --dup--> status DUPLICATE
- *                         \-> key by flow id -> repartition -+-> gate -> routed | blocked | pending | status | audit
- * approvals (keyed by flow id) -----------------------------/
+ *            \-> keyed (tenant|idempotency key)? ------------------------+-> deduplicate --dup--> status DUPLICATE
+ *             \-> keyed otherwise: re-key -> repartition by-idempotency-key -/        |
+ *                                                  first: key by flow id -> repartition by-flow -+-> gate -> routed | blocked
+ * approvals (keyed by flow id) --------------------------------------------------------------/     | pending | status | audit
  * </pre>
  */
 public final class PolicyTopology {
@@ -60,10 +62,16 @@ public final class PolicyTopology {
 
   private static void deduplicateAndGate(StreamsBuilder builder, KStream<String, TaskRequest> valid, TopicCatalog catalog,
                                          PolicyGate gate, Duration slaCheckInterval) {
-    KStream<String, SpecificRecord> deduplicated = valid
-        .selectKey((flow, request) -> request.getTenantId() + "|" + request.getIdempotencyKey(), Named.as("key-by-idempotency-key"))
+    // FabricClient keys ingress by (tenant, idempotency key) already; only records keyed otherwise
+    // take the extra trip through the repartition topic (same partition count, same partitioner, so
+    // both paths of one key meet in the same task and store)
+    KStream<String, TaskRequest> keyedForDedup = valid.filter(IngressKey::matches, Named.as("keyed-by-idempotency-key"));
+    KStream<String, TaskRequest> rekeyed = valid.filterNot(IngressKey::matches, Named.as("keyed-otherwise"))
+        .selectKey((key, request) -> IngressKey.of(request), Named.as("key-by-idempotency-key"))
         .repartition(Repartitioned.<String, TaskRequest>as("by-idempotency-key")
-            .withKeySerde(Serdes.String()).withValueSerde(catalog.ingress.valueSerde()))
+            .withKeySerde(Serdes.String()).withValueSerde(catalog.ingress.valueSerde())
+            .withNumberOfPartitions(catalog.partitions()));
+    KStream<String, SpecificRecord> deduplicated = keyedForDedup.merge(rekeyed, Named.as("requests-by-idempotency-key"))
         .process(() -> new DeduplicateProcessor(gate.policy().duplicateWindow()), Named.as("deduplicate"), IDEMPOTENCY_STORE);
 
     BranchedKStream<String, SpecificRecord> fresh = deduplicated.split(Named.as("dedup-"));

@@ -15,6 +15,7 @@ import io.fabric.policy.ActionClass;
 import io.fabric.policy.Policy;
 import io.fabric.policy.PolicyFile;
 import io.fabric.policy.PolicyGate;
+import io.fabric.schemas.records.IngressKey;
 import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.streams.FabricStreamsConfig;
 import io.fabric.schemas.topics.TopicCatalog;
@@ -86,8 +87,9 @@ class PolicyTopologyTest {
     driver.close();
   }
 
+  /** Keyed as FabricClient keys requests. */
   private TaskRequest submit(TaskRequest request, Instant at) {
-    ingress.pipeInput(request.getFlowId(), request, at);
+    ingress.pipeInput(IngressKey.of(request), request, at);
     return request;
   }
 
@@ -206,6 +208,20 @@ class PolicyTopologyTest {
     RequestStatus duplicate = statuses().get(again.getRequestId());
     assertEquals("DUPLICATE", duplicate.getOutcome());
     assertEquals(first.getRequestId(), duplicate.getDuplicateOf());
+  }
+
+  @Test
+  void requestsKeyedByFlowIdAsFromARawProducerAreDeduplicatedWithTheOthers() {
+    TaskRequest raw = Submission.of("acme", "summarize").idempotencyKey("k2").toRequest(0);
+    ingress.pipeInput(raw.getFlowId(), raw, START);
+    TaskRequest client = submit(Submission.of("acme", "summarize").idempotencyKey("k2").toRequest(0), START.plusSeconds(1));
+    TaskRequest unkeyed = Submission.of("acme", "summarize").idempotencyKey("k2").toRequest(0);
+    ingress.pipeInput(null, unkeyed, START.plusSeconds(2));
+
+    assertEquals(List.of(raw.getRequestId()), routed.readValuesToList().stream().map(t -> t.getRequest().getRequestId()).toList());
+    Map<String, RequestStatus> statuses = statuses();
+    assertEquals("DUPLICATE", statuses.get(client.getRequestId()).getOutcome());
+    assertEquals("DUPLICATE", statuses.get(unkeyed.getRequestId()).getOutcome());
   }
 
   @Test

@@ -67,7 +67,7 @@ public final class TopicCatalog {
     Map<String, String> week = retention(Duration.ofDays(7));
     Map<String, String> month = retention(Duration.ofDays(30));
     Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
-    ingress = avro("tasks.ingress", TaskRequest.class, week, "requests from upstream systems and the CLI");
+    ingress = avro("tasks.ingress", TaskRequest.class, week, "requests from upstream systems and the CLI, keyed by tenant|idempotency key");
     blocked = avro("tasks.blocked", BlockedTask.class, month, "requests that will never run, with the reason");
     approvalPending = avro("tasks.approval-pending", PendingApproval.class, month, "class-B requests waiting for approval");
     approvals = avro("approvals", ApprovalToken.class, month, "signed approval tokens, keyed by flow id");
