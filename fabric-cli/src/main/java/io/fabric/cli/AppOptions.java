@@ -1,5 +1,6 @@
 package io.fabric.cli;
 
+import io.fabric.plugins.runtime.PluginRuntimeConfig;
 import io.fabric.plugins.spi.PluginRegistry;
 import io.fabric.policy.NoApproverRegistry;
 import io.fabric.policy.Policy;
@@ -7,6 +8,7 @@ import io.fabric.policy.PolicyFile;
 import io.fabric.policy.approvals.TokenVerifier;
 import java.nio.file.Path;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -24,14 +26,22 @@ final class AppOptions {
   @Option(names = "--apps", split = ",", paramLabel = "APP", description = "Apps to run: policy, router, plugins, status (default: all).")
   List<String> apps = List.of();
 
+  @Option(names = "--config", paramLabel = "KEY=VALUE",
+      description = "A setting for every Streams app (e.g. commit.interval.ms=20, num.stream.threads=2) or, with the prefix "
+          + PluginRuntimeConfig.PREFIX + ", for every plugin runtime (e.g. " + PluginRuntimeConfig.INSTANCE_ID + "=2, "
+          + PluginRuntimeConfig.BATCH_LINGER_MS + "=5). Repeatable.")
+  Map<String, String> config = new LinkedHashMap<>();
+
   private Policy policy;
   private TokenVerifier verifier;
+  private PluginRuntimeConfig pluginRuntime;
 
   /** Loads and checks the policy and approver registry, so a bad file fails before anything starts. */
   AppOptions load() {
     if (policy == null) {
       policy = policyFile == null ? Policy.defaults() : PolicyFile.load(policyFile);
       verifier = approversFile == null ? new NoApproverRegistry() : ApproverSetup.verifier(approversFile);
+      pluginRuntime = PluginRuntimeConfig.from(config);
       selectedApps();
     }
     return this;
@@ -49,10 +59,21 @@ final class AppOptions {
     return selected.isEmpty() ? EnumSet.allOf(FabricRuntime.App.class) : selected;
   }
 
-  FabricRuntime.Settings settings(ConnectionOptions kafka, String bootstrap, Path stateDir, Map<String, Object> overrides) {
+  FabricRuntime.Settings settings(ConnectionOptions kafka, String bootstrap, Path stateDir) {
     load();
     PluginRegistry registry = PluginRegistry.discover();
     return new FabricRuntime.Settings(kafka.connection(bootstrap), kafka.catalog(), registry, policy, verifier, stateDir,
-        selectedApps(), overrides);
+        selectedApps(), streamsOverrides(), pluginRuntime);
+  }
+
+  /** The {@code --config} settings for the Streams apps: all but the plugin runtime's. */
+  private Map<String, Object> streamsOverrides() {
+    Map<String, Object> overrides = new LinkedHashMap<>();
+    config.forEach((key, value) -> {
+      if (!key.startsWith(PluginRuntimeConfig.PREFIX)) {
+        overrides.put(key, value);
+      }
+    });
+    return overrides;
   }
 }

@@ -68,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
       TopicsApplier.apply(kafka.connection(), catalog);
       AppOptions apps = demoApprovals(dir);
       TokenSigner signer = new TokenSigner(APPROVER, ApproverKeys.readPrivateKey(dir.resolve("keys").resolve(APPROVER + ".key")));
-      try (FabricRuntime runtime = FabricRuntime.start(apps.settings(kafka, broker.bootstrapServers(), dir.resolve("state"), Map.of()));
+      try (FabricRuntime runtime = FabricRuntime.start(apps.settings(kafka, broker.bootstrapServers(), dir.resolve("state")));
            FabricClient client = new FabricClient(kafka.connection(), catalog)) {
         DemoScript script = new DemoScript(client, kafka.connection(), catalog, runtime, sandbox, signer,
             new ApprovalCenter(kafka.connection(), catalog), timeout);

@@ -29,9 +29,13 @@ public final class FabricRuntime implements AutoCloseable {
   /** The deployables {@code --apps} selects from. */
   public enum App { POLICY, ROUTER, PLUGINS, STATUS }
 
-  /** Everything the apps need; the state dir holds one sub-directory per Streams app. */
+  /**
+   * Everything the apps need; the state dir holds one sub-directory per Streams app;
+   * {@code streamsOverrides} apply to every Streams app, {@code pluginRuntime} to every plugin runtime.
+   */
   public record Settings(KafkaConnection connection, TopicCatalog catalog, PluginRegistry registry, Policy policy,
-                         TokenVerifier verifier, Path stateDir, Set<App> apps, Map<String, Object> streamsOverrides) {}
+                         TokenVerifier verifier, Path stateDir, Set<App> apps, Map<String, Object> streamsOverrides,
+                         PluginRuntimeConfig pluginRuntime) {}
 
   private final List<AutoCloseable> started = new ArrayList<>();
   private StatusView statusView;
@@ -51,7 +55,7 @@ public final class FabricRuntime implements AutoCloseable {
       }
       if (apps.contains(App.PLUGINS)) {
         for (FabricPlugin plugin : settings.registry().plugins()) {
-          PluginRuntime pluginRuntime = new PluginRuntime(settings.connection(), settings.catalog(), plugin, PluginRuntimeConfig.defaults());
+          PluginRuntime pluginRuntime = new PluginRuntime(settings.connection(), settings.catalog(), plugin, settings.pluginRuntime());
           pluginRuntime.start();
           runtime.started.add(pluginRuntime);
           runtime.pluginRuntimes.add(pluginRuntime);

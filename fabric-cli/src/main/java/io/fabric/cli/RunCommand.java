@@ -60,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
         out.println("vendor sandbox on " + vendors.baseUrl() + " (SMTP on port " + vendors.smtpPort() + "); vendor plugins point at it");
       }
       TopicsApplier.apply(kafka.connection(bootstrap), kafka.catalog());
-      FabricRuntime runtime = FabricRuntime.start(appOptions.settings(kafka, bootstrap, dataDir.resolve("state"), Map.of()));
+      FabricRuntime runtime = FabricRuntime.start(appOptions.settings(kafka, bootstrap, dataDir.resolve("state")));
       StatusHttpServer http = StatusHttpServer.start("127.0.0.1", httpPort, runtime);
       out.println("fabric running: " + String.join(", ", runtime.appNames()) + "; http://127.0.0.1:" + http.port() + "/health; Ctrl-C to stop");
       out.flush();

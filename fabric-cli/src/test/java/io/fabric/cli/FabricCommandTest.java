@@ -55,6 +55,18 @@ class FabricCommandTest {
   }
 
   @Test
+  void anUnknownOrMalformedPluginRuntimeSettingIsRefusedBeforeAnythingStarts(@TempDir Path dir) {
+    CliRun unknown = CliRun.of("run", "--bootstrap-server", "127.0.0.1:1", "--data-dir", dir.toString(),
+        "--config", "fabric.plugin.runtime.batch.linger=5");
+    assertEquals(1, unknown.exitCode(), unknown.toString());
+    assertTrue(unknown.err().contains("unknown plugin runtime setting fabric.plugin.runtime.batch.linger"), unknown.toString());
+    CliRun malformed = CliRun.of("run", "--bootstrap-server", "127.0.0.1:1", "--data-dir", dir.toString(),
+        "--config", "fabric.plugin.runtime.batch.linger.ms=soon");
+    assertEquals(1, malformed.exitCode(), malformed.toString());
+    assertTrue(malformed.err().contains("fabric.plugin.runtime.batch.linger.ms must be a whole number, got 'soon'"), malformed.toString());
+  }
+
+  @Test
   void keysGenerateWritesAKeyPair(@TempDir Path dir) {
     CliRun run = CliRun.of("keys", "generate", "--approver", "alice", "--out", dir.toString());
     assertEquals(0, run.exitCode(), run.toString());

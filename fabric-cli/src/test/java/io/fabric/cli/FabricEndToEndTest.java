@@ -27,7 +27,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -71,7 +70,7 @@ class FabricEndToEndTest {
     AppOptions apps = new AppOptions();
     apps.policyFile = dir.resolve("policy.yaml");
     apps.approversFile = dir.resolve("approvers.yaml");
-    runtime = FabricRuntime.start(apps.settings(kafka, kafka.bootstrapServer, dir.resolve("state"), Map.of()));
+    runtime = FabricRuntime.start(apps.settings(kafka, kafka.bootstrapServer, dir.resolve("state")));
     http = StatusHttpServer.start("127.0.0.1", 0, runtime);
   }
 

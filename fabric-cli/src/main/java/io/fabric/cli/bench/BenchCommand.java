@@ -56,7 +56,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
   }
 
-  @Option(names = "--requests", paramLabel = "N", defaultValue = "10000", description = "Requests of the saturation phase (default ${DEFAULT-VALUE}).")
+  @Option(names = "--requests", paramLabel = "N", defaultValue = "15000", description = "Requests of the saturation phase (default ${DEFAULT-VALUE}).")
   int requests;
 
   @Option(names = "--rate", paramLabel = "R", defaultValue = "0",
@@ -86,7 +86,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
   OutputFormat output;
 
-  @Option(names = "--warmup", paramLabel = "N", defaultValue = "1000", description = "Requests sent and awaited before measuring (default ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup", paramLabel = "N", defaultValue = "5000", description = "Requests sent and awaited before measuring (default ${DEFAULT-VALUE}).")
   int warmup;
 
   @Option(names = "--latency-duration", paramLabel = "DURATION", defaultValue = "PT10S", description = "Length of the latency phase (default ${DEFAULT-VALUE}).")
@@ -118,7 +118,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--only", paramLabel = "fabric|baseline", description = "Run one pipeline only.")
   Only only;
 
-  @Option(names = "--phase-timeout", paramLabel = "DURATION", defaultValue = "PT15S",
+  @Option(names = "--phase-timeout", paramLabel = "DURATION", defaultValue = "PT20S",
       description = "Time box of the warm-up and of the saturation phase (default ${DEFAULT-VALUE}): a pipeline that cannot end all"
           + " their requests in time is measured over the box, then a fresh instance runs the latency phase.")
   Duration phaseTimeout;

@@ -6,6 +6,7 @@ import io.fabric.contracts.TaskRequest;
 import io.fabric.deploy.TopicsApplier;
 import io.fabric.gateway.FabricClient;
 import io.fabric.plugins.spi.PluginRegistry;
+import io.fabric.plugins.runtime.PluginRuntimeConfig;
 import io.fabric.policy.Policy;
 import io.fabric.schemas.AvroSerde;
 import io.fabric.schemas.config.KafkaConnection;
@@ -49,7 +50,7 @@ final class FabricPipeline implements Pipeline {
     TopicsApplier.apply(connection, catalog);
     FabricRuntime runtime = FabricRuntime.start(new FabricRuntime.Settings(connection, catalog, registry, Policy.defaults(),
         workload.verifier(), stateDir, EnumSet.of(FabricRuntime.App.POLICY, FabricRuntime.App.ROUTER, FabricRuntime.App.PLUGINS),
-        streamsOverrides));
+        streamsOverrides, PluginRuntimeConfig.defaults()));
     FabricClient client = null;
     try {
       client = new FabricClient(connection, catalog, BenchKafka.ingressProducerConfig("fabric-bench-ingress"), Clock.systemUTC());

@@ -504,7 +504,7 @@ public final class PluginRuntime implements AutoCloseable {
     batch.checkpoint(request.getFlowId(), next);
     batch.add(catalog.requestStatus, request.getRequestId(),
         Statuses.of(request, task.getDecision(), Outcome.EXECUTED, null, next.getNote(), now()));
-    batch.addIntent(request.getFlowId(), request.getRequestId(), null);
+    batch.clearIntent(request.getFlowId(), request.getRequestId());
     stage(batch, record, () -> config.crashPoint().beforeCommit(done.context(), done.result()));
     return Step.NEXT;
   }
@@ -570,7 +570,7 @@ public final class PluginRuntime implements AutoCloseable {
       beforeCommit = () -> config.crashPoint().beforeCommit(done.context(), done.result());
     }
     batch.checkpoint(flowId, after);
-    batch.addIntent(flowId, intentId, null);
+    batch.clearIntent(flowId, intentId);
     stage(batch, record, beforeCommit);
     return Step.NEXT;
   }
@@ -708,7 +708,7 @@ public final class PluginRuntime implements AutoCloseable {
     if (stepFailed) {
       FlowCheckpoint failedCheckpoint = FlowCheckpoints.failed(checkpoint, request, plugin.name(), failed.attempts(), detail, revision());
       batch.checkpoint(flowId, failedCheckpoint);
-      batch.addIntent(flowId, request.getRequestId(), null);
+      batch.clearIntent(flowId, request.getRequestId());
       if (failed.reason() == Reason.EXECUTION_FAILED) {
         Optional<FlowStep> toCompensate = FlowCheckpoints.nextToCompensate(failedCheckpoint);
         if (toCompensate.isPresent()) {
@@ -771,6 +771,13 @@ public final class PluginRuntime implements AutoCloseable {
       add(catalog.flowState, null, flowId, checkpoint, written -> store.ownCheckpoint(flowId, checkpoint, written.offset()));
       add(catalog.flowRevisions, flowId, checkpoint);
       onStaged.add(() -> store.stageCheckpoint(flowId, checkpoint));
+    }
+
+    /** Adds the intent's tombstone if there is an intent (a side-effect-free first attempt writes none). */
+    void clearIntent(String flowId, String intentId) {
+      if (store.intent(flowId, intentId).isPresent()) {
+        addIntent(flowId, intentId, null);
+      }
     }
 
     /** Adds an intent or its tombstone: keyed by intent id, on the partition of its flow. */

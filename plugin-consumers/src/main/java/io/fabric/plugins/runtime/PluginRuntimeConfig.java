@@ -51,6 +51,9 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   public static final String FAULT_HALT_AFTER_CALL = PREFIX + "fault.halt-after-call";
   /** The environment variable form of {@link #FAULT_HALT_AFTER_CALL}. */
   public static final String FAULT_HALT_AFTER_CALL_ENV = "FABRIC_PLUGIN_RUNTIME_FAULT_HALT_AFTER_CALL";
+  /** Every key {@link #from(Map)} reads. */
+  public static final Set<String> KEYS = Set.of(INSTANCE_ID, POLL_TIMEOUT_MS, CLOSE_TIMEOUT_MS, ERROR_BACKOFF_MS, MAX_POLL_RECORDS,
+      BATCH_LINGER_MS, TRANSACTION_TIMEOUT_MS, CANARY, FAULT_HALT_AFTER_CALL);
   private static final Set<String> FAULT_INJECTION_WARNED = ConcurrentHashMap.newKeySet();
 
   public PluginRuntimeConfig {
@@ -73,15 +76,24 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
         Duration.ofMillis(20), Duration.ofSeconds(15), false, faultInjection(null), Clock.systemUTC());
   }
 
-  /** The defaults overridden by whichever {@value #PREFIX} keys are present. */
+  /**
+   * The defaults overridden by whichever {@value #PREFIX} keys are present.
+   *
+   * @throws IllegalArgumentException naming the key, for an unknown {@value #PREFIX} key or a value that is not a number
+   */
   public static PluginRuntimeConfig from(Map<String, String> properties) {
+    for (String key : properties.keySet()) {
+      if (key.startsWith(PREFIX) && !KEYS.contains(key)) {
+        throw new IllegalArgumentException("unknown plugin runtime setting " + key + "; known: " + new java.util.TreeSet<>(KEYS));
+      }
+    }
     PluginRuntimeConfig d = defaults();
     return new PluginRuntimeConfig(
         properties.getOrDefault(INSTANCE_ID, d.instanceId()),
         millis(properties, POLL_TIMEOUT_MS, d.pollTimeout()),
         millis(properties, CLOSE_TIMEOUT_MS, d.closeTimeout()),
         millis(properties, ERROR_BACKOFF_MS, d.errorBackoff()),
-        Integer.parseInt(properties.getOrDefault(MAX_POLL_RECORDS, Integer.toString(d.maxPollRecords()))),
+        (int) number(properties, MAX_POLL_RECORDS, d.maxPollRecords()),
         millis(properties, BATCH_LINGER_MS, d.batchLinger()),
         millis(properties, TRANSACTION_TIMEOUT_MS, d.transactionTimeout()),
         Boolean.parseBoolean(properties.getOrDefault(CANARY, Boolean.toString(d.canary()))),
@@ -131,7 +143,15 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   }
 
   private static Duration millis(Map<String, String> properties, String key, Duration fallback) {
+    return Duration.ofMillis(number(properties, key, fallback.toMillis()));
+  }
+
+  private static long number(Map<String, String> properties, String key, long fallback) {
     String value = properties.get(key);
-    return value == null ? fallback : Duration.ofMillis(Long.parseLong(value.strip()));
+    try {
+      return value == null ? fallback : Long.parseLong(value.strip());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a whole number, got '" + value + "'");
+    }
   }
 }
