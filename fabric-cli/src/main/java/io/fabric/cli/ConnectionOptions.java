@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 /** Kafka options every command shares, with Kafka's own option names. */
 public final class ConnectionOptions {
   @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT",
-      description = "Kafka to use (default ${DEFAULT-VALUE} or FABRIC_BOOTSTRAP_SERVER).", defaultValue = "${env:FABRIC_BOOTSTRAP_SERVER:-127.0.0.1:9092}")
+      description = "Kafka to use (default: ${DEFAULT-VALUE}, from " + KafkaConnection.BOOTSTRAP_ENV + " when set).",
+      defaultValue = KafkaConnection.BOOTSTRAP_OPTION_DEFAULT)
   String bootstrapServer;
 
   @Option(names = "--command-config", paramLabel = "FILE", description = "Kafka client properties (SASL, TLS) for a real cluster.")

@@ -3,9 +3,9 @@ package io.fabric.cli;
 import io.fabric.deploy.EmbeddedKafkaBroker;
 import io.fabric.deploy.TopicsApplier;
 import io.fabric.plugins.vendors.VendorSandbox;
+import io.fabric.schemas.config.KafkaConnection;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -42,7 +42,7 @@ final class RunCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     appOptions.load();
-    boolean embedded = !spec.commandLine().getParseResult().hasMatchedOption("--bootstrap-server") && System.getenv("FABRIC_BOOTSTRAP_SERVER") == null;
+    boolean embedded = !spec.commandLine().getParseResult().hasMatchedOption("--bootstrap-server") && System.getenv(KafkaConnection.BOOTSTRAP_ENV) == null;
     EmbeddedKafkaBroker broker = null;
     String bootstrap = kafka.bootstrapServer;
     if (embedded) {

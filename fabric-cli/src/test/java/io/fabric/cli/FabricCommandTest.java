@@ -67,6 +67,26 @@ class FabricCommandTest {
   }
 
   @Test
+  void everyCommandTakesItsBootstrapServerFromTheSameDefaultAndEnvironmentVariable() {
+    java.util.List<String> checked = new java.util.ArrayList<>();
+    java.util.Deque<picocli.CommandLine> commands = new java.util.ArrayDeque<>(java.util.List.of(FabricMain.commandLine()));
+    while (!commands.isEmpty()) {
+      picocli.CommandLine command = commands.pop();
+      commands.addAll(command.getSubcommands().values());
+      // the expression as written, not its value in this environment
+      command.getCommandSpec().interpolateVariables(false);
+      picocli.CommandLine.Model.OptionSpec option = command.getCommandSpec().findOption("--bootstrap-server");
+      // bench has no default on purpose: without --bootstrap-server it runs on its own embedded broker
+      if (option != null && !command.getCommandSpec().name().equals("bench")) {
+        assertEquals(io.fabric.schemas.config.KafkaConnection.BOOTSTRAP_OPTION_DEFAULT, option.defaultValue(),
+            command.getCommandSpec().qualifiedName());
+        checked.add(command.getCommandSpec().qualifiedName());
+      }
+    }
+    assertTrue(checked.contains("fabric dlq list") && checked.contains("fabric status"), checked.toString());
+  }
+
+  @Test
   void keysGenerateWritesAKeyPair(@TempDir Path dir) {
     CliRun run = CliRun.of("keys", "generate", "--approver", "alice", "--out", dir.toString());
     assertEquals(0, run.exitCode(), run.toString());

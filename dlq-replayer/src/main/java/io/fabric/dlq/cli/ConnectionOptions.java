@@ -8,8 +8,8 @@ import picocli.CommandLine.Option;
 
 /** Where the DLQ is: Kafka's own option names, plus the fabric's topic prefix and the output format. */
 public final class ConnectionOptions {
-  @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT", defaultValue = KafkaConnection.DEFAULT_BOOTSTRAP,
-      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT", defaultValue = KafkaConnection.BOOTSTRAP_OPTION_DEFAULT,
+      description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}, from " + KafkaConnection.BOOTSTRAP_ENV + " when set).")
   String bootstrapServer;
 
   @Option(names = "--command-config", paramLabel = "FILE",

@@ -15,6 +15,10 @@ import org.apache.kafka.clients.CommonClientConfigs;
  */
 public record KafkaConnection(String bootstrapServers, Map<String, String> clientProperties) {
   public static final String DEFAULT_BOOTSTRAP = "127.0.0.1:9092";
+  /** The environment variable every command reads when {@code --bootstrap-server} is not given. */
+  public static final String BOOTSTRAP_ENV = "FABRIC_BOOTSTRAP_SERVER";
+  /** The same, as a picocli default value expression, so every command's option agrees. */
+  public static final String BOOTSTRAP_OPTION_DEFAULT = "${env:" + BOOTSTRAP_ENV + ":-" + DEFAULT_BOOTSTRAP + "}";
 
   public KafkaConnection {
     if (bootstrapServers == null || bootstrapServers.isBlank()) {

@@ -40,7 +40,7 @@ public final class LatestByKeyReader {
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, "fabric-reader");
-    try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config, topic.keySerde().deserializer(), topic.valueSerde().deserializer())) {
+    try (KafkaConsumer<String, V> consumer = consumer(config, topic)) {
       List<PartitionInfo> partitions = consumer.partitionsFor(topic.name(), TIMEOUT);
       if (partitions == null || partitions.isEmpty()) {
         throw new IllegalStateException("topic " + topic.name() + " does not exist: run `fabric topics apply` first");
@@ -96,7 +96,7 @@ public final class LatestByKeyReader {
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, "fabric-reader");
-    try (KafkaConsumer<String, V> consumer = new KafkaConsumer<>(config, topic.keySerde().deserializer(), topic.valueSerde().deserializer())) {
+    try (KafkaConsumer<String, V> consumer = consumer(config, topic)) {
       List<PartitionInfo> partitions = consumer.partitionsFor(topic.name(), TIMEOUT);
       if (partitions == null || partitions.isEmpty()) {
         throw new IllegalStateException("topic " + topic.name() + " does not exist: run `fabric topics apply` first");
@@ -118,5 +118,18 @@ public final class LatestByKeyReader {
   /** The partition Kafka's default partitioner picks for a non-null String key. */
   public static int partitionFor(String key, int partitions) {
     return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+  }
+
+  /**
+   * A consumer with the topic's deserializers configured: Kafka does not configure deserializer
+   * instances it is handed, and an unconfigured Avro serde would not look up writer schemas it
+   * does not ship with (a newer app's) in {@code fabric.schemas}.
+   */
+  static <V> KafkaConsumer<String, V> consumer(Map<String, Object> config, TopicSpec<String, V> topic) {
+    org.apache.kafka.common.serialization.Deserializer<String> keys = topic.keySerde().deserializer();
+    org.apache.kafka.common.serialization.Deserializer<V> values = topic.valueSerde().deserializer();
+    keys.configure(config, true);
+    values.configure(config, false);
+    return new KafkaConsumer<>(config, keys, values);
   }
 }
