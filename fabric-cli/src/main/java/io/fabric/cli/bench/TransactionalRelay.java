@@ -1,12 +1,12 @@
 package io.fabric.cli.bench;
 
+import io.fabric.schemas.config.CommittedOffsets;
 import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.streams.FabricStreamsConfig;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -84,7 +84,7 @@ final class TransactionalRelay implements AutoCloseable {
             throw e;
           }
           producer.abortTransaction();
-          rewind();
+          CommittedOffsets.rewind(consumer, consumer.assignment());
         }
       }
     } catch (WakeupException e) {
@@ -114,19 +114,6 @@ final class TransactionalRelay implements AutoCloseable {
     }
     producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
     producer.commitTransaction();
-  }
-
-  private void rewind() {
-    Set<TopicPartition> assigned = consumer.assignment();
-    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
-    for (TopicPartition tp : assigned) {
-      OffsetAndMetadata offset = committed.get(tp);
-      if (offset == null) {
-        consumer.seekToBeginning(List.of(tp));
-      } else {
-        consumer.seek(tp, offset.offset());
-      }
-    }
   }
 
   private static boolean fatal(Throwable error) {

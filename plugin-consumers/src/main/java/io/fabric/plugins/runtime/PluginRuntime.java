@@ -21,6 +21,7 @@ import io.fabric.plugins.spi.RetryPolicy;
 import io.fabric.plugins.spi.TaskContext;
 import io.fabric.plugins.spi.TaskException;
 import io.fabric.schemas.AvroSerde;
+import io.fabric.schemas.config.CommittedOffsets;
 import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.records.AuditEvents;
 import io.fabric.schemas.records.DeadLetters;
@@ -50,7 +51,6 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -79,8 +79,8 @@ import org.slf4j.LoggerFactory;
  * the checkpoint (state and revisions), the request status, the intent's tombstone and the consumed
  * offset. The staged outcomes of a poll are committed in one transaction (see
  * {@link StagedTransaction}); an intent's transaction carries whatever was staged before it, and
- * {@link PluginRuntimeConfig#batchLinger()} bounds how long an outcome waits. An intent found without a checkpoint is an in-doubt
- * execution: the plugin is called again with {@code inDoubt=true} and the same idempotency key when
+ * {@link PluginRuntimeConfig#batchLinger()} bounds how long an outcome waits. An intent found
+ * without a checkpoint is an in-doubt execution: the plugin is called again with {@code inDoubt=true} and the same idempotency key when
  * its {@link io.fabric.plugins.spi.InDoubtSupport} allows, else the task is dead-lettered
  * {@code IN_DOUBT}. Retryable failures back off with the plugin's {@link RetryPolicy} by pausing only
  * their partition. A failure for good dead-letters the task with its full context, marks the flow
@@ -353,15 +353,7 @@ public final class PluginRuntime implements AutoCloseable {
     // a failed restore in the rebalance callback is completed here and by the next catch-up
     store.assign(assigned.stream().map(TopicPartition::partition).toList());
     assignment = Set.copyOf(assigned);
-    Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
-    for (TopicPartition tp : assigned) {
-      OffsetAndMetadata offset = committed.get(tp);
-      if (offset == null) {
-        consumer.seekToBeginning(List.of(tp));
-      } else {
-        consumer.seek(tp, offset.offset());
-      }
-    }
+    CommittedOffsets.rewind(consumer, assigned);
     consumer.pause(assigned);
     long until = System.nanoTime() + config.errorBackoff().toNanos();
     assigned.forEach(tp -> pausedUntilNanos.put(tp, until));

@@ -1,6 +1,5 @@
 package io.fabric.policy.topology;
 
-import io.fabric.contracts.ApprovalToken;
 import io.fabric.contracts.PendingApproval;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.policy.PolicyGate;
