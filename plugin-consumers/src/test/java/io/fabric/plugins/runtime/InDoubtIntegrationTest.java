@@ -105,7 +105,7 @@ class InDoubtIntegrationTest {
     fabric.start(plugin, PluginRuntimeConfig.defaults());
     FlowCheckpoint failed = fabric.awaitStatus(flow, "FAILED");
 
-    assertEquals(List.of(notice.getRequestId()), plugin.sent, "sent once, never repeated blindly");
+    assertEquals(List.of(notice.getRequestId()), plugin.calls, "sent once, never repeated blindly");
     DeadLetter letter = await().until(() -> fabric.deadLetters(flow), l -> !l.isEmpty()).get(0);
     assertEquals("IN_DOUBT", letter.getReason());
     assertEquals("plugin:notice", letter.getStage());
