@@ -35,6 +35,11 @@ public final class TopicCatalog {
   public static final int DEFAULT_PARTITIONS = 3;
 
   public final TopicSpec<String, TaskRequest> ingress;
+  /**
+   * DLQ replays of requests, keyed like ingress: the gate's second input, the only one on which it
+   * accepts a request's replay lineage. Only the DLQ replayer may write it (Kafka ACLs).
+   */
+  public final TopicSpec<String, TaskRequest> replays;
   public final TopicSpec<String, BlockedTask> blocked;
   public final TopicSpec<String, PendingApproval> approvalPending;
   public final TopicSpec<String, ApprovalToken> approvals;
@@ -68,6 +73,7 @@ public final class TopicCatalog {
     Map<String, String> month = retention(Duration.ofDays(30));
     Map<String, String> compacted = Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
     ingress = avro("tasks.ingress", TaskRequest.class, week, "requests from upstream systems and the CLI, keyed by tenant|idempotency key");
+    replays = avro("tasks.replays", TaskRequest.class, week, "DLQ replays of requests, keyed by tenant|idempotency key; written only by the replayer");
     blocked = avro("tasks.blocked", BlockedTask.class, month, "requests that will never run, with the reason");
     approvalPending = avro("tasks.approval-pending", PendingApproval.class, month, "class-B requests waiting for approval");
     approvals = avro("approvals", ApprovalToken.class, month, "signed approval tokens, keyed by flow id");
@@ -127,13 +133,25 @@ public final class TopicCatalog {
 
   /** Every topic, in a stable order: the fixed ones, then each known plugin's task topics. */
   public List<TopicSpec<?, ?>> all() {
-    List<TopicSpec<?, ?>> all = new ArrayList<>(List.of(ingress, blocked, approvalPending, approvals, routed,
+    List<TopicSpec<?, ?>> all = new ArrayList<>(List.of(ingress, replays, blocked, approvalPending, approvals, routed,
         flowState, flowRevisions, flowIntents, requestStatus, dlq, dlqReplays, audit, schemas));
     for (String plugin : pluginNames) {
       all.add(pluginTasks(plugin));
       all.add(pluginCanaryTasks(plugin));
     }
     return List.copyOf(all);
+  }
+
+  /**
+   * Whether a record written to {@code topic} would skip the policy gate: every topic of this
+   * fabric (its prefix, internal and plugin topics included) except the gate's inputs (ingress,
+   * replays, approvals). A replay may only go to a gate input.
+   */
+  public boolean bypassesGate(String topic) {
+    if (topic == null || !topic.startsWith(prefix)) {
+      return false;
+    }
+    return !topic.equals(ingress.name()) && !topic.equals(replays.name()) && !topic.equals(approvals.name());
   }
 
   public Optional<TopicSpec<?, ?>> byName(String name) {

@@ -19,7 +19,7 @@ class TopicCatalogTest {
     Set<String> names = new HashSet<>();
     catalog.all().forEach(t -> assertTrue(names.add(t.name()), "duplicate " + t.name()));
 
-    assertTrue(names.containsAll(List.of("fabric.tasks.ingress", "fabric.tasks.blocked", "fabric.tasks.approval-pending",
+    assertTrue(names.containsAll(List.of("fabric.tasks.ingress", "fabric.tasks.replays", "fabric.tasks.blocked", "fabric.tasks.approval-pending",
         "fabric.approvals", "fabric.tasks.routed", "fabric.plugin.builtin.tasks", "fabric.plugin.stripe.tasks",
         "fabric.flows.state", "fabric.flows.revisions", "fabric.requests.status", "fabric.dlq", "fabric.audit", "fabric.schemas")), names.toString());
   }
@@ -52,5 +52,16 @@ class TopicCatalogTest {
   @Test
   void rejectsNonsensePartitionCounts() {
     assertThrows(IllegalArgumentException.class, () -> TopicCatalog.create(0, List.of()));
+  }
+
+  @Test
+  void onlyTheGatesInputsAreNotBehindTheGate() {
+    for (String input : List.of("fabric.tasks.ingress", "fabric.tasks.replays", "fabric.approvals", "other.topic")) {
+      org.junit.jupiter.api.Assertions.assertFalse(catalog.bypassesGate(input), input);
+    }
+    for (String behind : List.of("fabric.tasks.routed", "fabric.plugin.stripe.tasks", "fabric.plugin.x.canary.tasks",
+        "fabric.tasks.approval-pending", "fabric.flows.state", "fabric.requests.status", "fabric.policy-stream-by-flow-repartition")) {
+      assertTrue(catalog.bypassesGate(behind), behind);
+    }
   }
 }

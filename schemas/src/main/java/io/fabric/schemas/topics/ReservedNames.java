@@ -1,0 +1,43 @@
+package io.fabric.schemas.topics;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every name the fabric reserves for itself in a request: attribute names, the rollback action,
+ * the replay headers. Declared once, next to {@link TopicCatalog}, so the client, the gate, the
+ * replayer and the plugin runtime agree on them.
+ *
+ * <p>The gate blocks a request from {@code fabric.tasks.ingress} that carries any attribute starting
+ * with {@value #ATTRIBUTE_PREFIX}: lineage the fabric needs (a replay, a rollback) never travels as
+ * an attribute an outside producer could set, but in fields and on topics only fabric components
+ * write (see {@code ReplayLineage} and {@link #ROLLBACK_ACTION}).
+ */
+public final class ReservedNames {
+  /** Attribute names with this prefix belong to the fabric; a request from upstream may not carry them. */
+  public static final String ATTRIBUTE_PREFIX = "fabric.";
+  /**
+   * The action of a rollback request, which {@code fabric flows rollback} and the plugin runtime
+   * write straight to a plugin's task topic. It is not a task type name (it has a dot), so the
+   * gate's validator refuses it on ingress and it can never be routed by the gate.
+   */
+  public static final String ROLLBACK_ACTION = "fabric.rollback";
+  /** The rule a rollback request's decision names. */
+  public static final String ROLLBACK_RULE = "fabric:rollback";
+  /** Attribute of a rollback request (written downstream of the gate only): why the flow is undone. */
+  public static final String ROLLBACK_REASON_ATTRIBUTE = "fabric.rollback.reason";
+  /** Headers on a replayed record: provenance for people and tools, never trusted by a stage. */
+  public static final String REPLAY_OF_HEADER = "fabric.replay.of";
+  public static final String REPLAY_COUNT_HEADER = "fabric.replay.count";
+  public static final String REPLAY_AT_HEADER = "fabric.replay.at";
+  public static final String REPLAY_BY_HEADER = "fabric.replay.by";
+  public static final List<String> REPLAY_HEADERS = List.of(REPLAY_OF_HEADER, REPLAY_COUNT_HEADER, REPLAY_AT_HEADER, REPLAY_BY_HEADER);
+
+  private ReservedNames() {}
+
+  /** The first reserved attribute name in {@code attributes}, if any. */
+  public static Optional<String> firstReservedAttribute(Map<String, String> attributes) {
+    return attributes.keySet().stream().filter(name -> name.startsWith(ATTRIBUTE_PREFIX)).sorted().findFirst();
+  }
+}
