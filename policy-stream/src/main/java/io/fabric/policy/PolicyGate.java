@@ -10,45 +10,60 @@ import io.fabric.policy.approvals.TokenVerifier;
 import io.fabric.policy.approvals.TokenVerifier.TokenVerdict;
 import io.fabric.schemas.records.AuditEvents;
 import io.fabric.schemas.records.Reason;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
- * The policy decision, free of Kafka: classify a request, check its tenant and token, and say
- * where it goes; and decide what an approval token does to a pending request. The processor only
- * loads state, calls this, and writes what it says.
+ * The policy decision, free of Kafka: admit a request, classify it, check its tenant and token, and
+ * say where it goes; decide what an approval token does to a pending request; and judge a pending
+ * request again by the policy in force now. The processors only load state, call this, and apply
+ * the {@link Verdict}.
  */
 public final class PolicyGate {
   private final Policy policy;
   private final TokenVerifier verifier;
   private final RequestValidator validator;
+  private final StateRetention retention;
 
   public PolicyGate(Policy policy, TokenVerifier verifier) {
+    this(policy, verifier, StateRetention.DEFAULT);
+  }
+
+  public PolicyGate(Policy policy, TokenVerifier verifier, StateRetention retention) {
     this.policy = policy;
     this.verifier = verifier;
     this.validator = new RequestValidator(policy.maxPayloadBytes());
+    this.retention = retention;
   }
 
   public Policy policy() {
     return policy;
   }
 
-  /** A problem that makes the request unusable, checked before anything is keyed by its fields. */
-  public Optional<Verdict.Block> invalid(TaskRequest request, long now) {
-    return validator.problem(request).map(problem -> new Verdict.Block(null, Reason.INVALID_REQUEST, problem, null));
+  public StateRetention retention() {
+    return retention;
   }
 
   /**
-   * @param flowOwner the tenant that started the request's flow, or null for a new flow
+   * The one validation of a request, before anything is keyed by its fields: a forged claim
+   * (reserved attribute, replay lineage off the replay topic) is also a security event.
+   */
+  public Optional<Verdict.Block> admit(TaskRequest request, boolean fromReplays) {
+    return validator.problem(request, fromReplays).map(problem -> new Verdict.Block(null, Reason.INVALID_REQUEST, problem.detail(),
+        problem.forgery() ? AuditEvents.SECURITY_EVENT : null));
+  }
+
+  /**
+   * A request that {@link #admit}ted.
+   *
+   * @param flowOwner the tenant that owns the request's flow, or null for a new (or lapsed) flow
    * @param nonceUsed whether a token's single-use key ({@link NonceLedger#keyOf}) was already spent
    */
   public Verdict decide(TaskRequest request, String flowOwner, Predicate<String> nonceUsed, long now) {
-    Optional<Verdict.Block> invalid = invalid(request, now);
-    if (invalid.isPresent()) {
-      return invalid.get();
-    }
     Classification classification = policy.classify(request.getTenantId(), request.getAction());
     PolicyDecision decision = decision(request, classification, now);
     if (flowOwner != null && !flowOwner.equals(request.getTenantId())) {
@@ -57,8 +72,7 @@ public final class PolicyGate {
     }
     switch (classification.actionClass()) {
       case C:
-        return new Verdict.Block(decision, Reason.FORBIDDEN, "action " + request.getAction() + " is forbidden (class C, rule "
-            + classification.rule() + ") and never runs, with or without approval", AuditEvents.POLICY_VIOLATION);
+        return forbidden(decision, request, classification, "");
       case A:
         return new Verdict.Route(decision, List.of());
       default:
@@ -81,19 +95,79 @@ public final class PolicyGate {
     return count(pending, token);
   }
 
-  /** What a token published to {@code fabric.approvals} does to the pending request it names. */
+  /**
+   * What a token published to {@code fabric.approvals} does to the pending request it names. The
+   * request is judged again first ({@link #rejudge}): an action made forbidden while it waited is
+   * blocked, and a token that arrives after the deadline releases nothing, whether or not the
+   * deadline punctuator has run yet.
+   */
   public Verdict onApproval(PendingApproval pending, ApprovalToken token, Predicate<String> nonceUsed, long now) {
     if (pending == null) {
-      return new Verdict.RejectToken("no pending request " + token.getRequestId() + " (already released, blocked, expired, or never pending)");
+      return rejected(token, "no pending request " + token.getRequestId() + " (already released, blocked, expired, or never pending)");
     }
-    if (!"B".equals(pending.getDecision().getActionClass())) {
-      return new Verdict.RejectToken("request " + token.getRequestId() + " is class " + pending.getDecision().getActionClass() + " and cannot be approved");
+    Verdict judged = rejudge(pending, now);
+    if (judged instanceof Verdict.Block || judged instanceof Verdict.Route) {
+      return judged;
     }
-    Optional<String> problem = tokenProblem(token, pending.getRequest(), nonceUsed, now);
+    PendingApproval current = judged instanceof Verdict.Pend pend ? pend.pending() : pending;
+    Optional<String> problem = tokenProblem(token, current.getRequest(), nonceUsed, now);
     if (problem.isPresent()) {
-      return new Verdict.RejectToken(problem.get());
+      return rejected(token, problem.get());
     }
-    return count(pending, token);
+    return count(current, token);
+  }
+
+  /**
+   * A pending request judged by the policy in force now: its class, quorum and deadline are
+   * recomputed (the deadline still counts from when it started waiting). Forbidden now: blocked.
+   * Past the deadline: expired. Class A now, or quorum already met: released. Otherwise it waits,
+   * with the recomputed terms if they changed.
+   */
+  public Verdict rejudge(PendingApproval pending, long now) {
+    TaskRequest request = pending.getRequest();
+    Classification classification = policy.classify(request.getTenantId(), request.getAction());
+    PolicyDecision decision = decision(request, classification, now);
+    if (classification.actionClass() == ActionClass.C) {
+      return forbidden(decision, request, classification, " It became forbidden while it waited for approval (policy "
+          + pending.getDecision().getPolicyVersion() + " -> " + policy.version() + ").");
+    }
+    long deadline = deadlineOf(pending);
+    if (now >= deadline) {
+      return new Verdict.Block(pending.getDecision(), Reason.APPROVAL_EXPIRED, "no approval within the deadline ("
+          + Duration.ofMillis(deadline - pending.getPendingSince()) + ")", null);
+    }
+    List<ApprovalToken> approvals = pending.getApprovals();
+    int needed = policy.approvals().quorumFor(request.getAction());
+    if (classification.actionClass() == ActionClass.A || QuorumTracker.fromTokens(needed, approvals).isReached()) {
+      return new Verdict.Route(decision, approvals);
+    }
+    boolean sameTerms = needed == pending.getApprovalsNeeded() && deadline == pending.getDeadline()
+        && Objects.equals(pending.getDecision().getPolicyVersion(), policy.version())
+        && Objects.equals(pending.getDecision().getRule(), classification.rule());
+    if (sameTerms) {
+      return new Verdict.Unchanged();
+    }
+    return new Verdict.Pend(PendingApproval.newBuilder(pending).setDecision(decision).setApprovalsNeeded(needed).setDeadline(deadline).build());
+  }
+
+  /** When a pending request should get its SLA warning. */
+  public long slaWarningAt(PendingApproval pending) {
+    long span = pending.getDeadline() - pending.getPendingSince();
+    return pending.getPendingSince() + (long) (span * policy.approvals().slaWarningFraction());
+  }
+
+  private long deadlineOf(PendingApproval pending) {
+    return pending.getPendingSince() + policy.approvals().deadlineFor(pending.getRequest().getAction()).toMillis();
+  }
+
+  private static Verdict.Block forbidden(PolicyDecision decision, TaskRequest request, Classification classification, String why) {
+    return new Verdict.Block(decision, Reason.FORBIDDEN, "action " + request.getAction() + " is forbidden (class C, rule "
+        + classification.rule() + ") and never runs, with or without approval." + why, AuditEvents.POLICY_VIOLATION);
+  }
+
+  private static Verdict.Refuse rejected(ApprovalToken token, String detail) {
+    return new Verdict.Refuse(AuditEvents.TOKEN_REJECTED, "token from " + token.getApprover() + " for request " + token.getRequestId()
+        + " rejected: " + detail);
   }
 
   private Verdict count(PendingApproval pending, ApprovalToken token) {
@@ -103,7 +177,7 @@ public final class PolicyGate {
         return new Verdict.Block(pending.getDecision(), Reason.APPROVAL_REJECTED, "rejected by " + token.getApprover()
             + (token.getReason().isBlank() ? "" : ": " + token.getReason()), null);
       case NOT_COUNTED:
-        return new Verdict.RejectToken(outcome.note());
+        return rejected(token, outcome.note());
       default:
         List<ApprovalToken> approvals = new ArrayList<>(pending.getApprovals());
         approvals.add(token);
@@ -147,11 +221,5 @@ public final class PolicyGate {
         .setDecidedAt(now)
         .setCanary(policy.isCanary(request.getTenantId()))
         .build();
-  }
-
-  /** When a pending request should get its SLA warning. */
-  public long slaWarningAt(PendingApproval pending) {
-    long span = pending.getDeadline() - pending.getPendingSince();
-    return pending.getPendingSince() + (long) (span * policy.approvals().slaWarningFraction());
   }
 }

@@ -4,14 +4,26 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric.contracts.TaskRequest;
+import io.fabric.schemas.records.Identifiers;
+import io.fabric.schemas.topics.ReservedNames;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** Finds what makes a request unusable, in words the submitter can act on. */
+/**
+ * Finds what makes a request unusable, in words the submitter can act on. This is the gate's copy of
+ * the request contract: a producer may write any bytes to ingress, so nothing the client library
+ * checks is assumed here.
+ */
 public final class RequestValidator {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern ACTION = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+
+  /**
+   * Why a request is refused; {@code forgery} when it claims something only the fabric may state
+   * (a reserved attribute, replay lineage off the replay topic), which security must hear of.
+   */
+  public record Problem(String detail, boolean forgery) {}
 
   private final int maxPayloadBytes;
 
@@ -19,36 +31,58 @@ public final class RequestValidator {
     this.maxPayloadBytes = maxPayloadBytes;
   }
 
-  public Optional<String> problem(TaskRequest request) {
-    if (blank(request.getRequestId())) {
-      return Optional.of("request_id is missing");
+  /**
+   * @param fromReplays whether the request was read from {@code fabric.tasks.replays}, the only input
+   *     on which replay lineage is accepted (and required)
+   */
+  public Optional<Problem> problem(TaskRequest request, boolean fromReplays) {
+    Optional<String> reserved = ReservedNames.firstReservedAttribute(request.getAttributes());
+    if (reserved.isPresent()) {
+      return forgery("attribute '" + reserved.get() + "' is reserved: names starting with '" + ReservedNames.ATTRIBUTE_PREFIX
+          + "' are set by the fabric only");
+    }
+    if (!fromReplays && request.getReplay() != null) {
+      return forgery("replay lineage (dead letter " + request.getReplay().getDeadLetterId()
+          + ") is accepted only from the DLQ replayer's topic, not on ingress");
+    }
+    if (fromReplays && request.getReplay() == null) {
+      return forgery("a request on the replay topic must carry its replay lineage");
     }
     if (blank(request.getTenantId())) {
-      return Optional.of("tenant_id is missing: every request must name its tenant");
+      return plain("tenant_id is missing: every request must name its tenant");
     }
     if (blank(request.getAction())) {
-      return Optional.of("action is missing: name the task type, e.g. summarize");
+      return plain("action is missing: name the task type, e.g. summarize");
     }
     if (!ACTION.matcher(request.getAction()).matches()) {
-      return Optional.of("action '" + request.getAction() + "' is not a task type name (lower-case letters, digits, '_')");
+      return plain("action '" + request.getAction() + "' is not a task type name (lower-case letters, digits, '_', at most 64)");
     }
-    if (blank(request.getFlowId())) {
-      return Optional.of("flow_id is missing");
+    Optional<String> names = Identifiers.problem(request);
+    if (names.isPresent()) {
+      return plain(names.get());
     }
     int size = request.getPayload().getBytes(StandardCharsets.UTF_8).length;
     if (size > maxPayloadBytes) {
-      return Optional.of("payload is " + size + " bytes, over the limit of " + maxPayloadBytes
+      return plain("payload is " + size + " bytes, over the limit of " + maxPayloadBytes
           + " bytes (limits.max_payload_bytes): store large content elsewhere and pass a reference");
     }
     try {
       JsonNode payload = JSON.readTree(request.getPayload());
       if (payload == null || !payload.isObject()) {
-        return Optional.of("payload must be a JSON object, got " + (payload == null ? "nothing" : payload.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
+        return plain("payload must be a JSON object, got " + (payload == null ? "nothing" : payload.getNodeType().name().toLowerCase(java.util.Locale.ROOT)));
       }
     } catch (JsonProcessingException e) {
-      return Optional.of("payload is not valid JSON: " + e.getOriginalMessage());
+      return plain("payload is not valid JSON: " + e.getOriginalMessage());
     }
     return Optional.empty();
+  }
+
+  private static Optional<Problem> plain(String detail) {
+    return Optional.of(new Problem(detail, false));
+  }
+
+  private static Optional<Problem> forgery(String detail) {
+    return Optional.of(new Problem(detail, true));
   }
 
   private static boolean blank(String s) {

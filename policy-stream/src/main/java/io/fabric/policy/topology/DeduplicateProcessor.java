@@ -1,11 +1,9 @@
 package io.fabric.policy.topology;
 
-import io.fabric.contracts.RequestStatus;
 import io.fabric.contracts.TaskRequest;
-import io.fabric.schemas.records.Outcome;
-import io.fabric.schemas.records.Statuses;
 import java.time.Duration;
-import org.apache.avro.specific.SpecificRecord;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -15,17 +13,20 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
- * Keyed by (tenant, idempotency key): the first request with a key passes; another request with
- * the same key inside the window gets status DUPLICATE pointing at the first and goes no further.
- * The same request id seen again passes only as a DLQ replay; a plain resend of it is dropped.
+ * Keyed by (tenant, idempotency key), on the partition that key belongs to: the first request with a
+ * key passes; another request (another id) with the same key inside the window is marked a duplicate
+ * of the first, and the request-id step writes its DUPLICATE status. The same request id again
+ * passes on unmarked: the request-id step tells a resend from a replay or a reuse.
+ *
+ * <p>The window is measured on the gate's clock, both when comparing and when purging: a producer's
+ * record timestamp is whatever the producer says, so it cannot move a request out of the window.
+ * The store value is {@code <first request id>|<first seen, epoch millis>}.
  */
-final class DeduplicateProcessor implements Processor<String, TaskRequest, String, SpecificRecord> {
+final class DeduplicateProcessor implements Processor<String, TaskRequest, String, TaskRequest> {
   private static final Duration PURGE_INTERVAL = Duration.ofMinutes(5);
-  /** Set by the DLQ replayer on a request it sends back through the gate. */
-  static final String REPLAY_OF_ATTRIBUTE = "fabric.replay.of";
 
   private final long windowMs;
-  private ProcessorContext<String, SpecificRecord> context;
+  private ProcessorContext<String, TaskRequest> context;
   private KeyValueStore<String, String> firstSeen;
 
   DeduplicateProcessor(Duration window) {
@@ -33,49 +34,57 @@ final class DeduplicateProcessor implements Processor<String, TaskRequest, Strin
   }
 
   @Override
-  public void init(ProcessorContext<String, SpecificRecord> context) {
+  public void init(ProcessorContext<String, TaskRequest> context) {
     this.context = context;
     this.firstSeen = context.getStateStore(PolicyTopology.IDEMPOTENCY_STORE);
-    context.schedule(PURGE_INTERVAL, PunctuationType.STREAM_TIME, this::purgeBefore);
+    context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::purgeBefore);
   }
 
   @Override
   public void process(Record<String, TaskRequest> record) {
+    long now = context.currentSystemTimeMs();
     TaskRequest request = record.value();
-    String entry = firstSeen.get(record.key());
-    if (entry != null) {
-      int bar = entry.indexOf('|');
-      String firstId = entry.substring(0, bar);
-      long firstAt = Long.parseLong(entry.substring(bar + 1));
-      boolean inWindow = record.timestamp() - firstAt < windowMs;
-      if (inWindow && !firstId.equals(request.getRequestId())) {
-        RequestStatus duplicate = Statuses.of(request, null, Outcome.DUPLICATE, null,
-            "same tenant and idempotency key as request " + firstId, context.currentSystemTimeMs());
-        duplicate.setDuplicateOf(firstId);
-        context.forward(new Record<>(request.getRequestId(), duplicate, record.timestamp(), record.headers()));
-        return;
+    FirstSeen first = FirstSeen.decode(firstSeen.get(record.key()));
+    if (first != null && now - first.at() < windowMs) {
+      if (!first.requestId().equals(request.getRequestId())) {
+        EarlyVerdict.duplicateOf(first.requestId()).writeTo(record.headers());
       }
-      if (inWindow) {
-        // The same request again: a DLQ replay (marked by the replayer) goes on to be checked again; anything else is a
-        // resend of a request the gate already handled, and handling it twice would overwrite its status.
-        if (request.getAttributes().containsKey(REPLAY_OF_ATTRIBUTE)) {
-          context.forward(new Record<String, SpecificRecord>(record.key(), request, record.timestamp(), record.headers()));
-        }
-        return;
-      }
+      context.forward(record);
+      return;
     }
-    firstSeen.put(record.key(), request.getRequestId() + "|" + record.timestamp());
-    context.forward(new Record<String, SpecificRecord>(record.key(), request, record.timestamp(), record.headers()));
+    firstSeen.put(record.key(), new FirstSeen(request.getRequestId(), now).encode());
+    context.forward(record);
   }
 
-  private void purgeBefore(long streamTime) {
+  private void purgeBefore(long now) {
+    List<String> expired = new ArrayList<>();
     try (KeyValueIterator<String, String> all = firstSeen.all()) {
       while (all.hasNext()) {
         KeyValue<String, String> entry = all.next();
-        long at = Long.parseLong(entry.value.substring(entry.value.indexOf('|') + 1));
-        if (streamTime - at >= windowMs) {
-          firstSeen.delete(entry.key);
+        FirstSeen first = FirstSeen.decode(entry.value);
+        if (first == null || now - first.at() >= windowMs) {
+          expired.add(entry.key);
         }
+      }
+    }
+    expired.forEach(firstSeen::delete);
+  }
+
+  /** The store value; the time is after the last {@code |}, so an id written before ids were restricted still reads. */
+  record FirstSeen(String requestId, long at) {
+    String encode() {
+      return requestId + "|" + at;
+    }
+
+    static FirstSeen decode(String stored) {
+      if (stored == null) {
+        return null;
+      }
+      int bar = stored.lastIndexOf('|');
+      try {
+        return bar < 0 ? null : new FirstSeen(stored.substring(0, bar), Long.parseLong(stored.substring(bar + 1)));
+      } catch (NumberFormatException e) {
+        return null;
       }
     }
   }

@@ -14,7 +14,7 @@ import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.streams.processor.api.ProcessorContext;
+import java.util.function.Consumer;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
@@ -23,11 +23,12 @@ import org.apache.kafka.streams.processor.api.Record;
  * approval token (not the request's own record) caused it.
  */
 final class Emitter {
-  private final ProcessorContext<String, SpecificRecord> context;
+  private final Consumer<Record<String, SpecificRecord>> downstream;
   private String traceparent;
 
-  Emitter(ProcessorContext<String, SpecificRecord> context) {
-    this.context = context;
+  /** @param downstream forwards a record to the processor's outcome sink, e.g. {@code context::forward} */
+  Emitter(Consumer<Record<String, SpecificRecord>> downstream) {
+    this.downstream = downstream;
   }
 
   /** The request the next records are about; its trace context goes on their headers. */
@@ -65,7 +66,7 @@ final class Emitter {
   void forward(String key, SpecificRecord value, long now) {
     Headers headers = new RecordHeaders();
     TraceContext.set(headers, traceparent);
-    context.forward(new Record<>(key, value, now, headers));
+    downstream.accept(new Record<>(key, value, now, headers));
   }
 
   private static String approvers(List<ApprovalToken> approvals) {

@@ -1,8 +1,10 @@
 package io.fabric.policy.topology;
 
 import io.fabric.contracts.ApprovalToken;
+import io.fabric.contracts.AuditEvent;
 import io.fabric.contracts.PendingApproval;
 import io.fabric.contracts.TaskRequest;
+import io.fabric.policy.FlowOwner;
 import io.fabric.policy.PolicyGate;
 import io.fabric.policy.Verdict;
 import io.fabric.policy.approvals.NonceLedger;
@@ -10,6 +12,7 @@ import io.fabric.schemas.records.AuditEvents;
 import io.fabric.schemas.records.Outcome;
 import io.fabric.schemas.records.Reason;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
@@ -23,12 +26,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
  * Keyed by flow id, fed by requests and approval tokens: owns the flow-owner, pending-approval and
- * used-nonce stores and turns {@link PolicyGate}'s verdicts into records. A punctuator warns about
- * and then expires requests that wait too long for approval.
+ * used-nonce stores, asks {@link PolicyGate} for a {@link Verdict} and {@link #apply applies} it,
+ * the same way for a request, a token, or a pending request judged again by the punctuator (which
+ * also warns about and expires requests that wait too long, and forgets lapsed flow owners and
+ * spent tokens).
  */
 final class GateProcessor implements Processor<String, SpecificRecord, String, SpecificRecord> {
   /** Longer than any clock skew the verifier accepts. */
   private static final Duration SPENT_TOKEN_GRACE = Duration.ofHours(1);
+  private static final Duration OWNER_PURGE_INTERVAL = Duration.ofMinutes(10);
 
   private final PolicyGate gate;
   private final Duration slaCheckInterval;
@@ -46,11 +52,12 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
-    this.emit = new Emitter(context);
+    this.emit = new Emitter(context::forward);
     this.flowOwners = context.getStateStore(PolicyTopology.FLOW_OWNERS_STORE);
     this.pending = context.getStateStore(PolicyTopology.PENDING_STORE);
     this.usedNonces = context.getStateStore(PolicyTopology.USED_NONCES_STORE);
-    context.schedule(slaCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::checkDeadlines);
+    context.schedule(slaCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::checkPending);
+    context.schedule(OWNER_PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::releaseLapsedFlows);
   }
 
   @Override
@@ -66,86 +73,130 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   }
 
   private void onRequest(TaskRequest request, long now) {
-    emit.about(request);
-    String owner = flowOwners.get(request.getFlowId());
-    Verdict verdict = gate.decide(request, owner, nonce -> usedNonces.get(nonce) != null, now);
-    if (owner == null) {
-      flowOwners.put(request.getFlowId(), request.getTenantId());
+    PendingApproval waiting = pending.get(request.getRequestId());
+    if (waiting != null) {
+      // the request-id step refuses reuse; this also covers ids claimed before that step existed
+      apply(request, new Verdict.Refuse(AuditEvents.SECURITY_EVENT, "request id " + request.getRequestId()
+          + " already waits for approval; this record (tenant " + request.getTenantId() + ", action " + request.getAction()
+          + ") is refused and the pending request is unchanged"), null, now);
+      return;
     }
-    if (verdict instanceof Verdict.Route route) {
-      spend(route.approvals(), now);
-      emit.route(request, route.decision(), route.approvals(), now);
-    } else if (verdict instanceof Verdict.Block block) {
-      emit.block(request, block.decision(), block.reason(), block.detail(), block.auditType(), now);
-    } else if (verdict instanceof Verdict.Pend pend) {
-      spend(pend.pending().getApprovals(), now);
-      pending.put(request.getRequestId(), pend.pending());
-      emit.forward(request.getFlowId(), pend.pending(), now);
-      emit.status(request, pend.pending().getDecision(), Outcome.PENDING_APPROVAL, null, waitingFor(pend.pending()), now);
-    } else if (verdict instanceof Verdict.RejectToken reject) {
-      emit.audit(AuditEvents.TOKEN_REJECTED, request, null, reject.detail(), now);
-    }
+    FlowOwner owner = FlowOwner.decode(flowOwners.get(request.getFlowId()));
+    apply(request, gate.decide(request, owner == null ? null : owner.tenant(), this::spent, now), null, now);
   }
 
   private void onToken(ApprovalToken token, long now) {
     PendingApproval waiting = pending.get(token.getRequestId());
-    emit.about(waiting == null ? null : waiting.getRequest());
-    Verdict verdict = gate.onApproval(waiting, token, nonce -> usedNonces.get(nonce) != null, now);
+    Verdict verdict = gate.onApproval(waiting, token, this::spent, now);
+    if (waiting == null) {
+      AuditEvent event = AuditEvents.about(AuditEvents.TOKEN_REJECTED, null, null, ((Verdict.Refuse) verdict).detail(), now);
+      event.setRequestId(token.getRequestId());
+      event.setTenantId(token.getTenantId());
+      event.setFlowId(token.getFlowId());
+      event.setAction(token.getAction());
+      emit.about(null).forward(token.getFlowId(), event, now);
+      return;
+    }
+    apply(waiting.getRequest(), verdict, token, now);
+  }
+
+  /**
+   * Writes what a verdict means for a request, whatever caused it. {@code token} is the token being
+   * decided on, if any; it is spent when it counted (routed, pending, or a valid rejection).
+   */
+  private void apply(TaskRequest request, Verdict verdict, ApprovalToken token, long now) {
+    emit.about(request);
     if (verdict instanceof Verdict.Route route) {
       spend(route.approvals(), now);
-      pending.delete(token.getRequestId());
-      emit.route(waiting.getRequest(), route.decision(), route.approvals(), now);
-    } else if (verdict instanceof Verdict.Block block) {
-      spend(List.of(token), now);
-      pending.delete(token.getRequestId());
-      emit.block(waiting.getRequest(), block.decision(), block.reason(), block.detail(), block.auditType(), now);
+      pending.delete(request.getRequestId());
+      own(request, now);
+      emit.route(request, route.decision(), route.approvals(), now);
     } else if (verdict instanceof Verdict.Pend pend) {
-      spend(List.of(token), now);
-      pending.put(token.getRequestId(), pend.pending());
-      emit.forward(waiting.getRequest().getFlowId(), pend.pending(), now);
-      emit.status(waiting.getRequest(), pend.pending().getDecision(), Outcome.PENDING_APPROVAL, null, waitingFor(pend.pending()), now);
-    } else if (verdict instanceof Verdict.RejectToken reject) {
-      emit.forward(token.getFlowId(), AuditEvents.about(
-        AuditEvents.TOKEN_REJECTED, waiting == null ? null : waiting.getRequest(), null,
-        "token from " + token.getApprover() + " for request " + token.getRequestId() + " rejected: " + reject.detail(), now), now);
+      spend(pend.pending().getApprovals(), now);
+      pending.put(request.getRequestId(), pend.pending());
+      own(request, now);
+      emit.forward(request.getFlowId(), pend.pending(), now);
+      emit.status(request, pend.pending().getDecision(), Outcome.PENDING_APPROVAL, null, waitingFor(pend.pending()), now);
+    } else if (verdict instanceof Verdict.Block block) {
+      if (token != null && block.reason() == Reason.APPROVAL_REJECTED) {
+        spend(List.of(token), now);
+      }
+      pending.delete(request.getRequestId());
+      emit.block(request, block.decision(), block.reason(), block.detail(), block.auditType(), now);
+    } else if (verdict instanceof Verdict.Refuse refuse) {
+      emit.audit(refuse.auditType(), request, null, refuse.detail(), now);
     }
+  }
+
+  /** A flow belongs to the tenant of its first request that was routed or parked; blocked requests take nothing. */
+  private void own(TaskRequest request, long now) {
+    flowOwners.put(request.getFlowId(), new FlowOwner(request.getTenantId(), now).encode());
+  }
+
+  private boolean spent(String nonceKey) {
+    return usedNonces.get(nonceKey) != null;
   }
 
   private void spend(List<ApprovalToken> tokens, long now) {
     tokens.forEach(t -> usedNonces.put(NonceLedger.keyOf(t), t.getExpiresAt()));
   }
 
-  private void checkDeadlines(long now) {
+  private void checkPending(long now) {
     forgetExpiredTokens(now);
-    List<KeyValue<String, PendingApproval>> due = new ArrayList<>();
-    try (KeyValueIterator<String, PendingApproval> all = pending.all()) {
-      all.forEachRemaining(due::add);
+    List<KeyValue<String, PendingApproval>> all = new ArrayList<>();
+    try (KeyValueIterator<String, PendingApproval> it = pending.all()) {
+      it.forEachRemaining(all::add);
     }
-    for (KeyValue<String, PendingApproval> entry : due) {
+    for (KeyValue<String, PendingApproval> entry : all) {
       PendingApproval waiting = entry.value;
-      if (now >= waiting.getDeadline()) {
-        pending.delete(entry.key);
-        emit.block(waiting.getRequest(), waiting.getDecision(), Reason.APPROVAL_EXPIRED,
-            "no approval within the deadline (" + Duration.ofMillis(waiting.getDeadline() - waiting.getPendingSince()) + ")", null, now);
-      } else if (!waiting.getSlaWarned() && now >= gate.slaWarningAt(waiting)) {
-        pending.put(entry.key, PendingApproval.newBuilder(waiting).setSlaWarned(true).build());
-        emit.audit(AuditEvents.SLA_WARNING, waiting.getRequest(), waiting.getDecision(), "request " + entry.key
-            + " still waits for approval; it expires at " + java.time.Instant.ofEpochMilli(waiting.getDeadline()), now);
+      Verdict verdict = gate.rejudge(waiting, now);
+      if (verdict instanceof Verdict.Unchanged) {
+        warnIfDue(entry.key, waiting, now);
+      } else {
+        apply(waiting.getRequest(), verdict, null, now);
       }
     }
   }
 
-  /** A spent token past its expiry can no longer verify, so its single-use key need not be kept. */
+  private void warnIfDue(String requestId, PendingApproval waiting, long now) {
+    if (!waiting.getSlaWarned() && now >= gate.slaWarningAt(waiting)) {
+      pending.put(requestId, PendingApproval.newBuilder(waiting).setSlaWarned(true).build());
+      emit.about(waiting.getRequest()).audit(AuditEvents.SLA_WARNING, waiting.getRequest(), waiting.getDecision(), "request " + requestId
+          + " still waits for approval; it expires at " + Instant.ofEpochMilli(waiting.getDeadline()), now);
+    }
+  }
+
+  /**
+   * A spent token past its expiry can no longer verify, so its single-use key need not be kept.
+   * Compared as {@code expiry <= now - grace}: adding the grace to an expiry near Long.MAX_VALUE
+   * would overflow and forget a token that never expires.
+   */
   private void forgetExpiredTokens(long now) {
     List<String> expired = new ArrayList<>();
     try (KeyValueIterator<String, Long> all = usedNonces.all()) {
       all.forEachRemaining(kv -> {
-        if (kv.value + SPENT_TOKEN_GRACE.toMillis() < now) {
+        if (kv.value < now - SPENT_TOKEN_GRACE.toMillis()) {
           expired.add(kv.key);
         }
       });
     }
     expired.forEach(usedNonces::delete);
+  }
+
+  /** Flow ids with no request for the retention are released; ones written before ownership lapsed start their clock now. */
+  private void releaseLapsedFlows(long now) {
+    long retention = gate.retention().flowOwners().toMillis();
+    List<KeyValue<String, FlowOwner>> owners = new ArrayList<>();
+    try (KeyValueIterator<String, String> all = flowOwners.all()) {
+      all.forEachRemaining(kv -> owners.add(KeyValue.pair(kv.key, FlowOwner.decode(kv.value))));
+    }
+    for (KeyValue<String, FlowOwner> entry : owners) {
+      if (entry.value.lastSeenMillis() == FlowOwner.UNKNOWN) {
+        flowOwners.put(entry.key, new FlowOwner(entry.value.tenant(), now).encode());
+      } else if (entry.value.expired(now, retention)) {
+        flowOwners.delete(entry.key);
+      }
+    }
   }
 
   private static String waitingFor(PendingApproval pending) {

@@ -4,36 +4,43 @@ import io.fabric.contracts.PendingApproval;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.policy.PolicyGate;
 import io.fabric.schemas.AvroSerde;
+import io.fabric.schemas.streams.FabricStreamsConfig;
 import io.fabric.schemas.topics.TopicCatalog;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.kstream.Branched;
-import org.apache.kafka.streams.kstream.BranchedKStream;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
-import io.fabric.schemas.records.IngressKey;
-import io.fabric.schemas.streams.FabricStreamsConfig;
 
 /**
- * The policy-stream topology, built by one function so tests run exactly what production runs.
+ * The policy-stream topology, built by one function so tests run exactly what production runs. It
+ * reads top to bottom; each stage is keyed by what it must see all of:
  *
  * <pre>
- * ingress -> validate --invalid--> blocked + status
- *            \-> keyed (tenant|idempotency key)? ------------------------+-> deduplicate --dup--> status DUPLICATE
- *             \-> keyed otherwise: re-key -> repartition by-idempotency-key -/        |
- *                                                  first: key by flow id -> repartition by-flow -+-> gate -> routed | blocked
- * approvals (keyed by flow id) --------------------------------------------------------------/     | pending | status | audit
+ * ingress, replays -> admit --invalid-------------------------------------------------+
+ *                          \--in place----------------------------+                   |
+ *                           \--misplaced -> repartition by-idempotency-key -+-> deduplicate (tenant|key)
+ *                                                                                      |
+ *                            repartition by-request-id <-------------------------------+
+ *                            -> claim-request-id (request id) --outcomes--> sink (status, blocked, audit)
+ *                            -> repartition by-flow -+-> policy-gate (flow id) --outcomes--> sink (routed, blocked, pending, status, audit)
+ * approvals (keyed by flow) --------------------------/
  * </pre>
+ *
+ * Store, repartition and node names are contracts (changelogs and internal topics are named after
+ * them): {@code src/test/resources/policy-topology.txt} is the committed snapshot.
  */
 public final class PolicyTopology {
   public static final String IDEMPOTENCY_STORE = "idempotency-keys";
+  public static final String REQUEST_IDS_STORE = "request-ids";
   public static final String FLOW_OWNERS_STORE = "flow-owners";
   public static final String PENDING_STORE = "pending-approvals";
   public static final String USED_NONCES_STORE = "used-nonces";
@@ -44,52 +51,62 @@ public final class PolicyTopology {
   public static Topology build(TopicCatalog catalog, PolicyGate gate, Duration slaCheckInterval, Properties streamsProps) {
     StreamsBuilder builder = new StreamsBuilder(FabricStreamsConfig.topologyConfig(streamsProps));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(IDEMPOTENCY_STORE), Serdes.String(), Serdes.String()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REQUEST_IDS_STORE), Serdes.String(), Serdes.String()));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FLOW_OWNERS_STORE), Serdes.String(), Serdes.String()));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(),
         AvroSerde.of(PendingApproval.class)));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USED_NONCES_STORE), Serdes.String(), Serdes.Long()));
 
+    // 1. admit: validate once where a request enters; key it by tenant|idempotency key
     KStream<String, TaskRequest> ingress = builder.stream(catalog.ingress.name(),
         Consumed.with(catalog.ingress.keySerde(), catalog.ingress.valueSerde()).withName("ingress-source"));
+    KStream<String, TaskRequest> replays = builder.stream(catalog.replays.name(),
+        Consumed.with(catalog.replays.keySerde(), catalog.replays.valueSerde()).withName("replays-source"));
+    Map<String, KStream<String, Admission>> admitted = ingress.merge(replays, Named.as("requests-entering"))
+        .process(() -> new AdmitProcessor(gate, catalog.replays.name(), catalog.partitions()), Named.as("admit"))
+        .split(Named.as("admitted-"))
+        .branch((key, admission) -> admission instanceof Admission.Invalid, Branched.as("invalid"))
+        .branch((key, admission) -> admission instanceof Admission.InPlace, Branched.as("in-place"))
+        .defaultBranch(Branched.as("misplaced"));
 
-    BranchedKStream<String, TaskRequest> validated = ingress.split(Named.as("validate-"));
-    validated.branch((flow, request) -> gate.invalid(request, 0).isPresent(), Branched.withConsumer(invalid ->
-        OutcomeSinks.attach(invalid.process(() -> new InvalidRequestProcessor(gate), Named.as("block-invalid")), catalog, "invalid"), "invalid"));
-    validated.defaultBranch(Branched.withConsumer(valid -> deduplicateAndGate(builder, valid, catalog, gate, slaCheckInterval), "valid"));
-    return builder.build();
-  }
-
-  private static void deduplicateAndGate(StreamsBuilder builder, KStream<String, TaskRequest> valid, TopicCatalog catalog,
-                                         PolicyGate gate, Duration slaCheckInterval) {
-    // FabricClient keys ingress by (tenant, idempotency key) already; only records keyed otherwise
-    // take the extra trip through the repartition topic (same partition count, same partitioner, so
-    // both paths of one key meet in the same task and store)
-    KStream<String, TaskRequest> keyedForDedup = valid.filter(IngressKey::matches, Named.as("keyed-by-idempotency-key"));
-    KStream<String, TaskRequest> rekeyed = valid.filterNot(IngressKey::matches, Named.as("keyed-otherwise"))
-        .selectKey((key, request) -> IngressKey.of(request), Named.as("key-by-idempotency-key"))
+    // 2. deduplicate by tenant|idempotency key, on the partition that key belongs to
+    KStream<String, TaskRequest> misplaced = admitted.get("admitted-misplaced")
+        .mapValues(Admission::request, Named.as("misplaced-request"))
         .repartition(Repartitioned.<String, TaskRequest>as("by-idempotency-key")
-            .withKeySerde(Serdes.String()).withValueSerde(catalog.ingress.valueSerde())
-            .withNumberOfPartitions(catalog.partitions()));
-    KStream<String, SpecificRecord> deduplicated = keyedForDedup.merge(rekeyed, Named.as("requests-by-idempotency-key"))
+            .withKeySerde(Serdes.String()).withValueSerde(catalog.ingress.valueSerde()).withNumberOfPartitions(catalog.partitions()));
+    KStream<String, TaskRequest> deduplicated = admitted.get("admitted-in-place")
+        .mapValues(Admission::request, Named.as("in-place-request"))
+        .merge(misplaced, Named.as("requests-by-idempotency-key"))
         .process(() -> new DeduplicateProcessor(gate.policy().duplicateWindow()), Named.as("deduplicate"), IDEMPOTENCY_STORE);
 
-    BranchedKStream<String, SpecificRecord> fresh = deduplicated.split(Named.as("dedup-"));
-    fresh.branch((key, value) -> !(value instanceof TaskRequest), Branched.withConsumer(duplicates ->
-        OutcomeSinks.attach(duplicates, catalog, "duplicate"), "duplicate"));
-    fresh.defaultBranch(Branched.withConsumer(firsts -> {
-      KStream<String, SpecificRecord> requestsByFlow = firsts
-          .mapValues(value -> (TaskRequest) value, Named.as("as-request"))
-          .selectKey((key, request) -> request.getFlowId(), Named.as("key-by-flow"))
-          .repartition(Repartitioned.<String, TaskRequest>as("by-flow")
-              .withKeySerde(Serdes.String()).withValueSerde(catalog.ingress.valueSerde())
-              .withNumberOfPartitions(catalog.partitions()))
-          .mapValues(request -> (SpecificRecord) request, Named.as("request-to-gate"));
-      KStream<String, SpecificRecord> tokens = builder.stream(catalog.approvals.name(),
-              Consumed.with(catalog.approvals.keySerde(), catalog.approvals.valueSerde()).withName("approvals-source"))
-          .mapValues(token -> (SpecificRecord) token, Named.as("token-to-gate"));
-      KStream<String, SpecificRecord> outcomes = requestsByFlow.merge(tokens, Named.as("requests-and-tokens"))
-          .process(() -> new GateProcessor(gate, slaCheckInterval), Named.as("policy-gate"), FLOW_OWNERS_STORE, PENDING_STORE, USED_NONCES_STORE);
-      OutcomeSinks.attach(outcomes, catalog, "gate");
-    }, "first"));
+    // Declared here, before the request-id stage, so the gate stays sub-topology 1 as in earlier
+    // versions (sub-topologies are numbered by first node; task ids and state directories follow)
+    KStream<String, SpecificRecord> tokens = builder.stream(catalog.approvals.name(),
+            Consumed.with(catalog.approvals.keySerde(), catalog.approvals.valueSerde()).withName("approvals-source"))
+        .mapValues(token -> (SpecificRecord) token, Named.as("token-to-gate"));
+
+    // 3. claim the request id (any tenant); the only step before the gate that writes statuses
+    KStream<String, TaskRequest> invalid = admitted.get("admitted-invalid").mapValues(Admission::request, Named.as("invalid-request"));
+    Map<String, KStream<String, SpecificRecord>> claimed = deduplicated.merge(invalid, Named.as("requests-with-early-verdicts"))
+        .selectKey((key, request) -> request.getRequestId(), Named.as("key-by-request-id"))
+        .repartition(Repartitioned.<String, TaskRequest>as("by-request-id")
+            .withKeySerde(Serdes.String()).withValueSerde(catalog.ingress.valueSerde()).withNumberOfPartitions(catalog.partitions()))
+        .process(() -> new ClaimRequestIdProcessor(gate.retention().requestIds()), Named.as("claim-request-id"), REQUEST_IDS_STORE)
+        .split(Named.as("claimed-"))
+        .branch((key, value) -> value instanceof TaskRequest, Branched.as("request"))
+        .defaultBranch(Branched.as("outcome"));
+    OutcomeSink.attach(claimed.get("claimed-outcome"), catalog, "claim");
+
+    // 4. the gate, by flow id, where approval tokens meet the requests they name
+    KStream<String, SpecificRecord> requestsByFlow = claimed.get("claimed-request")
+        .mapValues(value -> (TaskRequest) value, Named.as("as-request"))
+        .selectKey((key, request) -> request.getFlowId(), Named.as("key-by-flow"))
+        .repartition(Repartitioned.<String, TaskRequest>as("by-flow")
+            .withKeySerde(Serdes.String()).withValueSerde(catalog.ingress.valueSerde()).withNumberOfPartitions(catalog.partitions()))
+        .mapValues(request -> (SpecificRecord) request, Named.as("request-to-gate"));
+    KStream<String, SpecificRecord> outcomes = requestsByFlow.merge(tokens, Named.as("requests-and-tokens"))
+        .process(() -> new GateProcessor(gate, slaCheckInterval), Named.as("policy-gate"), FLOW_OWNERS_STORE, PENDING_STORE, USED_NONCES_STORE);
+    OutcomeSink.attach(outcomes, catalog, "gate");
+    return builder.build();
   }
 }

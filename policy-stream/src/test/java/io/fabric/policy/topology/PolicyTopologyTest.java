@@ -198,8 +198,11 @@ class PolicyTopologyTest {
   @Test
   void aDuplicateInsideTheWindowIsNeverRoutedAgainButOneOutsideIs() {
     TaskRequest first = submit(Submission.of("acme", "summarize").idempotencyKey("k1").toRequest(0), START);
-    TaskRequest again = submit(Submission.of("acme", "summarize").idempotencyKey("k1").toRequest(0), START.plus(Duration.ofMinutes(30)));
-    TaskRequest later = submit(Submission.of("acme", "summarize").idempotencyKey("k1").toRequest(0), START.plus(Duration.ofHours(2)));
+    driver.advanceWallClockTime(Duration.ofMinutes(30));
+    // the producer's timestamp does not count: the window is measured on the gate's clock
+    TaskRequest again = submit(Submission.of("acme", "summarize").idempotencyKey("k1").toRequest(0), START.plus(Duration.ofDays(3)));
+    driver.advanceWallClockTime(Duration.ofMinutes(90));
+    TaskRequest later = submit(Submission.of("acme", "summarize").idempotencyKey("k1").toRequest(0), START);
     TaskRequest otherTenant = submit(Submission.of("globex", "summarize").idempotencyKey("k1").toRequest(0), START);
 
     List<String> routedIds = routed.readValuesToList().stream().map(t -> t.getRequest().getRequestId()).toList();
@@ -231,11 +234,14 @@ class PolicyTopologyTest {
     status.readKeyValuesToMap();
 
     submit(TaskRequest.newBuilder(first).build(), START.plusSeconds(5));
-    assertTrue(routed.isEmpty() && status.isEmpty(), "a plain resend changes nothing, its status included");
+    driver.advanceWallClockTime(Duration.ofHours(2));
+    submit(TaskRequest.newBuilder(first).build(), START.plusSeconds(5));
+    assertTrue(routed.isEmpty() && status.isEmpty(), "a plain resend changes nothing, its status included, inside the window or not");
 
-    TaskRequest replay = TaskRequest.newBuilder(first).build();
-    replay.setAttributes(Map.of("fabric.replay.of", "dlq-1"));
-    submit(replay, START.plusSeconds(10));
+    TaskRequest replay = TaskRequest.newBuilder(first).setReplay(io.fabric.contracts.ReplayLineage.newBuilder()
+        .setDeadLetterId("dlq-1").setGeneration(1).setReplayedAt(0).setReplayedBy("ops").build()).build();
+    driver.createInputTopic(catalog.replays.name(), catalog.replays.keySerde().serializer(), catalog.replays.valueSerde().serializer())
+        .pipeInput(IngressKey.of(replay), replay, START.plusSeconds(10));
     assertEquals(first.getRequestId(), routed.readValue().getRequest().getRequestId());
   }
 

@@ -34,6 +34,13 @@ public final class ReservedNames {
   public static final String REPLAY_BY_HEADER = "fabric.replay.by";
   public static final List<String> REPLAY_HEADERS = List.of(REPLAY_OF_HEADER, REPLAY_COUNT_HEADER, REPLAY_AT_HEADER, REPLAY_BY_HEADER);
 
+  /**
+   * Prefix of the headers policy-stream puts on a request between its own stages (an early verdict
+   * such as INVALID_REQUEST or DUPLICATE, decided where the request entered and written where its id
+   * is checked). The gate strips every such header from what it reads on its input topics.
+   */
+  public static final String GATE_HEADER_PREFIX = "fabric.gate.";
+
   private ReservedNames() {}
 
   /** The first reserved attribute name in {@code attributes}, if any. */

@@ -1,0 +1,95 @@
+package io.fabric.policy.topology;
+
+import io.fabric.contracts.RequestStatus;
+import io.fabric.contracts.TaskRequest;
+import io.fabric.policy.RequestIds;
+import io.fabric.policy.RequestIds.Claim;
+import io.fabric.schemas.records.AuditEvents;
+import io.fabric.schemas.records.Outcome;
+import io.fabric.schemas.records.Reason;
+import io.fabric.schemas.records.Statuses;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Keyed by request id: the only place before the gate that writes a request's status, and only for
+ * the request that owns the id. A record whose id belongs to another request is refused with a
+ * security event naming both, and nothing of the first changes. Requests that passed go on to the
+ * gate; invalid ones and duplicates get their status here ({@link EarlyVerdict}).
+ */
+final class ClaimRequestIdProcessor implements Processor<String, TaskRequest, String, SpecificRecord> {
+  private static final Duration PURGE_INTERVAL = Duration.ofHours(1);
+
+  private final long retentionMs;
+  private ProcessorContext<String, SpecificRecord> context;
+  private Emitter emit;
+  private KeyValueStore<String, String> claims;
+
+  ClaimRequestIdProcessor(Duration retention) {
+    this.retentionMs = retention.toMillis();
+  }
+
+  @Override
+  public void init(ProcessorContext<String, SpecificRecord> context) {
+    this.context = context;
+    this.emit = new Emitter(context::forward);
+    this.claims = context.getStateStore(PolicyTopology.REQUEST_IDS_STORE);
+    context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::forgetOlderThanRetention);
+  }
+
+  @Override
+  public void process(Record<String, TaskRequest> record) {
+    long now = context.currentSystemTimeMs();
+    TaskRequest request = record.value();
+    Claim claim = Claim.decode(claims.get(record.key()));
+    RequestIds.Judgement judgement = RequestIds.judge(claim, request);
+    Optional<EarlyVerdict> early = EarlyVerdict.readFrom(record.headers());
+    emit.about(request);
+    if (judgement == RequestIds.Judgement.REUSED
+        || (claim != null && early.isPresent() && early.get().kind() == EarlyVerdict.Kind.INVALID_REQUEST)) {
+      emit.audit(AuditEvents.SECURITY_EVENT, request, null, RequestIds.reuseDetail(claim, request)
+          + early.map(v -> " (it was also " + v.kind() + ": " + v.detail() + ")").orElse(""), now);
+      return;
+    }
+    if (early.isPresent() && early.get().kind() == EarlyVerdict.Kind.INVALID_REQUEST) {
+      // an invalid request claims nothing: its id may not even be an id
+      emit.block(request, null, Reason.INVALID_REQUEST, early.get().detail(), early.get().auditType(), now);
+      return;
+    }
+    if (claim == null) {
+      claims.put(record.key(), Claim.of(request, now).encode());
+    }
+    if (early.isPresent()) {
+      RequestStatus duplicate = Statuses.of(request, null, Outcome.DUPLICATE, null,
+          "same tenant and idempotency key as request " + early.get().detail(), now);
+      duplicate.setDuplicateOf(early.get().detail());
+      emit.forward(request.getRequestId(), duplicate, now);
+      return;
+    }
+    if (judgement == RequestIds.Judgement.RESEND) {
+      return; // the same request again, not a replay: handling it twice would only overwrite its status
+    }
+    context.forward(new Record<String, SpecificRecord>(record.key(), request, record.timestamp(), EarlyVerdict.strip(record.headers())));
+  }
+
+  private void forgetOlderThanRetention(long now) {
+    List<String> old = new ArrayList<>();
+    try (KeyValueIterator<String, String> all = claims.all()) {
+      all.forEachRemaining(kv -> {
+        if (now - Claim.decode(kv.value).firstSeenMillis() >= retentionMs) {
+          old.add(kv.key);
+        }
+      });
+    }
+    old.forEach(claims::delete);
+  }
+}

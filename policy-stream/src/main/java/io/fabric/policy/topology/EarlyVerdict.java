@@ -1,0 +1,66 @@
+package io.fabric.policy.topology;
+
+import io.fabric.schemas.topics.ReservedNames;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/**
+ * A verdict reached before a request's id was checked (invalid where it entered, a duplicate where it
+ * was deduplicated), carried as headers to the request-id step, which alone writes the request's
+ * status: so a record reusing another request's id can never overwrite that request's status.
+ * Headers are set only by policy-stream's own processors; {@link #strip} removes any a producer wrote.
+ */
+record EarlyVerdict(Kind kind, String detail, String auditType) {
+  enum Kind { INVALID_REQUEST, DUPLICATE }
+
+  private static final String KIND = ReservedNames.GATE_HEADER_PREFIX + "verdict";
+  private static final String DETAIL = ReservedNames.GATE_HEADER_PREFIX + "detail";
+  private static final String AUDIT = ReservedNames.GATE_HEADER_PREFIX + "audit";
+
+  static EarlyVerdict invalid(String detail, String auditType) {
+    return new EarlyVerdict(Kind.INVALID_REQUEST, detail, auditType);
+  }
+
+  /** A duplicate of the request {@code firstId}. */
+  static EarlyVerdict duplicateOf(String firstId) {
+    return new EarlyVerdict(Kind.DUPLICATE, firstId, null);
+  }
+
+  static Headers strip(Headers headers) {
+    for (Header header : headers.toArray()) {
+      if (header.key().startsWith(ReservedNames.GATE_HEADER_PREFIX)) {
+        headers.remove(header.key());
+      }
+    }
+    return headers;
+  }
+
+  void writeTo(Headers headers) {
+    strip(headers);
+    headers.add(KIND, utf8(kind.name()));
+    headers.add(DETAIL, utf8(detail));
+    if (auditType != null) {
+      headers.add(AUDIT, utf8(auditType));
+    }
+  }
+
+  static Optional<EarlyVerdict> readFrom(Headers headers) {
+    Header kind = headers.lastHeader(KIND);
+    if (kind == null) {
+      return Optional.empty();
+    }
+    Header audit = headers.lastHeader(AUDIT);
+    return Optional.of(new EarlyVerdict(Kind.valueOf(text(kind)), text(headers.lastHeader(DETAIL)),
+        audit == null ? null : text(audit)));
+  }
+
+  private static byte[] utf8(String s) {
+    return s == null ? new byte[0] : s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String text(Header header) {
+    return header == null || header.value() == null ? "" : new String(header.value(), StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,242 @@
+package io.fabric.policy.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric.contracts.ApprovalToken;
+import io.fabric.contracts.AuditEvent;
+import io.fabric.contracts.BlockedTask;
+import io.fabric.contracts.PendingApproval;
+import io.fabric.contracts.ReplayLineage;
+import io.fabric.contracts.RequestStatus;
+import io.fabric.contracts.RoutedTask;
+import io.fabric.contracts.TaskRequest;
+import io.fabric.gateway.Submission;
+import io.fabric.policy.PolicyFile;
+import io.fabric.policy.PolicyGate;
+import io.fabric.policy.StateRetention;
+import io.fabric.policy.approvals.Approver;
+import io.fabric.policy.approvals.ApproverKeys;
+import io.fabric.policy.approvals.ApproverRegistry;
+import io.fabric.policy.approvals.SignedTokenVerifier;
+import io.fabric.policy.approvals.TokenSigner;
+import io.fabric.schemas.config.KafkaConnection;
+import io.fabric.schemas.records.IngressKey;
+import io.fabric.schemas.streams.FabricStreamsConfig;
+import io.fabric.schemas.topics.TopicCatalog;
+import io.fabric.schemas.topics.TopicSpec;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The gate played by an attacker who can write any record to ingress (not through FabricClient):
+ * each attack ends in exactly one refusal and changes nothing of the request it aimed at. Real
+ * Ed25519 tokens; wall-clock time is advanced where expiry matters.
+ */
+class GateAttacksTopologyTest {
+  private static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
+  private static final KeyPair ALICE = ApproverKeys.newKeyPair();
+
+  private final TopicCatalog catalog = TopicCatalog.defaults();
+
+  @TempDir
+  Path stateDir;
+
+  private TopologyTestDriver driver;
+  private TestInputTopic<String, TaskRequest> ingress;
+  private TestInputTopic<String, TaskRequest> replays;
+  private TestInputTopic<String, ApprovalToken> approvals;
+  private TestOutputTopic<String, RoutedTask> routed;
+  private TestOutputTopic<String, BlockedTask> blocked;
+  private TestOutputTopic<String, PendingApproval> pending;
+  private TestOutputTopic<String, RequestStatus> status;
+  private TestOutputTopic<String, AuditEvent> audit;
+
+  @BeforeEach
+  void start() {
+    open(Duration.ofSeconds(1), StateRetention.DEFAULT);
+  }
+
+  private void open(Duration slaCheckInterval, StateRetention retention) {
+    if (driver != null) {
+      driver.close();
+    }
+    ApproverRegistry registry = ApproverRegistry.of(new Approver("alice", ALICE.getPublic(), Set.of("*"), Set.of("*")));
+    Properties props = FabricStreamsConfig.forApp(KafkaConnection.of("dummy:9092"), catalog, "attacks-test", "policy-stream", stateDir, Map.of());
+    PolicyGate gate = new PolicyGate(PolicyFile.builder().defaultApprovalDeadline(Duration.ofMinutes(10)).build(),
+        new SignedTokenVerifier(registry), retention);
+    driver = new TopologyTestDriver(PolicyTopology.build(catalog, gate, slaCheckInterval, props), props, NOW);
+    ingress = input(catalog.ingress);
+    replays = input(catalog.replays);
+    approvals = input(catalog.approvals);
+    routed = output(catalog.routed);
+    blocked = output(catalog.blocked);
+    pending = output(catalog.approvalPending);
+    status = output(catalog.requestStatus);
+    audit = output(catalog.audit);
+  }
+
+  @AfterEach
+  void close() {
+    driver.close();
+  }
+
+  private <V> TestInputTopic<String, V> input(TopicSpec<String, V> topic) {
+    return driver.createInputTopic(topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer());
+  }
+
+  private <V> TestOutputTopic<String, V> output(TopicSpec<String, V> topic) {
+    return driver.createOutputTopic(topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer());
+  }
+
+  private Instant now() {
+    return NOW.plusMillis(0);
+  }
+
+  private TaskRequest submit(TaskRequest request) {
+    ingress.pipeInput(IngressKey.of(request), request, NOW);
+    return request;
+  }
+
+  private TokenSigner alice(Instant at) {
+    return new TokenSigner("alice", ALICE.getPrivate(), Clock.fixed(at, ZoneOffset.UTC), Duration.ofHours(1));
+  }
+
+  private static TaskRequest whatsapp(String tenant, String to) {
+    return Submission.of(tenant, "send_whatsapp").payload("{\"to\":\"" + to + "\",\"text\":\"hi\"}").toRequest(NOW.toEpochMilli());
+  }
+
+  private static TaskRequest forged(TaskRequest request, Map<String, String> attributes) {
+    return TaskRequest.newBuilder(request).setAttributes(attributes).build();
+  }
+
+  private List<AuditEvent> securityEvents() {
+    return audit.readValuesToList().stream().filter(e -> e.getType().equals("SECURITY_EVENT")).toList();
+  }
+
+  @Test
+  void aReservedAttributeIsBlockedInvalidRequestAndAudited() {
+    TaskRequest rollback = submit(forged(Submission.of("acme", "summarize").toRequest(0), Map.of("fabric.rollback", "true")));
+    TaskRequest replayOf = submit(forged(Submission.of("acme", "summarize").toRequest(0), Map.of("fabric.replay.of", "dlq-1")));
+
+    assertTrue(routed.isEmpty(), "nothing with a reserved attribute is routed");
+    Map<String, RequestStatus> statuses = status.readKeyValuesToMap();
+    for (TaskRequest r : List.of(rollback, replayOf)) {
+      assertEquals("INVALID_REQUEST", statuses.get(r.getRequestId()).getReason());
+      assertTrue(statuses.get(r.getRequestId()).getDetail().contains("reserved"), statuses.get(r.getRequestId()).getDetail());
+    }
+    assertEquals(2, blocked.readValuesToList().size());
+    assertEquals(2, securityEvents().size());
+  }
+
+  @Test
+  void replayLineageIsAcceptedOnlyFromTheReplayTopic() {
+    TaskRequest original = submit(Submission.of("acme", "summarize").toRequest(0));
+    routed.readValuesToList();
+    TaskRequest lineage = TaskRequest.newBuilder(original).setReplay(ReplayLineage.newBuilder().setDeadLetterId("dlq-1")
+        .setGeneration(1).setReplayedAt(0).setReplayedBy("mallory").build()).build();
+
+    ingress.pipeInput(IngressKey.of(lineage), lineage, NOW);
+    assertTrue(routed.isEmpty());
+    assertEquals(1, securityEvents().size());
+    assertEquals("ROUTED", status.readKeyValuesToMap().get(original.getRequestId()).getOutcome(),
+        "the forged replay did not re-status the request it named");
+
+    replays.pipeInput(IngressKey.of(lineage), lineage, NOW);
+    assertEquals(List.of(original.getRequestId()), routed.readValuesToList().stream().map(t -> t.getRequest().getRequestId()).toList());
+  }
+
+  @Test
+  void aReusedRequestIdNeverReplacesThePendingRequestItsStatusOrWhatTheApproverSigns() {
+    TaskRequest first = submit(whatsapp("acme", "+15550100"));
+    pending.readValuesToList();
+    status.readKeyValuesToMap();
+    TaskRequest otherTenant = Submission.of("evil-co", "send_whatsapp").requestId(first.getRequestId())
+        .payload("{\"to\":\"+666\",\"text\":\"pay me\"}").idempotencyKey("x1").toRequest(0);
+    TaskRequest sameTenantOtherFlow = Submission.of("acme", "send_whatsapp").requestId(first.getRequestId())
+        .payload("{\"to\":\"+666\",\"text\":\"pay me\"}").idempotencyKey("x2").toRequest(0);
+    TaskRequest sameFlow = Submission.of("acme", "send_whatsapp").requestId(first.getRequestId()).flowId(first.getFlowId())
+        .payload("{\"to\":\"+666\",\"text\":\"pay me\"}").idempotencyKey("x3").toRequest(0);
+    List.of(otherTenant, sameTenantOtherFlow, sameFlow).forEach(this::submit);
+
+    assertTrue(pending.isEmpty() && status.isEmpty() && blocked.isEmpty(), "no pending entry or status was written for the reuses");
+    List<AuditEvent> events = securityEvents();
+    assertEquals(3, events.size());
+    events.forEach(e -> assertTrue(e.getDetail().contains("tenant acme, flow " + first.getFlowId()) && e.getDetail().contains("is refused"),
+        e.getDetail()));
+
+    approvals.pipeInput(first.getFlowId(), alice(NOW).approve(first, "ok"), NOW);
+    RoutedTask released = routed.readValue();
+    assertEquals(first.getPayload(), released.getRequest().getPayload(), "what runs is what the approver signed");
+    assertTrue(routed.isEmpty());
+  }
+
+  @Test
+  void anInvalidRecordOrADuplicateReusingAnIdDoesNotRestatusItsOwner() {
+    TaskRequest owner = submit(whatsapp("acme", "+15550100"));
+    TaskRequest keyHolder = submit(Submission.of("acme", "summarize").idempotencyKey("k1").toRequest(0));
+    status.readKeyValuesToMap();
+    submit(forged(owner, Map.of("fabric.rollback", "true")));
+    submit(Submission.of("acme", "summarize").idempotencyKey("k1").requestId(owner.getRequestId()).toRequest(0));
+
+    assertTrue(status.isEmpty(), "the owner's status stays PENDING_APPROVAL");
+    assertEquals(2, securityEvents().size());
+    assertEquals(1, routed.readValuesToList().size(), keyHolder.getRequestId());
+  }
+
+  @Test
+  void anApprovalAfterTheDeadlineReleasesNothingEvenBeforeThePunctuatorRuns() {
+    open(Duration.ofDays(1), StateRetention.DEFAULT);
+    TaskRequest request = submit(whatsapp("acme", "+15550100"));
+    driver.advanceWallClockTime(Duration.ofMinutes(11));
+    Instant late = NOW.plus(Duration.ofMinutes(11));
+
+    approvals.pipeInput(request.getFlowId(), alice(late).approve(request, "too late"), late);
+
+    assertTrue(routed.isEmpty());
+    assertEquals("APPROVAL_EXPIRED", blocked.readValue().getReason());
+  }
+
+  @Test
+  void separatorsInIdsAreRefusedAndCannotBreakTheDedupStore() {
+    TaskRequest barInId = submit(Submission.of("acme", "summarize").requestId("r|1").idempotencyKey("k9").toRequest(0));
+    TaskRequest ambiguousTenant = submit(Submission.of("acme|eu", "summarize").idempotencyKey("42").toRequest(0));
+    TaskRequest after = submit(Submission.of("acme", "summarize").idempotencyKey("k9").toRequest(0));
+    driver.advanceWallClockTime(Duration.ofMinutes(6));
+
+    Map<String, RequestStatus> statuses = status.readKeyValuesToMap();
+    assertEquals("INVALID_REQUEST", statuses.get(barInId.getRequestId()).getReason());
+    assertEquals("INVALID_REQUEST", statuses.get(ambiguousTenant.getRequestId()).getReason());
+    assertEquals("ROUTED", statuses.get(after.getRequestId()).getOutcome());
+  }
+
+  @Test
+  void aBlockedRequestTakesNoFlowAndOwnershipLapsesAfterTheRetention() {
+    open(Duration.ofSeconds(1), new StateRetention(Duration.ofHours(1), Duration.ofDays(30)));
+    submit(Submission.of("evil-co", "exfiltrate_secrets").flowId("flow-7").toRequest(0));
+    TaskRequest acme = submit(Submission.of("acme", "summarize").flowId("flow-7").toRequest(0));
+    TaskRequest intruder = submit(Submission.of("evil-co", "summarize").flowId("flow-7").toRequest(0));
+    driver.advanceWallClockTime(Duration.ofMinutes(70));
+    TaskRequest afterRetention = submit(Submission.of("globex", "summarize").flowId("flow-7").toRequest(0));
+
+    Map<String, RequestStatus> statuses = status.readKeyValuesToMap();
+    assertEquals("ROUTED", statuses.get(acme.getRequestId()).getOutcome(), "the blocked request did not take flow-7");
+    assertEquals("TENANT_MISMATCH", statuses.get(intruder.getRequestId()).getReason());
+    assertEquals("ROUTED", statuses.get(afterRetention.getRequestId()).getOutcome(), "released one retention after its last request");
+  }
+}
