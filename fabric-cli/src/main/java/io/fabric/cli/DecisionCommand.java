@@ -1,8 +1,10 @@
 package io.fabric.cli;
 
 import io.fabric.contracts.ApprovalToken;
+import io.fabric.contracts.PendingApproval;
 import io.fabric.policy.approvals.ApprovalDecision;
 import io.fabric.policy.approvals.ApproverKeys;
+import io.fabric.policy.approvals.CanonicalPayload;
 import io.fabric.policy.approvals.TokenSigner;
 import io.fabric.policy.center.ApprovalCenter;
 import java.io.IOException;
@@ -16,7 +18,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Shared body of {@code fabric approve} and {@code fabric reject}: sign a token for a pending request and publish it. */
+/**
+ * Shared body of {@code fabric approve} and {@code fabric reject}: sign a token for a pending
+ * request and publish it. The payload being signed is printed first, and {@code --payload-sha256}
+ * pins it to the one the approver read, so a payload swapped since is refused rather than signed.
+ */
 abstract class DecisionCommand implements Callable<Integer> {
   @Mixin
   ConnectionOptions kafka;
@@ -30,6 +36,10 @@ abstract class DecisionCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
   OutputFormat output;
 
+  @Option(names = "--payload-sha256", paramLabel = "HEX",
+      description = "The payload digest you read in `fabric approvals show`; refuse to sign when the pending payload's differs.")
+  String payloadSha256;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -40,13 +50,22 @@ abstract class DecisionCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     TokenSigner signer = new TokenSigner(ApproverKeys.approverOf(key), ApproverKeys.readPrivateKey(key));
-    ApprovalToken token = new ApprovalCenter(kafka.connection(), kafka.catalog()).decide(requestId, signer, decision(), reason());
+    ApprovalCenter center = new ApprovalCenter(kafka.connection(), kafka.catalog());
+    PendingApproval pending = center.find(requestId);
+    ApprovalCenter.requirePayload(pending, payloadSha256);
+    CanonicalPayload payload = CanonicalPayload.of(pending.getRequest().getPayload());
+    if (output == OutputFormat.text) {
+      spec.commandLine().getOut().printf("signing payload %s sha256=%s%n", payload.json(), payload.sha256Hex());
+      spec.commandLine().getOut().flush();
+    }
+    ApprovalToken token = center.decide(pending, signer, decision(), reason());
     Map<String, Object> shown = new LinkedHashMap<>();
     shown.put("decision", token.getDecision());
     shown.put("request_id", token.getRequestId());
     shown.put("tenant_id", token.getTenantId());
     shown.put("flow_id", token.getFlowId());
     shown.put("action", token.getAction());
+    shown.put("payload", payload.json());
     shown.put("payload_sha256", token.getPayloadSha256());
     shown.put("approver", token.getApprover());
     shown.put("expires_at", Instant.ofEpochMilli(token.getExpiresAt()).toString());

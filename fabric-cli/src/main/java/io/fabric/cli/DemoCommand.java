@@ -72,6 +72,7 @@ final class DemoCommand implements Callable<Integer> {
         DemoScript script = new DemoScript(client, kafka.connection(), catalog, runtime, sandbox, signer,
             new ApprovalCenter(kafka.connection(), catalog), timeout);
         List<DemoScript.Row> rows = script.run();
+        script.notes().forEach(out::println);
         printTable(out, rows);
         boolean allAsExpected = rows.stream().allMatch(DemoScript.Row::asExpected);
         out.println(allAsExpected ? "every request ended where the policy says it must"

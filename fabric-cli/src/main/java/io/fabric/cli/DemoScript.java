@@ -1,18 +1,23 @@
 package io.fabric.cli;
 
+import io.fabric.contracts.ApprovalToken;
 import io.fabric.contracts.FlowCheckpoint;
+import io.fabric.contracts.PendingApproval;
 import io.fabric.contracts.RequestStatus;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.gateway.FabricClient;
 import io.fabric.gateway.Submission;
 import io.fabric.plugins.flows.FlowHistoryReader;
+import io.fabric.plugins.flows.RollbackRequests;
 import io.fabric.plugins.vendors.VendorSandbox;
 import io.fabric.policy.approvals.ApprovalDecision;
 import io.fabric.policy.approvals.ApprovalSubject;
+import io.fabric.policy.approvals.CanonicalPayload;
 import io.fabric.policy.approvals.TokenCodec;
 import io.fabric.policy.approvals.TokenSigner;
 import io.fabric.policy.center.ApprovalCenter;
 import io.fabric.schemas.config.KafkaConnection;
+import io.fabric.schemas.records.IngressKey;
 import io.fabric.schemas.records.LatestByKeyReader;
 import io.fabric.schemas.records.Outcome;
 import io.fabric.schemas.topics.TopicCatalog;
@@ -20,9 +25,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -51,6 +60,7 @@ final class DemoScript {
   private final TokenSigner signer;
   private final ApprovalCenter center;
   private final Duration timeout;
+  private final List<String> notes = new ArrayList<>();
 
   DemoScript(FabricClient client, KafkaConnection connection, TopicCatalog catalog, FabricRuntime runtime, VendorSandbox sandbox,
              TokenSigner signer, ApprovalCenter center, Duration timeout) {
@@ -85,6 +95,8 @@ final class DemoScript {
     TaskRequest whatsapp = submit(Submission.of("acme", "send_whatsapp").payload("{\"to\":\"+15550100\",\"text\":\"Your order shipped\"}"));
     TaskRequest email = submit(Submission.of("acme", "send_email").payload("{\"to\":\"ceo@example.com\",\"subject\":\"hi\",\"text\":\"hi\"}"));
     checks.add(status("WhatsApp approved, sent", whatsapp, "EXECUTED", null));
+    String[] approverRead = new String[] {"(not read)", null};
+    checks.add(new Check("approver read the payload", whatsapp.getAction(), "SIGNED", null, () -> approverRead));
     checks.add(status("rejected by a signed token", email, "BLOCKED", "APPROVAL_REJECTED"));
     checks.add(status("no approval in time", submit(Submission.of("acme", "publish_content")), "BLOCKED", "APPROVAL_EXPIRED"));
     checks.add(status("approved, but no plugin", preApproved("acme", "launch_rocket", "{}", UUID.randomUUID().toString()),
@@ -114,6 +126,12 @@ final class DemoScript {
     checks.add(status("CRM sync refused by vendor", sync, "DEAD_LETTER", "EXECUTION_FAILED"));
     checks.add(flow("…so the charge is refunded", "create_charge", refundFlow, "ROLLED_BACK", "1 step compensated"));
 
+    // An outside producer sets the attribute the runtime reads as "roll this flow back" on a harmless
+    // class-A request naming the flow of the charge approved above: the gate must refuse it on ingress.
+    awaitStatus(retried.getRequestId(), "EXECUTED");
+    TaskRequest forged = forgedRollback(retried.getFlowId());
+    checks.add(status("forged fabric.rollback attribute", forged, "BLOCKED", "INVALID_REQUEST"));
+
     try (KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(connection.clientConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
       raw.send(new ProducerRecord<>(catalog.ingress.name(), "demo-garbage".getBytes(StandardCharsets.UTF_8), new byte[] {0x42, 0x00, 0x13}));
     }
@@ -122,7 +140,8 @@ final class DemoScript {
         .orElse(new String[] {"(none)", null})));
 
     awaitStatus(whatsapp.getRequestId(), "PENDING_APPROVAL");
-    center.decide(whatsapp.getRequestId(), signer, ApprovalDecision.APPROVE, "customer asked for shipping updates");
+    String[] read = approveAfterReading(whatsapp, "customer asked for shipping updates");
+    System.arraycopy(read, 0, approverRead, 0, read.length);
     awaitStatus(email.getRequestId(), "PENDING_APPROVAL");
     center.decide(email.getRequestId(), signer, ApprovalDecision.REJECT, "not this week");
 
@@ -134,6 +153,44 @@ final class DemoScript {
           + (check.expectReason() == null ? "" : " " + check.expectReason()), ok));
     }
     return rows;
+  }
+
+  /** Lines to print before the outcome table (what the approver read). */
+  List<String> notes() {
+    return List.copyOf(notes);
+  }
+
+  /**
+   * The approver's path: look the request up as {@code fabric approvals show} does, read its
+   * canonical payload, and sign exactly the entry that was read. The row is SIGNED
+   * only if what was read is what the demo submitted and the token binds that digest.
+   */
+  private String[] approveAfterReading(TaskRequest request, String reason) {
+    PendingApproval shown = center.find(request.getRequestId());
+    CanonicalPayload read = CanonicalPayload.of(shown.getRequest().getPayload());
+    notes.add("approver " + signer.approver() + " read: " + read.json() + " sha256=" + read.sha256Hex());
+    ApprovalToken token = center.decide(shown, signer, ApprovalDecision.APPROVE, reason);
+    boolean bound = read.sha256Hex().equals(CanonicalPayload.sha256Of(request.getPayload()))
+        && read.sha256Hex().equals(token.getPayloadSha256());
+    return new String[] {bound ? "SIGNED" : "MISMATCH", "sha256 " + read.sha256Hex().substring(0, 12) + "…"};
+  }
+
+  /** A class-A request carrying the reserved rollback attribute, written by a raw producer (FabricClient refuses it). */
+  private TaskRequest forgedRollback(String flowId) {
+    String id = UUID.randomUUID().toString();
+    TaskRequest request = TaskRequest.newBuilder().setRequestId(id).setTenantId("acme").setFlowId(flowId).setAction("summarize")
+        .setPayload("{\"text\":\"Nothing to see here.\"}").setIdempotencyKey(id).setSubmittedAt(System.currentTimeMillis())
+        .setSource("demo-attacker").setAttributes(Map.of(RollbackRequests.ATTRIBUTE, "true")).build();
+    try (KafkaProducer<String, TaskRequest> raw = new KafkaProducer<>(connection.clientConfig(), catalog.ingress.keySerde().serializer(),
+        catalog.ingress.valueSerde().serializer())) {
+      raw.send(new ProducerRecord<>(catalog.ingress.name(), IngressKey.of(request), request)).get(60, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while writing the forged request", e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("could not write the forged request to " + catalog.ingress.name() + ": " + e.getMessage(), e);
+    }
+    return request;
   }
 
   private TaskRequest submit(Submission submission) {

@@ -202,7 +202,7 @@ class FabricEndToEndTest {
 
     CliRun approve = cli("approve", id, "--key", dir.resolve("keys/alice.key").toString(), "--reason", "looks fine");
     assertEquals(0, approve.exitCode(), approve.toString());
-    assertTrue(approve.out().startsWith("APPROVE: summarize " + id), approve.toString());
+    assertTrue(approve.out().contains("APPROVE: summarize " + id), approve.toString());
 
     CliRun status = cli("status", id, "--wait", "PT60S");
     assertTrue(status.out().contains("EXECUTED"), status.toString());
