@@ -80,7 +80,7 @@ public final class PolicyFile {
     try {
       document = StrictYaml.parse(yaml);
     } catch (StrictYaml.YamlProblem e) {
-      throw new PolicyException(e.at(source), e);
+      throw new PolicyException(e.at(source), e.getCause());
     }
     return new Reader(document, source).read();
   }
@@ -120,7 +120,7 @@ public final class PolicyFile {
       try {
         return builder.build();
       } catch (PolicyException e) {
-        throw new PolicyException(source + ": " + e.getMessage(), e);
+        throw new PolicyException(source + ": " + e.getMessage());
       }
     }
 
@@ -230,7 +230,7 @@ public final class PolicyFile {
       try {
         document.requireKnownKeys(at, allowed, where);
       } catch (StrictYaml.YamlProblem e) {
-        throw new PolicyException(e.at(source), e);
+        throw new PolicyException(e.at(source));
       }
     }
 

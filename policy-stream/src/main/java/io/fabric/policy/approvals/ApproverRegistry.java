@@ -128,7 +128,7 @@ public final class ApproverRegistry {
     try {
       document = StrictYaml.parse(yaml);
     } catch (StrictYaml.YamlProblem e) {
-      throw invalid(source, e.line(), e.problem(), e);
+      throw invalid(source, e.line(), e.problem(), e.getCause());
     }
     JsonNode root = document.root();
     if (root == null || root.isMissingNode() || root.isNull()) {
