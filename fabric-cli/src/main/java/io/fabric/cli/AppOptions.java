@@ -40,7 +40,7 @@ final class AppOptions {
   AppOptions load() {
     if (policy == null) {
       policy = policyFile == null ? Policy.defaults() : PolicyFile.load(policyFile);
-      verifier = approversFile == null ? new NoApproverRegistry() : ApproverSetup.verifier(approversFile);
+      verifier = approversFile == null ? new NoApproverRegistry() : ApproverSetup.verifier(approversFile, policy);
       pluginRuntime = PluginRuntimeConfig.from(config);
       selectedApps();
     }

@@ -3,6 +3,7 @@ package io.fabric.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric.policy.approvals.ApproverKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -52,6 +53,39 @@ class FabricCommandTest {
     CliRun run = CliRun.of("run", "--bootstrap-server", "127.0.0.1:1", "--policy", policy.toString(), "--data-dir", dir.toString());
     assertEquals(1, run.exitCode(), run.toString());
     assertTrue(run.err().contains("a class-C action can never leave class C"), run.toString());
+  }
+
+  @Test
+  void aMisspeltPolicyKeyIsRefusedWithFileAndLine(@TempDir Path dir) throws Exception {
+    // Given a policy whose quorum key is misspelt
+    Path policy = Files.writeString(dir.resolve("policy.yaml"), "approvals:\n  actions:\n    create_charge: { quorom: 2 }\n");
+
+    // When the fabric is started with it
+    CliRun run = CliRun.of("run", "--bootstrap-server", "127.0.0.1:1", "--policy", policy.toString(), "--data-dir", dir.toString());
+
+    // Then it exits 1 with one line naming the file, the line and the key
+    assertEquals(1, run.exitCode(), run.toString());
+    assertEquals("error: policy file " + policy + ":3: unknown key 'quorom' in approvals.actions.create_charge; expected deadline, quorum",
+        run.err().strip(), run.toString());
+  }
+
+  @Test
+  void aQuorumTheApproversCannotMeetIsRefusedBeforeAnythingStarts(@TempDir Path dir) throws Exception {
+    // Given a quorum of 2 for create_charge and a registry with a single approver
+    ApproverKeys.generate("alice", dir.resolve("keys"));
+    Path approvers = Files.writeString(dir.resolve("approvers.yaml"),
+        "approvers:\n  alice: { public_key_file: keys/alice.pub, actions: [\"*\"], tenants: [\"*\"] }\n");
+    Path policy = Files.writeString(dir.resolve("policy.yaml"), "approvals:\n  actions:\n    create_charge: { quorum: 2 }\n");
+
+    // When the fabric is started with both
+    CliRun run = CliRun.of("run", "--bootstrap-server", "127.0.0.1:1", "--policy", policy.toString(), "--approvers", approvers.toString(),
+        "--data-dir", dir.toString());
+
+    // Then it exits 1 with one line naming the action, the quorum and who may approve it
+    assertEquals(1, run.exitCode(), run.toString());
+    assertEquals(1, run.err().strip().lines().count(), run.toString());
+    assertTrue(run.err().contains("approvals.actions.create_charge.quorum is 2, but at most 1 registered approver can approve"
+        + " create_charge for any one tenant (alice)"), run.toString());
   }
 
   @Test

@@ -12,8 +12,9 @@ import java.util.TreeSet;
 
 /**
  * The effective policy: which class each action has, per-tenant tightenings, canary tenants,
- * approval deadlines/quorums, the duplicate window and request limits. Immutable; its version is a
- * hash of its content, carried on every decision so an outcome can be traced to the policy that made it.
+ * approval deadlines/quorums, the maximum approval token lifetime, the duplicate window and request
+ * limits. Immutable; its version is a hash of its content, carried on every decision so an outcome
+ * can be traced to the policy that made it.
  */
 public final class Policy {
   public static final Set<String> SEED_CLASS_A = Set.of("read_status", "collect_signals", "summarize", "classify", "tag",
@@ -94,6 +95,7 @@ public final class Policy {
         text.append("tenant ").append(tenant).append(' ').append(action).append('=').append(c).append('\n')));
     new TreeSet<>(canaryTenants).forEach(t -> text.append("canary ").append(t).append('\n'));
     text.append("approvals ").append(approvals.defaultDeadline()).append(' ').append(approvals.slaWarningFraction()).append('\n');
+    text.append("max_token_lifetime ").append(approvals.maxTokenLifetime()).append('\n');
     new TreeMap<>(approvals.deadlines()).forEach((a, d) -> text.append("deadline ").append(a).append('=').append(d).append('\n'));
     new TreeMap<>(approvals.quorums()).forEach((a, q) -> text.append("quorum ").append(a).append('=').append(q).append('\n'));
     text.append("duplicates ").append(duplicateWindow).append('\n');

@@ -1,8 +1,8 @@
 package io.fabric.policy;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.fabric.policy.yaml.StrictYaml;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -19,7 +18,8 @@ import java.util.Set;
 /**
  * Reads a policy YAML file on top of the seed's sets. Config may add actions to a class and
  * tenants may tighten (A to B, B to C); anything that would loosen a class, above all moving an
- * action out of class C, is refused with an error naming the action.
+ * action out of class C, is refused with an error naming the action. Unknown keys at any level
+ * and keys repeated in a mapping are refused with the file, line and reason.
  *
  * <pre>
  * classes:            # add actions; seed actions may only move to a stricter class
@@ -31,76 +31,229 @@ import java.util.Set;
  * approvals:
  *   default_deadline: PT24H
  *   sla_warning_fraction: 0.8
+ *   max_token_lifetime: PT1H   # longest expires_at - issued_at a token may have; at most PT24H
  *   actions: { create_charge: { deadline: PT2H, quorum: 2 } }
  * duplicates: { window: PT24H }
  * limits: { max_payload_bytes: 65536 }
  * </pre>
  */
 public final class PolicyFile {
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Set<String> TOP_LEVEL = Set.of("classes", "tenants", "canary", "approvals", "duplicates", "limits");
+  private static final Set<String> CANARY_KEYS = Set.of("tenants");
+  private static final Set<String> APPROVALS_KEYS = Set.of("default_deadline", "sla_warning_fraction", "max_token_lifetime", "actions");
+  private static final Set<String> ACTION_RULE_KEYS = Set.of("deadline", "quorum");
+  private static final Set<String> DUPLICATES_KEYS = Set.of("window");
+  private static final Set<String> LIMITS_KEYS = Set.of("max_payload_bytes");
 
   private PolicyFile() {}
 
+  /**
+   * Loads a policy file.
+   *
+   * @throws PolicyException when the file cannot be read or is invalid; the message starts with
+   *     {@code policy file FILE:LINE:} where the line is known
+   */
   public static Policy load(Path file) {
+    String text;
     try {
-      return parse(Files.readString(file));
+      text = Files.readString(file);
     } catch (IOException e) {
       throw new PolicyException("cannot read policy file " + file + ": " + e.getMessage(), e);
     }
+    return parse(text, "policy file " + file);
   }
 
+  /** Parses policy text; errors name it {@code policy}. */
   public static Policy parse(String yaml) {
-    JsonNode root;
+    return parse(yaml, "policy");
+  }
+
+  /**
+   * Parses policy text; {@code source} names it in error messages ({@code SOURCE:LINE: reason}).
+   *
+   * <p>Strict: a key the format does not have, at any level, or a key repeated in a mapping is
+   * refused, because either would silently change what the file means (a misspelt {@code quorom: 2}
+   * would leave the quorum at 1).
+   */
+  public static Policy parse(String yaml, String source) {
+    StrictYaml.Document document;
     try {
-      root = YAML.readTree(yaml);
-    } catch (IOException e) {
-      throw new PolicyException("policy file is not valid YAML: " + e.getMessage(), e);
+      document = StrictYaml.parse(yaml);
+    } catch (StrictYaml.YamlProblem e) {
+      throw new PolicyException(e.at(source), e.getCause());
     }
-    Builder builder = builder();
-    if (root == null || root.isMissingNode() || root.isNull()) {
-      return builder.build();
+    return new Reader(document, source).read();
+  }
+
+  /** Walks one parsed file, so every error can name the file and line it is about. */
+  private static final class Reader {
+    private static final JsonPointer ROOT = JsonPointer.empty();
+    private final StrictYaml.Document document;
+    private final JsonNode root;
+    private final String source;
+    private final Builder builder = builder();
+
+    Reader(StrictYaml.Document document, String source) {
+      this.document = document;
+      this.root = document.root();
+      this.source = source;
     }
-    if (!root.isObject()) {
-      throw new PolicyException("policy file must be a YAML mapping with keys " + TOP_LEVEL);
-    }
-    for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
-      String key = it.next();
-      if (!TOP_LEVEL.contains(key)) {
-        throw new PolicyException("unknown policy key '" + key + "'; expected one of " + TOP_LEVEL);
+
+    Policy read() {
+      if (root.isMissingNode() || root.isNull()) {
+        return builder.build();
+      }
+      if (!root.isObject()) {
+        throw new PolicyException(source + ": policy file must be a YAML mapping with keys " + TOP_LEVEL);
+      }
+      for (Map.Entry<String, JsonNode> field : root.properties()) {
+        if (!TOP_LEVEL.contains(field.getKey())) {
+          throw fail(ROOT.appendProperty(field.getKey()), "unknown policy key '" + field.getKey() + "'; expected one of " + TOP_LEVEL);
+        }
+      }
+      classes();
+      tenants();
+      canary();
+      approvals();
+      duplicates();
+      limits();
+      try {
+        return builder.build();
+      } catch (PolicyException e) {
+        throw new PolicyException(source + ": " + e.getMessage());
       }
     }
-    root.path("classes").fields().forEachRemaining(e -> actions(e.getValue(), "classes." + e.getKey())
-        .forEach(action -> builder.addAction(parseClass(e.getKey(), "classes"), action)));
-    root.path("tenants").fields().forEachRemaining(tenant -> tenant.getValue().fields().forEachRemaining(e ->
-        actions(e.getValue(), "tenants." + tenant.getKey() + "." + e.getKey())
-            .forEach(action -> builder.tightenForTenant(tenant.getKey(), parseClass(e.getKey(), "tenants." + tenant.getKey()), action))));
-    actions(root.path("canary").path("tenants"), "canary.tenants").forEach(builder::canaryTenant);
-    JsonNode approvals = root.path("approvals");
-    if (approvals.has("default_deadline")) {
-      builder.defaultDeadline = duration(approvals.get("default_deadline"), "approvals.default_deadline");
-    }
-    if (approvals.has("sla_warning_fraction")) {
-      builder.slaWarningFraction = approvals.get("sla_warning_fraction").asDouble();
-    }
-    approvals.path("actions").fields().forEachRemaining(e -> {
-      if (e.getValue().has("deadline")) {
-        builder.deadlines.put(e.getKey(), duration(e.getValue().get("deadline"), "approvals.actions." + e.getKey() + ".deadline"));
-      }
-      if (e.getValue().has("quorum")) {
-        builder.quorums.put(e.getKey(), e.getValue().get("quorum").asInt());
-      }
-    });
-    if (root.path("duplicates").has("window")) {
-      builder.duplicateWindow = duration(root.path("duplicates").get("window"), "duplicates.window");
-    }
-    if (root.path("limits").has("max_payload_bytes")) {
-      builder.maxPayloadBytes = root.path("limits").get("max_payload_bytes").asInt();
-      if (builder.maxPayloadBytes < 2) {
-        throw new PolicyException("limits.max_payload_bytes must be positive");
+
+    private void classes() {
+      JsonPointer classes = ROOT.appendProperty("classes");
+      for (Map.Entry<String, JsonNode> e : mapping(classes, "classes").entrySet()) {
+        JsonPointer at = classes.appendProperty(e.getKey());
+        located(at, () -> {
+          ActionClass target = parseClass(e.getKey(), "classes");
+          actions(e.getValue(), "classes." + e.getKey()).forEach(action -> builder.addAction(target, action));
+        });
       }
     }
-    return builder.build();
+
+    private void tenants() {
+      JsonPointer tenants = ROOT.appendProperty("tenants");
+      for (Map.Entry<String, JsonNode> tenant : mapping(tenants, "tenants").entrySet()) {
+        JsonPointer tenantAt = tenants.appendProperty(tenant.getKey());
+        for (Map.Entry<String, JsonNode> e : mapping(tenantAt, "tenants." + tenant.getKey()).entrySet()) {
+          located(tenantAt.appendProperty(e.getKey()), () -> {
+            ActionClass target = parseClass(e.getKey(), "tenants." + tenant.getKey());
+            actions(e.getValue(), "tenants." + tenant.getKey() + "." + e.getKey())
+                .forEach(action -> builder.tightenForTenant(tenant.getKey(), target, action));
+          });
+        }
+      }
+    }
+
+    private void canary() {
+      JsonPointer canary = ROOT.appendProperty("canary");
+      mapping(canary, "canary");
+      known(canary, CANARY_KEYS, "canary");
+      located(canary.appendProperty("tenants"), () -> actions(root.at(canary).path("tenants"), "canary.tenants").forEach(builder::canaryTenant));
+    }
+
+    private void approvals() {
+      JsonPointer approvals = ROOT.appendProperty("approvals");
+      Map<String, JsonNode> fields = mapping(approvals, "approvals");
+      known(approvals, APPROVALS_KEYS, "approvals");
+      if (fields.containsKey("default_deadline")) {
+        builder.defaultDeadline = duration(approvals.appendProperty("default_deadline"), "approvals.default_deadline");
+      }
+      if (fields.containsKey("sla_warning_fraction")) {
+        builder.slaWarningFraction = fields.get("sla_warning_fraction").asDouble();
+      }
+      if (fields.containsKey("max_token_lifetime")) {
+        JsonPointer at = approvals.appendProperty("max_token_lifetime");
+        Duration lifetime = duration(at, "approvals.max_token_lifetime");
+        located(at, () -> ApprovalRules.requireValidMaxTokenLifetime(lifetime));
+        builder.maxTokenLifetime = lifetime;
+      }
+      JsonPointer actions = approvals.appendProperty("actions");
+      for (Map.Entry<String, JsonNode> e : mapping(actions, "approvals.actions").entrySet()) {
+        JsonPointer at = actions.appendProperty(e.getKey());
+        String where = "approvals.actions." + e.getKey();
+        Map<String, JsonNode> rules = mapping(at, where);
+        known(at, ACTION_RULE_KEYS, where);
+        if (rules.containsKey("deadline")) {
+          builder.deadlines.put(e.getKey(), duration(at.appendProperty("deadline"), where + ".deadline"));
+        }
+        if (rules.containsKey("quorum")) {
+          int quorum = rules.get("quorum").asInt();
+          if (quorum < 1) {
+            throw fail(at.appendProperty("quorum"), where + ".quorum must be at least 1, got " + rules.get("quorum").asText());
+          }
+          builder.quorums.put(e.getKey(), quorum);
+        }
+      }
+    }
+
+    private void duplicates() {
+      JsonPointer duplicates = ROOT.appendProperty("duplicates");
+      Map<String, JsonNode> fields = mapping(duplicates, "duplicates");
+      known(duplicates, DUPLICATES_KEYS, "duplicates");
+      if (fields.containsKey("window")) {
+        builder.duplicateWindow = duration(duplicates.appendProperty("window"), "duplicates.window");
+      }
+    }
+
+    private void limits() {
+      JsonPointer limits = ROOT.appendProperty("limits");
+      Map<String, JsonNode> fields = mapping(limits, "limits");
+      known(limits, LIMITS_KEYS, "limits");
+      if (fields.containsKey("max_payload_bytes")) {
+        builder.maxPayloadBytes = fields.get("max_payload_bytes").asInt();
+        if (builder.maxPayloadBytes < 2) {
+          throw fail(limits.appendProperty("max_payload_bytes"), "limits.max_payload_bytes must be positive");
+        }
+      }
+    }
+
+    /** The fields of the mapping at {@code at}; none when it is absent or null; an error when it is not a mapping. */
+    private Map<String, JsonNode> mapping(JsonPointer at, String where) {
+      JsonNode node = root.at(at);
+      if (node.isMissingNode() || node.isNull()) {
+        return Map.of();
+      }
+      if (!node.isObject()) {
+        throw fail(at, where + " must be a mapping");
+      }
+      Map<String, JsonNode> fields = new java.util.LinkedHashMap<>();
+      node.properties().forEach(e -> fields.put(e.getKey(), e.getValue()));
+      return fields;
+    }
+
+    private void known(JsonPointer at, Set<String> allowed, String where) {
+      try {
+        document.requireKnownKeys(at, allowed, where);
+      } catch (StrictYaml.YamlProblem e) {
+        throw new PolicyException(e.at(source));
+      }
+    }
+
+    private Duration duration(JsonPointer at, String where) {
+      JsonNode node = root.at(at);
+      try {
+        return Duration.parse(node.asText());
+      } catch (DateTimeParseException e) {
+        throw fail(at, where + " must be an ISO-8601 duration such as PT24H, got '" + node.asText() + "'");
+      }
+    }
+
+    private void located(JsonPointer at, Runnable step) {
+      try {
+        step.run();
+      } catch (PolicyException e) {
+        throw fail(at, e.getMessage());
+      }
+    }
+
+    private PolicyException fail(JsonPointer at, String problem) {
+      return new PolicyException(new StrictYaml.YamlProblem(document.lineOf(at), problem).at(source));
+    }
   }
 
   public static Builder builder() {
@@ -117,6 +270,7 @@ public final class PolicyFile {
     private final Map<String, Integer> quorums = new HashMap<>();
     private Duration defaultDeadline = ApprovalRules.DEFAULT.defaultDeadline();
     private double slaWarningFraction = ApprovalRules.DEFAULT.slaWarningFraction();
+    private Duration maxTokenLifetime = ApprovalRules.DEFAULT_MAX_TOKEN_LIFETIME;
     private Duration duplicateWindow = Policy.DEFAULT_DUPLICATE_WINDOW;
     private int maxPayloadBytes = Policy.DEFAULT_MAX_PAYLOAD_BYTES;
 
@@ -175,6 +329,12 @@ public final class PolicyFile {
       return this;
     }
 
+    /** The longest lifetime ({@code expires_at - issued_at}) an approval token may have; at most PT24H. */
+    public Builder maxTokenLifetime(Duration lifetime) {
+      maxTokenLifetime = lifetime;
+      return this;
+    }
+
     public Builder duplicateWindow(Duration window) {
       duplicateWindow = window;
       return this;
@@ -193,7 +353,7 @@ public final class PolicyFile {
         }
       }));
       return new Policy(classes, rules, tenantClasses, canaryTenants,
-          new ApprovalRules(defaultDeadline, slaWarningFraction, deadlines, quorums), duplicateWindow, maxPayloadBytes);
+          new ApprovalRules(defaultDeadline, slaWarningFraction, deadlines, quorums, maxTokenLifetime), duplicateWindow, maxPayloadBytes);
     }
   }
 
@@ -213,13 +373,5 @@ public final class PolicyFile {
       throw new PolicyException(where + " must be a list of action names");
     }
     return java.util.stream.StreamSupport.stream(node.spliterator(), false).map(JsonNode::asText).toList();
-  }
-
-  private static Duration duration(JsonNode node, String where) {
-    try {
-      return Duration.parse(node.asText());
-    } catch (DateTimeParseException e) {
-      throw new PolicyException(where + " must be an ISO-8601 duration such as PT24H, got '" + node.asText() + "'");
-    }
   }
 }

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PolicyFileTest {
   @Test
@@ -83,5 +86,85 @@ class PolicyFileTest {
     assertEquals(Policy.defaults().version(), PolicyFile.parse("").version());
     assertNotEquals(Policy.defaults().version(), PolicyFile.parse("classes:\n  A: [score_lead]\n").version());
     assertEquals(12, Policy.defaults().version().length());
+  }
+
+  @Test
+  void aMisspeltKeyAtAnyLevelIsRefusedWithFileLineAndReason(@TempDir Path dir) throws Exception {
+    // Given a quorum of 2 whose key is misspelt, which a lenient reader would treat as quorum 1
+    Path file = Files.writeString(dir.resolve("policy.yaml"), """
+        approvals:
+          default_deadline: PT24H
+          actions:
+            create_charge:
+              deadline: PT2H
+              quorom: 2
+        """);
+
+    // When the policy is loaded
+    PolicyException e = assertThrows(PolicyException.class, () -> PolicyFile.load(file));
+
+    // Then it is refused, naming the file, the line and the key
+    assertEquals("policy file " + file + ":6: unknown key 'quorom' in approvals.actions.create_charge; expected deadline, quorum",
+        e.getMessage());
+  }
+
+  @Test
+  void unknownKeysInEverySectionAreRefused() {
+    assertTrue(assertThrows(PolicyException.class, () -> PolicyFile.parse("approvals:\n  sla_warning: 0.5\n")).getMessage()
+        .contains(":2: unknown key 'sla_warning' in approvals;"));
+    assertTrue(assertThrows(PolicyException.class, () -> PolicyFile.parse("canary:\n  tenant: [beta-co]\n")).getMessage()
+        .contains(":2: unknown key 'tenant' in canary;"));
+    assertTrue(assertThrows(PolicyException.class, () -> PolicyFile.parse("duplicates: { windows: PT1H }\n")).getMessage()
+        .contains(":1: unknown key 'windows' in duplicates;"));
+    assertTrue(assertThrows(PolicyException.class, () -> PolicyFile.parse("limits:\n  max_payload: 10\n")).getMessage()
+        .contains(":2: unknown key 'max_payload' in limits;"));
+    assertTrue(assertThrows(PolicyException.class, () -> PolicyFile.parse("\nclases: {}\n")).getMessage()
+        .contains(":2: unknown policy key 'clases'"));
+  }
+
+  @Test
+  void aDuplicateKeyIsRefusedInsteadOfTheLastOneWinning(@TempDir Path dir) throws Exception {
+    // Given a file that sets the same action's rules twice
+    Path file = Files.writeString(dir.resolve("policy.yaml"), """
+        approvals:
+          actions:
+            create_charge: { quorum: 2 }
+            create_charge: { quorum: 1 }
+        """);
+
+    // When it is loaded
+    PolicyException e = assertThrows(PolicyException.class, () -> PolicyFile.load(file));
+
+    // Then it is refused at the second occurrence
+    assertTrue(e.getMessage().startsWith("policy file " + file + ":4: duplicate key 'create_charge' in approvals.actions (first at line 3)"),
+        e.getMessage());
+  }
+
+  @Test
+  void aDuplicateTopLevelKeyIsRefused() {
+    PolicyException e = assertThrows(PolicyException.class, () -> PolicyFile.parse("classes:\n  C: [wipe]\nclasses:\n  A: [x]\n"));
+
+    assertTrue(e.getMessage().contains(":3: duplicate key 'classes' (first at line 1)"), e.getMessage());
+  }
+
+  @Test
+  void theMaximumTokenLifetimeDefaultsToOneHourAndIsPartOfTheVersion() {
+    Policy defaults = Policy.defaults();
+    Policy shorter = PolicyFile.parse("approvals:\n  max_token_lifetime: PT15M\n");
+
+    assertEquals(Duration.ofHours(1), defaults.approvals().maxTokenLifetime());
+    assertEquals(Duration.ofMinutes(15), shorter.approvals().maxTokenLifetime());
+    assertNotEquals(defaults.version(), shorter.version());
+    assertEquals(defaults.version(), PolicyFile.parse("approvals:\n  max_token_lifetime: PT1H\n").version());
+  }
+
+  @Test
+  void aTokenLifetimeOverTheHardCapOrNotPositiveIsRefused() {
+    PolicyException tooLong = assertThrows(PolicyException.class, () -> PolicyFile.parse("approvals:\n  max_token_lifetime: PT25H\n"));
+    assertTrue(tooLong.getMessage().contains(":2: approvals.max_token_lifetime PT25H is longer than the hard cap PT24H"), tooLong.getMessage());
+    PolicyException zero = assertThrows(PolicyException.class, () -> PolicyFile.parse("approvals:\n  max_token_lifetime: PT0S\n"));
+    assertTrue(zero.getMessage().contains("approvals.max_token_lifetime must be positive"), zero.getMessage());
+    assertThrows(PolicyException.class, () -> PolicyFile.builder().maxTokenLifetime(Duration.ofDays(2)).build());
+    assertEquals(Duration.ofHours(24), PolicyFile.builder().maxTokenLifetime(Duration.ofHours(24)).build().approvals().maxTokenLifetime());
   }
 }

@@ -6,6 +6,10 @@ import io.fabric.contracts.TaskRequest;
  * What an approval is about: one request of one tenant, one action, one payload (by its canonical
  * hash). {@link TokenSigner} signs it; {@link SignedTokenVerifier} checks a token against the same
  * fields of the request it is applied to.
+ *
+ * <p>A subject always names a flow, because the verifier refuses a token that does not: without a
+ * flow id given, it is the request id, the flow the gateway starts for a request submitted without
+ * one.
  */
 public record ApprovalSubject(String requestId, String tenantId, String flowId, String action, String payloadSha256) {
   public ApprovalSubject {
@@ -13,7 +17,7 @@ public record ApprovalSubject(String requestId, String tenantId, String flowId, 
     requireNonBlank(tenantId, "tenant");
     requireNonBlank(action, "action");
     requireNonBlank(payloadSha256, "payload hash");
-    flowId = flowId == null ? "" : flowId;
+    flowId = flowId == null || flowId.isBlank() ? requestId : flowId;
   }
 
   /**

@@ -1,9 +1,8 @@
 package io.fabric.policy.approvals;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.fabric.policy.yaml.StrictYaml;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +11,7 @@ import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +39,9 @@ import java.util.TreeMap;
  * </pre>
  *
  * Loading is strict because a lenient reader turns typos into silently wrong permissions: unknown
- * keys, duplicate approvers, a missing or empty scope, both or neither key source are errors that
- * name the file and the approver.
+ * keys, keys repeated in a mapping (a duplicate approver above all), a missing or empty scope, both
+ * or neither key source, and one public key registered under two names (one person could then
+ * satisfy a 2-of-N quorum alone) are errors that name the file, the line and the approver(s).
  */
 public final class ApproverRegistry {
   private static final String APPROVERS = "approvers";
@@ -50,18 +51,24 @@ public final class ApproverRegistry {
   private static final String TENANTS = "tenants";
   private static final Set<String> APPROVER_FIELDS = Set.of(PUBLIC_KEY, PUBLIC_KEY_FILE, ACTIONS, TENANTS);
 
-  private static final YAMLMapper YAML = YAMLMapper.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build();
+  private static final JsonPointer ROOT = JsonPointer.empty();
 
   private final Map<String, Approver> byName;
 
   /** A file that cannot serve as an approver registry; the message names the file and the problem. */
   public static final class InvalidRegistryException extends RuntimeException {
     private static final long serialVersionUID = 1L;
+    private final int line;
+    private final String problem;
 
     public InvalidRegistryException(String message, Throwable cause) {
+      this(0, message, message, cause);
+    }
+
+    private InvalidRegistryException(int line, String problem, String message, Throwable cause) {
       super(message, cause);
+      this.line = line;
+      this.problem = problem;
     }
   }
 
@@ -70,13 +77,18 @@ public final class ApproverRegistry {
   }
 
   /**
-   * @throws IllegalArgumentException when two approvers share a name
+   * @throws IllegalArgumentException when two approvers share a name or a public key
    */
   public static ApproverRegistry of(Collection<Approver> approvers) {
     Map<String, Approver> byName = new TreeMap<>();
+    Map<String, String> nameByKey = new HashMap<>();
     for (Approver approver : approvers) {
       if (byName.putIfAbsent(approver.name(), approver) != null) {
         throw new IllegalArgumentException("approver " + approver.name() + " is listed twice");
+      }
+      String sameKey = nameByKey.putIfAbsent(keyId(approver), approver.name());
+      if (sameKey != null) {
+        throw new IllegalArgumentException(sharedKeyProblem(sameKey, approver.name()));
       }
     }
     return new ApproverRegistry(byName);
@@ -112,12 +124,13 @@ public final class ApproverRegistry {
    * @throws InvalidRegistryException when the text is invalid
    */
   public static ApproverRegistry parse(String yaml, Path baseDir, String source) {
-    JsonNode root;
+    StrictYaml.Document document;
     try {
-      root = YAML.readTree(yaml);
-    } catch (JsonProcessingException e) {
-      throw invalid(source, "not valid YAML: " + e.getOriginalMessage(), e);
+      document = StrictYaml.parse(yaml);
+    } catch (StrictYaml.YamlProblem e) {
+      throw invalid(source, e.line(), e.problem(), e.getCause());
     }
+    JsonNode root = document.root();
     if (root == null || root.isMissingNode() || root.isNull()) {
       throw invalid(source, "empty file; expected a top-level '" + APPROVERS + ":' mapping", null);
     }
@@ -126,7 +139,8 @@ public final class ApproverRegistry {
     }
     for (String key : fieldNames(root)) {
       if (!key.equals(APPROVERS)) {
-        throw invalid(source, "unknown top-level key '" + key + "' (only '" + APPROVERS + "' is allowed)", null);
+        throw invalid(source, document.lineOf(ROOT.appendProperty(key)),
+            "unknown top-level key '" + key + "' (only '" + APPROVERS + "' is allowed)", null);
       }
     }
     JsonNode approvers = root.get(APPROVERS);
@@ -134,13 +148,30 @@ public final class ApproverRegistry {
       return new ApproverRegistry(Map.of());
     }
     if (!approvers.isObject()) {
-      throw invalid(source, "'" + APPROVERS + "' must map approver names to their key and scope", null);
+      throw invalid(source, document.lineOf(ROOT.appendProperty(APPROVERS)),
+          "'" + APPROVERS + "' must map approver names to their key and scope", null);
     }
     Map<String, Approver> byName = new TreeMap<>();
+    Map<String, String> nameByKey = new HashMap<>();
     for (Map.Entry<String, JsonNode> entry : approvers.properties()) {
-      byName.put(entry.getKey(), parseApprover(entry.getKey(), entry.getValue(), baseDir, source));
+      int line = document.lineOf(ROOT.appendProperty(APPROVERS).appendProperty(entry.getKey()));
+      Approver approver = parseApprover(entry.getKey(), entry.getValue(), baseDir, source, document);
+      String sameKey = nameByKey.putIfAbsent(keyId(approver), approver.name());
+      if (sameKey != null) {
+        throw invalid(source, line, sharedKeyProblem(sameKey, approver.name()), null);
+      }
+      byName.put(entry.getKey(), approver);
     }
     return new ApproverRegistry(byName);
+  }
+
+  private static String sharedKeyProblem(String first, String second) {
+    return "approvers '" + first + "' and '" + second + "' have the same public key: one person could"
+        + " satisfy a quorum alone; give each approver their own key";
+  }
+
+  private static String keyId(Approver approver) {
+    return java.util.Base64.getEncoder().encodeToString(approver.publicKey().getEncoded());
   }
 
   public Optional<Approver> find(String name) {
@@ -170,8 +201,22 @@ public final class ApproverRegistry {
     return byName.size();
   }
 
-  private static Approver parseApprover(String name, JsonNode node, Path baseDir, String source) {
+  private static Approver parseApprover(String name, JsonNode node, Path baseDir, String source, StrictYaml.Document document) {
+    JsonPointer at = ROOT.appendProperty(APPROVERS).appendProperty(name);
     String where = "approver '" + name + "'";
+    try {
+      return parseApprover(name, node, baseDir, source, where, at, document);
+    } catch (InvalidRegistryException e) {
+      if (e.line > 0) {
+        throw e;
+      }
+      // an approver's problem points at the approver's entry unless it knows a more precise line
+      throw invalid(source, document.lineOf(at), e.problem, e.getCause());
+    }
+  }
+
+  private static Approver parseApprover(String name, JsonNode node, Path baseDir, String source, String where, JsonPointer at,
+                                        StrictYaml.Document document) {
     if (!Approver.isValidName(name)) {
       throw invalid(source, where + ": invalid name: use 1-64 letters, digits, '.', '_', '@' or '-', starting with a letter or digit", null);
     }
@@ -181,8 +226,8 @@ public final class ApproverRegistry {
     }
     for (String key : fieldNames(node)) {
       if (!APPROVER_FIELDS.contains(key)) {
-        throw invalid(source, where + ": unknown key '" + key + "' (allowed: " + PUBLIC_KEY + ", " + PUBLIC_KEY_FILE
-            + ", " + ACTIONS + ", " + TENANTS + ")", null);
+        throw invalid(source, document.lineOf(at.appendProperty(key)), where + ": unknown key '" + key + "' (allowed: "
+            + PUBLIC_KEY + ", " + PUBLIC_KEY_FILE + ", " + ACTIONS + ", " + TENANTS + ")", null);
       }
     }
     PublicKey key = parseKey(node, where, baseDir, source);
@@ -246,6 +291,12 @@ public final class ApproverRegistry {
   }
 
   private static InvalidRegistryException invalid(String source, String problem, Throwable cause) {
-    return new InvalidRegistryException("approver registry " + source + ": " + problem, cause);
+    return invalid(source, 0, problem, cause);
+  }
+
+  /** {@code approver registry SOURCE:LINE: PROBLEM}, without {@code :LINE} when the line is unknown (0). */
+  private static InvalidRegistryException invalid(String source, int line, String problem, Throwable cause) {
+    return new InvalidRegistryException(line, problem,
+        "approver registry " + new StrictYaml.YamlProblem(line, problem).at(source), cause);
   }
 }

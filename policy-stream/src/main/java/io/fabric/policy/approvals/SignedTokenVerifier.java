@@ -17,9 +17,10 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * <p>Checks, in order, each failing with a short reason for the audit trail: the token is well
  * formed; its approver is registered; the Ed25519 signature over {@link TokenStatement} verifies with
  * that approver's key (so no field was altered); the decision is APPROVE or REJECT; it names this
- * request id, tenant, flow (when it names one) and action; its payload hash is the canonical hash of
- * this request's payload; the approver's scope covers the action and tenant; it was not issued in the
- * future (beyond the allowed clock skew) and has not expired.
+ * request id, tenant, flow (a token that names no flow is refused) and action; its payload hash is
+ * the canonical hash of this request's payload; the approver's scope covers the action and tenant;
+ * it does not live longer ({@code expires_at - issued_at}) than the policy's maximum token lifetime;
+ * it was not issued in the future (beyond the allowed clock skew) and has not expired.
  *
  * <p>A correctly signed REJECT is <em>valid</em>: the verdict says the token is genuine, and the gate
  * reads {@link ApprovalDecision#of} to block the request as {@code APPROVAL_REJECTED}. Single use is
@@ -28,24 +29,52 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 public final class SignedTokenVerifier implements TokenVerifier {
   /** How far the signer's clock may run ahead of the gate's. */
   public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofMinutes(2);
+  /**
+   * The longest {@code expires_at - issued_at} a token may have unless the policy says otherwise;
+   * {@link TokenSigner#DEFAULT_TTL} fits in it.
+   */
+  public static final Duration DEFAULT_MAX_TOKEN_LIFETIME = Duration.ofHours(1);
 
   private final Supplier<ApproverRegistry> registry;
   private final long allowedSkewMillis;
+  private final Duration maxTokenLifetime;
 
+  /** Trusts {@code registry}, with the default clock skew and maximum token lifetime (PT1H). */
   public SignedTokenVerifier(ApproverRegistry registry) {
-    this(() -> registry, DEFAULT_CLOCK_SKEW);
+    this(registry, DEFAULT_MAX_TOKEN_LIFETIME);
+  }
+
+  /** Trusts {@code registry}, with the default clock skew and the policy's maximum token lifetime. */
+  public SignedTokenVerifier(ApproverRegistry registry, Duration maxTokenLifetime) {
+    this(() -> registry, DEFAULT_CLOCK_SKEW, maxTokenLifetime);
+  }
+
+  /** As {@link #SignedTokenVerifier(Supplier, Duration, Duration)} with the default maximum token lifetime (PT1H). */
+  public SignedTokenVerifier(Supplier<ApproverRegistry> registry, Duration allowedClockSkew) {
+    this(registry, allowedClockSkew, DEFAULT_MAX_TOKEN_LIFETIME);
   }
 
   /**
    * @param registry read on every verification, so a reloaded registry (file or topic) takes effect
    *     without rebuilding the verifier
+   * @param maxTokenLifetime the longest {@code expires_at - issued_at} a token may state, however its
+   *     signer chose it: it bounds how long a leaked token stays usable
+   * @throws IllegalArgumentException for a negative skew or a lifetime that is not positive
    */
-  public SignedTokenVerifier(Supplier<ApproverRegistry> registry, Duration allowedClockSkew) {
+  public SignedTokenVerifier(Supplier<ApproverRegistry> registry, Duration allowedClockSkew, Duration maxTokenLifetime) {
     if (allowedClockSkew.isNegative()) {
       throw new IllegalArgumentException("clock skew must not be negative, got " + allowedClockSkew);
     }
+    if (maxTokenLifetime == null || maxTokenLifetime.isNegative() || maxTokenLifetime.isZero()) {
+      throw new IllegalArgumentException("maximum token lifetime must be positive, got " + maxTokenLifetime);
+    }
     this.registry = registry;
     this.allowedSkewMillis = allowedClockSkew.toMillis();
+    this.maxTokenLifetime = maxTokenLifetime;
+  }
+
+  public Duration maxTokenLifetime() {
+    return maxTokenLifetime;
   }
 
   @Override
@@ -101,7 +130,10 @@ public final class SignedTokenVerifier implements TokenVerifier {
     if (!statement.tenantId().equals(request.getTenantId())) {
       return Optional.of("token is for tenant " + statement.tenantId() + ", not " + request.getTenantId());
     }
-    if (!statement.flowId().isEmpty() && !statement.flowId().equals(request.getFlowId())) {
+    if (statement.flowId().isBlank()) {
+      return Optional.of("token names no flow: a token binds to one flow and one request");
+    }
+    if (!statement.flowId().equals(request.getFlowId())) {
       return Optional.of("token is for flow " + statement.flowId() + ", not " + request.getFlowId());
     }
     if (!statement.action().equals(request.getAction())) {
@@ -123,6 +155,17 @@ public final class SignedTokenVerifier implements TokenVerifier {
     if (statement.expiresAtMillis() <= statement.issuedAtMillis()) {
       return Optional.of("token expires (" + instant(statement.expiresAtMillis()) + ") before it was issued ("
           + instant(statement.issuedAtMillis()) + ")");
+    }
+    long lifetimeMillis;
+    try {
+      lifetimeMillis = Math.subtractExact(statement.expiresAtMillis(), statement.issuedAtMillis());
+    } catch (ArithmeticException e) {
+      // issued far in the past and expiring far in the future: longer than any lifetime a long can hold
+      lifetimeMillis = Long.MAX_VALUE;
+    }
+    if (lifetimeMillis > maxTokenLifetime.toMillis()) {
+      return Optional.of("token lives " + human(Duration.ofMillis(lifetimeMillis)) + ", longer than the policy's maximum token lifetime "
+          + maxTokenLifetime);
     }
     if (statement.issuedAtMillis() > nowMillis + allowedSkewMillis) {
       return Optional.of("token issued in the future, at " + instant(statement.issuedAtMillis())
@@ -146,6 +189,29 @@ public final class SignedTokenVerifier implements TokenVerifier {
     // for every approval token
     byte[] rawKey = ApproverKeys.rawEd25519(key);
     return Ed25519.verify(bytes, 0, rawKey, 0, signed, 0, signed.length);
+  }
+
+  /** {@code 30d}, {@code 1h30m}, {@code 2m0.5s}: a lifetime as a person reads it (each non-zero unit). */
+  static String human(Duration duration) {
+    StringBuilder text = new StringBuilder();
+    if (duration.toDays() > 0) {
+      text.append(duration.toDays()).append('d');
+    }
+    if (duration.toHoursPart() > 0) {
+      text.append(duration.toHoursPart()).append('h');
+    }
+    if (duration.toMinutesPart() > 0) {
+      text.append(duration.toMinutesPart()).append('m');
+    }
+    int millis = duration.toMillisPart();
+    if (duration.toSecondsPart() > 0 || millis > 0 || text.length() == 0) {
+      text.append(duration.toSecondsPart());
+      if (millis > 0) {
+        text.append('.').append(String.format(java.util.Locale.ROOT, "%03d", millis).replaceAll("0+$", ""));
+      }
+      text.append('s');
+    }
+    return text.toString();
   }
 
   private static Instant instant(long epochMillis) {

@@ -29,12 +29,18 @@ class ApproverRegistryTest {
     return Files.writeString(dir.resolve("approvers.yaml"), yaml);
   }
 
+  /** The problem a file has, without {@code approver registry FILE[:LINE]: }. */
   private String loadError(String yaml) throws Exception {
+    String message = loadFailure(yaml);
+    String prefix = "approver registry " + dir.resolve("approvers.yaml");
+    assertTrue(message.startsWith(prefix), message);
+    return message.substring(prefix.length()).replaceFirst("^(:[0-9]+)?: ", "");
+  }
+
+  /** The whole message loading a file fails with. */
+  private String loadFailure(String yaml) throws Exception {
     Path file = registryFile(yaml);
-    InvalidRegistryException e = assertThrows(InvalidRegistryException.class, () -> ApproverRegistry.load(file));
-    String prefix = "approver registry " + file + ": ";
-    assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
-    return e.getMessage().substring(prefix.length());
+    return assertThrows(InvalidRegistryException.class, () -> ApproverRegistry.load(file)).getMessage();
   }
 
   @Test
@@ -108,14 +114,73 @@ class ApproverRegistryTest {
   }
 
   @Test
-  void duplicateApproverIsRefused() throws Exception {
-    String problem = loadError("""
+  void duplicateApproverIsRefusedWithFileAndLine() throws Exception {
+    // Given a registry that lists alice twice, the second time with a wider scope
+    String message = loadFailure("""
         approvers:
           alice: { public_key_file: alice.pub, actions: [send_whatsapp], tenants: [acme] }
           alice: { public_key_file: alice.pub, actions: ["*"], tenants: ["*"] }
         """);
 
-    assertTrue(problem.startsWith("not valid YAML: Duplicate field 'alice'"), problem);
+    // Then loading names the file, the second entry's line and the key
+    assertTrue(message.startsWith("approver registry " + dir.resolve("approvers.yaml")
+        + ":3: duplicate key 'alice' in approvers (first at line 2)"), message);
+  }
+
+  @Test
+  void aDuplicateKeyInsideAnApproverIsRefused() throws Exception {
+    String message = loadFailure("""
+        approvers:
+          alice:
+            public_key_file: alice.pub
+            actions: [send_whatsapp]
+            tenants: [acme]
+            actions: ["*"]
+        """);
+
+    assertTrue(message.startsWith("approver registry " + dir.resolve("approvers.yaml")
+        + ":6: duplicate key 'actions' in approvers.alice (first at line 4)"), message);
+  }
+
+  @Test
+  void unknownKeysNameTheirLine() throws Exception {
+    Path file = dir.resolve("approvers.yaml");
+    assertEquals("approver registry " + file + ":1: unknown top-level key 'version' (only 'approvers' is allowed)",
+        loadFailure("version: 1\napprovers:\n"));
+    assertEquals("approver registry " + file + ":5: approver 'alice': unknown key 'tenant' (allowed: public_key, public_key_file,"
+            + " actions, tenants)",
+        loadFailure("approvers:\n  alice:\n    public_key_file: alice.pub\n    actions: [\"*\"]\n    tenant: [acme]\n"));
+  }
+
+  @Test
+  void onePublicKeyUnderTwoNamesIsRefusedNamingBoth() throws Exception {
+    // Given alice's key registered again as "alice2", so alice alone could give two approvals
+    String message = loadFailure("""
+        approvers:
+          alice:  { public_key_file: alice.pub, actions: [create_charge], tenants: ["*"] }
+          bob:    { public_key: "%s", actions: ["*"], tenants: [acme] }
+          alice2: { public_key_file: alice.pub, actions: ["*"], tenants: ["*"] }
+        """.formatted(bobKey));
+
+    // Then loading refuses it, naming both approvers and the second one's line
+    assertEquals("approver registry " + dir.resolve("approvers.yaml") + ":4: approvers 'alice' and 'alice2' have the same public key:"
+        + " one person could satisfy a quorum alone; give each approver their own key", message);
+  }
+
+  @Test
+  void aRegistryBuiltInCodeRefusesOneKeyUnderTwoNamesToo() {
+    Approver alias = new Approver("alias", ApprovalFixtures.ALICE_KEYS.getPublic(), Set.of("*"), Set.of("*"));
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ApproverRegistry.of(ApprovalFixtures.ALICE, alias));
+
+    assertTrue(e.getMessage().startsWith("approvers 'alice' and 'alias' have the same public key"), e.getMessage());
+  }
+
+  @Test
+  void anApproversProblemNamesItsLine() throws Exception {
+    assertEquals("approver registry " + dir.resolve("approvers.yaml") + ":3: approver 'bob': 'tenants' is missing (use [\"*\"] for any)",
+        loadFailure("approvers:\n  alice: { public_key_file: alice.pub, actions: [\"*\"], tenants: [\"*\"] }\n"
+            + "  bob: { public_key: \"%s\", actions: [\"*\"] }\n".formatted(bobKey)));
   }
 
   @Test

@@ -11,6 +11,7 @@ import static io.fabric.policy.approvals.ApprovalFixtures.request;
 import static io.fabric.policy.approvals.ApprovalFixtures.signer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric.contracts.ApprovalToken;
@@ -225,6 +226,80 @@ class SignedTokenVerifierTest {
     assertEquals(TokenVerdict.ok(), reloading.verify(token, request, now));
     current[0] = ApproverRegistry.of(ApprovalFixtures.BOB);
     assertInvalid("unknown approver alice", reloading.verify(token, request, now));
+  }
+
+  @Test
+  void aTokenThatNamesNoFlowIsRefusedInsteadOfMatchingAnyFlow() {
+    // Given a genuinely signed token whose flow id is empty
+    TaskRequest request = chargeRequest();
+    TokenStatement anyFlow = with(TokenStatement.of(signer("alice", ALICE_KEYS).approve(request, "")), "", 0, 0);
+    ApprovalToken token = anyFlow.withSignature(sign(anyFlow));
+
+    // When it is checked against the request it otherwise names
+    TokenVerdict verdict = verifier.verify(token, request, now);
+
+    // Then it is refused: a token binds to one flow and one request
+    assertInvalid("token names no flow: a token binds to one flow and one request", verdict);
+  }
+
+  @Test
+  void aTokenLivingLongerThanThePolicysMaximumIsRefused() {
+    // Given a genuine token its signer made valid for 30 days
+    TaskRequest request = chargeRequest();
+    ApprovalToken token = signer("alice", ALICE_KEYS).withTtl(Duration.ofDays(30)).approve(request, "");
+
+    // When the gate (default maximum PT1H) checks it while it is still unexpired
+    TokenVerdict verdict = verifier.verify(token, request, now);
+
+    // Then it is refused for its lifetime
+    assertInvalid("token lives 30d, longer than the policy's maximum token lifetime PT1H", verdict);
+  }
+
+  @Test
+  void theMaximumLifetimeComesFromThePolicyAndItsLimitIsInclusive() {
+    TaskRequest request = chargeRequest();
+    ApprovalToken twoHours = signer("alice", ALICE_KEYS).withTtl(Duration.ofHours(2)).approve(request, "");
+    ApprovalToken oneHour = signer("alice", ALICE_KEYS).withTtl(Duration.ofHours(1)).approve(request, "");
+    SignedTokenVerifier quarterHour = new SignedTokenVerifier(REGISTRY, Duration.ofMinutes(15));
+
+    assertEquals(TokenVerdict.ok(), new SignedTokenVerifier(REGISTRY, Duration.ofHours(24)).verify(twoHours, request, now));
+    assertEquals(TokenVerdict.ok(), verifier.verify(oneHour, request, now), "exactly the maximum is allowed");
+    assertInvalid("token lives 1h, longer than the policy's maximum token lifetime PT15M", quarterHour.verify(oneHour, request, now));
+    assertInvalid("token lives 1h30m, longer than the policy's maximum token lifetime PT1H",
+        verifier.verify(signer("alice", ALICE_KEYS).withTtl(Duration.ofMinutes(90)).approve(request, ""), request, now));
+  }
+
+  @Test
+  void aTokenExpiringNearTheEndOfTimeIsRefusedWithoutTheLifetimeWrappingAround() {
+    // Given genuine tokens expiring at Long.MAX_VALUE, one issued now and one issued before 1970,
+    // where expires_at - issued_at overflows a long
+    TaskRequest request = chargeRequest();
+    TokenStatement base = TokenStatement.of(signer("alice", ALICE_KEYS).approve(request, ""));
+    TokenStatement fromNow = with(base, base.flowId(), now, Long.MAX_VALUE);
+    TokenStatement fromBefore1970 = with(base, base.flowId(), -86_400_000L, Long.MAX_VALUE);
+
+    // When they are checked
+    TokenVerdict issuedNow = verifier.verify(fromNow.withSignature(sign(fromNow)), request, now);
+    TokenVerdict overflowing = verifier.verify(fromBefore1970.withSignature(sign(fromBefore1970)), request, now);
+
+    // Then both are refused for their lifetime
+    assertTrue(issuedNow.problem().startsWith("token lives "), issuedNow.problem());
+    assertTrue(issuedNow.problem().endsWith(", longer than the policy's maximum token lifetime PT1H"), issuedNow.problem());
+    assertTrue(overflowing.problem().startsWith("token lives "), overflowing.problem());
+    assertTrue(overflowing.problem().endsWith(", longer than the policy's maximum token lifetime PT1H"), overflowing.problem());
+  }
+
+  @Test
+  void aMaximumLifetimeThatIsNotPositiveIsRefused() {
+    assertThrows(IllegalArgumentException.class, () -> new SignedTokenVerifier(REGISTRY, Duration.ZERO));
+  }
+
+  /** {@code statement} with another flow id and, when {@code expiresAt} is not 0, other times. */
+  private static TokenStatement with(TokenStatement statement, String flowId, long issuedAt, long expiresAt) {
+    return new TokenStatement(statement.requestId(), statement.tenantId(), flowId, statement.action(),
+        statement.payloadSha256(), statement.approver(), statement.decision(), statement.reason(),
+        expiresAt == 0 ? statement.issuedAtMillis() : issuedAt, expiresAt == 0 ? statement.expiresAtMillis() : expiresAt,
+        statement.nonce());
   }
 
   private static byte[] sign(TokenStatement statement) {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric.contracts.ApprovalToken;
+import io.fabric.contracts.TaskRequest;
 import io.fabric.policy.approvals.TokenVerifier.TokenVerdict;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -67,5 +68,20 @@ class TokenSignerTest {
     assertEquals(CanonicalPayload.sha256Of(chargeRequest().getPayload()), first.getPayloadSha256());
     assertEquals(22, first.getNonce().length());
     assertNotEquals(first.getNonce(), second.getNonce(), "each token has its own nonce");
+  }
+
+  @Test
+  void aSubjectWithoutAFlowNamesTheFlowTheGatewayStartsForTheRequest() {
+    // Given a pending request submitted without a flow id, so the gateway named its flow after it
+    TaskRequest request = ApprovalFixtures.request("req-5", "acme", "create_charge", "{\"amount\":5}");
+    request.setFlowId("req-5");
+
+    // When an approver signs it knowing no flow id
+    ApprovalToken token = signer("alice", ALICE_KEYS)
+        .sign(ApprovalSubject.of("req-5", "acme", null, "create_charge", "{\"amount\":5}"), ApprovalDecision.APPROVE, "");
+
+    // Then the token names that flow and verifies
+    assertEquals("req-5", token.getFlowId());
+    assertEquals(TokenVerdict.ok(), new SignedTokenVerifier(ApprovalFixtures.REGISTRY).verify(token, request, CLOCK.millis()));
   }
 }
