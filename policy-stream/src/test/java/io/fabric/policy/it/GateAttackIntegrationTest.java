@@ -21,7 +21,10 @@ import io.fabric.policy.approvals.Approver;
 import io.fabric.policy.approvals.ApproverKeys;
 import io.fabric.policy.approvals.ApproverRegistry;
 import io.fabric.policy.approvals.SignedTokenVerifier;
+import io.fabric.policy.approvals.CanonicalPayload;
 import io.fabric.policy.approvals.TokenSigner;
+import io.fabric.policy.approvals.TokenStatement;
+import java.security.Signature;
 import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.records.IngressKey;
 import io.fabric.schemas.records.LatestByKeyReader;
@@ -100,6 +103,17 @@ class GateAttackIntegrationTest {
         .filter(e -> e.getType().equals(type) && requestId.equals(e.getRequestId())).count();
   }
 
+  /** A genuinely signed token that names no flow, as a hand-made client could produce (TokenSigner never does). */
+  private static ApprovalToken signedWithoutFlow(TaskRequest request) throws Exception {
+    long now = System.currentTimeMillis();
+    TokenStatement statement = new TokenStatement(request.getRequestId(), request.getTenantId(), "", request.getAction(),
+        CanonicalPayload.sha256Of(request.getPayload()), "alice", "APPROVE", "any flow", now, now + 60_000, "nonce-" + now);
+    Signature ed25519 = Signature.getInstance("Ed25519");
+    ed25519.initSign(ALICE.getPrivate());
+    ed25519.update(statement.toBytes());
+    return statement.withSignature(ed25519.sign());
+  }
+
   private static TaskRequest whatsapp(String tenant, String to) {
     return Submission.of(tenant, "send_whatsapp").payload("{\"to\":\"" + to + "\",\"text\":\"hi\"}").toRequest(System.currentTimeMillis());
   }
@@ -164,7 +178,7 @@ class GateAttackIntegrationTest {
     try (KafkaProducer<String, ApprovalToken> tokens = rawTokens()) {
       tokens.send(new ProducerRecord<>(catalog.approvals.name(), late.getFlowId(), alice.approve(late, "late"))).get();
       tokens.send(new ProducerRecord<>(catalog.approvals.name(), tightened.getFlowId(), alice.approve(tightened, "ok"))).get();
-      ApprovalToken noFlow = alice.approve(TaskRequest.newBuilder(flowless).setFlowId("").build(), "any flow");
+      ApprovalToken noFlow = signedWithoutFlow(flowless);
       for (int partition = 0; partition < 2; partition++) {
         tokens.send(new ProducerRecord<>(catalog.approvals.name(), partition, flowless.getFlowId(), noFlow)).get();
       }
