@@ -2,8 +2,10 @@ package io.fabric.dlq;
 
 import io.fabric.contracts.DeadLetter;
 import io.fabric.contracts.KafkaHeader;
+import io.fabric.contracts.ReplayLineage;
 import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.records.DeadLetters;
+import io.fabric.schemas.topics.ReservedNames;
 import io.fabric.schemas.topics.TopicCatalog;
 import io.fabric.schemas.topics.TopicSpec;
 import java.nio.charset.StandardCharsets;
@@ -38,8 +40,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Republishes dead letters to their original topic (or {@code --to-topic}) with their original
- * key, value and headers plus {@linkplain ReplayHeaders provenance headers}.
+ * Republishes dead letters (requests to the replays topic with their {@link ReplayLineage}, other
+ * records to their original topic, or all to {@code --to-topic}; see {@link ReplayTarget}) with
+ * their original headers plus provenance headers ({@link ReservedNames#REPLAY_HEADERS}).
  *
  * <p>Each batch of republished records and their {@linkplain ReplayLedger ledger} entries is one
  * Kafka transaction, so for a {@code read_committed} consumer (the policy gate and every fabric
@@ -159,7 +162,9 @@ public final class DeadLetterReplayer {
           pacer.acquire();
           Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
           DeadLetter deadLetter = decision.entry().deadLetter();
-          ReplayTarget.Resend resend = ReplayTarget.of(catalog, deadLetter, options.toTopic());
+          ReplayLineage lineage = ReplayLineage.newBuilder().setDeadLetterId(deadLetter.getId())
+              .setGeneration(decision.replayCount()).setReplayedAt(now.toEpochMilli()).setReplayedBy(user).build();
+          ReplayTarget.Resend resend = ReplayTarget.of(catalog, deadLetter, options.toTopic(), lineage);
           producer.send(new ProducerRecord<>(decision.targetTopic(), null, now.toEpochMilli(), resend.key(), resend.value(),
               replayHeaders(decision, now)));
           ReplayLedger.Entry entry = ledger.withReplay(decision.entry().id(),
@@ -193,21 +198,20 @@ public final class DeadLetterReplayer {
   private Headers replayHeaders(ReplayDecision decision, Instant now) {
     RecordHeaders headers = new RecordHeaders();
     for (KafkaHeader header : decision.entry().deadLetter().getOriginalHeaders()) {
-      if (!ReplayHeaders.ALL.contains(header.getKey())) {
+      if (!ReservedNames.REPLAY_HEADERS.contains(header.getKey())) {
         headers.add(header.getKey(), DeadLetterEntry.bytes(header.getValue()));
       }
     }
-    headers.add(ReplayHeaders.REPLAY_OF, utf8(decision.entry().id()));
-    headers.add(ReplayHeaders.REPLAY_COUNT, utf8(Integer.toString(decision.replayCount())));
-    headers.add(ReplayHeaders.REPLAY_AT, utf8(now.toString()));
-    headers.add(ReplayHeaders.REPLAY_BY, utf8(user));
+    headers.add(ReservedNames.REPLAY_OF_HEADER, utf8(decision.entry().id()));
+    headers.add(ReservedNames.REPLAY_COUNT_HEADER, utf8(Integer.toString(decision.replayCount())));
+    headers.add(ReservedNames.REPLAY_AT_HEADER, utf8(now.toString()));
+    headers.add(ReservedNames.REPLAY_BY_HEADER, utf8(user));
     return headers;
   }
 
   private List<ReplayDecision> plan(DeadLetterFilter filter, ReplayOptions options, ReplayLedger ledger) {
     List<DeadLetterEntry> entries = new DeadLetterReader(connection, catalog.dlq).read(filter);
-    return ReplayPlanner.plan(entries, ledger, options,
-        entry -> ReplayTarget.of(catalog, entry.deadLetter(), null).topic());
+    return ReplayPlanner.plan(entries, ledger, options, catalog);
   }
 
   /** The decisions to republish, at most {@code --max} of them. */

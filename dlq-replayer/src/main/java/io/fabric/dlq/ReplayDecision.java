@@ -2,7 +2,8 @@ package io.fabric.dlq;
 
 /**
  * What a replay does with one selected dead letter, decided before anything is published.
- * {@code replayCount} is the {@value ReplayHeaders#REPLAY_COUNT} the republished record would carry.
+ * {@code replayCount} is the {@value io.fabric.schemas.topics.ReservedNames#REPLAY_COUNT_HEADER} header and
+ * the {@code ReplayLineage} generation the republished record would carry.
  */
 public record ReplayDecision(DeadLetterEntry entry, Action action, String targetTopic, int replayCount, String detail) {
   public enum Action {

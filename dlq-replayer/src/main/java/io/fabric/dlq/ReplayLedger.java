@@ -30,7 +30,7 @@ import java.util.Optional;
 public final class ReplayLedger {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** One republication of a dead letter. {@code replayCount} is the {@value ReplayHeaders#REPLAY_COUNT} it carried. */
+  /** One republication of a dead letter. {@code replayCount} is the {@value io.fabric.schemas.topics.ReservedNames#REPLAY_COUNT_HEADER} it carried. */
   public record Replay(String targetTopic, int replayCount, Instant at, String by) {}
 
   /** Every replay of one dead letter, oldest first. */

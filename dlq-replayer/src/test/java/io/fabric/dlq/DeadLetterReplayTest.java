@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric.contracts.DeadLetter;
+import io.fabric.contracts.ReplayLineage;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.deploy.EmbeddedKafkaExtension;
 import io.fabric.dlq.DlqTestSupport.CliRun;
@@ -17,6 +18,7 @@ import io.fabric.schemas.AvroSerde;
 import io.fabric.schemas.records.DeadLetters;
 import io.fabric.schemas.records.Reason;
 import io.fabric.schemas.records.TraceContext;
+import io.fabric.schemas.topics.ReservedNames;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +30,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -56,6 +59,9 @@ class DeadLetterReplayTest {
 
   private final DlqTestSupport dlq = DlqTestSupport.create();
   private final String ingress = dlq.catalog.ingress.name();
+  private final String replays = dlq.catalog.replays.name();
+  /** Outside the fabric's prefix, so not a topic that skips the gate: a place to look at replays first. */
+  private final String scratch = EmbeddedKafkaExtension.uniqueName("scratch");
 
   /** 307 DLQ records: undecodable bytes, unknown task types, execution failures, loop-guarded ones, unreadable ones. */
   private List<DeadLetter> fill() {
@@ -98,7 +104,7 @@ class DeadLetterReplayTest {
   private Map<String, ConsumerRecord<byte[], byte[]>> replaysOn(String topic) {
     Map<String, ConsumerRecord<byte[], byte[]>> byId = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> record : dlq.readCommitted(topic)) {
-      Header of = record.headers().lastHeader(ReplayHeaders.REPLAY_OF);
+      Header of = record.headers().lastHeader(ReservedNames.REPLAY_OF_HEADER);
       assertNotNull(of, "only replays are published in these tests");
       String id = new String(of.value(), StandardCharsets.UTF_8);
       ConsumerRecord<byte[], byte[]> previous = byId.put(id, record);
@@ -177,28 +183,35 @@ class DeadLetterReplayTest {
 
     assertEquals(0, first.exitCode(), first.toString());
     assertTrue(first.out().endsWith("Replayed 50, skipped 0 already replayed, refused 0, failed 0.\n"), first.toString());
-    Map<String, ConsumerRecord<byte[], byte[]>> replays = awaitReplays(ingress, 50);
-    assertEquals(idsOf(wanted), new TreeSet<>(replays.keySet()));
+    Map<String, ConsumerRecord<byte[], byte[]>> published = awaitReplays(replays, 50);
+    assertEquals(idsOf(wanted), new TreeSet<>(published.keySet()));
+    assertEquals(0, dlq.readCommitted(ingress).size(), "replays never go to ingress");
     for (DeadLetter deadLetter : wanted) {
-      ConsumerRecord<byte[], byte[]> record = replays.get(deadLetter.getId());
+      ConsumerRecord<byte[], byte[]> record = published.get(deadLetter.getId());
       TaskRequest original = REQUESTS.deserialize(ingress, DeadLetterEntry.bytes(deadLetter.getOriginalValue()));
       assertEquals(IngressKey.of(original), new String(record.key(), StandardCharsets.UTF_8), "keyed as FabricClient keys requests");
-      TaskRequest replayed = REQUESTS.deserialize(ingress, record.value());
-      assertEquals(deadLetter.getId(), replayed.getAttributes().get(ReplayTarget.REPLAY_OF_ATTRIBUTE), "marked as a replay for the gate");
-      replayed.setAttributes(original.getAttributes());
+      TaskRequest replayed = REQUESTS.deserialize(replays, record.value());
+      ReplayLineage lineage = replayed.getReplay();
+      assertNotNull(lineage, "the lineage the gate accepts on the replays topic");
+      assertEquals(deadLetter.getId(), lineage.getDeadLetterId());
+      assertEquals(1, lineage.getGeneration());
+      assertEquals(USER, lineage.getReplayedBy());
+      assertEquals(record.timestamp(), lineage.getReplayedAt());
+      assertEquals(Optional.empty(), ReservedNames.firstReservedAttribute(replayed.getAttributes()));
+      replayed.setReplay(null);
       assertEquals(original, replayed, "otherwise the same request");
       assertEquals(new String(DeadLetterEntry.bytes(deadLetter.getOriginalHeaders().get(0).getValue()), StandardCharsets.UTF_8),
           header(record, TraceContext.HEADER), "original headers are kept");
-      assertEquals("1", header(record, ReplayHeaders.REPLAY_COUNT));
-      assertEquals(USER, header(record, ReplayHeaders.REPLAY_BY));
-      assertTrue(!Instant.parse(header(record, ReplayHeaders.REPLAY_AT)).isBefore(before.truncatedTo(ChronoUnit.MILLIS)));
+      assertEquals("1", header(record, ReservedNames.REPLAY_COUNT_HEADER));
+      assertEquals(USER, header(record, ReservedNames.REPLAY_BY_HEADER));
+      assertTrue(!Instant.parse(header(record, ReservedNames.REPLAY_AT_HEADER)).isBefore(before.truncatedTo(ChronoUnit.MILLIS)));
       assertTrue(record.timestamp() >= before.toEpochMilli(), "a replay is a new record, stamped now");
     }
 
     assertEquals(0, again.exitCode(), again.toString());
-    assertTrue(again.out().contains("already replayed " + wanted.get(0).getId() + "  replayed to " + ingress), again.toString());
+    assertTrue(again.out().contains("already replayed " + wanted.get(0).getId() + "  replayed to " + replays), again.toString());
     assertTrue(again.out().endsWith("Replayed 0, skipped 50 already replayed, refused 0, failed 0.\n"), again.toString());
-    assertEquals(50, replaysOn(ingress).size());
+    assertEquals(50, replaysOn(replays).size());
 
     JsonNode listed = json(dlq.dlq("list", "-o", "json"));
     Set<String> wantedIds = idsOf(wanted);
@@ -206,8 +219,38 @@ class DeadLetterReplayTest {
     ReplayLedger ledger = ReplayLedger.read(dlq.connection(), dlq.ledgerTopic());
     assertEquals(50, ledger.size());
     ReplayLedger.Replay replay = ledger.entry(wanted.get(0).getId()).orElseThrow().last().orElseThrow();
-    assertEquals(ingress, replay.targetTopic());
+    assertEquals(replays, replay.targetTopic());
     assertEquals(USER, replay.by());
+  }
+
+  @Test
+  void aTaskThatFailedAfterTheGateIsReplayedToTheReplaysTopicWithLineageAndWithoutReservedAttributes() {
+    // Given a charge that the gate routed (pre-approved) and whose plugin failed, from before the
+    // gate blocked reserved attributes, carrying the old replay marker and a forged rollback flag
+    String stripe = dlq.catalog.pluginTasks("stripe").name();
+    TaskRequest request = DeadLetterSamples.request("acme", "flow-charge", "charge");
+    request.setApprovalToken("signed-token");
+    request.setAttributes(Map.of("bench", "no", ReservedNames.REPLAY_OF_HEADER, "dlq-old", ReservedNames.ROLLBACK_ACTION, "true"));
+    DeadLetter deadLetter = DeadLetterSamples.failedAfterGate(stripe, 3, Instant.now().minusSeconds(30), request,
+        new IOException("402 card declined"));
+    dlq.deadLetter(List.of(deadLetter));
+
+    // When it is replayed
+    CliRun run = dlq.dlq("replay", "--flow", "flow-charge", "--execute");
+
+    // Then the request lands on the replays topic with its lineage, token and reserved attributes gone
+    assertEquals(0, run.exitCode(), run.toString());
+    assertTrue(run.out().contains("-> " + replays + "  acme/flow-charge/charge  replay 1 of at most 3"), run.toString());
+    ConsumerRecord<byte[], byte[]> record = awaitReplays(replays, 1).get(deadLetter.getId());
+    TaskRequest replayed = REQUESTS.deserialize(replays, record.value());
+    assertEquals(IngressKey.of(request), new String(record.key(), StandardCharsets.UTF_8));
+    assertEquals(Map.of("bench", "no"), replayed.getAttributes());
+    assertEquals(null, replayed.getApprovalToken(), "a token works once");
+    assertEquals(deadLetter.getId(), replayed.getReplay().getDeadLetterId());
+    assertEquals(1, replayed.getReplay().getGeneration());
+    assertEquals(request.getRequestId(), replayed.getRequestId());
+    assertEquals(deadLetter.getId(), header(record, ReservedNames.REPLAY_OF_HEADER), "provenance headers are kept");
+    assertEquals(0, dlq.readCommitted(ingress).size());
   }
 
   @Test
@@ -216,7 +259,7 @@ class DeadLetterReplayTest {
     Set<String> unknownTypes = idsOf(where(all, d -> Reason.UNKNOWN_TASK_TYPE.name().equals(d.getReason())));
 
     CliRun half = dlq.dlq("replay", "--reason", "UNKNOWN_TASK_TYPE", "--max", "40", "--rate", "1000", "--execute");
-    int afterHalf = awaitReplays(ingress, 40).size();
+    int afterHalf = awaitReplays(replays, 40).size();
     CliRun rest = dlq.dlq("replay", "--reason", "UNKNOWN_TASK_TYPE", "--execute");
 
     assertEquals(0, half.exitCode(), half.toString());
@@ -225,12 +268,11 @@ class DeadLetterReplayTest {
     assertEquals(40, afterHalf);
     assertEquals(0, rest.exitCode(), rest.toString());
     assertTrue(rest.out().endsWith("Replayed 50, skipped 40 already replayed, refused 0, failed 0.\n"), rest.toString());
-    assertEquals(unknownTypes, new TreeSet<>(awaitReplays(ingress, 90).keySet()));
+    assertEquals(unknownTypes, new TreeSet<>(awaitReplays(replays, 90).keySet()));
   }
 
   @Test
   void aFailedBatchIsRolledBackAndTheRerunReplaysEachRecordOnce() throws Exception {
-    String scratch = dlq.catalog.prefix() + "scratch";
     dlq.createTopic(scratch, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, "4096"));
     List<DeadLetter> deadLetters = new ArrayList<>();
     Instant base = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.SECONDS);
@@ -278,49 +320,54 @@ class DeadLetterReplayTest {
     assertEquals(0, allowed.exitCode(), allowed.toString());
     JsonNode report = json(allowed);
     assertEquals(4, report.get("summary").get("replayed").asInt());
-    Map<String, ConsumerRecord<byte[], byte[]>> replays = awaitReplays(ingress, 4);
-    assertEquals(idsOf(where(all, d -> "loopy".equals(d.getTenantId()))), new TreeSet<>(replays.keySet()));
-    replays.values().forEach(r -> assertEquals("4", header(r, ReplayHeaders.REPLAY_COUNT)));
+    Map<String, ConsumerRecord<byte[], byte[]>> published = awaitReplays(replays, 4);
+    assertEquals(idsOf(where(all, d -> "loopy".equals(d.getTenantId()))), new TreeSet<>(published.keySet()));
+    published.values().forEach(r -> assertEquals("4", header(r, ReservedNames.REPLAY_COUNT_HEADER)));
+    published.values().forEach(r -> assertEquals(4, REQUESTS.deserialize(replays, r.value()).getReplay().getGeneration()));
   }
 
   @Test
-  void aReplayThatKeepsFailingIsRefusedOnceItsLineageWasReplayedThreeTimes() {
-    DeadLetter first = DeadLetterSamples.executionFailed(ingress, 7, Instant.now().minusSeconds(60), "http", "acme",
-        "flow-loop", "send_whatsapp", new ConnectException("connection refused"), 3);
+  void aTaskThatKeepsFailingAfterTheGateIsRefusedOnceItsLineageWasReplayedThreeTimes() {
+    // Given a task that failed in its plugin, after the gate
+    String http = dlq.catalog.pluginTasks("http").name();
+    DeadLetter first = DeadLetterSamples.failedAfterGate(http, 7, Instant.now().minusSeconds(60),
+        DeadLetterSamples.request("acme", "flow-loop", "send_whatsapp"), new ConnectException("connection refused"));
     dlq.deadLetter(List.of(first));
 
     for (int generation = 1; generation <= 3; generation++) {
+      // When it is replayed
+      CliRun look = dlq.dlq("replay", "--flow", "flow-loop");
       CliRun replay = dlq.dlq("replay", "--flow", "flow-loop", "--execute");
+
+      assertTrue(look.out().contains("replay " + generation + " of at most 3"), look.toString());
       assertEquals(0, replay.exitCode(), replay.toString());
       assertTrue(replay.out().contains("Replayed 1, skipped " + (generation - 1) + " already replayed"), replay.toString());
-      // The plugin fails the replayed record again: a new dead letter, with the replayed record's headers.
-      awaitReplays(ingress, generation);
-      ConsumerRecord<byte[], byte[]> replayed = latestReplay();
-      assertEquals(Integer.toString(generation), header(replayed, ReplayHeaders.REPLAY_COUNT));
-      DeadLetter again = DeadLetters.about(DeadLetters.builder("plugin:http", Reason.EXECUTION_FAILED,
-              new DeadLetters.Origin(ingress, replayed.partition(), replayed.offset(), replayed.key(), replayed.value(),
-                  replayed.headers()), new ConnectException("connection refused"), System.currentTimeMillis()),
-          DeadLetterSamples.request("acme", "flow-loop", "send_whatsapp"), "A").build();
-      dlq.deadLetter(List.of(again));
+      awaitReplays(replays, generation);
+      TaskRequest replayed = latestReplay();
+      assertEquals(generation, replayed.getReplay().getGeneration());
+      // The gate routes the replay with headers of its own (no replay count) and the plugin fails it again:
+      // a new dead letter whose only memory of the replays is the request's lineage.
+      dlq.deadLetter(List.of(DeadLetterSamples.failedAfterGate(http, 7 + generation, Instant.now(), replayed,
+          new ConnectException("connection refused"))));
     }
     CliRun fourth = dlq.dlq("replay", "--flow", "flow-loop", "--execute");
 
+    // Then the fourth replay is refused
     assertEquals(3, fourth.exitCode(), fourth.toString());
     assertTrue(fourth.out().contains("loop guard: replayed 3 times already (--max-replays 3)"), fourth.toString());
     assertTrue(fourth.out().endsWith("Replayed 0, skipped 3 already replayed, refused 1, failed 0.\n"), fourth.toString());
-    assertEquals(3, awaitReplays(ingress, 3).size());
+    assertEquals(3, awaitReplays(replays, 3).size());
   }
 
-  private ConsumerRecord<byte[], byte[]> latestReplay() {
-    return dlq.readCommitted(ingress).stream()
-        .max((a, b) -> header(a, ReplayHeaders.REPLAY_COUNT).compareTo(header(b, ReplayHeaders.REPLAY_COUNT)))
+  private TaskRequest latestReplay() {
+    return dlq.readCommitted(replays).stream().map(r -> REQUESTS.deserialize(replays, r.value()))
+        .max(java.util.Comparator.comparingInt(r -> r.getReplay().getGeneration()))
         .orElseThrow();
   }
 
   @Test
   void replayingToAScratchTopicFirstDoesNotUseUpTheReplayToTheOriginalTopic() {
     List<DeadLetter> all = fill();
-    String scratch = dlq.catalog.prefix() + "scratch";
     dlq.createTopic(scratch, Map.of());
     List<DeadLetter> mail = where(all, d -> "plugin:mail".equals(d.getStage()));
 
@@ -330,8 +377,8 @@ class DeadLetterReplayTest {
     assertEquals(0, look.exitCode(), look.toString());
     assertEquals(0, real.exitCode(), real.toString());
     assertEquals(idsOf(mail), new TreeSet<>(awaitReplays(scratch, mail.size()).keySet()));
-    Map<String, ConsumerRecord<byte[], byte[]>> onIngress = awaitReplays(ingress, mail.size());
-    assertEquals(idsOf(mail), new TreeSet<>(onIngress.keySet()));
-    onIngress.values().forEach(r -> assertEquals("2", header(r, ReplayHeaders.REPLAY_COUNT)));
+    Map<String, ConsumerRecord<byte[], byte[]>> toGate = awaitReplays(replays, mail.size());
+    assertEquals(idsOf(mail), new TreeSet<>(toGate.keySet()));
+    toGate.values().forEach(r -> assertEquals("2", header(r, ReservedNames.REPLAY_COUNT_HEADER)));
   }
 }

@@ -2,11 +2,15 @@ package io.fabric.dlq;
 
 import io.fabric.contracts.DeadLetter;
 import io.fabric.contracts.KafkaHeader;
+import io.fabric.contracts.PolicyDecision;
+import io.fabric.contracts.ReplayLineage;
+import io.fabric.contracts.RoutedTask;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.schemas.AvroSerde;
 import io.fabric.schemas.records.DeadLetters;
 import io.fabric.schemas.records.Reason;
 import io.fabric.schemas.records.TraceContext;
+import io.fabric.schemas.topics.ReservedNames;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -20,6 +24,7 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /** Dead letters of the kinds the fabric writes, built with the same builders the stages use. */
 public final class DeadLetterSamples {
   private static final AvroSerde<TaskRequest> REQUESTS = AvroSerde.of(TaskRequest.class);
+  private static final AvroSerde<RoutedTask> ROUTED = AvroSerde.of(RoutedTask.class);
 
   private DeadLetterSamples() {}
 
@@ -73,9 +78,33 @@ public final class DeadLetterSamples {
   /** The same dead letter, as if its original record had been replayed {@code count} times before it failed. */
   public static DeadLetter replayedBefore(DeadLetter deadLetter, int count) {
     List<KafkaHeader> headers = new ArrayList<>(deadLetter.getOriginalHeaders());
-    headers.add(KafkaHeader.newBuilder().setKey(ReplayHeaders.REPLAY_COUNT)
+    headers.add(KafkaHeader.newBuilder().setKey(ReservedNames.REPLAY_COUNT_HEADER)
         .setValue(ByteBuffer.wrap(Integer.toString(count).getBytes(StandardCharsets.UTF_8))).build());
     return DeadLetter.newBuilder(deadLetter).setOriginalHeaders(headers).build();
+  }
+
+  /** What the DLQ replayer stamps on a request it replays for the {@code generation}th time. */
+  public static ReplayLineage lineage(String deadLetterId, int generation) {
+    return ReplayLineage.newBuilder().setDeadLetterId(deadLetterId).setGeneration(generation)
+        .setReplayedAt(1_790_000_100_000L).setReplayedBy("alice@ops").build();
+  }
+
+  /**
+   * A task that the gate routed to a plugin's task topic and whose plugin failed every attempt: the
+   * original record is a {@code RoutedTask} and its headers are the ones the gate wrote (no replay
+   * headers), so only the request's lineage tells how often it was replayed.
+   */
+  public static DeadLetter failedAfterGate(String pluginTopic, int offset, Instant at, TaskRequest request, Exception error) {
+    RoutedTask task = RoutedTask.newBuilder().setRequest(request)
+        .setDecision(PolicyDecision.newBuilder().setActionClass("A").setRule("default:class-a").setPolicyVersion("v1")
+            .setDecidedAt(at.toEpochMilli()).build())
+        .build();
+    RecordHeaders headers = new RecordHeaders();
+    headers.add(TraceContext.HEADER, TraceContext.newTraceparent().getBytes(StandardCharsets.UTF_8));
+    DeadLetter.Builder builder = DeadLetters.builder("plugin:" + pluginTopic, Reason.EXECUTION_FAILED,
+        new DeadLetters.Origin(pluginTopic, offset % 3, offset, request.getFlowId().getBytes(StandardCharsets.UTF_8),
+            ROUTED.serialize(pluginTopic, task), headers), error, at.toEpochMilli());
+    return DeadLetters.about(builder, request, "A").build();
   }
 
   private static DeadLetters.Origin origin(String topic, int offset, TaskRequest request) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric.contracts.DeadLetter;
 import io.fabric.deploy.EmbeddedKafkaExtension;
 import io.fabric.dlq.DlqTestSupport.CliRun;
+import io.fabric.schemas.topics.ReservedNames;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,6 +43,7 @@ class ReplayKilledTest {
 
   private final DlqTestSupport dlq = DlqTestSupport.create();
   private final String ingress = dlq.catalog.ingress.name();
+  private final String replays = dlq.catalog.replays.name();
 
   @Test
   void aReplayKilledHalfWayAndRunAgainRepublishesEachRecordOnceInTotal(@TempDir Path dir) throws Exception {
@@ -58,13 +60,13 @@ class ReplayKilledTest {
     Process replay = startReplay(log, "--rate", "50");
     try {
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-          .until(() -> replaysOn(ingress).size() >= 40 || !replay.isAlive());
+          .until(() -> replaysOn(replays).size() >= 40 || !replay.isAlive());
       assertTrue(replay.isAlive(), "the replay finished before it could be killed:\n" + Files.readString(log));
     } finally {
       replay.destroyForcibly();
       assertTrue(replay.waitFor(30, TimeUnit.SECONDS));
     }
-    int visibleAfterKill = replaysOn(ingress).size();
+    int visibleAfterKill = replaysOn(replays).size();
     CliRun rerun = dlq.dlq("replay", "--execute");
 
     assertTrue(visibleAfterKill < RECORDS, "killed half-way: " + visibleAfterKill);
@@ -76,10 +78,10 @@ class ReplayKilledTest {
     int committedByKilledRun = Integer.parseInt(summary.group(2));
     assertEquals(RECORDS, replayedByRerun + committedByKilledRun, rerun.toString());
     assertTrue(committedByKilledRun >= visibleAfterKill, rerun.toString());
-    Map<String, ConsumerRecord<byte[], byte[]>> replays = await().atMost(Duration.ofSeconds(20))
-        .until(() -> replaysOn(ingress), r -> r.size() == RECORDS);
+    Map<String, ConsumerRecord<byte[], byte[]>> published = await().atMost(Duration.ofSeconds(20))
+        .until(() -> replaysOn(replays), r -> r.size() == RECORDS);
     Set<String> expected = new TreeSet<>(deadLetters.stream().map(DeadLetter::getId).toList());
-    assertEquals(expected, new TreeSet<>(replays.keySet()));
+    assertEquals(expected, new TreeSet<>(published.keySet()));
   }
 
   private Process startReplay(Path log, String... options) throws Exception {
@@ -95,7 +97,7 @@ class ReplayKilledTest {
   private Map<String, ConsumerRecord<byte[], byte[]>> replaysOn(String topic) {
     Map<String, ConsumerRecord<byte[], byte[]>> byId = new HashMap<>();
     for (ConsumerRecord<byte[], byte[]> record : dlq.readCommitted(topic)) {
-      Header of = record.headers().lastHeader(ReplayHeaders.REPLAY_OF);
+      Header of = record.headers().lastHeader(ReservedNames.REPLAY_OF_HEADER);
       assertNotNull(of);
       String id = new String(of.value(), StandardCharsets.UTF_8);
       assertEquals(null, byId.put(id, record), "dead letter " + id + " was republished twice");

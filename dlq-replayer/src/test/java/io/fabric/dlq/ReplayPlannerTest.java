@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric.contracts.DeadLetter;
 import io.fabric.contracts.KafkaHeader;
+import io.fabric.contracts.TaskRequest;
+import io.fabric.schemas.topics.ReservedNames;
+import io.fabric.schemas.topics.TopicCatalog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +17,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ReplayPlannerTest {
-  private static final String INGRESS = "fabric.tasks.ingress";
+  private static final TopicCatalog CATALOG = TopicCatalog.defaults();
+  private static final String INGRESS = CATALOG.ingress.name();
+  private static final String STRIPE = CATALOG.pluginTasks("stripe").name();
   private static final Instant AT = Instant.parse("2026-11-25T12:00:00Z");
 
   private final ReplayLedger ledger = ReplayLedger.empty();
@@ -34,17 +39,80 @@ class ReplayPlannerTest {
   }
 
   @Test
-  void aFreshDeadLetterGoesBackToItsOriginalTopicAsReplayOne() {
-    ReplayDecision decision = only(ReplayPlanner.plan(List.of(failed(1)), ledger, ReplayOptions.defaults()));
+  void aFreshDeadLetteredRequestGoesToTheReplaysTopicAsReplayOne() {
+    ReplayDecision decision = only(ReplayPlanner.plan(List.of(failed(1)), ledger, ReplayOptions.defaults(), CATALOG));
 
     assertEquals(ReplayDecision.Action.REPLAY, decision.action());
-    assertEquals(INGRESS, decision.targetTopic());
+    assertEquals(CATALOG.replays.name(), decision.targetTopic());
+    assertEquals(1, decision.replayCount());
+    assertEquals("replay 1 of at most 3", decision.detail());
+  }
+
+  @Test
+  void aTaskThatFailedAfterTheGateGoesToTheReplaysTopicToo() {
+    DeadLetterEntry entry = entry(DeadLetterSamples.failedAfterGate(STRIPE, 1, AT,
+        DeadLetterSamples.request("acme", "flow-1", "charge"), new IOException("402")));
+
+    ReplayDecision decision = only(ReplayPlanner.plan(List.of(entry), ledger, ReplayOptions.defaults(), CATALOG));
+
+    assertEquals(CATALOG.replays.name(), decision.targetTopic());
     assertEquals(1, decision.replayCount());
   }
 
   @Test
+  void bytesThatAreNotARequestGoBackToTheirOriginalTopic() {
+    DeadLetterEntry entry = entry(DeadLetterSamples.undecodable(INGRESS, 1, AT));
+
+    ReplayDecision decision = only(ReplayPlanner.plan(List.of(entry), ledger, ReplayOptions.defaults(), CATALOG));
+
+    assertEquals(INGRESS, decision.targetTopic());
+  }
+
+  /** The gate rebuilds headers, so a task failing after it lost its replay count header; its lineage field counts. */
+  private static DeadLetterEntry failedAfterGateInGeneration(int generation) {
+    TaskRequest request = DeadLetterSamples.request("acme", "flow-g", "charge");
+    request.setReplay(DeadLetterSamples.lineage("dlq-previous", generation));
+    return entry(DeadLetterSamples.failedAfterGate(STRIPE, 1, AT, request, new IOException("402")));
+  }
+
+  @Test
+  void loopGuardCountsTheGenerationOfTheFailedRequestsLineage() {
+    // Given tasks that failed after the gate, replayed twice and three times before
+    DeadLetterEntry second = failedAfterGateInGeneration(2);
+    DeadLetterEntry third = failedAfterGateInGeneration(3);
+
+    // When a replay is planned with the default --max-replays 3
+    ReplayDecision afterTwo = only(ReplayPlanner.plan(List.of(second), ledger, ReplayOptions.defaults(), CATALOG));
+    ReplayDecision afterThree = only(ReplayPlanner.plan(List.of(third), ledger, ReplayOptions.defaults(), CATALOG));
+
+    // Then the lineage counts although no header survived the gate
+    assertEquals(ReplayDecision.Action.REPLAY, afterTwo.action());
+    assertEquals(3, afterTwo.replayCount());
+    assertEquals("replay 3 of at most 3", afterTwo.detail());
+    assertEquals(ReplayDecision.Action.REFUSED, afterThree.action());
+    assertTrue(afterThree.detail().contains("loop guard: replayed 3 times already (--max-replays 3)"), afterThree.detail());
+  }
+
+  @Test
+  void loopGuardTakesTheLargerOfTheLineageAndTheHeaderAndLedgerCount() {
+    DeadLetterEntry lineageAhead = failedAfterGateInGeneration(2);
+    DeadLetterEntry ledgerAhead = failedAfterGateInGeneration(1);
+    ledger.put(ledger.withReplay(ledgerAhead.id(), new ReplayLedger.Replay("scratch", 1, AT, "alice")));
+    ledger.put(ledger.withReplay(ledgerAhead.id(), new ReplayLedger.Replay("scratch2", 2, AT, "alice")));
+
+    ReplayDecision byLineage = only(ReplayPlanner.plan(List.of(lineageAhead), ledger,
+        ReplayOptions.defaults().withMaxReplays(10), CATALOG));
+    ReplayDecision byLedger = only(ReplayPlanner.plan(List.of(ledgerAhead), ledger,
+        ReplayOptions.defaults().withMaxReplays(10), CATALOG));
+
+    assertEquals(3, byLineage.replayCount());
+    assertEquals("replay 3 of at most 10", byLineage.detail());
+    assertEquals(3, byLedger.replayCount(), "two replays in the ledger beat a lineage of one");
+  }
+
+  @Test
   void toTopicOverridesTheOriginalTopic() {
-    ReplayDecision decision = only(ReplayPlanner.plan(List.of(failed(1)), ledger, ReplayOptions.defaults().withToTopic("scratch")));
+    ReplayDecision decision = only(ReplayPlanner.plan(List.of(failed(1)), ledger, ReplayOptions.defaults().withToTopic("scratch"), CATALOG));
 
     assertEquals("scratch", decision.targetTopic());
   }
@@ -54,8 +122,8 @@ class ReplayPlannerTest {
     DeadLetterEntry entry = failed(1);
     ledger.put(ledger.withReplay(entry.id(), new ReplayLedger.Replay("scratch", 1, AT, "alice")));
 
-    ReplayDecision again = only(ReplayPlanner.plan(List.of(entry), ledger, ReplayOptions.defaults().withToTopic("scratch")));
-    ReplayDecision toOriginal = only(ReplayPlanner.plan(List.of(entry), ledger, ReplayOptions.defaults()));
+    ReplayDecision again = only(ReplayPlanner.plan(List.of(entry), ledger, ReplayOptions.defaults().withToTopic("scratch"), CATALOG));
+    ReplayDecision toOriginal = only(ReplayPlanner.plan(List.of(entry), ledger, ReplayOptions.defaults(), CATALOG));
 
     assertEquals(ReplayDecision.Action.ALREADY_REPLAYED, again.action());
     assertTrue(again.detail().contains("alice"), again.detail());
@@ -68,8 +136,8 @@ class ReplayPlannerTest {
     DeadLetterEntry twice = entry(DeadLetterSamples.replayedBefore(failed(1).deadLetter(), 2));
     DeadLetterEntry thrice = entry(DeadLetterSamples.replayedBefore(failed(2).deadLetter(), 3));
 
-    List<ReplayDecision> decisions = ReplayPlanner.plan(List.of(twice, thrice), ledger, ReplayOptions.defaults());
-    List<ReplayDecision> generous = ReplayPlanner.plan(List.of(thrice), ledger, ReplayOptions.defaults().withMaxReplays(4));
+    List<ReplayDecision> decisions = ReplayPlanner.plan(List.of(twice, thrice), ledger, ReplayOptions.defaults(), CATALOG);
+    List<ReplayDecision> generous = ReplayPlanner.plan(List.of(thrice), ledger, ReplayOptions.defaults().withMaxReplays(4), CATALOG);
 
     assertEquals(ReplayDecision.Action.REPLAY, decisions.get(0).action());
     assertEquals(3, decisions.get(0).replayCount());
@@ -84,7 +152,7 @@ class ReplayPlannerTest {
     ledger.put(ledger.withReplay(entry.id(), new ReplayLedger.Replay("a", 2, AT, "alice")));
     ledger.put(ledger.withReplay(entry.id(), new ReplayLedger.Replay("b", 3, AT, "alice")));
 
-    ReplayDecision decision = only(ReplayPlanner.plan(List.of(entry), ledger, ReplayOptions.defaults()));
+    ReplayDecision decision = only(ReplayPlanner.plan(List.of(entry), ledger, ReplayOptions.defaults(), CATALOG));
 
     assertEquals(ReplayDecision.Action.REFUSED, decision.action());
   }
@@ -93,10 +161,10 @@ class ReplayPlannerTest {
   void aReplayCountHeaderThatIsNotANumberIsRefused() {
     DeadLetter deadLetter = failed(1).deadLetter();
     List<KafkaHeader> headers = new ArrayList<>(deadLetter.getOriginalHeaders());
-    headers.add(new KafkaHeader(ReplayHeaders.REPLAY_COUNT, ByteBuffer.wrap("many".getBytes(StandardCharsets.UTF_8))));
+    headers.add(new KafkaHeader(ReservedNames.REPLAY_COUNT_HEADER, ByteBuffer.wrap("many".getBytes(StandardCharsets.UTF_8))));
     deadLetter.setOriginalHeaders(headers);
 
-    ReplayDecision decision = only(ReplayPlanner.plan(List.of(entry(deadLetter)), ledger, ReplayOptions.defaults()));
+    ReplayDecision decision = only(ReplayPlanner.plan(List.of(entry(deadLetter)), ledger, ReplayOptions.defaults(), CATALOG));
 
     assertEquals(ReplayDecision.Action.REFUSED, decision.action());
   }
@@ -105,7 +173,7 @@ class ReplayPlannerTest {
   void anUnreadableDlqRecordIsRefused() {
     DeadLetterEntry unreadable = DeadLetterEntry.unreadable(2, 9, 0, null, new byte[] {1, 2}, "bad bytes");
 
-    ReplayDecision decision = only(ReplayPlanner.plan(List.of(unreadable), ledger, ReplayOptions.defaults().withToTopic("x")));
+    ReplayDecision decision = only(ReplayPlanner.plan(List.of(unreadable), ledger, ReplayOptions.defaults().withToTopic("x"), CATALOG));
 
     assertEquals(ReplayDecision.Action.REFUSED, decision.action());
     assertTrue(decision.detail().contains("fabric dlq show unreadable-2-9"), decision.detail());
@@ -116,7 +184,7 @@ class ReplayPlannerTest {
     DeadLetterEntry entry = failed(1);
     DeadLetterEntry copy = DeadLetterEntry.decoded(1, 5, 0, null, new byte[0], DeadLetter.newBuilder(entry.deadLetter()).build());
 
-    List<ReplayDecision> decisions = ReplayPlanner.plan(List.of(entry, copy), ledger, ReplayOptions.defaults());
+    List<ReplayDecision> decisions = ReplayPlanner.plan(List.of(entry, copy), ledger, ReplayOptions.defaults(), CATALOG);
 
     assertEquals(ReplayDecision.Action.REPLAY, decisions.get(0).action());
     assertEquals(ReplayDecision.Action.ALREADY_REPLAYED, decisions.get(1).action());
@@ -128,6 +196,6 @@ class ReplayPlannerTest {
     ledger.put(ReplayLedger.fromJson(entry.id(), "{not json"));
 
     assertEquals(ReplayDecision.Action.ALREADY_REPLAYED,
-        only(ReplayPlanner.plan(List.of(entry), ledger, ReplayOptions.defaults())).action());
+        only(ReplayPlanner.plan(List.of(entry), ledger, ReplayOptions.defaults(), CATALOG)).action());
   }
 }

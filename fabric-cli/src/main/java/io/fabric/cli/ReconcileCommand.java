@@ -155,7 +155,8 @@ public final class ReconcileCommand implements Callable<Integer> {
   }
 
   private static boolean consumedByFabric(TopicCatalog catalog, String topic) {
-    return topic.equals(catalog.ingress.name()) || topic.equals(catalog.routed.name()) || topic.equals(catalog.approvals.name())
+    return topic.equals(catalog.ingress.name()) || topic.equals(catalog.replays.name()) || topic.equals(catalog.routed.name())
+        || topic.equals(catalog.approvals.name())
         || (topic.startsWith(catalog.prefix() + "plugin.") && topic.endsWith(".tasks"));
   }
 
@@ -167,7 +168,7 @@ public final class ReconcileCommand implements Callable<Integer> {
    */
   static Map<String, List<String>> fabricGroups(TopicCatalog catalog) {
     Map<String, List<String>> groups = new LinkedHashMap<>();
-    groups.put(PolicyApp.applicationId(catalog), List.of(catalog.ingress.name(), catalog.approvals.name()));
+    groups.put(PolicyApp.applicationId(catalog), List.of(catalog.ingress.name(), catalog.replays.name(), catalog.approvals.name()));
     groups.put(catalog.prefix() + "router-stream", List.of(catalog.routed.name()));
     for (String plugin : catalog.pluginNames()) {
       groups.put(catalog.prefix() + "fabric-plugin-" + plugin, List.of(catalog.pluginTasks(plugin).name()));

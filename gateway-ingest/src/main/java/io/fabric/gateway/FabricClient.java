@@ -19,7 +19,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 /**
  * The way upstream systems (and {@code fabric submit}) put requests on {@code fabric.tasks.ingress}:
  * an idempotent, acks=all producer keyed by flow id, with the traceparent as a header. A send
- * that fails is reported to the caller, never dropped.
+ * that fails is reported to the caller, never dropped. A request the gate would block for its ids,
+ * a reserved attribute or replay lineage is refused before it is sent.
  */
 public final class FabricClient implements AutoCloseable {
   private final KafkaProducer<String, TaskRequest> producer;
@@ -60,8 +61,14 @@ public final class FabricClient implements AutoCloseable {
     return send(submission.toRequest(clock.millis()));
   }
 
-  /** Sends an already-built request (replays, benchmarks). */
+  /**
+   * Sends an already-built request (benchmarks, load tests).
+   *
+   * @throws IllegalArgumentException naming the field, when an id breaks {@code Identifiers}, an
+   *     attribute is reserved or the request carries replay lineage; nothing is sent
+   */
   public CompletableFuture<TaskRequest> send(TaskRequest request) {
+    Submission.requireSendable(request);
     ProducerRecord<String, TaskRequest> record = new ProducerRecord<>(ingress.name(), IngressKey.of(request), request);
     TraceContext.set(record.headers(), request.getTraceparent());
     CompletableFuture<TaskRequest> result = new CompletableFuture<>();

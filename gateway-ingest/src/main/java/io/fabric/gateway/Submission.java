@@ -1,7 +1,9 @@
 package io.fabric.gateway;
 
 import io.fabric.contracts.TaskRequest;
+import io.fabric.schemas.records.Identifiers;
 import io.fabric.schemas.records.TraceContext;
+import io.fabric.schemas.topics.ReservedNames;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -9,11 +11,10 @@ import java.util.UUID;
 /**
  * What an upstream system asks the fabric to do. Unset ids get defaults: a new request id, the
  * flow id of a new flow (= the request id), and the request id as idempotency key (so a caller
- * that retries must pass its own key to be deduplicated).
+ * that retries must pass its own key to be deduplicated). Ids must fit {@link Identifiers}; the
+ * gate blocks a request whose ids do not, so {@link #toRequest} refuses it up front.
  */
 public final class Submission {
-  public static final String RESERVED_ATTRIBUTE_PREFIX = "fabric.";
-
   private final String tenantId;
   private final String action;
   private String payload = "{}";
@@ -75,20 +76,24 @@ public final class Submission {
     return this;
   }
 
-  /** Free-form labels; names starting with {@code fabric.} are reserved for the fabric itself (e.g. replay provenance). */
+  /** Free-form labels; names starting with {@value ReservedNames#ATTRIBUTE_PREFIX} are reserved for the fabric itself. */
   public Submission attributes(Map<String, String> values) {
-    values.keySet().stream().filter(k -> k.startsWith(RESERVED_ATTRIBUTE_PREFIX)).findFirst().ifPresent(k -> {
-      throw new IllegalArgumentException("attribute '" + k + "' is reserved: names starting with '" + RESERVED_ATTRIBUTE_PREFIX
+    ReservedNames.firstReservedAttribute(values).ifPresent(k -> {
+      throw new IllegalArgumentException("attribute '" + k + "' is reserved: names starting with '" + ReservedNames.ATTRIBUTE_PREFIX
           + "' are set by the fabric only");
     });
     this.attributes = Map.copyOf(values);
     return this;
   }
 
-  /** The record as it goes on the ingress topic. */
+  /**
+   * The record as it goes on the ingress topic.
+   *
+   * @throws IllegalArgumentException naming the field when an id breaks {@link Identifiers}
+   */
   public TaskRequest toRequest(long nowMillis) {
     String id = blank(requestId) ? UUID.randomUUID().toString() : requestId;
-    return TaskRequest.newBuilder()
+    return requireSendable(TaskRequest.newBuilder()
         .setRequestId(id)
         .setTenantId(tenantId)
         .setAction(action)
@@ -101,7 +106,28 @@ public final class Submission {
         .setTraceparent(blank(traceparent) ? TraceContext.newTraceparent() : traceparent)
         .setFinalStep(finalStep)
         .setAttributes(attributes)
-        .build();
+        .build());
+  }
+
+  /**
+   * The request, when the gate would not block it for what the client can check: ids within
+   * {@link Identifiers}, no reserved attribute, no replay lineage (only the DLQ replayer sets it, on
+   * the replays topic).
+   *
+   * @throws IllegalArgumentException naming the field that is wrong
+   */
+  static TaskRequest requireSendable(TaskRequest request) {
+    Identifiers.problem(request).ifPresent(problem -> {
+      throw new IllegalArgumentException(problem);
+    });
+    ReservedNames.firstReservedAttribute(request.getAttributes()).ifPresent(name -> {
+      throw new IllegalArgumentException("attribute '" + name + "' is reserved: names starting with '"
+          + ReservedNames.ATTRIBUTE_PREFIX + "' are set by the fabric only");
+    });
+    if (request.getReplay() != null) {
+      throw new IllegalArgumentException("replay is set by the DLQ replayer only; the gate blocks it on the ingress topic");
+    }
+    return request;
   }
 
   private static boolean blank(String s) {

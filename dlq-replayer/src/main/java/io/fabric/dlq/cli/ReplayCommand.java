@@ -25,9 +25,9 @@ import picocli.CommandLine.ParameterException;
 @Command(name = "replay", descriptionHeading = "%n", optionListHeading = "%nOptions:%n",
     sortOptions = false, usageHelpAutoWidth = true,
     description = {
-        "Republish dead letters to their original topic (or --to-topic) with their original key, value and headers "
-            + "plus provenance headers (fabric.replay.of/count/at/by). Requests go back to the ingress topic and so "
-            + "through the policy gate again.",
+        "Republish dead letters with their original headers plus provenance headers (fabric.replay.of/count/at/by). "
+            + "Requests (also tasks that failed after the policy gate) go to the replays topic with their replay "
+            + "lineage, and so through the policy gate again; other records go back to their original topic.",
         "%nWithout --execute it is a dry run that lists what would be replayed. A dead letter already replayed to the "
             + "same topic is skipped, so rerunning or resuming a replay never republishes anything twice."},
     exitCodeListHeading = "%nExit codes:%n",
@@ -43,7 +43,8 @@ public final class ReplayCommand extends DlqSubcommand {
   FilterOptions filterOptions;
 
   @Option(names = "--to-topic", paramLabel = "TOPIC",
-      description = "Publish to TOPIC instead of each record's original topic.")
+      description = "Publish the original key and value to TOPIC instead (the replays topic: the same as the default "
+          + "for requests). Replays re-enter through the gate only: a topic of this fabric that skips the gate is refused.")
   String toTopic;
 
   @Option(names = "--rate", paramLabel = "N", description = "At most N records per second (default: unlimited).")
@@ -95,6 +96,10 @@ public final class ReplayCommand extends DlqSubcommand {
     }
     if (toTopic != null && (toTopic.equals(catalog.dlq.name()) || toTopic.equals(ReplayLedgerTopic.spec(catalog).name()))) {
       throw new ParameterException(spec.commandLine(), "--to-topic cannot be the DLQ or the replay ledger: " + toTopic);
+    }
+    if (toTopic != null && catalog.bypassesGate(toTopic)) {
+      throw new ParameterException(spec.commandLine(), "--to-topic " + toTopic + " would skip the policy gate: replays "
+          + "re-enter through the gate only (" + catalog.replays.name() + " for requests)");
     }
     try {
       return new ReplayOptions(toTopic, rate == null ? 0 : rate, max == null ? 0 : max, maxReplays);

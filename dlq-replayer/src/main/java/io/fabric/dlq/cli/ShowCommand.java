@@ -10,6 +10,8 @@ import io.fabric.dlq.DeadLetterEntry;
 import io.fabric.dlq.DeadLetterReader;
 import io.fabric.dlq.OriginalValue;
 import io.fabric.dlq.ReplayHeaders;
+import io.fabric.dlq.ReplayPlanner;
+import io.fabric.schemas.topics.ReservedNames;
 import io.fabric.dlq.ReplayLedger;
 import io.fabric.dlq.ReplayLedgerTopic;
 import io.fabric.schemas.config.KafkaConnection;
@@ -70,7 +72,8 @@ public final class ShowCommand extends DlqSubcommand {
     }
     DeadLetter deadLetter = entry.deadLetter();
     node.put("action_class", deadLetter.getActionClass());
-    node.put("lineage_replays", ReplayHeaders.lineageReplays(entry).stream().boxed().findFirst().orElse(null));
+    node.put("lineage_replays", ReplayHeaders.lineageReplays(entry).stream()
+        .map(count -> Math.max(count, ReplayPlanner.lineageGeneration(catalog, entry))).boxed().findFirst().orElse(null));
     ArrayNode attempts = node.putArray("attempts");
     for (ExecutionAttempt attempt : deadLetter.getAttempts()) {
       attempts.addObject().put("attempt", attempt.getAttempt()).put("at", attempt.getAt())
@@ -116,15 +119,16 @@ public final class ShowCommand extends DlqSubcommand {
         + (deadLetter.getActionClass() == null ? "" : " (class " + deadLetter.getActionClass() + ")"));
     field(out, "original", deadLetter.getOriginalTopic() + " partition " + deadLetter.getOriginalPartition()
         + " offset " + deadLetter.getOriginalOffset());
-    String lineage = ReplayHeaders.lineageReplays(entry).stream().mapToObj(Integer::toString).findFirst()
-        .orElse("unreadable " + ReplayHeaders.REPLAY_COUNT + " header");
+    String lineage = ReplayHeaders.lineageReplays(entry).stream()
+        .map(count -> Math.max(count, ReplayPlanner.lineageGeneration(catalog, entry))).mapToObj(Integer::toString).findFirst()
+        .orElse("unreadable " + ReservedNames.REPLAY_COUNT_HEADER + " header");
     field(out, "lineage", "replayed " + lineage + " time(s) before this failure");
     if (replays.isEmpty() || replays.get().count() == 0) {
       field(out, "replayed", "never");
     } else {
       field(out, "replayed", replays.get().count() + " time(s)");
       replays.get().replays().forEach(r -> out.println("    to " + r.targetTopic() + " at " + r.at() + " by " + r.by()
-          + " (" + ReplayHeaders.REPLAY_COUNT + "=" + r.replayCount() + ")"));
+          + " (" + ReservedNames.REPLAY_COUNT_HEADER + "=" + r.replayCount() + ")"));
     }
     out.println();
     out.println("Attempts:" + (deadLetter.getAttempts().isEmpty() ? " none" : ""));

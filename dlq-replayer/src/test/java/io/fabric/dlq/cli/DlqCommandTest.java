@@ -249,10 +249,11 @@ class DlqCommandTest {
     CliRun run = dlq.dlq("replay", "--tenant", "acme");
 
     assertEquals(0, run.exitCode(), run.toString());
-    assertTrue(run.out().contains("would replay     " + acmeHttp.getId() + "  -> " + dlq.catalog.ingress.name()
+    assertTrue(run.out().contains("would replay     " + acmeHttp.getId() + "  -> " + dlq.catalog.replays.name()
         + "  acme/flow-a/send_whatsapp  replay 1 of at most 3"), run.toString());
     assertTrue(run.out().contains("Dry run: would replay 3, skip 0 already replayed, refuse 0. Nothing was published; "
         + "add --execute to replay."), run.toString());
+    assertEquals(0, dlq.readCommitted(dlq.catalog.replays.name()).size());
     assertEquals(0, dlq.readCommitted(dlq.catalog.ingress.name()).size());
   }
 

@@ -54,6 +54,13 @@ class DlqCommandUsageTest {
         Arguments.of(List.of("replay", "--max-replays", "0"), "--max-replays must be at least 1"),
         Arguments.of(List.of("replay", "--to-topic", "fabric.dlq"), "cannot be the DLQ"),
         Arguments.of(List.of("replay", "--to-topic", "fabric.dlq.replays"), "cannot be the DLQ"),
+        Arguments.of(List.of("replay", "--to-topic", "fabric.tasks.routed"),
+            "--to-topic fabric.tasks.routed would skip the policy gate: replays re-enter through the gate only"),
+        Arguments.of(List.of("replay", "--to-topic", "fabric.plugin.stripe.tasks"),
+            "--to-topic fabric.plugin.stripe.tasks would skip the policy gate: replays re-enter through the gate only"),
+        Arguments.of(List.of("replay", "--to-topic", "fabric.tasks.approval-pending"), "would skip the policy gate"),
+        Arguments.of(List.of("replay", "--to-topic", "other.tasks.routed", "--topic-prefix", "other."),
+            "--to-topic other.tasks.routed would skip the policy gate"),
         Arguments.of(List.of("list", "--command-config", "/no/such/file.properties"), "cannot read --command-config"),
         Arguments.of(List.of("purge"), "Unmatched argument"));
   }

@@ -15,11 +15,11 @@ import io.fabric.contracts.FlowStep;
 import io.fabric.contracts.RequestStatus;
 import io.fabric.contracts.RoutedTask;
 import io.fabric.contracts.TaskRequest;
-import io.fabric.plugins.flows.RollbackRequests;
 import io.fabric.schemas.AvroSerde;
 import io.fabric.schemas.records.Outcome;
 import io.fabric.schemas.records.Reason;
 import io.fabric.schemas.records.Statuses;
+import io.fabric.schemas.topics.ReservedNames;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -260,10 +260,10 @@ class ReconciliationTest {
   /** What the runtime writes when compensating {@code stepRequestId} failed: the original record is the rollback request. */
   private static DeadLetter compensationLetter(String id, String stepRequestId) {
     TaskRequest rollback = TaskRequest.newBuilder().setRequestId("rollback-1").setTenantId("acme").setFlowId("flow")
-        .setAction(RollbackRequests.ACTION).setPayload("{}").setIdempotencyKey("rollback-1").setSubmittedAt(1_000)
-        .setSource("plugin:stripe").setAttributes(Map.of(RollbackRequests.ATTRIBUTE, "true")).build();
+        .setAction(ReservedNames.ROLLBACK_ACTION).setPayload("{}").setIdempotencyKey("rollback-1").setSubmittedAt(1_000)
+        .setSource("plugin:stripe").setAttributes(Map.of(ReservedNames.ROLLBACK_REASON_ATTRIBUTE, "step failed")).build();
     RoutedTask task = RoutedTask.newBuilder().setRequest(rollback).setDecision(io.fabric.contracts.PolicyDecision.newBuilder()
-        .setActionClass("n/a").setRule("fabric:rollback").setPolicyVersion("n/a").setDecidedAt(1_000).build()).build();
+        .setActionClass("n/a").setRule(ReservedNames.ROLLBACK_RULE).setPolicyVersion("n/a").setDecidedAt(1_000).build()).build();
     byte[] bytes = AvroSerde.of(RoutedTask.class).serialize("fabric.plugin.stripe.tasks", task);
     return letterBuilder(id, "plugin:stripe", Reason.EXECUTION_FAILED.name(), 0, 3).setOriginalTopic("fabric.plugin.stripe.tasks")
         .setOriginalValue(ByteBuffer.wrap(bytes)).setRequestId(stepRequestId).setAction("create_charge").build();

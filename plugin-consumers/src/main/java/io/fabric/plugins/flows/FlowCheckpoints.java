@@ -102,8 +102,13 @@ public final class FlowCheckpoints {
     return Optional.empty();
   }
 
-  /** Request attribute set by the DLQ replayer: the request comes back from this dead letter id. */
-  public static final String REPLAY_OF_ATTRIBUTE = "fabric.replay.of";
+  /**
+   * Whether a request is a DLQ replay: it carries the replay lineage, which the policy gate accepts
+   * only from the replays topic (never an attribute, which any producer upstream could set).
+   */
+  public static boolean isReplay(TaskRequest request) {
+    return request.getReplay() != null;
+  }
 
   /**
    * Whether a replayed request may run its step again: only a step that FAILED (or was in doubt)
@@ -111,7 +116,7 @@ public final class FlowCheckpoints {
    * step of a rolled-back flow would leave it half done. Empty when it may; else why not.
    */
   public static Optional<String> whyNotRerun(FlowCheckpoint checkpoint, TaskRequest request) {
-    if (!request.getAttributes().containsKey(REPLAY_OF_ATTRIBUTE)) {
+    if (!isReplay(request)) {
       return Optional.of("request " + request.getRequestId() + " already has a step in flow " + request.getFlowId());
     }
     Optional<FlowStep> prior = step(checkpoint, request.getRequestId());

@@ -5,6 +5,7 @@ import io.fabric.contracts.FlowStep;
 import io.fabric.contracts.PolicyDecision;
 import io.fabric.contracts.RoutedTask;
 import io.fabric.contracts.TaskRequest;
+import io.fabric.schemas.topics.ReservedNames;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -16,17 +17,24 @@ import java.util.UUID;
  * next step, until nothing compensable is left; so a rollback crosses plugins and processes without
  * any of them hosting the others, and {@code fabric flows rollback} only has to publish one record.
  *
- * <p>Marked by the attribute {@value #ATTRIBUTE}; its action is {@value #ACTION}.
+ * <p>A rollback is a request whose action is {@link ReservedNames#ROLLBACK_ACTION}. That is not a
+ * task type name, so the policy gate never routes it: only {@code fabric flows rollback} and the
+ * plugin runtimes, writing straight to a task topic, can start one. An attribute is not enough (an
+ * upstream producer chooses attributes), so a routed request that carries one is an ordinary step.
  */
 public final class RollbackRequests {
-  public static final String ATTRIBUTE = "fabric.rollback";
-  public static final String REASON_ATTRIBUTE = "fabric.rollback.reason";
-  public static final String ACTION = "fabric.rollback";
+  /**
+   * Runtimes before replay lineage recognised a rollback by this attribute set to {@code true}; it
+   * is still written so they handle a rollback started by a newer process during an upgrade, and
+   * never read.
+   */
+  private static final String MARKER_READ_BY_OLDER_RUNTIMES = ReservedNames.ROLLBACK_ACTION;
 
   private RollbackRequests() {}
 
+  /** Whether the request is a rollback: decided by its action, which the gate can never route. */
   public static boolean isRollback(TaskRequest request) {
-    return "true".equals(request.getAttributes().get(ATTRIBUTE));
+    return ReservedNames.ROLLBACK_ACTION.equals(request.getAction());
   }
 
   /** A request to roll back the flow of {@code checkpoint}. */
@@ -36,17 +44,18 @@ public final class RollbackRequests {
         .setRequestId(id)
         .setTenantId(checkpoint.getTenantId())
         .setFlowId(checkpoint.getFlowId())
-        .setAction(ACTION)
+        .setAction(ReservedNames.ROLLBACK_ACTION)
         .setPayload("{}")
         .setIdempotencyKey(id)
         .setSubmittedAt(now)
         .setSource(source)
         .setTraceparent(traceparent)
-        .setAttributes(Map.of(ATTRIBUTE, "true", REASON_ATTRIBUTE, reason == null ? "" : reason))
+        .setAttributes(Map.of(MARKER_READ_BY_OLDER_RUNTIMES, "true",
+            ReservedNames.ROLLBACK_REASON_ATTRIBUTE, reason == null ? "" : reason))
         .build();
     PolicyDecision decision = PolicyDecision.newBuilder()
         .setActionClass("n/a")
-        .setRule("fabric:rollback")
+        .setRule(ReservedNames.ROLLBACK_RULE)
         .setPolicyVersion("n/a")
         .setDecidedAt(now)
         .build();
@@ -54,7 +63,7 @@ public final class RollbackRequests {
   }
 
   public static String reason(TaskRequest request) {
-    return request.getAttributes().getOrDefault(REASON_ATTRIBUTE, "");
+    return request.getAttributes().getOrDefault(ReservedNames.ROLLBACK_REASON_ATTRIBUTE, "");
   }
 
   /**

@@ -453,7 +453,7 @@ public final class PluginRuntime implements AutoCloseable {
       Optional<String> whyNot = FlowCheckpoints.whyNotRerun(checkpoint, request);
       boolean done = FlowCheckpoints.step(checkpoint, request.getRequestId())
           .map(st -> StepStatus.valueOf(st.getStatus()) != StepStatus.FAILED).orElse(false);
-      if (whyNot.isPresent() && (done || !request.getAttributes().containsKey(FlowCheckpoints.REPLAY_OF_ATTRIBUTE))) {
+      if (whyNot.isPresent() && (done || !FlowCheckpoints.isReplay(request))) {
         log.info("plugin runtime {}: request {} of flow {} is already checkpointed; skipped", transactionalId,
             request.getRequestId(), request.getFlowId());
         Batch batch = new Batch(traceparent);

@@ -9,8 +9,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric.contracts.ExecutionAttempt;
 import io.fabric.contracts.FlowCheckpoint;
 import io.fabric.contracts.FlowStep;
+import io.fabric.contracts.ReplayLineage;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.plugins.flows.FlowCheckpoints.Revision;
+import io.fabric.schemas.topics.ReservedNames;
 import io.fabric.schemas.topics.TopicCatalog;
 import java.time.Instant;
 import java.util.List;
@@ -135,10 +137,29 @@ class FlowCheckpointsTest {
     assertEquals("manual", RollbackRequests.reason(task.getRequest()));
   }
 
+  @Test
+  void anAttributeNeverMakesARoutedRequestARollback() {
+    TaskRequest forged = request("r1", "summarize", false);
+    forged.setAttributes(Map.of(ReservedNames.ROLLBACK_ACTION, "true", ReservedNames.ROLLBACK_REASON_ATTRIBUTE, "refund it"));
+
+    assertFalse(RollbackRequests.isRollback(forged), "only the action, which the gate never routes, makes a rollback");
+  }
+
   private static TaskRequest replayOf(TaskRequest request) {
     TaskRequest replay = TaskRequest.newBuilder(request).build();
-    replay.setAttributes(Map.of(FlowCheckpoints.REPLAY_OF_ATTRIBUTE, "dlq-1"));
+    replay.setReplay(ReplayLineage.newBuilder().setDeadLetterId("dlq-1").setGeneration(1).setReplayedAt(5L)
+        .setReplayedBy("alice@ops").build());
     return replay;
+  }
+
+  @Test
+  void anAttributeNamedLikeTheOldReplayMarkerDoesNotMakeAReplay() {
+    FlowCheckpoint failed = FlowCheckpoints.failed(null, request("r1", "charge", true), "stripe", ok(), "400 card declined", rev(1));
+    TaskRequest forged = request("r1", "charge", true);
+    forged.setAttributes(Map.of(ReservedNames.REPLAY_OF_HEADER, "dlq-1"));
+
+    assertFalse(FlowCheckpoints.isReplay(forged));
+    assertTrue(FlowCheckpoints.whyNotRerun(failed, forged).isPresent());
   }
 
   @Test

@@ -16,6 +16,7 @@ import io.fabric.contracts.RequestStatus;
 import io.fabric.contracts.RoutedTask;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.deploy.EmbeddedKafkaExtension;
+import io.fabric.plugins.builtin.BuiltinPlugin;
 import io.fabric.plugins.flows.FlowRollback;
 import io.fabric.plugins.testing.ChargePlugin;
 import io.fabric.plugins.testing.FabricHarness;
@@ -23,8 +24,10 @@ import io.fabric.plugins.testing.FlakyPlugin;
 import io.fabric.plugins.testing.TestPlugins;
 import io.fabric.plugins.testing.VendorStub;
 import io.fabric.schemas.AvroSerde;
+import io.fabric.schemas.topics.ReservedNames;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,11 +45,12 @@ class RollbackIntegrationTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    fabric = FabricHarness.create(List.of(ChargePlugin.NAME, FlakyPlugin.NAME));
+    fabric = FabricHarness.create(List.of(ChargePlugin.NAME, FlakyPlugin.NAME, BuiltinPlugin.NAME));
     vendor = new VendorStub();
     // two plugins, two consumer groups, one process: a rollback still travels between them as records
     host = PluginHost.start(fabric.connection, fabric.catalog,
-        TestPlugins.registry(new ChargePlugin(vendor), new FlakyPlugin(TestPlugins.FAST_RETRIES)), PluginRuntimeConfig.defaults());
+        TestPlugins.registry(new ChargePlugin(vendor), new FlakyPlugin(TestPlugins.FAST_RETRIES), new BuiltinPlugin()),
+        PluginRuntimeConfig.defaults());
     await().atMost(FabricHarness.WAIT).until(() -> host.allAssigned() || host.failed().isPresent());
     assertTrue(host.failed().isEmpty());
   }
@@ -135,6 +139,28 @@ class RollbackIntegrationTest {
     assertEquals(List.of("ch_2", "ch_1"), vendor.refundedCharges());
     assertTrue(end.getNote().contains("steady_step"), "the note names what could not be undone: " + end.getNote());
     assertThrows(IllegalStateException.class, () -> FlowRollback.plan(fabric.connection, fabric.catalog, flow));
+  }
+
+  @Test
+  void aRoutedRequestCarryingTheRollbackAttributeRunsAsAnOrdinaryStepAndCompensatesNothing() throws Exception {
+    // Given a flow with a completed, compensable charge
+    String flow = "flow-" + UUID.randomUUID();
+    chargeAndWait(flow, 100, true, 1);
+    // and a class-A summarize, routed by the gate, whose submitter set the attribute that once meant "roll back"
+    TaskRequest forged = request(flow, "summarize", "{\"text\":\"Refund me. Please.\"}", false);
+    forged.setAttributes(Map.of(ReservedNames.ROLLBACK_ACTION, "true", ReservedNames.ROLLBACK_REASON_ATTRIBUTE, "free money"));
+
+    // When the builtin plugin's runtime receives it
+    fabric.send(BuiltinPlugin.NAME, forged);
+
+    // Then it is executed as the flow's second step and the charge stands
+    FlowCheckpoint after = fabric.awaitRevision(flow, 2);
+    assertEquals("RUNNING", after.getStatus());
+    assertEquals(List.of("EXECUTED", "EXECUTED"), after.getSteps().stream().map(FlowStep::getStatus).toList());
+    assertEquals(forged.getRequestId(), after.getSteps().get(1).getRequestId());
+    assertEquals(List.of(), vendor.refundedCharges(), "nothing was compensated");
+    assertEquals("EXECUTED", await().atMost(FabricHarness.WAIT)
+        .until(() -> fabric.status(forged.getRequestId()), java.util.Optional::isPresent).get().getOutcome());
   }
 
   private TaskRequest chargeAndWait(String flow, long amount, boolean refundable, int revision) throws Exception {
