@@ -8,7 +8,7 @@ import io.fabric.contracts.TaskRequest;
 import io.fabric.gateway.FabricClient;
 import io.fabric.gateway.Submission;
 import io.fabric.plugins.flows.FlowHistoryReader;
-import io.fabric.plugins.flows.RollbackRequests;
+import io.fabric.schemas.topics.ReservedNames;
 import io.fabric.plugins.vendors.VendorSandbox;
 import io.fabric.policy.approvals.ApprovalDecision;
 import io.fabric.policy.approvals.ApprovalSubject;
@@ -180,7 +180,7 @@ final class DemoScript {
     String id = UUID.randomUUID().toString();
     TaskRequest request = TaskRequest.newBuilder().setRequestId(id).setTenantId("acme").setFlowId(flowId).setAction("summarize")
         .setPayload("{\"text\":\"Nothing to see here.\"}").setIdempotencyKey(id).setSubmittedAt(System.currentTimeMillis())
-        .setSource("demo-attacker").setAttributes(Map.of(RollbackRequests.ATTRIBUTE, "true")).build();
+        .setSource("demo-attacker").setAttributes(Map.of(ReservedNames.LEGACY_ROLLBACK_ATTRIBUTE, "true")).build();
     try (KafkaProducer<String, TaskRequest> raw = new KafkaProducer<>(connection.clientConfig(), catalog.ingress.keySerde().serializer(),
         catalog.ingress.valueSerde().serializer())) {
       raw.send(new ProducerRecord<>(catalog.ingress.name(), IngressKey.of(request), request)).get(60, TimeUnit.SECONDS);

@@ -28,7 +28,7 @@ public final class RollbackRequests {
    * is still written so they handle a rollback started by a newer process during an upgrade, and
    * never read.
    */
-  private static final String MARKER_READ_BY_OLDER_RUNTIMES = ReservedNames.ROLLBACK_ACTION;
+  private static final String MARKER_READ_BY_OLDER_RUNTIMES = ReservedNames.LEGACY_ROLLBACK_ATTRIBUTE;
 
   private RollbackRequests() {}
 

@@ -214,8 +214,11 @@ class GateAttacksTopologyTest {
 
   @Test
   void separatorsInIdsAreRefusedAndCannotBreakTheDedupStore() {
-    TaskRequest barInId = submit(Submission.of("acme", "summarize").requestId("r|1").idempotencyKey("k9").toRequest(0));
-    TaskRequest ambiguousTenant = submit(Submission.of("acme|eu", "summarize").idempotencyKey("42").toRequest(0));
+    // a raw producer: FabricClient would refuse these before sending
+    TaskRequest barInId = submit(TaskRequest.newBuilder(Submission.of("acme", "summarize").idempotencyKey("k9").toRequest(0))
+        .setRequestId("r|1").setFlowId("r-1").build());
+    TaskRequest ambiguousTenant = submit(TaskRequest.newBuilder(Submission.of("acme", "summarize").idempotencyKey("42").toRequest(0))
+        .setTenantId("acme|eu").build());
     TaskRequest after = submit(Submission.of("acme", "summarize").idempotencyKey("k9").toRequest(0));
     driver.advanceWallClockTime(Duration.ofMinutes(6));
 

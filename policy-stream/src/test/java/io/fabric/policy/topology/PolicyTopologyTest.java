@@ -158,7 +158,7 @@ class PolicyTopologyTest {
   @Test
   void invalidRequestsAreBlockedWithADetailAPersonCanActOn() {
     TaskRequest notJson = Submission.of("acme", "summarize").payload("{oops").toRequest(0);
-    TaskRequest noTenant = Submission.of("", "summarize").toRequest(0);
+    TaskRequest noTenant = TaskRequest.newBuilder(Submission.of("acme", "summarize").toRequest(0)).setTenantId("").build();
     TaskRequest tooBig = Submission.of("acme", "summarize").payload("{\"text\":\"" + "x".repeat(300) + "\"}").toRequest(0);
     List.of(notJson, noTenant, tooBig).forEach(r -> submit(r, START));
 

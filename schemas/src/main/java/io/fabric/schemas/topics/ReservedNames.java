@@ -23,6 +23,12 @@ public final class ReservedNames {
    * gate's validator refuses it on ingress and it can never be routed by the gate.
    */
   public static final String ROLLBACK_ACTION = "fabric.rollback";
+  /**
+   * The attribute that marked a rollback before this version. Rollback requests still carry it so
+   * older runtimes understand them during a rolling upgrade; no current component reads it, and the
+   * gate blocks it on ingress like every reserved attribute.
+   */
+  public static final String LEGACY_ROLLBACK_ATTRIBUTE = "fabric.rollback";
   /** The rule a rollback request's decision names. */
   public static final String ROLLBACK_RULE = "fabric:rollback";
   /** Attribute of a rollback request (written downstream of the gate only): why the flow is undone. */
