@@ -138,16 +138,23 @@ public final class PolicyGate {
     }
     List<ApprovalToken> approvals = pending.getApprovals();
     int needed = policy.approvals().quorumFor(request.getAction());
-    if (classification.actionClass() == ActionClass.A || QuorumTracker.fromTokens(needed, approvals).isReached()) {
-      return new Verdict.Route(decision, approvals);
+    boolean releasable = classification.actionClass() == ActionClass.A || QuorumTracker.fromTokens(needed, approvals).isReached();
+    if (releasable) {
+      // verified again only when they would release it: the punctuator runs this every second
+      approvals = stillTrusted(pending);
+      if (classification.actionClass() == ActionClass.A || QuorumTracker.fromTokens(needed, approvals).isReached()) {
+        return new Verdict.Route(decision, approvals);
+      }
     }
     boolean sameTerms = needed == pending.getApprovalsNeeded() && deadline == pending.getDeadline()
+        && approvals.size() == pending.getApprovals().size()
         && Objects.equals(pending.getDecision().getPolicyVersion(), policy.version())
         && Objects.equals(pending.getDecision().getRule(), classification.rule());
     if (sameTerms) {
       return new Verdict.Unchanged();
     }
-    return new Verdict.Pend(PendingApproval.newBuilder(pending).setDecision(decision).setApprovalsNeeded(needed).setDeadline(deadline).build());
+    return new Verdict.Pend(PendingApproval.newBuilder(pending).setDecision(decision).setApprovalsNeeded(needed).setDeadline(deadline)
+        .setApprovals(approvals).build());
   }
 
   /** When a pending request should get its SLA warning. */
@@ -170,7 +177,20 @@ public final class PolicyGate {
         + " rejected: " + detail);
   }
 
-  private Verdict count(PendingApproval pending, ApprovalToken token) {
+  /**
+   * The approvals counted so far that the gate still trusts: each is verified again as of when it was
+   * issued, so an approver removed from the registry (or whose scope shrank) no longer counts, while
+   * an approval that was valid on arrival keeps counting after its token's expiry (a quorum may take
+   * longer than a token lives; the request's deadline bounds it).
+   */
+  private List<ApprovalToken> stillTrusted(PendingApproval pending) {
+    return pending.getApprovals().stream()
+        .filter(t -> verifier.verify(t, pending.getRequest(), t.getIssuedAt()).valid())
+        .toList();
+  }
+
+  private Verdict count(PendingApproval stored, ApprovalToken token) {
+    PendingApproval pending = PendingApproval.newBuilder(stored).setApprovals(stillTrusted(stored)).build();
     QuorumTracker.Outcome outcome = QuorumTracker.fromTokens(pending.getApprovalsNeeded(), pending.getApprovals()).record(token);
     switch (outcome.status()) {
       case REJECTED:

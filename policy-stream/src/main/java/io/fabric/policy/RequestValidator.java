@@ -7,6 +7,7 @@ import io.fabric.contracts.TaskRequest;
 import io.fabric.schemas.records.Identifiers;
 import io.fabric.schemas.topics.ReservedNames;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -18,6 +19,12 @@ import java.util.regex.Pattern;
 public final class RequestValidator {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern ACTION = Pattern.compile("[a-z][a-z0-9_]{0,63}");
+  static final int MAX_ATTRIBUTES = 32;
+  static final int MAX_ATTRIBUTE_NAME = 64;
+  static final int MAX_ATTRIBUTE_VALUE = 1024;
+  static final int MAX_SOURCE = 128;
+  static final int MAX_TRACEPARENT = 128;
+  static final int MAX_APPROVAL_TOKEN = 8192;
 
   /**
    * Why a request is refused; {@code forgery} when it claims something only the fabric may state
@@ -61,6 +68,10 @@ public final class RequestValidator {
     if (names.isPresent()) {
       return plain(names.get());
     }
+    Optional<String> unbounded = unboundedField(request);
+    if (unbounded.isPresent()) {
+      return plain(unbounded.get());
+    }
     int size = request.getPayload().getBytes(StandardCharsets.UTF_8).length;
     if (size > maxPayloadBytes) {
       return plain("payload is " + size + " bytes, over the limit of " + maxPayloadBytes
@@ -73,6 +84,33 @@ public final class RequestValidator {
       }
     } catch (JsonProcessingException e) {
       return plain("payload is not valid JSON: " + e.getOriginalMessage());
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Every field is bounded, not only the payload: a record the broker accepts compressed would
+   * otherwise be copied into repartition topics, stores and outcomes until a write exceeds
+   * {@code max.request.size} and stops the gate's task.
+   */
+  private static Optional<String> unboundedField(TaskRequest request) {
+    if (request.getAttributes().size() > MAX_ATTRIBUTES) {
+      return Optional.of("attributes has " + request.getAttributes().size() + " entries, over the limit of " + MAX_ATTRIBUTES);
+    }
+    for (Map.Entry<String, String> attribute : request.getAttributes().entrySet()) {
+      if (attribute.getKey().length() > MAX_ATTRIBUTE_NAME || attribute.getValue().length() > MAX_ATTRIBUTE_VALUE) {
+        return Optional.of("attribute '" + attribute.getKey().substring(0, Math.min(40, attribute.getKey().length()))
+            + "' is too long: names at most " + MAX_ATTRIBUTE_NAME + " characters, values at most " + MAX_ATTRIBUTE_VALUE);
+      }
+    }
+    if (request.getSource().length() > MAX_SOURCE) {
+      return Optional.of("source is " + request.getSource().length() + " characters, over the limit of " + MAX_SOURCE);
+    }
+    if (request.getTraceparent() != null && request.getTraceparent().length() > MAX_TRACEPARENT) {
+      return Optional.of("traceparent is " + request.getTraceparent().length() + " characters, over the limit of " + MAX_TRACEPARENT);
+    }
+    if (request.getApprovalToken() != null && request.getApprovalToken().length() > MAX_APPROVAL_TOKEN) {
+      return Optional.of("approval_token is " + request.getApprovalToken().length() + " characters, over the limit of " + MAX_APPROVAL_TOKEN);
     }
     return Optional.empty();
   }

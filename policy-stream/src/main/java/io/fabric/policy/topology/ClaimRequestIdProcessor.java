@@ -65,6 +65,9 @@ final class ClaimRequestIdProcessor implements Processor<String, TaskRequest, St
       emit.block(request, null, Reason.INVALID_REQUEST, early.get().detail(), early.get().auditType(), now);
       return;
     }
+    if (judgement == RequestIds.Judgement.RESEND && early.isPresent()) {
+      return; // a resend of a request the fabric already handled, whose key has since been taken by another: it stays as it was
+    }
     if (claim == null) {
       claims.put(record.key(), Claim.of(request, now).encode());
     }
