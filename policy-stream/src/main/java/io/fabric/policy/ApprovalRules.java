@@ -61,4 +61,9 @@ public record ApprovalRules(Duration defaultDeadline, double slaWarningFraction,
   public int quorumFor(String action) {
     return quorums.getOrDefault(action, 1);
   }
+
+  /** The longest any request may wait for approval under these rules. */
+  public Duration longestDeadline() {
+    return deadlines.values().stream().reduce(defaultDeadline, (a, b) -> a.compareTo(b) >= 0 ? a : b);
+  }
 }

@@ -34,10 +34,11 @@ public final class Policy {
   private final ApprovalRules approvals;
   private final Duration duplicateWindow;
   private final int maxPayloadBytes;
+  private final StateRetention retention;
   private final String version;
 
   Policy(Map<String, ActionClass> classes, Map<String, String> rules, Map<String, Map<String, ActionClass>> tenantClasses,
-         Set<String> canaryTenants, ApprovalRules approvals, Duration duplicateWindow, int maxPayloadBytes) {
+         Set<String> canaryTenants, ApprovalRules approvals, Duration duplicateWindow, int maxPayloadBytes, StateRetention retention) {
     this.classes = Map.copyOf(classes);
     this.rules = Map.copyOf(rules);
     Map<String, Map<String, ActionClass>> tenants = new TreeMap<>();
@@ -47,6 +48,7 @@ public final class Policy {
     this.approvals = approvals;
     this.duplicateWindow = duplicateWindow;
     this.maxPayloadBytes = maxPayloadBytes;
+    this.retention = retention;
     this.version = hash(canonical());
   }
 
@@ -79,6 +81,11 @@ public final class Policy {
     return duplicateWindow;
   }
 
+  /** How long the gate remembers flow owners and request ids. */
+  public StateRetention retention() {
+    return retention;
+  }
+
   public int maxPayloadBytes() {
     return maxPayloadBytes;
   }
@@ -100,6 +107,10 @@ public final class Policy {
     new TreeMap<>(approvals.quorums()).forEach((a, q) -> text.append("quorum ").append(a).append('=').append(q).append('\n'));
     text.append("duplicates ").append(duplicateWindow).append('\n');
     text.append("max_payload_bytes ").append(maxPayloadBytes).append('\n');
+    if (!retention.equals(StateRetention.DEFAULT)) {
+      // only when set, so existing policies keep their version
+      text.append("retention ").append(retention.flowOwners()).append(' ').append(retention.requestIds()).append('\n');
+    }
     return text.toString();
   }
 

@@ -35,10 +35,12 @@ import java.util.Set;
  *   actions: { create_charge: { deadline: PT2H, quorum: 2 } }
  * duplicates: { window: PT24H }
  * limits: { max_payload_bytes: 65536 }
+ * retention: { flow_owners: P30D, request_ids: P30D }
  * </pre>
  */
 public final class PolicyFile {
-  private static final Set<String> TOP_LEVEL = Set.of("classes", "tenants", "canary", "approvals", "duplicates", "limits");
+  private static final Set<String> TOP_LEVEL = Set.of("classes", "tenants", "canary", "approvals", "duplicates", "limits", "retention");
+  private static final Set<String> RETENTION_KEYS = Set.of("flow_owners", "request_ids");
   private static final Set<String> CANARY_KEYS = Set.of("tenants");
   private static final Set<String> APPROVALS_KEYS = Set.of("default_deadline", "sla_warning_fraction", "max_token_lifetime", "actions");
   private static final Set<String> ACTION_RULE_KEYS = Set.of("deadline", "quorum");
@@ -117,6 +119,7 @@ public final class PolicyFile {
       approvals();
       duplicates();
       limits();
+      retention();
       try {
         return builder.build();
       } catch (PolicyException e) {
@@ -212,6 +215,17 @@ public final class PolicyFile {
       }
     }
 
+    private void retention() {
+      JsonPointer retention = ROOT.appendProperty("retention");
+      Map<String, JsonNode> fields = mapping(retention, "retention");
+      known(retention, RETENTION_KEYS, "retention");
+      Duration owners = fields.containsKey("flow_owners") ? duration(retention.appendProperty("flow_owners"), "retention.flow_owners")
+          : builder.retention.flowOwners();
+      Duration ids = fields.containsKey("request_ids") ? duration(retention.appendProperty("request_ids"), "retention.request_ids")
+          : builder.retention.requestIds();
+      located(retention, () -> builder.retention(new StateRetention(owners, ids)));
+    }
+
     /** The fields of the mapping at {@code at}; none when it is absent or null; an error when it is not a mapping. */
     private Map<String, JsonNode> mapping(JsonPointer at, String where) {
       JsonNode node = root.at(at);
@@ -273,6 +287,7 @@ public final class PolicyFile {
     private Duration maxTokenLifetime = ApprovalRules.DEFAULT_MAX_TOKEN_LIFETIME;
     private Duration duplicateWindow = Policy.DEFAULT_DUPLICATE_WINDOW;
     private int maxPayloadBytes = Policy.DEFAULT_MAX_PAYLOAD_BYTES;
+    private StateRetention retention = StateRetention.DEFAULT;
 
     private Builder() {
       Policy.SEED_CLASS_A.forEach(a -> seed(a, ActionClass.A));
@@ -345,15 +360,27 @@ public final class PolicyFile {
       return this;
     }
 
+    public Builder retention(StateRetention value) {
+      this.retention = value;
+      return this;
+    }
+
     public Policy build() {
+      ApprovalRules approvalRules = new ApprovalRules(defaultDeadline, slaWarningFraction, deadlines, quorums, maxTokenLifetime);
+      Duration longestWait = approvalRules.longestDeadline();
+      if (retention.flowOwners().compareTo(longestWait) < 0 || retention.requestIds().compareTo(longestWait) < 0
+          || retention.requestIds().compareTo(duplicateWindow) < 0) {
+        throw new PolicyException("retention (flow owners " + retention.flowOwners() + ", request ids " + retention.requestIds()
+            + ") must be at least the longest approval deadline (" + longestWait + ") and, for request ids, the duplicate window ("
+            + duplicateWindow + "): otherwise a flow or a request id could be released while its request still waits");
+      }
       tenantClasses.forEach((tenant, map) -> map.forEach((action, target) -> {
         ActionClass global = classes.getOrDefault(action, ActionClass.B);
         if (global.stricterThan(target)) {
           throw new PolicyException("tenants." + tenant + " would loosen '" + action + "' from class " + global + " to " + target);
         }
       }));
-      return new Policy(classes, rules, tenantClasses, canaryTenants,
-          new ApprovalRules(defaultDeadline, slaWarningFraction, deadlines, quorums, maxTokenLifetime), duplicateWindow, maxPayloadBytes);
+      return new Policy(classes, rules, tenantClasses, canaryTenants, approvalRules, duplicateWindow, maxPayloadBytes, retention);
     }
   }
 

@@ -27,17 +27,11 @@ public final class PolicyGate {
   private final Policy policy;
   private final TokenVerifier verifier;
   private final RequestValidator validator;
-  private final StateRetention retention;
 
   public PolicyGate(Policy policy, TokenVerifier verifier) {
-    this(policy, verifier, StateRetention.DEFAULT);
-  }
-
-  public PolicyGate(Policy policy, TokenVerifier verifier, StateRetention retention) {
     this.policy = policy;
     this.verifier = verifier;
     this.validator = new RequestValidator(policy.maxPayloadBytes());
-    this.retention = retention;
   }
 
   public Policy policy() {
@@ -45,7 +39,7 @@ public final class PolicyGate {
   }
 
   public StateRetention retention() {
-    return retention;
+    return policy.retention();
   }
 
   /**

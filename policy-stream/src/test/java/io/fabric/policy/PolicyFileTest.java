@@ -167,4 +167,18 @@ class PolicyFileTest {
     assertThrows(PolicyException.class, () -> PolicyFile.builder().maxTokenLifetime(Duration.ofDays(2)).build());
     assertEquals(Duration.ofHours(24), PolicyFile.builder().maxTokenLifetime(Duration.ofHours(24)).build().approvals().maxTokenLifetime());
   }
+
+  @Test
+  void retentionIsReadAndMayNotBeShorterThanWhatItProtects() {
+    Policy policy = PolicyFile.parse("retention:\n  flow_owners: P7D\n  request_ids: P10D\n");
+    assertEquals(new StateRetention(Duration.ofDays(7), Duration.ofDays(10)), policy.retention());
+    assertEquals(StateRetention.DEFAULT, Policy.defaults().retention());
+
+    PolicyException shorterThanDeadline = assertThrows(PolicyException.class,
+        () -> PolicyFile.parse("approvals:\n  default_deadline: P3D\nretention:\n  flow_owners: P1D\n"));
+    assertTrue(shorterThanDeadline.getMessage().contains("longest approval deadline"), shorterThanDeadline.getMessage());
+    assertThrows(PolicyException.class, () -> PolicyFile.parse("retention:\n  request_ids: PT1H\n"), "shorter than the duplicate window");
+    PolicyException typo = assertThrows(PolicyException.class, () -> PolicyFile.parse("retention:\n  flow_owner: P7D\n"));
+    assertTrue(typo.getMessage().contains("flow_owner"), typo.getMessage());
+  }
 }

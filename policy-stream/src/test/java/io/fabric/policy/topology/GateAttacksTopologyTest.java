@@ -52,20 +52,10 @@ class GateAttacksTopologyTest {
   private static final Instant NOW = Instant.parse("2026-11-25T10:00:00Z");
   private static final KeyPair ALICE = ApproverKeys.newKeyPair();
 
-  private final TopicCatalog catalog = TopicCatalog.defaults();
-
   @TempDir
   Path stateDir;
 
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, TaskRequest> ingress;
-  private TestInputTopic<String, TaskRequest> replays;
-  private TestInputTopic<String, ApprovalToken> approvals;
-  private TestOutputTopic<String, RoutedTask> routed;
-  private TestOutputTopic<String, BlockedTask> blocked;
-  private TestOutputTopic<String, PendingApproval> pending;
-  private TestOutputTopic<String, RequestStatus> status;
-  private TestOutputTopic<String, AuditEvent> audit;
+  private GateDriver t;
 
   @BeforeEach
   void start() {
@@ -73,44 +63,17 @@ class GateAttacksTopologyTest {
   }
 
   private void open(Duration slaCheckInterval, StateRetention retention) {
-    if (driver != null) {
-      driver.close();
+    if (t != null) {
+      t.close();
     }
     ApproverRegistry registry = ApproverRegistry.of(new Approver("alice", ALICE.getPublic(), Set.of("*"), Set.of("*")));
-    Properties props = FabricStreamsConfig.forApp(KafkaConnection.of("dummy:9092"), catalog, "attacks-test", "policy-stream", stateDir, Map.of());
-    PolicyGate gate = new PolicyGate(PolicyFile.builder().defaultApprovalDeadline(Duration.ofMinutes(10)).build(),
-        new SignedTokenVerifier(registry), retention);
-    driver = new TopologyTestDriver(PolicyTopology.build(catalog, gate, slaCheckInterval, props), props, NOW);
-    ingress = input(catalog.ingress);
-    replays = input(catalog.replays);
-    approvals = input(catalog.approvals);
-    routed = output(catalog.routed);
-    blocked = output(catalog.blocked);
-    pending = output(catalog.approvalPending);
-    status = output(catalog.requestStatus);
-    audit = output(catalog.audit);
+    t = new GateDriver(new PolicyGate(PolicyFile.builder().defaultApprovalDeadline(Duration.ofMinutes(10)).retention(retention).build(),
+        new SignedTokenVerifier(registry)), slaCheckInterval, stateDir, NOW);
   }
 
   @AfterEach
   void close() {
-    driver.close();
-  }
-
-  private <V> TestInputTopic<String, V> input(TopicSpec<String, V> topic) {
-    return driver.createInputTopic(topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer());
-  }
-
-  private <V> TestOutputTopic<String, V> output(TopicSpec<String, V> topic) {
-    return driver.createOutputTopic(topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer());
-  }
-
-  private Instant now() {
-    return NOW.plusMillis(0);
-  }
-
-  private TaskRequest submit(TaskRequest request) {
-    ingress.pipeInput(IngressKey.of(request), request, NOW);
-    return request;
+    t.close();
   }
 
   private TokenSigner alice(Instant at) {
@@ -126,103 +89,103 @@ class GateAttacksTopologyTest {
   }
 
   private List<AuditEvent> securityEvents() {
-    return audit.readValuesToList().stream().filter(e -> e.getType().equals("SECURITY_EVENT")).toList();
+    return t.audit.readValuesToList().stream().filter(e -> e.getType().equals("SECURITY_EVENT")).toList();
   }
 
   @Test
   void aReservedAttributeIsBlockedInvalidRequestAndAudited() {
-    TaskRequest rollback = submit(forged(Submission.of("acme", "summarize").toRequest(0), Map.of("fabric.rollback", "true")));
-    TaskRequest replayOf = submit(forged(Submission.of("acme", "summarize").toRequest(0), Map.of("fabric.replay.of", "dlq-1")));
+    TaskRequest rollback = t.submit(forged(Submission.of("acme", "summarize").toRequest(0), Map.of("fabric.rollback", "true")));
+    TaskRequest replayOf = t.submit(forged(Submission.of("acme", "summarize").toRequest(0), Map.of("fabric.replay.of", "dlq-1")));
 
-    assertTrue(routed.isEmpty(), "nothing with a reserved attribute is routed");
-    Map<String, RequestStatus> statuses = status.readKeyValuesToMap();
+    assertTrue(t.routed.isEmpty(), "nothing with a reserved attribute is routed");
+    Map<String, RequestStatus> statuses = t.status.readKeyValuesToMap();
     for (TaskRequest r : List.of(rollback, replayOf)) {
       assertEquals("INVALID_REQUEST", statuses.get(r.getRequestId()).getReason());
       assertTrue(statuses.get(r.getRequestId()).getDetail().contains("reserved"), statuses.get(r.getRequestId()).getDetail());
     }
-    assertEquals(2, blocked.readValuesToList().size());
+    assertEquals(2, t.blocked.readValuesToList().size());
     assertEquals(2, securityEvents().size());
   }
 
   @Test
   void replayLineageIsAcceptedOnlyFromTheReplayTopic() {
-    TaskRequest original = submit(Submission.of("acme", "summarize").toRequest(0));
-    routed.readValuesToList();
+    TaskRequest original = t.submit(Submission.of("acme", "summarize").toRequest(0));
+    t.routed.readValuesToList();
     TaskRequest lineage = TaskRequest.newBuilder(original).setReplay(ReplayLineage.newBuilder().setDeadLetterId("dlq-1")
         .setGeneration(1).setReplayedAt(0).setReplayedBy("mallory").build()).build();
 
-    ingress.pipeInput(IngressKey.of(lineage), lineage, NOW);
-    assertTrue(routed.isEmpty());
+    t.ingress.pipeInput(IngressKey.of(lineage), lineage, NOW);
+    assertTrue(t.routed.isEmpty());
     assertEquals(1, securityEvents().size());
-    assertEquals("ROUTED", status.readKeyValuesToMap().get(original.getRequestId()).getOutcome(),
+    assertEquals("ROUTED", t.status.readKeyValuesToMap().get(original.getRequestId()).getOutcome(),
         "the forged replay did not re-status the request it named");
 
-    replays.pipeInput(IngressKey.of(lineage), lineage, NOW);
-    assertEquals(List.of(original.getRequestId()), routed.readValuesToList().stream().map(t -> t.getRequest().getRequestId()).toList());
+    t.replays.pipeInput(IngressKey.of(lineage), lineage, NOW);
+    assertEquals(List.of(original.getRequestId()), t.routed.readValuesToList().stream().map(t -> t.getRequest().getRequestId()).toList());
   }
 
   @Test
   void aReusedRequestIdNeverReplacesThePendingRequestItsStatusOrWhatTheApproverSigns() {
-    TaskRequest first = submit(whatsapp("acme", "+15550100"));
-    pending.readValuesToList();
-    status.readKeyValuesToMap();
+    TaskRequest first = t.submit(whatsapp("acme", "+15550100"));
+    t.pending.readValuesToList();
+    t.status.readKeyValuesToMap();
     TaskRequest otherTenant = Submission.of("evil-co", "send_whatsapp").requestId(first.getRequestId())
         .payload("{\"to\":\"+666\",\"text\":\"pay me\"}").idempotencyKey("x1").toRequest(0);
     TaskRequest sameTenantOtherFlow = Submission.of("acme", "send_whatsapp").requestId(first.getRequestId())
         .payload("{\"to\":\"+666\",\"text\":\"pay me\"}").idempotencyKey("x2").toRequest(0);
     TaskRequest sameFlow = Submission.of("acme", "send_whatsapp").requestId(first.getRequestId()).flowId(first.getFlowId())
         .payload("{\"to\":\"+666\",\"text\":\"pay me\"}").idempotencyKey("x3").toRequest(0);
-    List.of(otherTenant, sameTenantOtherFlow, sameFlow).forEach(this::submit);
+    List.of(otherTenant, sameTenantOtherFlow, sameFlow).forEach(t::submit);
 
-    assertTrue(pending.isEmpty() && status.isEmpty() && blocked.isEmpty(), "no pending entry or status was written for the reuses");
+    assertTrue(t.pending.isEmpty() && t.status.isEmpty() && t.blocked.isEmpty(), "no pending entry or status was written for the reuses");
     List<AuditEvent> events = securityEvents();
     assertEquals(3, events.size());
     events.forEach(e -> assertTrue(e.getDetail().contains("tenant acme, flow " + first.getFlowId()) && e.getDetail().contains("is refused"),
         e.getDetail()));
 
-    approvals.pipeInput(first.getFlowId(), alice(NOW).approve(first, "ok"), NOW);
-    RoutedTask released = routed.readValue();
+    t.approvals.pipeInput(first.getFlowId(), alice(NOW).approve(first, "ok"), NOW);
+    RoutedTask released = t.routed.readValue();
     assertEquals(first.getPayload(), released.getRequest().getPayload(), "what runs is what the approver signed");
-    assertTrue(routed.isEmpty());
+    assertTrue(t.routed.isEmpty());
   }
 
   @Test
   void anInvalidRecordOrADuplicateReusingAnIdDoesNotRestatusItsOwner() {
-    TaskRequest owner = submit(whatsapp("acme", "+15550100"));
-    TaskRequest keyHolder = submit(Submission.of("acme", "summarize").idempotencyKey("k1").toRequest(0));
-    status.readKeyValuesToMap();
-    submit(forged(owner, Map.of("fabric.rollback", "true")));
-    submit(Submission.of("acme", "summarize").idempotencyKey("k1").requestId(owner.getRequestId()).toRequest(0));
+    TaskRequest owner = t.submit(whatsapp("acme", "+15550100"));
+    TaskRequest keyHolder = t.submit(Submission.of("acme", "summarize").idempotencyKey("k1").toRequest(0));
+    t.status.readKeyValuesToMap();
+    t.submit(forged(owner, Map.of("fabric.rollback", "true")));
+    t.submit(Submission.of("acme", "summarize").idempotencyKey("k1").requestId(owner.getRequestId()).toRequest(0));
 
-    assertTrue(status.isEmpty(), "the owner's status stays PENDING_APPROVAL");
+    assertTrue(t.status.isEmpty(), "the owner's status stays PENDING_APPROVAL");
     assertEquals(2, securityEvents().size());
-    assertEquals(1, routed.readValuesToList().size(), keyHolder.getRequestId());
+    assertEquals(1, t.routed.readValuesToList().size(), keyHolder.getRequestId());
   }
 
   @Test
   void anApprovalAfterTheDeadlineReleasesNothingEvenBeforeThePunctuatorRuns() {
     open(Duration.ofDays(1), StateRetention.DEFAULT);
-    TaskRequest request = submit(whatsapp("acme", "+15550100"));
-    driver.advanceWallClockTime(Duration.ofMinutes(11));
+    TaskRequest request = t.submit(whatsapp("acme", "+15550100"));
+    t.driver.advanceWallClockTime(Duration.ofMinutes(11));
     Instant late = NOW.plus(Duration.ofMinutes(11));
 
-    approvals.pipeInput(request.getFlowId(), alice(late).approve(request, "too late"), late);
+    t.approvals.pipeInput(request.getFlowId(), alice(late).approve(request, "too late"), late);
 
-    assertTrue(routed.isEmpty());
-    assertEquals("APPROVAL_EXPIRED", blocked.readValue().getReason());
+    assertTrue(t.routed.isEmpty());
+    assertEquals("APPROVAL_EXPIRED", t.blocked.readValue().getReason());
   }
 
   @Test
   void separatorsInIdsAreRefusedAndCannotBreakTheDedupStore() {
     // a raw producer: FabricClient would refuse these before sending
-    TaskRequest barInId = submit(TaskRequest.newBuilder(Submission.of("acme", "summarize").idempotencyKey("k9").toRequest(0))
+    TaskRequest barInId = t.submit(TaskRequest.newBuilder(Submission.of("acme", "summarize").idempotencyKey("k9").toRequest(0))
         .setRequestId("r|1").setFlowId("r-1").build());
-    TaskRequest ambiguousTenant = submit(TaskRequest.newBuilder(Submission.of("acme", "summarize").idempotencyKey("42").toRequest(0))
+    TaskRequest ambiguousTenant = t.submit(TaskRequest.newBuilder(Submission.of("acme", "summarize").idempotencyKey("42").toRequest(0))
         .setTenantId("acme|eu").build());
-    TaskRequest after = submit(Submission.of("acme", "summarize").idempotencyKey("k9").toRequest(0));
-    driver.advanceWallClockTime(Duration.ofMinutes(6));
+    TaskRequest after = t.submit(Submission.of("acme", "summarize").idempotencyKey("k9").toRequest(0));
+    t.driver.advanceWallClockTime(Duration.ofMinutes(6));
 
-    Map<String, RequestStatus> statuses = status.readKeyValuesToMap();
+    Map<String, RequestStatus> statuses = t.status.readKeyValuesToMap();
     assertEquals("INVALID_REQUEST", statuses.get(barInId.getRequestId()).getReason());
     assertEquals("INVALID_REQUEST", statuses.get(ambiguousTenant.getRequestId()).getReason());
     assertEquals("ROUTED", statuses.get(after.getRequestId()).getOutcome());
@@ -231,13 +194,13 @@ class GateAttacksTopologyTest {
   @Test
   void aBlockedRequestTakesNoFlowAndOwnershipLapsesAfterTheRetention() {
     open(Duration.ofSeconds(1), new StateRetention(Duration.ofHours(1), Duration.ofDays(30)));
-    submit(Submission.of("evil-co", "exfiltrate_secrets").flowId("flow-7").toRequest(0));
-    TaskRequest acme = submit(Submission.of("acme", "summarize").flowId("flow-7").toRequest(0));
-    TaskRequest intruder = submit(Submission.of("evil-co", "summarize").flowId("flow-7").toRequest(0));
-    driver.advanceWallClockTime(Duration.ofMinutes(70));
-    TaskRequest afterRetention = submit(Submission.of("globex", "summarize").flowId("flow-7").toRequest(0));
+    t.submit(Submission.of("evil-co", "exfiltrate_secrets").flowId("flow-7").toRequest(0));
+    TaskRequest acme = t.submit(Submission.of("acme", "summarize").flowId("flow-7").toRequest(0));
+    TaskRequest intruder = t.submit(Submission.of("evil-co", "summarize").flowId("flow-7").toRequest(0));
+    t.driver.advanceWallClockTime(Duration.ofMinutes(70));
+    TaskRequest afterRetention = t.submit(Submission.of("globex", "summarize").flowId("flow-7").toRequest(0));
 
-    Map<String, RequestStatus> statuses = status.readKeyValuesToMap();
+    Map<String, RequestStatus> statuses = t.status.readKeyValuesToMap();
     assertEquals("ROUTED", statuses.get(acme.getRequestId()).getOutcome(), "the blocked request did not take flow-7");
     assertEquals("TENANT_MISMATCH", statuses.get(intruder.getRequestId()).getReason());
     assertEquals("ROUTED", statuses.get(afterRetention.getRequestId()).getOutcome(), "released one retention after its last request");

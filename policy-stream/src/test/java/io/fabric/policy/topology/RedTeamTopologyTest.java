@@ -62,35 +62,16 @@ class RedTeamTopologyTest {
   private static final Approver ALICE_APPROVER = new Approver("alice", ALICE.getPublic(), Set.of("*"), Set.of("*"));
   private static final Approver BOB_APPROVER = new Approver("bob", BOB.getPublic(), Set.of("*"), Set.of("*"));
 
-  private final TopicCatalog catalog = TopicCatalog.defaults();
   private final AtomicReference<ApproverRegistry> registry = new AtomicReference<>(ApproverRegistry.of(ALICE_APPROVER, BOB_APPROVER));
 
   @TempDir
   Path stateDir;
 
-  private TopologyTestDriver driver;
-  private TestInputTopic<String, TaskRequest> ingress;
-  private TestInputTopic<String, TaskRequest> replays;
-  private TestInputTopic<String, ApprovalToken> approvals;
-  private TestOutputTopic<String, RoutedTask> routed;
-  private TestOutputTopic<String, BlockedTask> blocked;
-  private TestOutputTopic<String, PendingApproval> pending;
-  private TestOutputTopic<String, RequestStatus> status;
-  private TestOutputTopic<String, AuditEvent> audit;
+  private GateDriver t;
 
   private void open(Policy policy, Duration slaCheckInterval) {
-    Properties props = FabricStreamsConfig.forApp(KafkaConnection.of("dummy:9092"), catalog, "red-team-test", "policy-stream", stateDir, Map.of());
-    PolicyGate gate = new PolicyGate(policy, new SignedTokenVerifier(registry::get, SignedTokenVerifier.DEFAULT_CLOCK_SKEW),
-        StateRetention.DEFAULT);
-    driver = new TopologyTestDriver(PolicyTopology.build(catalog, gate, slaCheckInterval, props), props, NOW);
-    ingress = input(catalog.ingress);
-    replays = input(catalog.replays);
-    approvals = input(catalog.approvals);
-    routed = output(catalog.routed);
-    blocked = output(catalog.blocked);
-    pending = output(catalog.approvalPending);
-    status = output(catalog.requestStatus);
-    audit = output(catalog.audit);
+    t = new GateDriver(new PolicyGate(policy, new SignedTokenVerifier(registry::get, SignedTokenVerifier.DEFAULT_CLOCK_SKEW)),
+        slaCheckInterval, stateDir, NOW);
   }
 
   private void openDefault() {
@@ -99,29 +80,9 @@ class RedTeamTopologyTest {
 
   @AfterEach
   void close() {
-    if (driver != null) {
-      driver.close();
+    if (t != null) {
+      t.close();
     }
-  }
-
-  private <V> TestInputTopic<String, V> input(TopicSpec<String, V> topic) {
-    return driver.createInputTopic(topic.name(), topic.keySerde().serializer(), topic.valueSerde().serializer());
-  }
-
-  private <V> TestOutputTopic<String, V> output(TopicSpec<String, V> topic) {
-    return driver.createOutputTopic(topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer());
-  }
-
-  private Instant clock = NOW;
-
-  private void advance(Duration d) {
-    driver.advanceWallClockTime(d);
-    clock = clock.plus(d);
-  }
-
-  private TaskRequest submit(TaskRequest request) {
-    ingress.pipeInput(IngressKey.of(request), request, clock);
-    return request;
   }
 
   private TokenSigner signer(String name, KeyPair keys, Instant at) {
@@ -134,10 +95,6 @@ class RedTeamTopologyTest {
 
   private static TaskRequest whatsapp(String tenant) {
     return Submission.of(tenant, "send_whatsapp").payload("{\"to\":\"+15550100\",\"text\":\"hi\"}").toRequest(NOW.toEpochMilli());
-  }
-
-  private List<String> routedIds() {
-    return routed.readValuesToList().stream().map(t -> t.getRequest().getRequestId()).toList();
   }
 
   // ---------------------------------------------------------------- findings, fixed
@@ -159,11 +116,11 @@ class RedTeamTopologyTest {
     for (int i = 0; i < 2048; i++) {
       huge.put("label" + i, kb);
     }
-    TaskRequest bloated = submit(Submission.of("acme", "summarize").attributes(huge).toRequest(NOW.toEpochMilli()));
-    TaskRequest bloatedSource = submit(TaskRequest.newBuilder(Submission.of("acme", "summarize").toRequest(NOW.toEpochMilli()))
+    TaskRequest bloated = t.submit(Submission.of("acme", "summarize").attributes(huge).toRequest(NOW.toEpochMilli()));
+    TaskRequest bloatedSource = t.submit(TaskRequest.newBuilder(Submission.of("acme", "summarize").toRequest(NOW.toEpochMilli()))
         .setSource("s".repeat(2 * 1024 * 1024)).build());
 
-    Map<String, RequestStatus> statuses = status.readKeyValuesToMap();
+    Map<String, RequestStatus> statuses = t.status.readKeyValuesToMap();
     assertEquals("INVALID_REQUEST", statuses.get(bloated.getRequestId()).getReason(),
         "2 MB of attributes is admitted: " + statuses.get(bloated.getRequestId()).getOutcome());
     assertEquals("INVALID_REQUEST", statuses.get(bloatedSource.getRequestId()).getReason(),
@@ -174,20 +131,20 @@ class RedTeamTopologyTest {
    * Red-team finding (Medium), fixed: approvals already counted toward a quorum are never verified again. An approver
    * removed from the registry (key compromised, left the company; the verifier reads a reloadable
    * registry on every check) still counts: the next approver releases the request with a signature
-   * the gate no longer trusts. PolicyGate.count / rejudge use QuorumTracker.fromTokens(pending.getApprovals())
+   * the gate no longer trusts. PolicyGate.count / rejudge use QuorumTracker.fromTokens(t.pending.getApprovals())
    * without re-verifying them.
    */
   @Test
   void anApprovalFromARevokedApproverNoLongerCountsTowardTheQuorum() {
     open(PolicyFile.builder().defaultApprovalDeadline(Duration.ofHours(24)).quorum("create_charge", 2).build(), Duration.ofSeconds(1));
-    TaskRequest request = submit(charge("acme"));
-    approvals.pipeInput(request.getFlowId(), signer("alice", ALICE, NOW).approve(request, "ok"), NOW);
-    assertTrue(routed.isEmpty());
+    TaskRequest request = t.submit(charge("acme"));
+    t.approvals.pipeInput(request.getFlowId(), signer("alice", ALICE, NOW).approve(request, "ok"), NOW);
+    assertTrue(t.routed.isEmpty());
 
     registry.set(ApproverRegistry.of(BOB_APPROVER)); // alice is revoked
-    approvals.pipeInput(request.getFlowId(), signer("bob", BOB, NOW).approve(request, "ok"), NOW);
+    t.approvals.pipeInput(request.getFlowId(), signer("bob", BOB, NOW).approve(request, "ok"), NOW);
 
-    assertTrue(routed.isEmpty(), "released with the approval of a revoked approver: " + routedIds());
+    assertTrue(t.routed.isEmpty(), "released with the approval of a revoked approver: " + t.routedIds());
   }
 
   /**
@@ -198,12 +155,12 @@ class RedTeamTopologyTest {
   @Test
   void anApprovalValidOnArrivalKeepsCountingAfterItsTokenExpires() {
     open(PolicyFile.builder().defaultApprovalDeadline(Duration.ofHours(24)).quorum("create_charge", 2).build(), Duration.ofSeconds(1));
-    TaskRequest request = submit(charge("acme"));
-    approvals.pipeInput(request.getFlowId(), signer("alice", ALICE, NOW).approve(request, "ok"), NOW);
-    advance(Duration.ofHours(2));
-    approvals.pipeInput(request.getFlowId(), signer("bob", BOB, clock).approve(request, "ok"), clock);
+    TaskRequest request = t.submit(charge("acme"));
+    t.approvals.pipeInput(request.getFlowId(), signer("alice", ALICE, NOW).approve(request, "ok"), NOW);
+    t.advance(Duration.ofHours(2));
+    t.approvals.pipeInput(request.getFlowId(), signer("bob", BOB, t.now()).approve(request, "ok"), t.now());
 
-    assertEquals(List.of(request.getRequestId()), routedIds());
+    assertEquals(List.of(request.getRequestId()), t.routedIds());
   }
 
   /**
@@ -216,15 +173,15 @@ class RedTeamTopologyTest {
   @Test
   void aResendAfterTheKeyWasReusedDoesNotRestatusTheRequestThatRan() {
     open(PolicyFile.builder().duplicateWindow(Duration.ofHours(1)).build(), Duration.ofSeconds(1));
-    TaskRequest first = submit(Submission.of("acme", "summarize").idempotencyKey("order-42").toRequest(NOW.toEpochMilli()));
-    advance(Duration.ofHours(2));
-    TaskRequest later = submit(Submission.of("acme", "summarize").idempotencyKey("order-42").toRequest(clock.toEpochMilli()));
-    assertEquals(List.of(first.getRequestId(), later.getRequestId()), routedIds());
-    status.readKeyValuesToMap();
+    TaskRequest first = t.submit(Submission.of("acme", "summarize").idempotencyKey("order-42").toRequest(NOW.toEpochMilli()));
+    t.advance(Duration.ofHours(2));
+    TaskRequest later = t.submit(Submission.of("acme", "summarize").idempotencyKey("order-42").toRequest(t.now().toEpochMilli()));
+    assertEquals(List.of(first.getRequestId(), later.getRequestId()), t.routedIds());
+    t.status.readKeyValuesToMap();
 
-    submit(first); // the same bytes again (client retry, or anyone holding a copy)
+    t.submit(first); // the same bytes again (client retry, or anyone holding a copy)
 
-    Map<String, RequestStatus> after = status.readKeyValuesToMap();
+    Map<String, RequestStatus> after = t.status.readKeyValuesToMap();
     assertNull(after.get(first.getRequestId()), "a resend must not re-status the request that ran; got "
         + (after.get(first.getRequestId()) == null ? "" : after.get(first.getRequestId()).getOutcome() + " duplicate_of "
         + after.get(first.getRequestId()).getDuplicateOf()));
@@ -239,17 +196,17 @@ class RedTeamTopologyTest {
     RecordHeaders dup = new RecordHeaders();
     dup.add("fabric.gate.verdict", "DUPLICATE".getBytes(StandardCharsets.UTF_8));
     dup.add("fabric.gate.detail", "someone-else".getBytes(StandardCharsets.UTF_8));
-    ingress.pipeInput(new TestRecord<>(IngressKey.of(a), a, dup, NOW));
+    t.ingress.pipeInput(new TestRecord<>(IngressKey.of(a), a, dup, NOW));
     TaskRequest b = whatsapp("acme");
     RecordHeaders inv = new RecordHeaders();
     inv.add("fabric.gate.verdict", "INVALID_REQUEST".getBytes(StandardCharsets.UTF_8));
     inv.add("fabric.gate.audit", "SECURITY_EVENT".getBytes(StandardCharsets.UTF_8));
-    ingress.pipeInput(new TestRecord<>("x", b, inv, NOW));
+    t.ingress.pipeInput(new TestRecord<>("x", b, inv, NOW));
     // a valid request whose header claims a verdict on an invalid one: the real verdict wins
     TaskRequest c = Submission.of("acme", "exfiltrate_secrets").toRequest(NOW.toEpochMilli());
-    ingress.pipeInput(new TestRecord<>(null, c, dup, NOW));
+    t.ingress.pipeInput(new TestRecord<>(null, c, dup, NOW));
 
-    Map<String, RequestStatus> s = status.readKeyValuesToMap();
+    Map<String, RequestStatus> s = t.status.readKeyValuesToMap();
     assertEquals("ROUTED", s.get(a.getRequestId()).getOutcome());
     assertEquals("PENDING_APPROVAL", s.get(b.getRequestId()).getOutcome());
     assertEquals("FORBIDDEN", s.get(c.getRequestId()).getReason());
@@ -258,81 +215,81 @@ class RedTeamTopologyTest {
   @Test
   void heldTombstonesAndNullKeysDoNotStopTheGate() {
     openDefault();
-    ingress.pipeInput("acme|k", (TaskRequest) null, NOW);
-    ingress.pipeInput((String) null, (TaskRequest) null, NOW);
-    approvals.pipeInput("flow", (ApprovalToken) null, NOW);
-    approvals.pipeInput((String) null, (ApprovalToken) null, NOW);
-    TaskRequest after = submit(Submission.of("acme", "summarize").toRequest(NOW.toEpochMilli()));
-    assertEquals(List.of(after.getRequestId()), routedIds());
+    t.ingress.pipeInput("acme|k", (TaskRequest) null, NOW);
+    t.ingress.pipeInput((String) null, (TaskRequest) null, NOW);
+    t.approvals.pipeInput("flow", (ApprovalToken) null, NOW);
+    t.approvals.pipeInput((String) null, (ApprovalToken) null, NOW);
+    TaskRequest after = t.submit(Submission.of("acme", "summarize").toRequest(NOW.toEpochMilli()));
+    assertEquals(List.of(after.getRequestId()), t.routedIds());
   }
 
   @Test
   void heldAnApprovalExactlyAtTheDeadlineIsExpired() {
     open(PolicyFile.builder().defaultApprovalDeadline(Duration.ofMinutes(10)).build(), Duration.ofDays(1));
-    TaskRequest request = submit(whatsapp("acme"));
-    advance(Duration.ofMinutes(10));
-    approvals.pipeInput(request.getFlowId(), signer("alice", ALICE, clock).approve(request, "just in time?"), clock);
-    assertTrue(routed.isEmpty());
-    assertEquals("APPROVAL_EXPIRED", blocked.readValue().getReason());
+    TaskRequest request = t.submit(whatsapp("acme"));
+    t.advance(Duration.ofMinutes(10));
+    t.approvals.pipeInput(request.getFlowId(), signer("alice", ALICE, t.now()).approve(request, "just in time?"), t.now());
+    assertTrue(t.routed.isEmpty());
+    assertEquals("APPROVAL_EXPIRED", t.blocked.readValue().getReason());
   }
 
   @Test
   void heldAReplayedApprovalTokenDoesNotReleaseTheDlqReplayOfTheSameRequest() {
     openDefault();
-    TaskRequest request = submit(whatsapp("acme"));
+    TaskRequest request = t.submit(whatsapp("acme"));
     ApprovalToken token = signer("alice", ALICE, NOW).approve(request, "ok");
-    approvals.pipeInput(request.getFlowId(), token, NOW);
-    assertEquals(List.of(request.getRequestId()), routedIds());
+    t.approvals.pipeInput(request.getFlowId(), token, NOW);
+    assertEquals(List.of(request.getRequestId()), t.routedIds());
 
     TaskRequest replay = TaskRequest.newBuilder(request).setReplay(ReplayLineage.newBuilder().setDeadLetterId("dlq-1")
         .setGeneration(1).setReplayedAt(0).setReplayedBy("replayer").build()).build();
-    replays.pipeInput(IngressKey.of(replay), replay, NOW);
-    approvals.pipeInput(request.getFlowId(), token, NOW);
-    assertTrue(routed.isEmpty(), "the spent token released the replay");
+    t.replays.pipeInput(IngressKey.of(replay), replay, NOW);
+    t.approvals.pipeInput(request.getFlowId(), token, NOW);
+    assertTrue(t.routed.isEmpty(), "the spent token released the replay");
     // and a REJECT replayed after it blocked cannot touch anything else
-    assertEquals("PENDING_APPROVAL", status.readKeyValuesToMap().get(request.getRequestId()).getOutcome());
+    assertEquals("PENDING_APPROVAL", t.status.readKeyValuesToMap().get(request.getRequestId()).getOutcome());
   }
 
   @Test
   void heldTheSameApproverTwiceCountsOnceAndARejectBlocks() {
     open(PolicyFile.builder().defaultApprovalDeadline(Duration.ofHours(1)).quorum("create_charge", 2).build(), Duration.ofSeconds(1));
-    TaskRequest request = submit(charge("acme"));
-    approvals.pipeInput(request.getFlowId(), signer("alice", ALICE, NOW).approve(request, "1"), NOW);
-    approvals.pipeInput(request.getFlowId(), signer("alice", ALICE, NOW.plusSeconds(1)).approve(request, "2"), NOW);
+    TaskRequest request = t.submit(charge("acme"));
+    t.approvals.pipeInput(request.getFlowId(), signer("alice", ALICE, NOW).approve(request, "1"), NOW);
+    t.approvals.pipeInput(request.getFlowId(), signer("alice", ALICE, NOW.plusSeconds(1)).approve(request, "2"), NOW);
     // attached token from alice on a resend: dropped as a resend
-    submit(TaskRequest.newBuilder(request).setApprovalToken(io.fabric.policy.approvals.TokenCodec.encode(
+    t.submit(TaskRequest.newBuilder(request).setApprovalToken(io.fabric.policy.approvals.TokenCodec.encode(
         signer("alice", ALICE, NOW.plusSeconds(2)).approve(request, "3"))).build());
-    assertTrue(routed.isEmpty());
+    assertTrue(t.routed.isEmpty());
     ApprovalToken reject = signer("bob", BOB, NOW).reject(request, "no");
-    approvals.pipeInput(request.getFlowId(), reject, NOW);
-    assertEquals("APPROVAL_REJECTED", blocked.readValue().getReason());
-    approvals.pipeInput(request.getFlowId(), reject, NOW);
-    assertTrue(routed.isEmpty() && blocked.isEmpty());
+    t.approvals.pipeInput(request.getFlowId(), reject, NOW);
+    assertEquals("APPROVAL_REJECTED", t.blocked.readValue().getReason());
+    t.approvals.pipeInput(request.getFlowId(), reject, NOW);
+    assertTrue(t.routed.isEmpty() && t.blocked.isEmpty());
   }
 
   @Test
   void heldATokenForTheSameIdInAnotherFlowOrWithAnotherPayloadIsRejected() {
     openDefault();
-    TaskRequest request = submit(whatsapp("acme"));
+    TaskRequest request = t.submit(whatsapp("acme"));
     TaskRequest otherFlow = TaskRequest.newBuilder(request).setFlowId("flow-x").build();
     TaskRequest otherPayload = TaskRequest.newBuilder(request).setPayload("{\"to\":\"+666\",\"text\":\"hi\"}").build();
-    approvals.pipeInput(request.getFlowId(), signer("alice", ALICE, NOW).approve(otherFlow, "ok"), NOW);
-    approvals.pipeInput(request.getFlowId(), signer("alice", ALICE, NOW).approve(otherPayload, "ok"), NOW);
-    assertTrue(routed.isEmpty());
-    assertFalse(audit.readValuesToList().stream().noneMatch(e -> e.getType().equals("TOKEN_REJECTED")));
+    t.approvals.pipeInput(request.getFlowId(), signer("alice", ALICE, NOW).approve(otherFlow, "ok"), NOW);
+    t.approvals.pipeInput(request.getFlowId(), signer("alice", ALICE, NOW).approve(otherPayload, "ok"), NOW);
+    assertTrue(t.routed.isEmpty());
+    assertFalse(t.audit.readValuesToList().stream().noneMatch(e -> e.getType().equals("TOKEN_REJECTED")));
   }
 
   @Test
   void heldProducerTimestampsAndMisplacedKeysDoNotEscapeDeduplication() {
     openDefault();
     TaskRequest first = Submission.of("acme", "summarize").idempotencyKey("k").toRequest(NOW.toEpochMilli());
-    ingress.pipeInput("whatever", first, NOW.minus(Duration.ofDays(400)));
+    t.ingress.pipeInput("whatever", first, NOW.minus(Duration.ofDays(400)));
     TaskRequest second = Submission.of("acme", "summarize").idempotencyKey("k").toRequest(NOW.toEpochMilli());
-    ingress.pipeInput(null, second, NOW.plus(Duration.ofDays(400)));
+    t.ingress.pipeInput(null, second, NOW.plus(Duration.ofDays(400)));
     TaskRequest third = Submission.of("acme", "summarize").idempotencyKey("k").toRequest(NOW.toEpochMilli());
-    ingress.pipeInput(IngressKey.of(third), third, NOW);
-    assertEquals(List.of(first.getRequestId()), routedIds());
-    Map<String, RequestStatus> s = status.readKeyValuesToMap();
+    t.ingress.pipeInput(IngressKey.of(third), third, NOW);
+    assertEquals(List.of(first.getRequestId()), t.routedIds());
+    Map<String, RequestStatus> s = t.status.readKeyValuesToMap();
     assertEquals("DUPLICATE", s.get(second.getRequestId()).getOutcome());
     assertEquals("DUPLICATE", s.get(third.getRequestId()).getOutcome());
   }
@@ -341,12 +298,12 @@ class RedTeamTopologyTest {
   void heldEmptyIdsAndKeysAreInvalidAndClaimNothing() {
     openDefault();
     TaskRequest base = Submission.of("acme", "summarize").toRequest(NOW.toEpochMilli());
-    submit(TaskRequest.newBuilder(base).setRequestId("").build());
-    submit(TaskRequest.newBuilder(base).setIdempotencyKey("").build());
-    submit(TaskRequest.newBuilder(base).setFlowId("").build());
-    assertTrue(routed.isEmpty());
-    assertEquals(3, blocked.readValuesToList().size());
-    submit(base);
-    assertEquals(List.of(base.getRequestId()), routedIds());
+    t.submit(TaskRequest.newBuilder(base).setRequestId("").build());
+    t.submit(TaskRequest.newBuilder(base).setIdempotencyKey("").build());
+    t.submit(TaskRequest.newBuilder(base).setFlowId("").build());
+    assertTrue(t.routed.isEmpty());
+    assertEquals(3, t.blocked.readValuesToList().size());
+    t.submit(base);
+    assertEquals(List.of(base.getRequestId()), t.routedIds());
   }
 }
