@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric.contracts.AuditEvent;
+import io.fabric.contracts.TaskRequest;
 import io.fabric.deploy.EmbeddedKafkaExtension;
 import io.fabric.gateway.FabricClient;
 import io.fabric.gateway.Submission;
@@ -15,7 +16,9 @@ import io.fabric.policy.approvals.ApproverKeys;
 import io.fabric.policy.approvals.TokenCodec;
 import io.fabric.policy.approvals.TokenSigner;
 import io.fabric.schemas.config.KafkaConnection;
+import io.fabric.schemas.records.IngressKey;
 import io.fabric.schemas.records.LatestByKeyReader;
+import io.fabric.schemas.topics.ReservedNames;
 import io.fabric.schemas.topics.TopicCatalog;
 import java.io.IOException;
 import java.net.URI;
@@ -27,7 +30,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -154,6 +161,37 @@ class FabricEndToEndTest {
     assertEquals(0, cli("flows", "rollback", flow, "--execute", "--reason", "customer cancelled").exitCode());
     await().atMost(Duration.ofSeconds(60)).until(() -> cli("flows", "show", flow).out().contains("ROLLED_BACK"));
     assertEquals(refundsBefore + 1, sandbox.effects(VendorSandbox.REFUND));
+  }
+
+  @Test
+  void anAttackerWithARawProducerChangesNothingAndReconcileStaysClean() throws Exception {
+    String flow = "attacked-" + UUID.randomUUID();
+    int refundsBefore = sandbox.effects(VendorSandbox.REFUND);
+    int chargesBefore = sandbox.effects(VendorSandbox.CHARGE);
+    String charge = preApprovedCharge(flow, 400);
+    assertTrue(cli("status", charge, "--wait", "PT60S").out().contains("EXECUTED"));
+
+    TopicCatalog catalog = TopicCatalog.create(prefix, 3, List.of());
+    TaskRequest forgedRollback = TaskRequest.newBuilder(Submission.of("acme", "summarize").flowId(flow).toRequest(System.currentTimeMillis()))
+        .setAttributes(Map.of(ReservedNames.LEGACY_ROLLBACK_ATTRIBUTE, "true")).build();
+    TaskRequest reusedId = TaskRequest.newBuilder(Submission.of("acme", "create_charge").idempotencyKey("attacker-1")
+        .payload("{\"amount\":99999,\"currency\":\"eur\",\"customer\":\"cus_attacker\"}").toRequest(System.currentTimeMillis()))
+        .setRequestId(charge).build();
+    try (KafkaProducer<String, TaskRequest> raw = new KafkaProducer<>(KafkaConnection.of(EmbeddedKafkaExtension.bootstrapServers()).clientConfig(),
+        new StringSerializer(), catalog.ingress.valueSerde().serializer())) {
+      for (TaskRequest request : List.of(forgedRollback, reusedId)) {
+        raw.send(new ProducerRecord<>(catalog.ingress.name(), IngressKey.of(request), request)).get();
+      }
+    }
+
+    assertTrue(cli("status", forgedRollback.getRequestId(), "--wait", "PT60S").out().contains("BLOCKED (INVALID_REQUEST)"));
+    await().atMost(Duration.ofSeconds(60)).until(() -> LatestByKeyReader.everything(KafkaConnection.of(EmbeddedKafkaExtension.bootstrapServers()),
+        catalog.audit).stream().anyMatch(e -> e.getType().equals("SECURITY_EVENT") && charge.equals(e.getRequestId())));
+    assertTrue(cli("status", charge).out().contains("EXECUTED"), "the charge keeps its status");
+    assertEquals(refundsBefore, sandbox.effects(VendorSandbox.REFUND), "nothing was refunded");
+    assertEquals(chargesBefore + 1, sandbox.effects(VendorSandbox.CHARGE), "the reused id charged nothing");
+    CliRun reconcile = cli("reconcile");
+    assertEquals(0, reconcile.exitCode(), reconcile.toString());
   }
 
   static CliRun cli(String... args) {
