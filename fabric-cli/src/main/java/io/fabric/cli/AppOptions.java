@@ -5,7 +5,9 @@ import io.fabric.plugins.spi.PluginRegistry;
 import io.fabric.policy.NoApproverRegistry;
 import io.fabric.policy.Policy;
 import io.fabric.policy.PolicyFile;
+import io.fabric.policy.approvals.ApproverRegistry;
 import io.fabric.policy.approvals.TokenVerifier;
+import io.fabric.policy.identity.SubmitterVerifier;
 import java.nio.file.Path;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
@@ -23,6 +25,11 @@ final class AppOptions {
   @Option(names = "--approvers", paramLabel = "FILE", description = "Approver registry YAML (public keys and scopes).")
   Path approversFile;
 
+  @Option(names = "--submitters", paramLabel = "FILE",
+      description = "Submitter registry YAML (public keys and scopes): the gate then accepts only requests signed by a registered "
+          + "submitter acting within its scope. Without it the gate runs open.")
+  Path submittersFile;
+
   @Option(names = "--apps", split = ",", paramLabel = "APP", description = "Apps to run: policy, router, plugins, status (default: all).")
   List<String> apps = List.of();
 
@@ -34,6 +41,7 @@ final class AppOptions {
 
   private Policy policy;
   private TokenVerifier verifier;
+  private SubmitterVerifier submitters;
   private PluginRuntimeConfig pluginRuntime;
 
   /** Loads and checks the policy and approver registry, so a bad file fails before anything starts. */
@@ -41,6 +49,8 @@ final class AppOptions {
     if (policy == null) {
       policy = policyFile == null ? Policy.defaults() : PolicyFile.load(policyFile);
       verifier = approversFile == null ? new NoApproverRegistry() : ApproverSetup.verifier(approversFile, policy);
+      submitters = submittersFile == null ? null
+          : new SubmitterVerifier(ApproverRegistry.load(ApproverRegistry.Role.SUBMITTERS, submittersFile));
       pluginRuntime = PluginRuntimeConfig.from(config);
       selectedApps();
     }
@@ -63,7 +73,7 @@ final class AppOptions {
     load();
     PluginRegistry registry = PluginRegistry.discover();
     return new FabricRuntime.Settings(kafka.connection(bootstrap), kafka.catalog(), registry, policy, verifier, stateDir,
-        selectedApps(), streamsOverrides(), pluginRuntime);
+        selectedApps(), streamsOverrides(), pluginRuntime, submitters);
   }
 
   /** The {@code --config} settings for the Streams apps: all but the plugin runtime's. */

@@ -6,6 +6,7 @@ import io.fabric.plugins.spi.FabricPlugin;
 import io.fabric.plugins.spi.PluginRegistry;
 import io.fabric.policy.Policy;
 import io.fabric.policy.PolicyApp;
+import io.fabric.policy.identity.SubmitterVerifier;
 import io.fabric.policy.approvals.TokenVerifier;
 import io.fabric.router.RouterApp;
 import io.fabric.schemas.SchemaPublisher;
@@ -35,12 +36,19 @@ public final class FabricRuntime implements AutoCloseable {
    */
   public record Settings(KafkaConnection connection, TopicCatalog catalog, PluginRegistry registry, Policy policy,
                          TokenVerifier verifier, Path stateDir, Set<App> apps, Map<String, Object> streamsOverrides,
-                         PluginRuntimeConfig pluginRuntime) {}
+                         PluginRuntimeConfig pluginRuntime, SubmitterVerifier submitters) {
+    /** Without a submitter registry ({@code submitters} null) the gate is open: any producer may submit for any tenant. */
+    public boolean requiresSignedRequests() {
+      return submitters != null;
+    }
+  }
 
   private final List<AutoCloseable> started = new ArrayList<>();
   private StatusView statusView;
   private final List<StreamsApp> streamsApps = new ArrayList<>();
   private final List<PluginRuntime> pluginRuntimes = new ArrayList<>();
+
+  private boolean signedRequests;
 
   private FabricRuntime() {}
 
@@ -48,6 +56,7 @@ public final class FabricRuntime implements AutoCloseable {
     FabricRuntime runtime = new FabricRuntime();
     try {
       SchemaPublisher.publish(settings.connection().clientConfig());
+      runtime.signedRequests = settings.requiresSignedRequests();
       Set<App> apps = settings.apps().isEmpty() ? EnumSet.allOf(App.class) : settings.apps();
       if (apps.contains(App.STATUS)) {
         runtime.statusView = StatusView.start(settings.connection(), settings.catalog(), settings.stateDir().resolve("status-view"));
@@ -67,7 +76,7 @@ public final class FabricRuntime implements AutoCloseable {
       }
       if (apps.contains(App.POLICY)) {
         runtime.startStreams(PolicyApp.create(settings.connection(), settings.catalog(), settings.policy(), settings.verifier(),
-            settings.stateDir().resolve("policy-stream"), settings.streamsOverrides()));
+            settings.submitters(), settings.stateDir().resolve("policy-stream"), settings.streamsOverrides()));
       }
       return runtime;
     } catch (RuntimeException e) {
@@ -87,6 +96,11 @@ public final class FabricRuntime implements AutoCloseable {
   }
 
   /** True while every Streams app is running or rebalancing and no plugin runtime has stopped on an error. */
+  /** Whether the gate this process runs accepts only signed requests (false: open, or no gate here). */
+  public boolean requiresSignedRequests() {
+    return signedRequests;
+  }
+
   public boolean healthy() {
     return streamsApps.stream().allMatch(StreamsApp::isRunning)
         && pluginRuntimes.stream().allMatch(p -> p.isRunning() && p.failure().isEmpty())

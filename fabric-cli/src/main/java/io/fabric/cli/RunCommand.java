@@ -63,6 +63,9 @@ final class RunCommand implements Callable<Integer> {
       FabricRuntime runtime = FabricRuntime.start(appOptions.settings(kafka, bootstrap, dataDir.resolve("state")));
       StatusHttpServer http = StatusHttpServer.start("127.0.0.1", httpPort, runtime);
       out.println("fabric running: " + String.join(", ", runtime.appNames()) + "; http://127.0.0.1:" + http.port() + "/health; Ctrl-C to stop");
+      if (!runtime.requiresSignedRequests()) {
+        out.println("requests: OPEN — no submitter registry (--submitters), so any producer that can write the ingress topic may submit for any tenant");
+      }
       out.flush();
       EmbeddedKafkaBroker startedBroker = broker;
       VendorSandbox startedSandbox = vendors;

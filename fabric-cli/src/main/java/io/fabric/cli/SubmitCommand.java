@@ -2,6 +2,8 @@ package io.fabric.cli;
 
 import io.fabric.contracts.TaskRequest;
 import io.fabric.gateway.FabricClient;
+import io.fabric.gateway.RequestSigner;
+import io.fabric.policy.approvals.ApproverKeys;
 import io.fabric.gateway.Submission;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -40,6 +42,10 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--final", description = "This step completes the flow.")
   boolean finalStep;
 
+  @Option(names = "--key", paramLabel = "FILE",
+      description = "Submitter private key (from fabric keys generate --submitter NAME): signs the request as NAME.")
+  Path key;
+
   @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
   OutputFormat output;
 
@@ -52,6 +58,9 @@ final class SubmitCommand implements Callable<Integer> {
     Submission submission = Submission.of(tenant, action).payload(json).flowId(flow).idempotencyKey(idempotencyKey)
         .approvalToken(approvalToken).finalStep(finalStep).source("cli");
     try (FabricClient client = new FabricClient(kafka.connection(), kafka.catalog())) {
+      if (key != null) {
+        client.signedBy(new RequestSigner(ApproverKeys.approverOf(key), ApproverKeys.readPrivateKey(key)));
+      }
       TaskRequest sent = client.submit(submission);
       if (output == OutputFormat.json) {
         spec.commandLine().getOut().println(Json.write(Map.of("request_id", sent.getRequestId(), "flow_id", sent.getFlowId())));

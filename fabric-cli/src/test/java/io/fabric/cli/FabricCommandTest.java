@@ -128,4 +128,17 @@ class FabricCommandTest {
     CliRun again = CliRun.of("keys", "generate", "--approver", "alice", "--out", dir.toString());
     assertEquals(1, again.exitCode(), "never overwrites a key: " + again);
   }
+
+  @Test
+  void keysGenerateWritesASubmitterKeyPairThatTheSubmitterRegistryAccepts(@TempDir Path dir) throws Exception {
+    CliRun run = CliRun.of("keys", "generate", "--submitter", "billing-agent", "--out", dir.toString());
+    assertEquals(0, run.exitCode(), run.toString());
+    assertTrue(run.out().contains("submitter registry (--submitters)"), run.toString());
+    Files.writeString(dir.resolve("submitters.yaml"), "submitters:\n  billing-agent: { public_key_file: billing-agent.pub, actions: [\"*\"], tenants: [acme] }\n");
+    io.fabric.policy.approvals.ApproverRegistry registry = io.fabric.policy.approvals.ApproverRegistry.load(
+        io.fabric.policy.approvals.ApproverRegistry.Role.SUBMITTERS, dir.resolve("submitters.yaml"));
+    assertTrue(registry.find("billing-agent").isPresent());
+    assertEquals(2, CliRun.of("keys", "generate", "--approver", "a", "--submitter", "b", "--out", dir.toString()).exitCode(),
+        "one role per key pair");
+  }
 }

@@ -26,6 +26,7 @@ public final class FabricClient implements AutoCloseable {
   private final KafkaProducer<String, TaskRequest> producer;
   private final TopicSpec<String, TaskRequest> ingress;
   private final Clock clock;
+  private RequestSigner signer;
 
   public FabricClient(KafkaConnection connection, TopicCatalog catalog) {
     this(connection, catalog, Map.of(), Clock.systemUTC());
@@ -40,6 +41,12 @@ public final class FabricClient implements AutoCloseable {
     this.ingress = catalog.ingress;
     this.producer = new KafkaProducer<>(config, ingress.keySerde().serializer(), ingress.valueSerde().serializer());
     this.clock = clock;
+  }
+
+  /** Signs every request sent from now on as {@code submitter}: required once the gate has a submitter registry. */
+  public FabricClient signedBy(RequestSigner submitter) {
+    this.signer = submitter;
+    return this;
   }
 
   /** Sends and waits for the broker's acknowledgement; returns what was sent. */
@@ -67,8 +74,9 @@ public final class FabricClient implements AutoCloseable {
    * @throws IllegalArgumentException naming the field, when an id breaks {@code Identifiers}, an
    *     attribute is reserved or the request carries replay lineage; nothing is sent
    */
-  public CompletableFuture<TaskRequest> send(TaskRequest request) {
-    Submission.requireSendable(request);
+  public CompletableFuture<TaskRequest> send(TaskRequest unsigned) {
+    Submission.requireSendable(unsigned);
+    TaskRequest request = signer == null ? unsigned : signer.sign(unsigned);
     ProducerRecord<String, TaskRequest> record = new ProducerRecord<>(ingress.name(), IngressKey.of(request), request);
     TraceContext.set(record.headers(), request.getTraceparent());
     CompletableFuture<TaskRequest> result = new CompletableFuture<>();

@@ -1,6 +1,7 @@
 package io.fabric.policy;
 
 import io.fabric.policy.approvals.TokenVerifier;
+import io.fabric.policy.identity.SubmitterVerifier;
 import io.fabric.policy.topology.PolicyTopology;
 import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.streams.FabricStreamsConfig;
@@ -19,8 +20,15 @@ public final class PolicyApp {
 
   public static StreamsApp create(KafkaConnection connection, TopicCatalog catalog, Policy policy, TokenVerifier verifier,
                                   Path stateDir, Map<String, Object> overrides) {
+    return create(connection, catalog, policy, verifier, null, stateDir, overrides);
+  }
+
+  /** @param submitters who may submit requests; null runs the gate open */
+  public static StreamsApp create(KafkaConnection connection, TopicCatalog catalog, Policy policy, TokenVerifier verifier,
+                                  SubmitterVerifier submitters, Path stateDir, Map<String, Object> overrides) {
     Properties props = FabricStreamsConfig.forApp(connection, catalog, applicationId(catalog), STAGE, stateDir, overrides);
-    Topology topology = PolicyTopology.build(catalog, new PolicyGate(policy, verifier), PolicyTopology.DEFAULT_SLA_CHECK_INTERVAL, props);
+    Topology topology = PolicyTopology.build(catalog, new PolicyGate(policy, verifier, submitters), PolicyTopology.DEFAULT_SLA_CHECK_INTERVAL,
+        props);
     return new StreamsApp(STAGE, topology, props);
   }
 

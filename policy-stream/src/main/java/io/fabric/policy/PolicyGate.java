@@ -8,6 +8,7 @@ import io.fabric.policy.approvals.NonceLedger;
 import io.fabric.policy.approvals.QuorumTracker;
 import io.fabric.policy.approvals.TokenVerifier;
 import io.fabric.policy.approvals.TokenVerifier.TokenVerdict;
+import io.fabric.policy.identity.SubmitterVerifier;
 import io.fabric.schemas.records.AuditEvents;
 import io.fabric.schemas.records.Reason;
 import java.time.Duration;
@@ -27,11 +28,26 @@ public final class PolicyGate {
   private final Policy policy;
   private final TokenVerifier verifier;
   private final RequestValidator validator;
+  private final SubmitterVerifier submitters;
 
   public PolicyGate(Policy policy, TokenVerifier verifier) {
+    this(policy, verifier, null);
+  }
+
+  /**
+   * @param submitters who may submit requests; null runs the gate open (any producer may submit for
+   *     any tenant), as without a submitter registry
+   */
+  public PolicyGate(Policy policy, TokenVerifier verifier, SubmitterVerifier submitters) {
     this.policy = policy;
     this.verifier = verifier;
     this.validator = new RequestValidator(policy.maxPayloadBytes());
+    this.submitters = submitters;
+  }
+
+  /** Whether requests must be signed by a registered submitter. */
+  public boolean requiresSignedRequests() {
+    return submitters != null;
   }
 
   public Policy policy() {
@@ -43,12 +59,18 @@ public final class PolicyGate {
   }
 
   /**
-   * The one validation of a request, before anything is keyed by its fields: a forged claim
-   * (reserved attribute, replay lineage off the replay topic) is also a security event.
+   * The one validation of a request, before anything is keyed by its fields: who signed it (when
+   * the gate requires signed requests; a replay is vouched for by the replay topic it came from),
+   * then its contract. Forged claims and failed signatures are also security events.
    */
-  public Optional<Verdict.Block> admit(TaskRequest request, boolean fromReplays) {
-    return validator.problem(request, fromReplays).map(problem -> new Verdict.Block(null, Reason.INVALID_REQUEST, problem.detail(),
-        problem.forgery() ? AuditEvents.SECURITY_EVENT : null));
+  public Optional<Verdict.Block> admit(TaskRequest request, boolean fromReplays, long now) {
+    Optional<Verdict.Block> invalid = validator.problem(request, fromReplays).map(problem -> new Verdict.Block(null,
+        Reason.INVALID_REQUEST, problem.detail(), problem.forgery() ? AuditEvents.SECURITY_EVENT : null));
+    if (invalid.isPresent() || submitters == null || fromReplays) {
+      return invalid;
+    }
+    return submitters.check(request, now).map(refusal -> new Verdict.Block(null, refusal.reason(), refusal.detail(),
+        AuditEvents.SECURITY_EVENT));
   }
 
   /**

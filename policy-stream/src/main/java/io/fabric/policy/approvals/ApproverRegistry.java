@@ -44,7 +44,23 @@ import java.util.TreeMap;
  * satisfy a 2-of-N quorum alone) are errors that name the file, the line and the approver(s).
  */
 public final class ApproverRegistry {
-  private static final String APPROVERS = "approvers";
+  /** Who a registry file lists: approvers (sign approvals) or submitters (sign requests); same format, another top-level key. */
+  public enum Role {
+    APPROVERS("approvers", "approver"),
+    SUBMITTERS("submitters", "submitter");
+
+    private final String key;
+    private final String noun;
+
+    Role(String key, String noun) {
+      this.key = key;
+      this.noun = noun;
+    }
+
+    String registry() {
+      return noun + " registry";
+    }
+  }
   private static final String PUBLIC_KEY = "public_key";
   private static final String PUBLIC_KEY_FILE = "public_key_file";
   private static final String ACTIONS = "actions";
@@ -104,16 +120,21 @@ public final class ApproverRegistry {
    * @throws InvalidRegistryException when the file is missing, unreadable or invalid
    */
   public static ApproverRegistry load(Path file) {
+    return load(Role.APPROVERS, file);
+  }
+
+  /** Loads a registry file of {@code role}'s form. */
+  public static ApproverRegistry load(Role role, Path file) {
     String text;
     try {
       text = Files.readString(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
-      throw new InvalidRegistryException("approver registry " + file + ": file not found", e);
+      throw new InvalidRegistryException(role.registry() + " " + file + ": file not found", e);
     } catch (IOException e) {
-      throw new InvalidRegistryException("approver registry " + file + ": cannot read it: " + e.getMessage(), e);
+      throw new InvalidRegistryException(role.registry() + " " + file + ": cannot read it: " + e.getMessage(), e);
     }
     Path baseDir = file.toAbsolutePath().getParent();
-    return parse(text, baseDir, file.toString());
+    return parse(role, text, baseDir, file.toString());
   }
 
   /**
@@ -124,6 +145,13 @@ public final class ApproverRegistry {
    * @throws InvalidRegistryException when the text is invalid
    */
   public static ApproverRegistry parse(String yaml, Path baseDir, String source) {
+    return parse(Role.APPROVERS, yaml, baseDir, source);
+  }
+
+  /** Parses registry text of {@code role}'s form; errors start with e.g. {@code submitter registry SOURCE:LINE}. */
+  public static ApproverRegistry parse(Role role, String yaml, Path baseDir, String origin) {
+    String source = role.registry() + " " + origin;
+    final String APPROVERS = role.key;
     StrictYaml.Document document;
     try {
       document = StrictYaml.parse(yaml);
@@ -149,16 +177,17 @@ public final class ApproverRegistry {
     }
     if (!approvers.isObject()) {
       throw invalid(source, document.lineOf(ROOT.appendProperty(APPROVERS)),
-          "'" + APPROVERS + "' must map approver names to their key and scope", null);
+          "'" + APPROVERS + "' must map " + role.noun + " names to their key and scope", null);
     }
     Map<String, Approver> byName = new TreeMap<>();
     Map<String, String> nameByKey = new HashMap<>();
     for (Map.Entry<String, JsonNode> entry : approvers.properties()) {
       int line = document.lineOf(ROOT.appendProperty(APPROVERS).appendProperty(entry.getKey()));
-      Approver approver = parseApprover(entry.getKey(), entry.getValue(), baseDir, source, document);
+      Approver approver = parseApprover(role, entry.getKey(), entry.getValue(), baseDir, source, document);
       String sameKey = nameByKey.putIfAbsent(keyId(approver), approver.name());
       if (sameKey != null) {
-        throw invalid(source, line, sharedKeyProblem(sameKey, approver.name()), null);
+        throw invalid(source, line, role == Role.APPROVERS ? sharedKeyProblem(sameKey, approver.name())
+            : "submitters '" + sameKey + "' and '" + approver.name() + "' have the same public key: their requests could not be told apart", null);
       }
       byName.put(entry.getKey(), approver);
     }
@@ -201,9 +230,9 @@ public final class ApproverRegistry {
     return byName.size();
   }
 
-  private static Approver parseApprover(String name, JsonNode node, Path baseDir, String source, StrictYaml.Document document) {
-    JsonPointer at = ROOT.appendProperty(APPROVERS).appendProperty(name);
-    String where = "approver '" + name + "'";
+  private static Approver parseApprover(Role role, String name, JsonNode node, Path baseDir, String source, StrictYaml.Document document) {
+    JsonPointer at = ROOT.appendProperty(role.key).appendProperty(name);
+    String where = role.noun + " '" + name + "'";
     try {
       return parseApprover(name, node, baseDir, source, where, at, document);
     } catch (InvalidRegistryException e) {
@@ -294,9 +323,9 @@ public final class ApproverRegistry {
     return invalid(source, 0, problem, cause);
   }
 
-  /** {@code approver registry SOURCE:LINE: PROBLEM}, without {@code :LINE} when the line is unknown (0). */
+  /** {@code SOURCE:LINE: PROBLEM} (the source names the registry), without {@code :LINE} when the line is unknown (0). */
   private static InvalidRegistryException invalid(String source, int line, String problem, Throwable cause) {
     return new InvalidRegistryException(line, problem,
-        "approver registry " + new StrictYaml.YamlProblem(line, problem).at(source), cause);
+        new StrictYaml.YamlProblem(line, problem).at(source), cause);
   }
 }

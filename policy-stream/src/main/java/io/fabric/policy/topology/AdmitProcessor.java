@@ -43,9 +43,9 @@ final class AdmitProcessor implements Processor<String, TaskRequest, String, Adm
     Optional<RecordMetadata> source = context.recordMetadata();
     boolean fromReplays = source.map(m -> replaysTopic.equals(m.topic())).orElse(false);
     Headers headers = EarlyVerdict.strip(new RecordHeaders(record.headers().toArray()));
-    Optional<Verdict.Block> refused = gate.admit(request, fromReplays);
+    Optional<Verdict.Block> refused = gate.admit(request, fromReplays, context.currentSystemTimeMs());
     if (refused.isPresent()) {
-      EarlyVerdict.invalid(refused.get().detail(), refused.get().auditType()).writeTo(headers);
+      EarlyVerdict.refused(refused.get().reason(), refused.get().detail(), refused.get().auditType()).writeTo(headers);
       context.forward(new Record<String, Admission>(record.key(), new Admission.Invalid(request), record.timestamp(), headers));
       return;
     }

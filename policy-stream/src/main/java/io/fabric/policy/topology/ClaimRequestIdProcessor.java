@@ -30,12 +30,15 @@ final class ClaimRequestIdProcessor implements Processor<String, TaskRequest, St
   private static final Duration PURGE_INTERVAL = Duration.ofHours(1);
 
   private final long retentionMs;
+  private final boolean signedRequests;
   private ProcessorContext<String, SpecificRecord> context;
   private Emitter emit;
   private KeyValueStore<String, String> claims;
 
-  ClaimRequestIdProcessor(Duration retention) {
+  /** @param signedRequests whether the gate requires signed requests: a signed request used twice is then a security event */
+  ClaimRequestIdProcessor(Duration retention, boolean signedRequests) {
     this.retentionMs = retention.toMillis();
+    this.signedRequests = signedRequests;
   }
 
   @Override
@@ -55,14 +58,14 @@ final class ClaimRequestIdProcessor implements Processor<String, TaskRequest, St
     Optional<EarlyVerdict> early = EarlyVerdict.readFrom(record.headers());
     emit.about(request);
     if (judgement == RequestIds.Judgement.REUSED
-        || (claim != null && early.isPresent() && early.get().kind() == EarlyVerdict.Kind.INVALID_REQUEST)) {
+        || (claim != null && early.isPresent() && early.get().kind() == EarlyVerdict.Kind.REFUSED)) {
       emit.audit(AuditEvents.SECURITY_EVENT, request, null, RequestIds.reuseDetail(claim, request)
           + early.map(v -> " (it was also " + v.kind() + ": " + v.detail() + ")").orElse(""), now);
       return;
     }
-    if (early.isPresent() && early.get().kind() == EarlyVerdict.Kind.INVALID_REQUEST) {
-      // an invalid request claims nothing: its id may not even be an id
-      emit.block(request, null, Reason.INVALID_REQUEST, early.get().detail(), early.get().auditType(), now);
+    if (early.isPresent() && early.get().kind() == EarlyVerdict.Kind.REFUSED) {
+      // a refused request claims nothing: its id may not even be an id, and an unsigned one must not squat it
+      emit.block(request, null, early.get().reason(), early.get().detail(), early.get().auditType(), now);
       return;
     }
     if (judgement == RequestIds.Judgement.RESEND && early.isPresent()) {
@@ -79,7 +82,12 @@ final class ClaimRequestIdProcessor implements Processor<String, TaskRequest, St
       return;
     }
     if (judgement == RequestIds.Judgement.RESEND) {
-      return; // the same request again, not a replay: handling it twice would only overwrite its status
+      // the same request again, not a replay: handling it twice would only overwrite its status
+      if (signedRequests) {
+        emit.audit(AuditEvents.SECURITY_EVENT, request, null, "signed request " + request.getRequestId() + " of submitter "
+            + request.getSubmitter() + " was used again; a signed request counts once, so this copy is dropped", now);
+      }
+      return;
     }
     context.forward(new Record<String, SpecificRecord>(record.key(), request, record.timestamp(), EarlyVerdict.strip(record.headers())));
   }

@@ -1,5 +1,6 @@
 package io.fabric.policy.topology;
 
+import io.fabric.schemas.records.Reason;
 import io.fabric.schemas.topics.ReservedNames;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -12,20 +13,22 @@ import org.apache.kafka.common.header.Headers;
  * status: so a record reusing another request's id can never overwrite that request's status.
  * Headers are set only by policy-stream's own processors; {@link #strip} removes any a producer wrote.
  */
-record EarlyVerdict(Kind kind, String detail, String auditType) {
-  enum Kind { INVALID_REQUEST, DUPLICATE }
+record EarlyVerdict(Kind kind, Reason reason, String detail, String auditType) {
+  /** Refused where it entered (invalid, unsigned, out of scope), or a duplicate of an earlier request. */
+  enum Kind { REFUSED, DUPLICATE }
 
   private static final String KIND = ReservedNames.GATE_HEADER_PREFIX + "verdict";
+  private static final String REASON = ReservedNames.GATE_HEADER_PREFIX + "reason";
   private static final String DETAIL = ReservedNames.GATE_HEADER_PREFIX + "detail";
   private static final String AUDIT = ReservedNames.GATE_HEADER_PREFIX + "audit";
 
-  static EarlyVerdict invalid(String detail, String auditType) {
-    return new EarlyVerdict(Kind.INVALID_REQUEST, detail, auditType);
+  static EarlyVerdict refused(Reason reason, String detail, String auditType) {
+    return new EarlyVerdict(Kind.REFUSED, reason, detail, auditType);
   }
 
   /** A duplicate of the request {@code firstId}. */
   static EarlyVerdict duplicateOf(String firstId) {
-    return new EarlyVerdict(Kind.DUPLICATE, firstId, null);
+    return new EarlyVerdict(Kind.DUPLICATE, null, firstId, null);
   }
 
   static Headers strip(Headers headers) {
@@ -40,6 +43,9 @@ record EarlyVerdict(Kind kind, String detail, String auditType) {
   void writeTo(Headers headers) {
     strip(headers);
     headers.add(KIND, utf8(kind.name()));
+    if (reason != null) {
+      headers.add(REASON, utf8(reason.name()));
+    }
     headers.add(DETAIL, utf8(detail));
     if (auditType != null) {
       headers.add(AUDIT, utf8(auditType));
@@ -52,7 +58,8 @@ record EarlyVerdict(Kind kind, String detail, String auditType) {
       return Optional.empty();
     }
     Header audit = headers.lastHeader(AUDIT);
-    return Optional.of(new EarlyVerdict(Kind.valueOf(text(kind)), text(headers.lastHeader(DETAIL)),
+    Header reason = headers.lastHeader(REASON);
+    return Optional.of(new EarlyVerdict(Kind.valueOf(text(kind)), reason == null ? null : Reason.valueOf(text(reason)), text(headers.lastHeader(DETAIL)),
         audit == null ? null : text(audit)));
   }
 

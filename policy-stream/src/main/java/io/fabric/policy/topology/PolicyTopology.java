@@ -91,7 +91,7 @@ public final class PolicyTopology {
         .selectKey((key, request) -> request.getRequestId(), Named.as("key-by-request-id"))
         .repartition(Repartitioned.<String, TaskRequest>as("by-request-id")
             .withKeySerde(Serdes.String()).withValueSerde(catalog.ingress.valueSerde()).withNumberOfPartitions(catalog.partitions()))
-        .process(() -> new ClaimRequestIdProcessor(gate.retention().requestIds()), Named.as("claim-request-id"), REQUEST_IDS_STORE)
+        .process(() -> new ClaimRequestIdProcessor(gate.retention().requestIds(), gate.requiresSignedRequests()), Named.as("claim-request-id"), REQUEST_IDS_STORE)
         .split(Named.as("claimed-"))
         .branch((key, value) -> value instanceof TaskRequest, Branched.as("request"))
         .defaultBranch(Branched.as("outcome"));

@@ -1,0 +1,85 @@
+package io.fabric.policy.identity;
+
+import io.fabric.contracts.TaskRequest;
+import io.fabric.policy.approvals.Approver;
+import io.fabric.policy.approvals.ApproverKeys;
+import io.fabric.policy.approvals.ApproverRegistry;
+import io.fabric.schemas.identity.RequestStatement;
+import io.fabric.schemas.records.Reason;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
+
+/**
+ * The gate's check of who asked: the request names a registered submitter, carries that
+ * submitter's Ed25519 signature over its {@link RequestStatement}, is fresh, and asks for a tenant
+ * and an action the submitter's scope covers. Kafka cannot say who produced a record, so this is
+ * what makes {@code tenant_id} mean something. Single use needs no ledger here: the signature covers
+ * the request id, which the gate claims once.
+ */
+public final class SubmitterVerifier {
+  public static final Duration DEFAULT_MAX_AGE = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofMinutes(2);
+
+  /** Why a request is refused: {@link Reason#UNAUTHENTICATED} or {@link Reason#UNAUTHORIZED}. */
+  public record Refusal(Reason reason, String detail) {}
+
+  private final Supplier<ApproverRegistry> submitters;
+  private final long maxAgeMillis;
+  private final long skewMillis;
+
+  public SubmitterVerifier(ApproverRegistry submitters) {
+    this(() -> submitters, DEFAULT_MAX_AGE, DEFAULT_CLOCK_SKEW);
+  }
+
+  /** @param submitters read on every check, so a reloaded registry takes effect at once */
+  public SubmitterVerifier(Supplier<ApproverRegistry> submitters, Duration maxAge, Duration clockSkew) {
+    this.submitters = submitters;
+    this.maxAgeMillis = maxAge.toMillis();
+    this.skewMillis = clockSkew.toMillis();
+  }
+
+  public Optional<Refusal> check(TaskRequest request, long now) {
+    String name = request.getSubmitter();
+    if (name == null || name.isBlank() || request.getSubmitterSignature() == null) {
+      return unauthenticated("the request is not signed: this fabric accepts only requests signed by a registered submitter");
+    }
+    Optional<Approver> submitter = submitters.get().find(name);
+    if (submitter.isEmpty()) {
+      return unauthenticated("unknown submitter " + name);
+    }
+    if (!signatureValid(submitter.get(), RequestStatement.of(request, name), request.getSubmitterSignature())) {
+      return unauthenticated("bad signature: not signed by submitter " + name + "'s key, or altered after signing");
+    }
+    if (request.getSubmittedAt() > now + skewMillis) {
+      return unauthenticated("signed for " + Instant.ofEpochMilli(request.getSubmittedAt()) + ", in the future");
+    }
+    if (request.getSubmittedAt() < now - maxAgeMillis) {
+      return unauthenticated("stale: signed at " + Instant.ofEpochMilli(request.getSubmittedAt()) + ", more than "
+          + Duration.ofMillis(maxAgeMillis) + " ago");
+    }
+    if (!submitter.get().mayApproveTenant(request.getTenantId())) {
+      return Optional.of(new Refusal(Reason.UNAUTHORIZED, "submitter " + name + " may not act for tenant " + request.getTenantId()));
+    }
+    if (!submitter.get().mayApproveAction(request.getAction())) {
+      return Optional.of(new Refusal(Reason.UNAUTHORIZED, "submitter " + name + " may not request action " + request.getAction()));
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Refusal> unauthenticated(String detail) {
+    return Optional.of(new Refusal(Reason.UNAUTHENTICATED, detail));
+  }
+
+  private static boolean signatureValid(Approver submitter, byte[] signed, ByteBuffer signature) {
+    if (signature.remaining() != Ed25519.SIGNATURE_SIZE) {
+      return false;
+    }
+    byte[] bytes = new byte[Ed25519.SIGNATURE_SIZE];
+    signature.duplicate().get(bytes);
+    return Ed25519.verify(bytes, 0, ApproverKeys.rawEd25519(submitter.publicKey()), 0, signed, 0, signed.length);
+  }
+}

@@ -1,0 +1,62 @@
+package io.fabric.schemas.identity;
+
+import io.fabric.contracts.TaskRequest;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The exact bytes a submitter signs for a request, and the gate verifies: everything that says what
+ * is asked, by whom, for which tenant. Unambiguous (every field is length-prefixed, so no two
+ * statements share bytes) and independent of how Avro encodes the record. Layout, version 1:
+ *
+ * <pre>
+ *   str("fabric.request.v1")
+ *   str(request_id) str(tenant_id) str(flow_id) str(action) str(hex SHA-256 of the payload's UTF-8 bytes)
+ *   str(idempotency_key) str(final_step: "true"|"false") i64(submitted_at) str(submitter)
+ *
+ *   str(s) = 4-byte big-endian length of UTF-8(s), then UTF-8(s); i64 = 8 bytes big-endian
+ * </pre>
+ *
+ * The payload is hashed as sent (not canonicalized): the gate holds the same string the submitter
+ * signed. The request id doubles as the nonce: the gate claims every id once, so a signed request
+ * cannot be used twice; {@code submitted_at} bounds how long it may wait to be used at all.
+ */
+public final class RequestStatement {
+  public static final String LABEL = "fabric.request.v1";
+
+  private RequestStatement() {}
+
+  /** The bytes of {@code request} as signed by {@code submitter}. */
+  public static byte[] of(TaskRequest request, String submitter) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    for (String field : new String[] {LABEL, request.getRequestId(), request.getTenantId(), request.getFlowId(), request.getAction(),
+        sha256Hex(request.getPayload()), request.getIdempotencyKey(), Boolean.toString(request.getFinalStep())}) {
+      writeString(out, field);
+    }
+    long at = request.getSubmittedAt();
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      out.write((int) (at >>> shift));
+    }
+    writeString(out, submitter);
+    return out.toByteArray();
+  }
+
+  private static void writeString(ByteArrayOutputStream out, String value) {
+    byte[] utf8 = (value == null ? "" : value).getBytes(StandardCharsets.UTF_8);
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      out.write(utf8.length >>> shift);
+    }
+    out.write(utf8, 0, utf8.length);
+  }
+
+  static String sha256Hex(String text) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+  }
+}
