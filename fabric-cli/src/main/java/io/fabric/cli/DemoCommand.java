@@ -3,6 +3,7 @@ package io.fabric.cli;
 import io.fabric.deploy.EmbeddedKafkaBroker;
 import io.fabric.deploy.TopicsApplier;
 import io.fabric.gateway.FabricClient;
+import io.fabric.gateway.RequestSigner;
 import io.fabric.plugins.vendors.VendorSandbox;
 import io.fabric.policy.approvals.ApproverKeys;
 import io.fabric.policy.approvals.TokenSigner;
@@ -31,6 +32,7 @@ import picocli.CommandLine.Option;
     description = "Run a scripted mix on a fresh embedded broker and vendor sandbox; print the outcomes.")
 final class DemoCommand implements Callable<Integer> {
   static final String APPROVER = "demo-approver";
+  static final String SUBMITTER = "demo-agent";
 
   static final String DEMO_POLICY = String.join("\n",
       "# the demo's policy: one tenant needs approval even for summaries; published content expires fast",
@@ -67,8 +69,9 @@ final class DemoCommand implements Callable<Integer> {
       TopicsApplier.apply(kafka.connection(), catalog);
       AppOptions apps = demoApprovals(dir);
       TokenSigner signer = new TokenSigner(APPROVER, ApproverKeys.readPrivateKey(dir.resolve("keys").resolve(APPROVER + ".key")));
+      RequestSigner agent = new RequestSigner(SUBMITTER, ApproverKeys.readPrivateKey(dir.resolve("keys").resolve(SUBMITTER + ".key")));
       try (FabricRuntime runtime = FabricRuntime.start(apps.settings(kafka, broker.bootstrapServers(), dir.resolve("state")));
-           FabricClient client = new FabricClient(kafka.connection(), catalog)) {
+           FabricClient client = new FabricClient(kafka.connection(), catalog).signedBy(agent)) {
         DemoScript script = new DemoScript(client, kafka.connection(), catalog, runtime, sandbox, signer,
             new ApprovalCenter(kafka.connection(), catalog), timeout);
         List<DemoScript.Row> rows = script.run();
@@ -88,15 +91,23 @@ final class DemoCommand implements Callable<Integer> {
     }
   }
 
-  /** A key pair for the demo approver, a registry that lets it approve anything, and the demo policy. */
+  /**
+   * Key pairs for the demo approver (may approve anything) and the demo's submitter (may submit
+   * anything for the demo's tenants, so the gate requires signed requests), and the demo policy.
+   */
   private static AppOptions demoApprovals(Path dir) throws IOException {
     ApproverKeys.generate(APPROVER, dir.resolve("keys"));
+    ApproverKeys.generate(SUBMITTER, dir.resolve("keys"));
     Path registry = dir.resolve("approvers.yaml");
     Files.writeString(registry, "approvers:\n  " + APPROVER + ": { public_key_file: keys/" + APPROVER + ".pub, actions: [\"*\"], tenants: [\"*\"] }\n");
+    Path submitters = dir.resolve("submitters.yaml");
+    Files.writeString(submitters, "submitters:\n  " + SUBMITTER + ": { public_key_file: keys/" + SUBMITTER + ".pub, actions: [\"*\"], tenants: "
+        + DemoScript.SUBMITTER_TENANTS + " }\n");
     Path policy = dir.resolve("policy.yaml");
     Files.writeString(policy, DEMO_POLICY);
     AppOptions apps = new AppOptions();
     apps.approversFile = registry;
+    apps.submittersFile = submitters;
     apps.policyFile = policy;
     return apps;
   }

@@ -57,6 +57,9 @@ final class DemoScript {
   private final TopicCatalog catalog;
   private final FabricRuntime runtime;
   private final VendorSandbox sandbox;
+  /** The tenants the demo's submitter may act for (a YAML list): not initech, to show an out-of-scope request refused. */
+  static final String SUBMITTER_TENANTS = "[acme, strict-co, globex]";
+
   private final TokenSigner signer;
   private final ApprovalCenter center;
   private final Duration timeout;
@@ -91,6 +94,10 @@ final class DemoScript {
         .flowId("demo-order-42").payload("{\"text\":\"invoice overdue\"}")), "DUPLICATE", null));
     checks.add(status("other tenant names the flow", submit(Submission.of("globex", "summarize").flowId(summary.getFlowId())),
         "BLOCKED", "TENANT_MISMATCH"));
+    checks.add(status("unsigned request", unsigned(Submission.of("acme", "summarize").payload("{\"text\":\"who am I?\"}")),
+        "BLOCKED", "UNAUTHENTICATED"));
+    checks.add(status("signed for another tenant", submit(Submission.of("initech", "summarize").payload("{\"text\":\"x\"}")),
+        "BLOCKED", "UNAUTHORIZED"));
 
     TaskRequest whatsapp = submit(Submission.of("acme", "send_whatsapp").payload("{\"to\":\"+15550100\",\"text\":\"Your order shipped\"}"));
     TaskRequest email = submit(Submission.of("acme", "send_email").payload("{\"to\":\"ceo@example.com\",\"subject\":\"hi\",\"text\":\"hi\"}"));
@@ -173,6 +180,13 @@ final class DemoScript {
     boolean bound = read.sha256Hex().equals(CanonicalPayload.sha256Of(request.getPayload()))
         && read.sha256Hex().equals(token.getPayloadSha256());
     return new String[] {bound ? "SIGNED" : "MISMATCH", "sha256 " + read.sha256Hex().substring(0, 12) + "…"};
+  }
+
+  /** A request from a producer without a submitter key: the gate refuses it once it requires signed requests. */
+  private TaskRequest unsigned(Submission submission) {
+    try (FabricClient anonymous = new FabricClient(connection, catalog)) {
+      return anonymous.submit(submission);
+    }
   }
 
   /** A class-A request carrying the reserved rollback attribute, written by a raw producer (FabricClient refuses it). */

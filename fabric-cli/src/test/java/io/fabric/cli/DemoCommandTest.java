@@ -23,6 +23,8 @@ class DemoCommandTest {
     assertTrue(run.out().contains("approver " + DemoCommand.APPROVER + " read: {\"text\":\"Your order shipped\",\"to\":\"+15550100\"} sha256="),
         "the approver reads the canonical payload before signing:\n" + run);
     assertTrue(run.out().matches("(?s).*approver read the payload +send_whatsapp +SIGNED +sha256 [0-9a-f]{12}… +yes.*"), run.toString());
+    assertTrue(run.out().matches("(?s).*unsigned request +summarize +BLOCKED +UNAUTHENTICATED +yes.*"), run.toString());
+    assertTrue(run.out().matches("(?s).*signed for another tenant +summarize +BLOCKED +UNAUTHORIZED +yes.*"), run.toString());
     assertTrue(run.out().matches("(?s).*forged fabric\\.rollback attribute +summarize +BLOCKED +INVALID_REQUEST +yes.*"),
         "a reserved attribute from a raw producer is refused at the gate:\n" + run);
   }
