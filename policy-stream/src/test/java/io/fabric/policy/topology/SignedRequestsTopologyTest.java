@@ -85,6 +85,7 @@ class SignedRequestsTopologyTest {
     TaskRequest routed = t.routed.readValue().getRequest();
     assertEquals(signed.getRequestId(), routed.getRequestId());
     assertEquals("support-agent", routed.getSubmitter(), "downstream knows who asked");
+    assertEquals("support-agent", t.status.readKeyValuesToMap().get(signed.getRequestId()).getSubmitter(), "and so does its status");
     assertTrue(t.routed.isEmpty() && t.audits("SECURITY_EVENT").isEmpty());
   }
 

@@ -31,6 +31,7 @@ public final class AuditEvents {
         .setAction(request == null ? null : request.getAction())
         .setDetail(detail)
         .setPolicyVersion(decision == null ? null : decision.getPolicyVersion())
+        .setSubmitter(request == null ? null : request.getSubmitter())
         .build();
   }
 }

@@ -22,6 +22,7 @@ public final class Statuses {
         .setReason(reason == null ? null : reason.name())
         .setDetail(detail)
         .setUpdatedAt(at)
+        .setSubmitter(request.getSubmitter())
         .build();
   }
 }
