@@ -48,7 +48,7 @@ public final class FabricRuntime implements AutoCloseable {
   private final List<StreamsApp> streamsApps = new ArrayList<>();
   private final List<PluginRuntime> pluginRuntimes = new ArrayList<>();
 
-  private boolean signedRequests;
+  private SubmitterVerifier submitters;
 
   private FabricRuntime() {}
 
@@ -56,7 +56,7 @@ public final class FabricRuntime implements AutoCloseable {
     FabricRuntime runtime = new FabricRuntime();
     try {
       SchemaPublisher.publish(settings.connection().clientConfig());
-      runtime.signedRequests = settings.requiresSignedRequests();
+      runtime.submitters = settings.submitters();
       Set<App> apps = settings.apps().isEmpty() ? EnumSet.allOf(App.class) : settings.apps();
       if (apps.contains(App.STATUS)) {
         runtime.statusView = StatusView.start(settings.connection(), settings.catalog(), settings.stateDir().resolve("status-view"));
@@ -96,9 +96,14 @@ public final class FabricRuntime implements AutoCloseable {
   }
 
   /** True while every Streams app is running or rebalancing and no plugin runtime has stopped on an error. */
-  /** Whether the gate this process runs accepts only signed requests (false: open, or no gate here). */
+  /** Whether this process was started with a submitter registry: its gate accepts only signed requests, its HTTP reads need a credential. */
   public boolean requiresSignedRequests() {
-    return signedRequests;
+    return submitters != null;
+  }
+
+  /** The submitter registry's verifier, or null when the fabric runs open. */
+  public SubmitterVerifier submitters() {
+    return submitters;
   }
 
   public boolean healthy() {

@@ -1,11 +1,13 @@
 package io.fabric.gateway;
 
 import io.fabric.contracts.TaskRequest;
+import io.fabric.schemas.identity.ReadStatement;
 import io.fabric.schemas.identity.RequestStatement;
 import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.Signature;
+import java.util.Base64;
 import java.util.Objects;
 
 /**
@@ -35,6 +37,18 @@ public final class RequestSigner {
       ed25519.update(RequestStatement.of(signed, submitter));
       signed.setSubmitterSignature(ByteBuffer.wrap(ed25519.sign()));
       return signed;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot sign as submitter " + submitter + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The {@code Authorization} header value that lets this submitter {@code GET path} over the fabric's HTTP API. */
+  public String authorization(String method, String path, long nowMillis) {
+    try {
+      Signature ed25519 = Signature.getInstance("Ed25519");
+      ed25519.initSign(key);
+      ed25519.update(ReadStatement.of(method, path, submitter, nowMillis));
+      return ReadStatement.SCHEME + " " + submitter + ":" + nowMillis + ":" + Base64.getUrlEncoder().withoutPadding().encodeToString(ed25519.sign());
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("cannot sign as submitter " + submitter + ": " + e.getMessage(), e);
     }

@@ -4,11 +4,13 @@ import io.fabric.contracts.TaskRequest;
 import io.fabric.policy.approvals.Approver;
 import io.fabric.policy.approvals.ApproverKeys;
 import io.fabric.policy.approvals.ApproverRegistry;
+import io.fabric.schemas.identity.ReadStatement;
 import io.fabric.schemas.identity.RequestStatement;
 import io.fabric.schemas.records.Reason;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
@@ -81,5 +83,43 @@ public final class SubmitterVerifier {
     byte[] bytes = new byte[Ed25519.SIGNATURE_SIZE];
     signature.duplicate().get(bytes);
     return Ed25519.verify(bytes, 0, ApproverKeys.rawEd25519(submitter.publicKey()), 0, signed, 0, signed.length);
+  }
+
+  /** Who may read what over HTTP: the authenticated submitter, or why not. */
+  public record Reader(Optional<Approver> submitter, String problem) {
+    public boolean mayRead(String tenantId) {
+      return submitter.isPresent() && submitter.get().mayApproveTenant(tenantId);
+    }
+  }
+
+  /**
+   * Checks an {@code Authorization: Fabric-Ed25519 NAME:MILLIS:SIGNATURE} header for {@code method path}:
+   * a registered submitter's signature over {@link ReadStatement}, made within the freshness window.
+   */
+  public Reader reader(String authorization, String method, String path, long now) {
+    String prefix = ReadStatement.SCHEME + " ";
+    if (authorization == null || !authorization.startsWith(prefix)) {
+      return new Reader(Optional.empty(), "missing credential: send Authorization: " + ReadStatement.SCHEME + " NAME:MILLIS:SIGNATURE");
+    }
+    String[] parts = authorization.substring(prefix.length()).trim().split(":", -1);
+    if (parts.length != 3) {
+      return new Reader(Optional.empty(), "malformed credential");
+    }
+    Optional<Approver> submitter = submitters.get().find(parts[0]);
+    long at;
+    byte[] signature;
+    try {
+      at = Long.parseLong(parts[1]);
+      signature = Base64.getUrlDecoder().decode(parts[2]);
+    } catch (IllegalArgumentException e) {
+      return new Reader(Optional.empty(), "malformed credential");
+    }
+    if (submitter.isEmpty() || !signatureValid(submitter.get(), ReadStatement.of(method, path, parts[0], at), ByteBuffer.wrap(signature))) {
+      return new Reader(Optional.empty(), "unknown submitter or bad signature");
+    }
+    if (at > now + skewMillis || at < now - maxAgeMillis) {
+      return new Reader(Optional.empty(), "stale credential: sign each request with the current time");
+    }
+    return new Reader(submitter, null);
   }
 }

@@ -1,0 +1,90 @@
+package io.fabric.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric.contracts.RequestStatus;
+import io.fabric.gateway.RequestSigner;
+import io.fabric.policy.approvals.Approver;
+import io.fabric.policy.approvals.ApproverKeys;
+import io.fabric.policy.approvals.ApproverRegistry;
+import io.fabric.policy.identity.SubmitterVerifier;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.KeyPair;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The status endpoint with a submitter registry: a credential is needed, and another tenant's request id is never answered. */
+class StatusHttpServerTest {
+  private static final KeyPair AGENT = ApproverKeys.newKeyPair();
+  private static final long NOW = 1_800_000_000_000L;
+  private final RequestSigner agent = new RequestSigner("acme-agent", AGENT.getPrivate());
+  private final Map<String, RequestStatus> statuses = Map.of("r-acme", status("r-acme", "acme"), "r-globex", status("r-globex", "globex"));
+
+  private static RequestStatus status(String id, String tenant) {
+    return RequestStatus.newBuilder().setRequestId(id).setTenantId(tenant).setFlowId(id).setAction("summarize").setOutcome("ROUTED")
+        .setUpdatedAt(NOW).build();
+  }
+
+  private StatusHttpServer start(SubmitterVerifier submitters) {
+    return StatusHttpServer.start("127.0.0.1", 0, new StatusHttpServer.Backend(() -> true, () -> List.of("policy-stream"),
+        id -> Optional.ofNullable(statuses.get(id)), submitters, () -> NOW));
+  }
+
+  private static HttpResponse<String> get(StatusHttpServer server, String path, String authorization) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void readsNeedACredentialAndAnswerOnlyForTheSubmittersTenants() throws Exception {
+    SubmitterVerifier submitters = new SubmitterVerifier(ApproverRegistry.of(new Approver("acme-agent", AGENT.getPublic(), Set.of("*"),
+        Set.of("acme"))));
+    try (StatusHttpServer server = start(submitters)) {
+      assertEquals(401, get(server, "/v1/requests/r-acme", null).statusCode());
+      assertEquals(200, get(server, "/v1/requests/r-acme", agent.authorization("GET", "/v1/requests/r-acme", NOW)).statusCode());
+      HttpResponse<String> otherTenant = get(server, "/v1/requests/r-globex", agent.authorization("GET", "/v1/requests/r-globex", NOW));
+      HttpResponse<String> unknown = get(server, "/v1/requests/nope", agent.authorization("GET", "/v1/requests/nope", NOW));
+      assertEquals(404, otherTenant.statusCode());
+      assertEquals(unknown.body().replace("nope", "r-globex"), otherTenant.body(), "indistinguishable from an unknown id");
+      assertEquals(401, get(server, "/v1/requests/r-acme", agent.authorization("GET", "/v1/requests/r-globex", NOW)).statusCode(),
+          "a credential reads only the path it was signed for");
+      assertEquals(401, get(server, "/v1/requests/r-acme", agent.authorization("GET", "/v1/requests/r-acme", NOW - 3_600_000)).statusCode(),
+          "a stale credential reads nothing");
+      assertTrue(get(server, "/health", null).body().replace(" ", "").contains("\"requests\":\"signed\""));
+    }
+  }
+
+  @Test
+  void withoutARegistryReadsAreOpenAndSaySo() throws Exception {
+    try (StatusHttpServer server = start(null)) {
+      assertEquals(200, get(server, "/v1/requests/r-globex", null).statusCode());
+      assertTrue(get(server, "/health", null).body().replace(" ", "").contains("\"requests\":\"open\""));
+    }
+  }
+
+  @Test
+  void aForeignHostHeaderIsRefused() throws Exception {
+    try (StatusHttpServer server = start(null); Socket socket = new Socket("127.0.0.1", server.port())) {
+      OutputStream out = socket.getOutputStream();
+      out.write("GET /health HTTP/1.1\r\nHost: attacker.example:80\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+      assertTrue(statusLine.contains(" 421 "), statusLine);
+    }
+  }
+}
