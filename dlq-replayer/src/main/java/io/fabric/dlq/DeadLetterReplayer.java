@@ -77,7 +77,7 @@ public final class DeadLetterReplayer {
   }
 
   public String transactionalId() {
-    return catalog.prefix() + "dlq-replayer";
+    return catalog.dlqReplayerTransactionalId();
   }
 
   /** What {@link #execute} would do now, publishing nothing and creating nothing. */

@@ -45,16 +45,6 @@ public record OriginalValue(String type, JsonNode json, String error) {
     if (known.isPresent()) {
       return known;
     }
-    String plugins = catalog.prefix() + "plugin.";
-    if (topic.startsWith(plugins)) {
-      String rest = topic.substring(plugins.length());
-      if (rest.endsWith(".canary.tasks")) {
-        return Optional.of(catalog.pluginCanaryTasks(rest.substring(0, rest.length() - ".canary.tasks".length())));
-      }
-      if (rest.endsWith(".tasks")) {
-        return Optional.of(catalog.pluginTasks(rest.substring(0, rest.length() - ".tasks".length())));
-      }
-    }
-    return Optional.empty();
+    return catalog.pluginTasksTopic(topic).map(spec -> spec);
   }
 }

@@ -66,7 +66,7 @@ public final class ReplayTarget {
   public static Optional<TaskRequest> originalRequest(TopicCatalog catalog, DeadLetter deadLetter) {
     String topic = deadLetter.getOriginalTopic();
     byte[] value = DeadLetterEntry.bytes(deadLetter.getOriginalValue());
-    boolean routed = carriesRoutedTasks(catalog, topic);
+    boolean routed = catalog.carriesRoutedTasks(topic);
     boolean request = catalog.ingress.name().equals(topic) || catalog.replays.name().equals(topic);
     if (value == null || !(routed || request)) {
       return Optional.empty();
@@ -96,8 +96,4 @@ public final class ReplayTarget {
     return request;
   }
 
-  static boolean carriesRoutedTasks(TopicCatalog catalog, String topic) {
-    String plugins = catalog.prefix() + "plugin.";
-    return topic != null && (topic.equals(catalog.routed.name()) || (topic.startsWith(plugins) && topic.endsWith(".tasks")));
-  }
 }

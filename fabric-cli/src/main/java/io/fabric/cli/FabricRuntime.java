@@ -9,6 +9,7 @@ import io.fabric.policy.PolicyApp;
 import io.fabric.policy.identity.SubmitterVerifier;
 import io.fabric.policy.approvals.TokenVerifier;
 import io.fabric.router.RouterApp;
+import io.fabric.router.RouterTopology;
 import io.fabric.schemas.SchemaPublisher;
 import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.streams.StreamsApp;
@@ -72,11 +73,11 @@ public final class FabricRuntime implements AutoCloseable {
       }
       if (apps.contains(App.ROUTER)) {
         runtime.startStreams(RouterApp.create(settings.connection(), settings.catalog(), settings.registry(),
-            settings.stateDir().resolve("router-stream"), settings.streamsOverrides()));
+            settings.stateDir().resolve(RouterTopology.STAGE), settings.streamsOverrides()));
       }
       if (apps.contains(App.POLICY)) {
         runtime.startStreams(PolicyApp.create(settings.connection(), settings.catalog(), settings.policy(), settings.verifier(),
-            settings.submitters(), settings.stateDir().resolve("policy-stream"), settings.streamsOverrides()));
+            settings.submitters(), settings.stateDir().resolve(PolicyApp.STAGE), settings.streamsOverrides()));
       }
       return runtime;
     } catch (RuntimeException e) {

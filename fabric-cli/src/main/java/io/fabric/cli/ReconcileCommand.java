@@ -6,7 +6,7 @@ import io.fabric.cli.reconcile.Reconciliation.Entered;
 import io.fabric.contracts.DeadLetter;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.dlq.ReplayLedger;
-import io.fabric.policy.PolicyApp;
+import io.fabric.policy.topology.PolicyTopology;
 import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.records.LatestByKeyReader;
 import io.fabric.schemas.topics.TopicCatalog;
@@ -157,22 +157,21 @@ public final class ReconcileCommand implements Callable<Integer> {
   private static boolean consumedByFabric(TopicCatalog catalog, String topic) {
     return topic.equals(catalog.ingress.name()) || topic.equals(catalog.replays.name()) || topic.equals(catalog.routed.name())
         || topic.equals(catalog.approvals.name())
-        || (topic.startsWith(catalog.prefix() + "plugin.") && topic.endsWith(".tasks"));
+        || catalog.isPluginTasksTopic(topic);
   }
 
   /**
    * The consumer groups of the fabric and the topics each must drain: the policy and router Streams
    * apps (plus their repartition topics, found in their committed offsets) and every plugin's
-   * runtime and canary runtime. Group names as {@code PolicyApp}, {@code RouterApp} and
-   * {@code PluginRuntime} build them.
+   * runtime and canary runtime. Group names come from the catalog, as the apps' own do.
    */
   static Map<String, List<String>> fabricGroups(TopicCatalog catalog) {
     Map<String, List<String>> groups = new LinkedHashMap<>();
-    groups.put(PolicyApp.applicationId(catalog), List.of(catalog.ingress.name(), catalog.replays.name(), catalog.approvals.name()));
-    groups.put(catalog.prefix() + "router-stream", List.of(catalog.routed.name()));
+    groups.put(catalog.applicationId(TopicCatalog.POLICY_STAGE), List.of(catalog.ingress.name(), catalog.replays.name(), catalog.approvals.name()));
+    groups.put(catalog.applicationId(TopicCatalog.ROUTER_STAGE), List.of(catalog.routed.name()));
     for (String plugin : catalog.pluginNames()) {
-      groups.put(catalog.prefix() + "fabric-plugin-" + plugin, List.of(catalog.pluginTasks(plugin).name()));
-      groups.put(catalog.prefix() + "fabric-plugin-" + plugin + "-canary", List.of(catalog.pluginCanaryTasks(plugin).name()));
+      groups.put(catalog.pluginGroupId(plugin, false), List.of(catalog.pluginTasks(plugin).name()));
+      groups.put(catalog.pluginGroupId(plugin, true), List.of(catalog.pluginCanaryTasks(plugin).name()));
     }
     return groups;
   }
@@ -241,10 +240,10 @@ public final class ReconcileCommand implements Callable<Integer> {
     if (topic.equals(catalog.ingress.name())) {
       return 0;
     }
-    if (topic.endsWith("by-idempotency-key-repartition")) {
+    if (topic.equals(catalog.repartitionTopic(TopicCatalog.POLICY_STAGE, PolicyTopology.BY_IDEMPOTENCY_KEY_REPARTITION))) {
       return 1;
     }
-    if (topic.endsWith("by-flow-repartition")) {
+    if (topic.equals(catalog.repartitionTopic(TopicCatalog.POLICY_STAGE, PolicyTopology.BY_FLOW_REPARTITION))) {
       return 2;
     }
     return 3;

@@ -2,7 +2,7 @@ package io.fabric.cli;
 
 import io.fabric.deploy.EmbeddedKafkaBroker;
 import io.fabric.deploy.TopicsApplier;
-import io.fabric.plugins.vendors.VendorSandbox;
+import io.fabric.sandbox.VendorSandbox;
 import io.fabric.schemas.config.KafkaConnection;
 import java.io.PrintWriter;
 import java.nio.file.Path;

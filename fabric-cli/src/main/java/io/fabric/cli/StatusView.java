@@ -25,6 +25,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * every partition) behind {@code GET /v1/requests/{id}}.
  */
 public final class StatusView implements AutoCloseable {
+  /** Its stage; the application id adds a hash of the state dir, since every process keeps its own copy. */
+  static final String STAGE = "status-view";
   public static final String STORE = "request-status";
 
   private final StreamsApp app;
@@ -44,9 +46,9 @@ public final class StatusView implements AutoCloseable {
 
   public static StatusView start(KafkaConnection connection, TopicCatalog catalog, Path stateDir) {
     // Each process keeps its own copy, so the application id is unique per state dir, not shared.
-    String appId = catalog.prefix() + "status-view-" + Integer.toHexString(stateDir.toAbsolutePath().toString().hashCode());
-    Properties props = FabricStreamsConfig.forApp(connection, catalog, appId, "status-view", stateDir, Map.of());
-    StreamsApp app = new StreamsApp("status-view", topology(catalog, props), props);
+    String appId = catalog.applicationId(STAGE + "-" + Integer.toHexString(stateDir.toAbsolutePath().toString().hashCode()));
+    Properties props = FabricStreamsConfig.forApp(connection, catalog, appId, STAGE, stateDir, Map.of());
+    StreamsApp app = new StreamsApp(STAGE, topology(catalog, props), props);
     app.startAndAwait(Duration.ofSeconds(60));
     return new StatusView(app);
   }

@@ -14,7 +14,7 @@ import org.apache.kafka.streams.Topology;
 
 /** The policy-stream deployable: the gate topology under exactly_once_v2. */
 public final class PolicyApp {
-  public static final String STAGE = "policy-stream";
+  public static final String STAGE = TopicCatalog.POLICY_STAGE;
 
   private PolicyApp() {}
 
@@ -26,13 +26,9 @@ public final class PolicyApp {
   /** @param submitters who may submit requests; null runs the gate open */
   public static StreamsApp create(KafkaConnection connection, TopicCatalog catalog, Policy policy, TokenVerifier verifier,
                                   SubmitterVerifier submitters, Path stateDir, Map<String, Object> overrides) {
-    Properties props = FabricStreamsConfig.forApp(connection, catalog, applicationId(catalog), STAGE, stateDir, overrides);
+    Properties props = FabricStreamsConfig.forApp(connection, catalog, catalog.applicationId(STAGE), STAGE, stateDir, overrides);
     Topology topology = PolicyTopology.build(catalog, new PolicyGate(policy, verifier, submitters), PolicyTopology.DEFAULT_SLA_CHECK_INTERVAL,
         props);
     return new StreamsApp(STAGE, topology, props);
-  }
-
-  public static String applicationId(TopicCatalog catalog) {
-    return catalog.prefix() + "policy-stream";
   }
 }

@@ -15,7 +15,7 @@ public final class RouterApp {
 
   public static StreamsApp create(KafkaConnection connection, TopicCatalog catalog, PluginRegistry registry, Path stateDir,
                                   Map<String, Object> overrides) {
-    Properties props = FabricStreamsConfig.forApp(connection, catalog, catalog.prefix() + "router-stream", RouterTopology.STAGE, stateDir, overrides);
+    Properties props = FabricStreamsConfig.forApp(connection, catalog, catalog.applicationId(RouterTopology.STAGE), RouterTopology.STAGE, stateDir, overrides);
     return new StreamsApp(RouterTopology.STAGE, RouterTopology.build(catalog, new RouteTable(registry, catalog), props), props);
   }
 }

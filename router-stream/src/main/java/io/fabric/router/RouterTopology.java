@@ -37,7 +37,7 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * UNKNOWN_TASK_TYPE, an audit event and a DEAD_LETTER status.
  */
 public final class RouterTopology {
-  public static final String STAGE = "router-stream";
+  public static final String STAGE = TopicCatalog.ROUTER_STAGE;
 
   private RouterTopology() {}
 

@@ -1,6 +1,7 @@
 package io.fabric.cli.bench;
 
 import com.sun.management.OperatingSystemMXBean;
+import io.fabric.schemas.topics.TopicCatalog;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -94,10 +95,10 @@ final class CpuProfile {
   }
 
   private static int group(String thread) {
-    if (thread.contains("policy-stream")) {
+    if (thread.contains(TopicCatalog.POLICY_STAGE)) {
       return 0;
     }
-    if (thread.contains("router-stream")) {
+    if (thread.contains(TopicCatalog.ROUTER_STAGE)) {
       return 1;
     }
     if (thread.contains("fabric-plugin")) {

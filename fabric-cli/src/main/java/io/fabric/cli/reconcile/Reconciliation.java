@@ -9,6 +9,7 @@ import io.fabric.contracts.RoutedTask;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.plugins.flows.RollbackRequests;
 import io.fabric.schemas.AvroSerde;
+import io.fabric.schemas.topics.TopicCatalog;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -230,7 +231,7 @@ public final class Reconciliation {
   /** A dead letter written by a rollback: its original record is a rollback request, not the step's own task. */
   static boolean isCompensation(DeadLetter letter) {
     ByteBuffer value = letter.getOriginalValue();
-    if (value == null || letter.getStage() == null || !letter.getStage().startsWith("plugin:")) {
+    if (value == null || letter.getStage() == null || !TopicCatalog.isPluginStage(letter.getStage())) {
       return false;
     }
     ByteBuffer copy = value.duplicate();

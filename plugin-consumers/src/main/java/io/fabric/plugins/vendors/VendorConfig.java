@@ -65,7 +65,7 @@ public final class VendorConfig {
     return new VendorConfig(plugin, System::getProperty, System::getenv);
   }
 
-  /** A fixed configuration from property-style keys ({@code fabric.plugin.<plugin>.<key>}), e.g. {@link VendorSandbox#systemProperties()}. */
+  /** A fixed configuration from property-style keys ({@code fabric.plugin.<plugin>.<key>}), e.g. the vendor sandbox's {@code systemProperties()}. */
   public static VendorConfig of(String plugin, Map<String, String> properties) {
     Map<String, String> copy = Map.copyOf(properties);
     return new VendorConfig(plugin, copy::get, name -> null);

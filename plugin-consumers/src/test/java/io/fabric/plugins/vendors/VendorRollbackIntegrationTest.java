@@ -15,6 +15,7 @@ import io.fabric.plugins.runtime.PluginHost;
 import io.fabric.plugins.runtime.PluginRuntimeConfig;
 import io.fabric.plugins.testing.FabricHarness;
 import io.fabric.plugins.testing.TestPlugins;
+import io.fabric.sandbox.VendorSandbox;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -52,7 +53,8 @@ class VendorRollbackIntegrationTest {
     sandbox = VendorSandbox.start();
     fabric = FabricHarness.create(List.of(StripePlugin.NAME, SalesforcePlugin.NAME));
     host = PluginHost.start(fabric.connection, fabric.catalog, TestPlugins.registry(
-            new StripePlugin(sandbox.config(StripePlugin.NAME)), new SalesforcePlugin(sandbox.config(SalesforcePlugin.NAME))),
+            new StripePlugin(VendorConfig.of(StripePlugin.NAME, sandbox.systemProperties())),
+            new SalesforcePlugin(VendorConfig.of(SalesforcePlugin.NAME, sandbox.systemProperties()))),
         PluginRuntimeConfig.defaults());
     await().atMost(FabricHarness.WAIT).until(() -> host.allAssigned() || host.failed().isPresent());
     assertTrue(host.failed().isEmpty());

@@ -12,6 +12,7 @@ import io.fabric.plugins.spi.PermanentTaskException;
 import io.fabric.plugins.spi.PluginRegistry;
 import io.fabric.plugins.spi.RetryableTaskException;
 import io.fabric.plugins.spi.TaskException;
+import io.fabric.sandbox.VendorSandbox;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -35,8 +36,19 @@ class VendorSandboxTest {
     sandbox.close();
   }
 
+  /** The vendor plugin {@code name}, configured only by the sandbox's properties, as {@code fabric run --sandbox} configures it. */
   private FabricPlugin plugin(String name) {
-    return sandbox.plugins().stream().filter(p -> p.name().equals(name)).findFirst().orElseThrow();
+    VendorConfig config = VendorConfig.of(name, sandbox.systemProperties());
+    return switch (name) {
+      case WhatsAppPlugin.NAME -> new WhatsAppPlugin(config);
+      case SalesforcePlugin.NAME -> new SalesforcePlugin(config);
+      case StripePlugin.NAME -> new StripePlugin(config);
+      case VoicePlugin.NAME -> new VoicePlugin(config);
+      case ContractPlugin.NAME -> new ContractPlugin(config);
+      case EmailPlugin.NAME -> new EmailPlugin(config);
+      case WebhookPlugin.NAME -> new WebhookPlugin(config);
+      default -> throw new IllegalArgumentException("no vendor plugin " + name);
+    };
   }
 
   private static Map<?, ?> section(Map<String, Object> result, String name) {
@@ -76,7 +88,7 @@ class VendorSandboxTest {
   @Test
   void aDeclinedTestCardIsAPermanentCardError() {
     PermanentTaskException e = assertThrows(PermanentTaskException.class, () -> plugin("stripe").execute("acme",
-        Map.of("amount", 500, "currency", "eur", "payment_method", SandboxStripe.DECLINED_CARD), context("create_charge")));
+        Map.of("amount", 500, "currency", "eur", "payment_method", VendorSandbox.STRIPE_DECLINED_CARD), context("create_charge")));
 
     assertTrue(e.getMessage().endsWith("HTTP 402: card_declined: Your card was declined."), e.getMessage());
     assertEquals(0, sandbox.effects(VendorSandbox.CHARGE));

@@ -44,6 +44,10 @@ public final class PolicyTopology {
   public static final String FLOW_OWNERS_STORE = "flow-owners";
   public static final String PENDING_STORE = "pending-approvals";
   public static final String USED_NONCES_STORE = "used-nonces";
+  /** Repartition names: with the application id they name the repartition topics, so they are contracts too. */
+  public static final String BY_IDEMPOTENCY_KEY_REPARTITION = "by-idempotency-key";
+  public static final String BY_REQUEST_ID_REPARTITION = "by-request-id";
+  public static final String BY_FLOW_REPARTITION = "by-flow";
   public static final Duration DEFAULT_SLA_CHECK_INTERVAL = Duration.ofSeconds(1);
 
   private PolicyTopology() {}
@@ -72,7 +76,7 @@ public final class PolicyTopology {
     // 2. deduplicate by tenant|idempotency key, on the partition that key belongs to
     KStream<String, TaskRequest> misplaced = admitted.get("admitted-misplaced")
         .mapValues(Admission::request, Named.as("misplaced-request"))
-        .repartition(Repartitioned.<String, TaskRequest>as("by-idempotency-key")
+        .repartition(Repartitioned.<String, TaskRequest>as(BY_IDEMPOTENCY_KEY_REPARTITION)
             .withKeySerde(Serdes.String()).withValueSerde(catalog.ingress.valueSerde()).withNumberOfPartitions(catalog.partitions()));
     KStream<String, TaskRequest> deduplicated = admitted.get("admitted-in-place")
         .mapValues(Admission::request, Named.as("in-place-request"))
@@ -89,7 +93,7 @@ public final class PolicyTopology {
     KStream<String, TaskRequest> invalid = admitted.get("admitted-invalid").mapValues(Admission::request, Named.as("invalid-request"));
     Map<String, KStream<String, SpecificRecord>> claimed = deduplicated.merge(invalid, Named.as("requests-with-early-verdicts"))
         .selectKey((key, request) -> request.getRequestId(), Named.as("key-by-request-id"))
-        .repartition(Repartitioned.<String, TaskRequest>as("by-request-id")
+        .repartition(Repartitioned.<String, TaskRequest>as(BY_REQUEST_ID_REPARTITION)
             .withKeySerde(Serdes.String()).withValueSerde(catalog.ingress.valueSerde()).withNumberOfPartitions(catalog.partitions()))
         .process(() -> new ClaimRequestIdProcessor(gate.retention().requestIds(), gate.requiresSignedRequests()), Named.as("claim-request-id"), REQUEST_IDS_STORE)
         .split(Named.as("claimed-"))
@@ -101,7 +105,7 @@ public final class PolicyTopology {
     KStream<String, SpecificRecord> requestsByFlow = claimed.get("claimed-request")
         .mapValues(value -> (TaskRequest) value, Named.as("as-request"))
         .selectKey((key, request) -> request.getFlowId(), Named.as("key-by-flow"))
-        .repartition(Repartitioned.<String, TaskRequest>as("by-flow")
+        .repartition(Repartitioned.<String, TaskRequest>as(BY_FLOW_REPARTITION)
             .withKeySerde(Serdes.String()).withValueSerde(catalog.ingress.valueSerde()).withNumberOfPartitions(catalog.partitions()))
         .mapValues(request -> (SpecificRecord) request, Named.as("request-to-gate"));
     KStream<String, SpecificRecord> outcomes = requestsByFlow.merge(tokens, Named.as("requests-and-tokens"))

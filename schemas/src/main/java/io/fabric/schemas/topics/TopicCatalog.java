@@ -34,6 +34,25 @@ public final class TopicCatalog {
   public static final String PREFIX = "fabric.";
   public static final int DEFAULT_PARTITIONS = 3;
 
+  /*
+   * Names below are contracts, not style: a Streams application id names its changelogs, repartition
+   * topics and consumer group; a plugin runtime's group holds its offsets and its transactional id fences
+   * its zombies; a stage is written into every dead letter and filtered on by `fabric dlq --stage`.
+   * Renaming one orphans state on upgrade, so every module derives them here and TopicCatalogTest pins them.
+   */
+  /** The policy gate's stage: its dead letters' stage and, under the prefix, its Streams application id. */
+  public static final String POLICY_STAGE = "policy-stream";
+  /** The router's stage: its dead letters' stage and, under the prefix, its Streams application id. */
+  public static final String ROUTER_STAGE = "router-stream";
+  /** The DLQ replayer: under the prefix, its transactional id (the one Kafka ACLs let write the replays topic). */
+  public static final String DLQ_REPLAYER = "dlq-replayer";
+  private static final String PLUGIN_STAGE_PREFIX = "plugin:";
+  private static final String PLUGIN_TOPIC_PREFIX = "plugin.";
+  private static final String TASKS_SUFFIX = ".tasks";
+  private static final String CANARY_TASKS_SUFFIX = ".canary.tasks";
+  private static final String PLUGIN_GROUP_PREFIX = "fabric-plugin-";
+  private static final String CANARY_GROUP_SUFFIX = "-canary";
+
   public final TopicSpec<String, TaskRequest> ingress;
   /**
    * DLQ replays of requests, keyed like ingress: the gate's second input, the only one on which it
@@ -123,12 +142,96 @@ public final class TopicCatalog {
 
   /** The task topic of one plugin: {@code fabric.plugin.<name>.tasks}. */
   public TopicSpec<String, RoutedTask> pluginTasks(String plugin) {
-    return avro("plugin." + plugin + ".tasks", RoutedTask.class, retention(Duration.ofDays(7)), "tasks for plugin " + plugin);
+    return avro(PLUGIN_TOPIC_PREFIX + plugin + TASKS_SUFFIX, RoutedTask.class, retention(Duration.ofDays(7)), "tasks for plugin " + plugin);
   }
 
   /** The canary task topic of one plugin, used when the plugin declares a canary version. */
   public TopicSpec<String, RoutedTask> pluginCanaryTasks(String plugin) {
-    return avro("plugin." + plugin + ".canary.tasks", RoutedTask.class, retention(Duration.ofDays(7)), "canary tasks for plugin " + plugin);
+    return avro(PLUGIN_TOPIC_PREFIX + plugin + CANARY_TASKS_SUFFIX, RoutedTask.class, retention(Duration.ofDays(7)),
+        "canary tasks for plugin " + plugin);
+  }
+
+  /** The task topic of one plugin, canary or not. */
+  public TopicSpec<String, RoutedTask> pluginTasks(String plugin, boolean canary) {
+    return canary ? pluginCanaryTasks(plugin) : pluginTasks(plugin);
+  }
+
+  /**
+   * Whether {@code topic} is a plugin's task topic (canary or not) of this fabric, known plugin or not:
+   * a topic of routed tasks that a plugin runtime consumes.
+   */
+  public boolean isPluginTasksTopic(String topic) {
+    return pluginOf(topic).isPresent();
+  }
+
+  /** The plugin whose task topic (canary or not) {@code topic} is, for plugins this catalog was not told about too. */
+  public Optional<String> pluginOf(String topic) {
+    return pluginTopic(topic).map(PluginTopic::plugin);
+  }
+
+  /** The spec of a plugin's task topic (canary or not) named {@code topic}, for plugins this catalog was not told about too. */
+  public Optional<TopicSpec<String, RoutedTask>> pluginTasksTopic(String topic) {
+    return pluginTopic(topic).map(t -> pluginTasks(t.plugin(), t.canary()));
+  }
+
+  private record PluginTopic(String plugin, boolean canary) {}
+
+  private Optional<PluginTopic> pluginTopic(String topic) {
+    String plugins = prefix + PLUGIN_TOPIC_PREFIX;
+    if (topic == null || !topic.startsWith(plugins)) {
+      return Optional.empty();
+    }
+    String rest = topic.substring(plugins.length());
+    if (rest.endsWith(CANARY_TASKS_SUFFIX) && rest.length() > CANARY_TASKS_SUFFIX.length()) {
+      return Optional.of(new PluginTopic(rest.substring(0, rest.length() - CANARY_TASKS_SUFFIX.length()), true));
+    }
+    if (rest.endsWith(TASKS_SUFFIX) && rest.length() > TASKS_SUFFIX.length()) {
+      return Optional.of(new PluginTopic(rest.substring(0, rest.length() - TASKS_SUFFIX.length()), false));
+    }
+    return Optional.empty();
+  }
+
+  /** Whether {@code topic} carries routed tasks: the routed topic or a plugin's task topic. */
+  public boolean carriesRoutedTasks(String topic) {
+    return topic != null && (topic.equals(routed.name()) || isPluginTasksTopic(topic));
+  }
+
+  /** The Streams application id (and so consumer group and internal-topic prefix) of a stage: {@code fabric.policy-stream}. */
+  public String applicationId(String stage) {
+    return prefix + stage;
+  }
+
+  /**
+   * A repartition topic of a Streams stage, as Kafka Streams names it from the stage's application id and
+   * the {@code Repartitioned.as} name: {@code fabric.policy-stream-by-flow-repartition}.
+   */
+  public String repartitionTopic(String stage, String repartitionName) {
+    return applicationId(stage) + "-" + repartitionName + "-repartition";
+  }
+
+  /** The transactional id of the DLQ replayer: {@code fabric.dlq-replayer}; one at a time, a second one fences the first. */
+  public String dlqReplayerTransactionalId() {
+    return prefix + DLQ_REPLAYER;
+  }
+
+  /** The consumer group of a plugin's runtimes: {@code fabric.fabric-plugin-<name>}, with {@code -canary} for the canary runtimes. */
+  public String pluginGroupId(String plugin, boolean canary) {
+    return prefix + PLUGIN_GROUP_PREFIX + plugin + (canary ? CANARY_GROUP_SUFFIX : "");
+  }
+
+  /** The transactional id of one runtime instance of a plugin: its group id, {@code -}, the instance id (a restart fences its zombie). */
+  public String pluginTransactionalId(String plugin, boolean canary, String instanceId) {
+    return pluginGroupId(plugin, canary) + "-" + instanceId;
+  }
+
+  /** The stage a plugin's runtime writes into its dead letters: {@code plugin:<name>}. */
+  public static String pluginStage(String plugin) {
+    return PLUGIN_STAGE_PREFIX + plugin;
+  }
+
+  /** Whether a dead letter's stage is a plugin runtime's. */
+  public static boolean isPluginStage(String stage) {
+    return stage != null && stage.startsWith(PLUGIN_STAGE_PREFIX);
   }
 
   /** Every topic, in a stable order: the fixed ones, then each known plugin's task topics. */

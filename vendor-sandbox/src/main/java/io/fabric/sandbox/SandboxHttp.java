@@ -1,11 +1,13 @@
-package io.fabric.plugins.vendors;
+package io.fabric.sandbox;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -14,7 +16,14 @@ import java.util.regex.Matcher;
 
 /** The request and reply shapes of {@link VendorSandbox}'s simulated vendors, kept free of the HTTP server. */
 final class SandboxHttp {
+  static final ObjectMapper JSON = new ObjectMapper();
+
   private SandboxHttp() {}
+
+  /** The {@code Authorization} value of HTTP Basic authentication, as Twilio-style APIs expect it. */
+  static String basicAuth(String user, String password) {
+    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+  }
 
   /** One request as a simulator sees it; header names are lower-case. */
   record Request(String method, String path, String query, Map<String, String> headers, String body) {
@@ -38,7 +47,7 @@ final class SandboxHttp {
     /** The body as a JSON object, or empty when it is not one. */
     Optional<ObjectNode> jsonObject() {
       try {
-        JsonNode node = VendorHttp.JSON.readTree(body == null ? "" : body);
+        JsonNode node = SandboxHttp.JSON.readTree(body == null ? "" : body);
         return node instanceof ObjectNode object ? Optional.of(object) : Optional.empty();
       } catch (JsonProcessingException e) {
         return Optional.empty();
@@ -50,7 +59,7 @@ final class SandboxHttp {
   record Reply(int status, String contentType, String body, Map<String, String> headers) {
     static Reply json(int status, Object body) {
       try {
-        return new Reply(status, "application/json", VendorHttp.JSON.writeValueAsString(body), Map.of());
+        return new Reply(status, "application/json", SandboxHttp.JSON.writeValueAsString(body), Map.of());
       } catch (JsonProcessingException e) {
         throw new IllegalStateException("sandbox reply is not JSON-writable", e);
       }

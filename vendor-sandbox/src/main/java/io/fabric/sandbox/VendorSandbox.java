@@ -1,11 +1,10 @@
-package io.fabric.plugins.vendors;
+package io.fabric.sandbox;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.fabric.plugins.spi.FabricPlugin;
-import io.fabric.plugins.vendors.SandboxHttp.Handler;
-import io.fabric.plugins.vendors.SandboxHttp.Reply;
-import io.fabric.plugins.vendors.SandboxHttp.Request;
+import io.fabric.sandbox.SandboxHttp.Handler;
+import io.fabric.sandbox.SandboxHttp.Reply;
+import io.fabric.sandbox.SandboxHttp.Request;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -64,24 +63,43 @@ public final class VendorSandbox implements AutoCloseable {
   public static final String EMAIL = "email";
   public static final String WEBHOOK = "webhook";
 
+  /** Stripe's test payment method that is always declined (HTTP 402 card_declined), as in Stripe's test mode. */
+  public static final String STRIPE_DECLINED_CARD = SandboxStripe.DECLINED_CARD;
+
   /** The path of the sandbox's webhook receiver. */
   public static final String WEBHOOK_PATH = "/webhooks/fabric";
 
-  static final String WHATSAPP_TOKEN = "sandbox-whatsapp-token";
-  static final String WHATSAPP_PHONE_NUMBER_ID = "100000000000001";
-  static final String SALESFORCE_TOKEN = "sandbox-salesforce-token";
-  static final String STRIPE_SECRET_KEY = "sk_test_sandbox_0000000000000000";
-  static final String TWILIO_ACCOUNT_SID = "AC00000000000000000000000000sandbox";
-  static final String TWILIO_AUTH_TOKEN = "sandbox-twilio-auth-token";
-  static final String TWILIO_FROM = "+15005550006";
-  static final String DOCUSIGN_ACCOUNT_ID = "00000000-0000-0000-0000-00000sandbox";
-  static final String DOCUSIGN_TOKEN = "sandbox-docusign-token";
-  static final String WEBHOOK_SECRET = "whsec_sandbox_0000000000000000";
-  static final String EMAIL_FROM = "fabric@sandbox.local";
+  /** The dummy credentials the simulators accept (and {@link #systemProperties()} hands the plugins); never real ones. */
+  public static final String WHATSAPP_TOKEN = "sandbox-whatsapp-token";
+  public static final String WHATSAPP_PHONE_NUMBER_ID = "100000000000001";
+  public static final String SALESFORCE_TOKEN = "sandbox-salesforce-token";
+  public static final String STRIPE_SECRET_KEY = "sk_test_sandbox_0000000000000000";
+  public static final String TWILIO_ACCOUNT_SID = "AC00000000000000000000000000sandbox";
+  public static final String TWILIO_AUTH_TOKEN = "sandbox-twilio-auth-token";
+  public static final String TWILIO_FROM = "+15005550006";
+  public static final String DOCUSIGN_ACCOUNT_ID = "00000000-0000-0000-0000-00000sandbox";
+  public static final String DOCUSIGN_TOKEN = "sandbox-docusign-token";
+  public static final String WEBHOOK_SECRET = "whsec_sandbox_0000000000000000";
+  public static final String EMAIL_FROM = "fabric@sandbox.local";
+
+  /*
+   * The plugins' configuration contract ({@code fabric.plugin.<plugin>.<key>}, documented in the README), spelled out
+   * here because the sandbox stands in for the vendors and must not depend on the plugins that call them.
+   * plugin-consumers' VendorSandboxTest runs every vendor plugin against these properties, so a renamed key fails there.
+   */
+  private static final String PROPERTY_PREFIX = "fabric.plugin.";
+  private static final String WHATSAPP = "whatsapp";
+  private static final String SALESFORCE = "salesforce";
+  private static final String STRIPE = "stripe";
+  private static final String VOICE = "voice";
+  private static final String CONTRACTS = "contracts";
+  private static final String EMAIL_PLUGIN = "email";
+  private static final String WEBHOOK_PLUGIN = "webhook";
+  private static final String BASE_URL = "base_url";
 
   /** Request headers worth keeping in {@link #calls()}; never Authorization. */
   private static final Set<String> RECORDED_HEADERS = Set.of("idempotency-key", "content-type", "stripe-version",
-      WebhookSignature.HEADER.toLowerCase(Locale.ROOT));
+      SandboxWebhookReceiver.SIGNATURE_HEADER.toLowerCase(Locale.ROOT));
   private static final int MAX_RECORDED_CHARS = 64 * 1024;
   private static final Logger log = LoggerFactory.getLogger(VendorSandbox.class);
 
@@ -117,18 +135,18 @@ public final class VendorSandbox implements AutoCloseable {
     SandboxTwilio twilio = new SandboxTwilio(TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, ledger);
     docuSign = new SandboxDocuSign(DOCUSIGN_ACCOUNT_ID, DOCUSIGN_TOKEN, ledger);
     SandboxWebhookReceiver receiver = new SandboxWebhookReceiver(WEBHOOK_SECRET, ledger);
-    route(WhatsAppPlugin.NAME, "POST", "/v[0-9.]+/([^/]+)/messages", whatsApp::send);
-    route(SalesforcePlugin.NAME, "PATCH", "/services/data/v[0-9.]+/sobjects/([^/]+)/([^/]+)/([^/]+)", salesforce::upsert);
-    route(StripePlugin.NAME, "POST", "/v1/payment_intents", stripe::createPaymentIntent);
-    route(StripePlugin.NAME, "GET", "/v1/payment_intents/([^/]+)", stripe::retrievePaymentIntent);
-    route(StripePlugin.NAME, "POST", "/v1/payment_intents/([^/]+)/cancel", stripe::cancelPaymentIntent);
-    route(StripePlugin.NAME, "POST", "/v1/refunds", stripe::createRefund);
-    route(StripePlugin.NAME, "GET POST DELETE", "/v1/subscriptions/([^/]+)", stripe::subscription);
-    route(VoicePlugin.NAME, "POST", "/2010-04-01/Accounts/([^/]+)/Calls\\.json", twilio::create);
-    route(VoicePlugin.NAME, "GET POST", "/2010-04-01/Accounts/([^/]+)/Calls/([^/]+)\\.json", twilio::update);
-    route(ContractPlugin.NAME, "GET POST", "/restapi/v2\\.1/accounts/([^/]+)/envelopes", docuSign::envelopes);
-    route(ContractPlugin.NAME, "GET PUT", "/restapi/v2\\.1/accounts/([^/]+)/envelopes/([^/]+)", docuSign::envelope);
-    route(WebhookPlugin.NAME, "POST", Pattern.quote(WEBHOOK_PATH), receiver::receive);
+    route(WHATSAPP, "POST", "/v[0-9.]+/([^/]+)/messages", whatsApp::send);
+    route(SALESFORCE, "PATCH", "/services/data/v[0-9.]+/sobjects/([^/]+)/([^/]+)/([^/]+)", salesforce::upsert);
+    route(STRIPE, "POST", "/v1/payment_intents", stripe::createPaymentIntent);
+    route(STRIPE, "GET", "/v1/payment_intents/([^/]+)", stripe::retrievePaymentIntent);
+    route(STRIPE, "POST", "/v1/payment_intents/([^/]+)/cancel", stripe::cancelPaymentIntent);
+    route(STRIPE, "POST", "/v1/refunds", stripe::createRefund);
+    route(STRIPE, "GET POST DELETE", "/v1/subscriptions/([^/]+)", stripe::subscription);
+    route(VOICE, "POST", "/2010-04-01/Accounts/([^/]+)/Calls\\.json", twilio::create);
+    route(VOICE, "GET POST", "/2010-04-01/Accounts/([^/]+)/Calls/([^/]+)\\.json", twilio::update);
+    route(CONTRACTS, "GET POST", "/restapi/v2\\.1/accounts/([^/]+)/envelopes", docuSign::envelopes);
+    route(CONTRACTS, "GET PUT", "/restapi/v2\\.1/accounts/([^/]+)/envelopes/([^/]+)", docuSign::envelope);
+    route(WEBHOOK_PLUGIN, "POST", Pattern.quote(WEBHOOK_PATH), receiver::receive);
 
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
     AtomicInteger threads = new AtomicInteger();
@@ -206,33 +224,20 @@ public final class VendorSandbox implements AutoCloseable {
   public Map<String, String> systemProperties() {
     Map<String, String> properties = new TreeMap<>();
     String base = baseUrl();
-    put(properties, WhatsAppPlugin.NAME, Map.of(VendorConfig.BASE_URL, base, WhatsAppPlugin.TOKEN, WHATSAPP_TOKEN,
-        WhatsAppPlugin.PHONE_NUMBER_ID, WHATSAPP_PHONE_NUMBER_ID));
-    put(properties, SalesforcePlugin.NAME, Map.of(VendorConfig.BASE_URL, base, SalesforcePlugin.TOKEN, SALESFORCE_TOKEN));
-    put(properties, StripePlugin.NAME, Map.of(VendorConfig.BASE_URL, base, StripePlugin.SECRET_KEY, STRIPE_SECRET_KEY));
-    put(properties, VoicePlugin.NAME, Map.of(VendorConfig.BASE_URL, base, VoicePlugin.ACCOUNT_SID, TWILIO_ACCOUNT_SID,
-        VoicePlugin.AUTH_TOKEN, TWILIO_AUTH_TOKEN, VoicePlugin.FROM, TWILIO_FROM,
-        VoicePlugin.TWIML_URL, "http://demo.twilio.com/docs/voice.xml"));
-    put(properties, ContractPlugin.NAME, Map.of(VendorConfig.BASE_URL, base, ContractPlugin.ACCOUNT_ID, DOCUSIGN_ACCOUNT_ID,
-        ContractPlugin.TOKEN, DOCUSIGN_TOKEN));
-    put(properties, EmailPlugin.NAME, Map.of(EmailPlugin.HOST, server.getAddress().getAddress().getHostAddress(),
-        EmailPlugin.PORT, String.valueOf(smtp.port()), EmailPlugin.FROM, EMAIL_FROM, EmailPlugin.STARTTLS, "false",
-        EmailPlugin.SSL, "false"));
-    put(properties, WebhookPlugin.NAME, Map.of(WebhookPlugin.URL, base + WEBHOOK_PATH, WebhookPlugin.SECRET, WEBHOOK_SECRET));
+    put(properties, WHATSAPP, Map.of(BASE_URL, base, "token", WHATSAPP_TOKEN,
+        "phone_number_id", WHATSAPP_PHONE_NUMBER_ID));
+    put(properties, SALESFORCE, Map.of(BASE_URL, base, "token", SALESFORCE_TOKEN));
+    put(properties, STRIPE, Map.of(BASE_URL, base, "secret_key", STRIPE_SECRET_KEY));
+    put(properties, VOICE, Map.of(BASE_URL, base, "account_sid", TWILIO_ACCOUNT_SID,
+        "auth_token", TWILIO_AUTH_TOKEN, "from", TWILIO_FROM,
+        "twiml_url", "http://demo.twilio.com/docs/voice.xml"));
+    put(properties, CONTRACTS, Map.of(BASE_URL, base, "account_id", DOCUSIGN_ACCOUNT_ID,
+        "token", DOCUSIGN_TOKEN));
+    put(properties, EMAIL_PLUGIN, Map.of("host", server.getAddress().getAddress().getHostAddress(),
+        "port", String.valueOf(smtp.port()), "from", EMAIL_FROM, "starttls", "false",
+        "ssl", "false"));
+    put(properties, WEBHOOK_PLUGIN, Map.of("url", base + WEBHOOK_PATH, "secret", WEBHOOK_SECRET));
     return properties;
-  }
-
-  /** The sandbox configuration of one plugin, for constructing a plugin directly. */
-  public VendorConfig config(String plugin) {
-    return VendorConfig.of(plugin, systemProperties());
-  }
-
-  /** Every vendor plugin, configured for this sandbox. */
-  public List<FabricPlugin> plugins() {
-    return List.of(new WhatsAppPlugin(config(WhatsAppPlugin.NAME)), new SalesforcePlugin(config(SalesforcePlugin.NAME)),
-        new StripePlugin(config(StripePlugin.NAME)), new VoicePlugin(config(VoicePlugin.NAME)),
-        new ContractPlugin(config(ContractPlugin.NAME)), new EmailPlugin(config(EmailPlugin.NAME)),
-        new WebhookPlugin(config(WebhookPlugin.NAME)));
   }
 
   /**
@@ -277,7 +282,7 @@ public final class VendorSandbox implements AutoCloseable {
   }
 
   private static void put(Map<String, String> properties, String plugin, Map<String, String> keys) {
-    keys.forEach((key, value) -> properties.put(VendorConfig.propertyName(plugin, key), value));
+    keys.forEach((key, value) -> properties.put(PROPERTY_PREFIX + plugin + "." + key, value));
   }
 
   private void route(String vendor, String methods, String path, Handler handler) {

@@ -1,8 +1,8 @@
-package io.fabric.plugins.vendors;
+package io.fabric.sandbox;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric.plugins.vendors.SandboxHttp.Reply;
-import io.fabric.plugins.vendors.SandboxHttp.Request;
+import io.fabric.sandbox.SandboxHttp.Reply;
+import io.fabric.sandbox.SandboxHttp.Request;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -84,7 +84,7 @@ final class SandboxTwilio {
 
   private boolean authorized(Request request, String pathSid) {
     return accountSid.equals(pathSid)
-        && request.authorizedBy(VendorHttp.basicAuth(accountSid, authToken));
+        && request.authorizedBy(SandboxHttp.basicAuth(accountSid, authToken));
   }
 
   private static Reply error(int status, int code, String message) {

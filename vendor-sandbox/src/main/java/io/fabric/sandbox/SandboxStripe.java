@@ -1,8 +1,8 @@
-package io.fabric.plugins.vendors;
+package io.fabric.sandbox;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric.plugins.vendors.SandboxHttp.Reply;
-import io.fabric.plugins.vendors.SandboxHttp.Request;
+import io.fabric.sandbox.SandboxHttp.Reply;
+import io.fabric.sandbox.SandboxHttp.Request;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;

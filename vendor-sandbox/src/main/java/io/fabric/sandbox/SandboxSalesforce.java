@@ -1,9 +1,9 @@
-package io.fabric.plugins.vendors;
+package io.fabric.sandbox;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric.plugins.vendors.SandboxHttp.Reply;
-import io.fabric.plugins.vendors.SandboxHttp.Request;
+import io.fabric.sandbox.SandboxHttp.Reply;
+import io.fabric.sandbox.SandboxHttp.Request;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -53,7 +53,7 @@ final class SandboxSalesforce {
   }
 
   private static Reply error(int status, String code, String message) {
-    ArrayNode body = VendorHttp.JSON.createArrayNode();
+    ArrayNode body = SandboxHttp.JSON.createArrayNode();
     body.addObject().put("message", message).put("errorCode", code).putArray("fields");
     return Reply.json(status, body);
   }

@@ -1,4 +1,4 @@
-package io.fabric.plugins.vendors;
+package io.fabric.sandbox;
 
 import java.io.BufferedReader;
 import java.io.Closeable;

@@ -1,4 +1,4 @@
-package io.fabric.plugins.vendors;
+package io.fabric.sandbox;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,9 +1,9 @@
-package io.fabric.plugins.vendors;
+package io.fabric.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric.plugins.vendors.SandboxHttp.Reply;
-import io.fabric.plugins.vendors.SandboxHttp.Request;
+import io.fabric.sandbox.SandboxHttp.Reply;
+import io.fabric.sandbox.SandboxHttp.Request;
 import java.util.Optional;
 import java.util.regex.Matcher;
 

@@ -1,10 +1,10 @@
-package io.fabric.plugins.vendors;
+package io.fabric.sandbox;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric.plugins.vendors.SandboxHttp.Reply;
-import io.fabric.plugins.vendors.SandboxHttp.Request;
+import io.fabric.sandbox.SandboxHttp.Reply;
+import io.fabric.sandbox.SandboxHttp.Request;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -89,7 +89,7 @@ final class SandboxDocuSign {
     }
     String filter = query.getOrDefault("custom_field", "");
     int eq = filter.indexOf('=');
-    ArrayNode found = VendorHttp.JSON.createArrayNode();
+    ArrayNode found = SandboxHttp.JSON.createArrayNode();
     for (ObjectNode envelope : envelopes.values()) {
       if (eq < 0 || filter.substring(eq + 1).equals(envelope.path("customFields").path(filter.substring(0, eq)).asText(null))) {
         found.add(envelope.deepCopy().without("customFields"));
