@@ -237,17 +237,17 @@ public final class ReconcileCommand implements Callable<Integer> {
 
   /** Where a source topic sits in the policy app's pipeline: ingress, then the two repartition hops, then anything else. */
   private static int pipelineOrder(TopicCatalog catalog, String topic) {
-    if (topic.equals(catalog.ingress.name())) {
+    List<String> order = List.of(catalog.ingress.name(),
+        catalog.repartitionTopic(TopicCatalog.POLICY_STAGE, PolicyTopology.BY_IDEMPOTENCY_KEY_REPARTITION),
+        catalog.repartitionTopic(TopicCatalog.POLICY_STAGE, PolicyTopology.BY_REQUEST_ID_REPARTITION),
+        catalog.repartitionTopic(TopicCatalog.POLICY_STAGE, PolicyTopology.BY_FLOW_REPARTITION));
+    if (topic.equals(catalog.replays.name())) {
       return 0;
     }
-    if (topic.equals(catalog.repartitionTopic(TopicCatalog.POLICY_STAGE, PolicyTopology.BY_IDEMPOTENCY_KEY_REPARTITION))) {
-      return 1;
-    }
-    if (topic.equals(catalog.repartitionTopic(TopicCatalog.POLICY_STAGE, PolicyTopology.BY_FLOW_REPARTITION))) {
-      return 2;
-    }
-    return 3;
+    int at = order.indexOf(topic);
+    return at < 0 ? order.size() : at;
   }
+
 
   private static Map<TopicPartition, Long> listOffsets(Admin admin, Set<TopicPartition> partitions, OffsetSpec spec)
       throws ExecutionException, InterruptedException, TimeoutException {
