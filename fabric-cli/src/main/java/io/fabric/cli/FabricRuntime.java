@@ -1,8 +1,7 @@
 package io.fabric.cli;
 
-import io.fabric.plugins.runtime.PluginRuntime;
+import io.fabric.plugins.runtime.PluginHost;
 import io.fabric.plugins.runtime.PluginRuntimeConfig;
-import io.fabric.plugins.spi.FabricPlugin;
 import io.fabric.plugins.spi.PluginRegistry;
 import io.fabric.policy.Policy;
 import io.fabric.policy.PolicyApp;
@@ -40,7 +39,7 @@ public final class FabricRuntime implements AutoCloseable {
   private final List<AutoCloseable> started = new ArrayList<>();
   private StatusView statusView;
   private final List<StreamsApp> streamsApps = new ArrayList<>();
-  private final List<PluginRuntime> pluginRuntimes = new ArrayList<>();
+  private PluginHost plugins;
 
   private FabricRuntime() {}
 
@@ -54,12 +53,8 @@ public final class FabricRuntime implements AutoCloseable {
         runtime.started.add(runtime.statusView);
       }
       if (apps.contains(App.PLUGINS)) {
-        for (FabricPlugin plugin : settings.registry().plugins()) {
-          PluginRuntime pluginRuntime = new PluginRuntime(settings.connection(), settings.catalog(), plugin, settings.pluginRuntime());
-          pluginRuntime.start();
-          runtime.started.add(pluginRuntime);
-          runtime.pluginRuntimes.add(pluginRuntime);
-        }
+        runtime.plugins = PluginHost.start(settings.connection(), settings.catalog(), settings.registry(), settings.pluginRuntime());
+        runtime.started.add(runtime.plugins);
       }
       if (apps.contains(App.ROUTER)) {
         runtime.startStreams(RouterApp.create(settings.connection(), settings.catalog(), settings.registry(),
@@ -89,13 +84,15 @@ public final class FabricRuntime implements AutoCloseable {
   /** True while every Streams app is running or rebalancing and no plugin runtime has stopped on an error. */
   public boolean healthy() {
     return streamsApps.stream().allMatch(StreamsApp::isRunning)
-        && pluginRuntimes.stream().allMatch(p -> p.isRunning() && p.failure().isEmpty())
+        && (plugins == null || plugins.healthy())
         && (statusView == null || statusView.isRunning());
   }
 
   public List<String> appNames() {
     List<String> names = new ArrayList<>(streamsApps.stream().map(StreamsApp::name).toList());
-    pluginRuntimes.forEach(p -> names.add("plugin-runtime:" + p.taskTopic()));
+    if (plugins != null) {
+      plugins.runtimes().forEach(p -> names.add("plugin-runtime:" + p.taskTopic()));
+    }
     if (statusView != null) {
       names.add("status-view");
     }

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Runs one {@link PluginRuntime} per plugin of a registry in this process: what the plugin-consumers
- * deployable (and {@code fabric demo}) start, e.g. {@code PluginHost.start(connection, catalog,
+ * Runs one {@link PluginRuntime} per plugin of a registry in this process: what {@code fabric run}
+ * (and {@code fabric demo}) start, e.g. {@code PluginHost.start(connection, catalog,
  * PluginRegistry.discover(), PluginRuntimeConfig.defaults())}. The catalog must know the plugins'
  * names ({@code catalog.withPlugins(registry.pluginNames())}) for their topics to be created.
  */
@@ -43,6 +43,11 @@ public final class PluginHost implements AutoCloseable {
   /** True once every runtime owns partitions of its task topic. */
   public boolean allAssigned() {
     return runtimes.stream().allMatch(r -> !r.assignment().isEmpty());
+  }
+
+  /** True while every runtime is running and none has stopped on an error. */
+  public boolean healthy() {
+    return runtimes.stream().allMatch(r -> r.isRunning() && r.failure().isEmpty());
   }
 
   /** The first runtime that stopped on its own, if any. */
