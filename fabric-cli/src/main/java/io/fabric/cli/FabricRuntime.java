@@ -88,6 +88,32 @@ public final class FabricRuntime implements AutoCloseable {
         && (statusView == null || statusView.isRunning());
   }
 
+  /**
+   * Why the process must stop, if an app failed for good: a plugin runtime in
+   * {@link io.fabric.plugins.runtime.PluginRuntime.State#FAILED}. {@code fabric run} then exits
+   * non-zero so its supervisor restarts it.
+   */
+  public java.util.Optional<String> fatalFailure() {
+    if (plugins == null) {
+      return java.util.Optional.empty();
+    }
+    return plugins.failed().map(p -> "plugin runtime " + p.transactionalId() + " stopped: "
+        + io.fabric.schemas.records.DeadLetters.describe(p.failure().orElseThrow()));
+  }
+
+  /** Each app's state for {@code /health}: the plugin runtimes by task topic (RUNNING, RECREATING, FAILED, ...). */
+  public Map<String, String> appStates() {
+    Map<String, String> states = new java.util.TreeMap<>();
+    streamsApps.forEach(app -> states.put(app.name(), app.isRunning() ? "RUNNING" : "DOWN"));
+    if (plugins != null) {
+      plugins.states().forEach((topic, state) -> states.put("plugin-runtime:" + topic, state.name()));
+    }
+    if (statusView != null) {
+      states.put("status-view", statusView.isRunning() ? "RUNNING" : "DOWN");
+    }
+    return states;
+  }
+
   public List<String> appNames() {
     List<String> names = new ArrayList<>(streamsApps.stream().map(StreamsApp::name).toList());
     if (plugins != null) {

@@ -22,7 +22,8 @@ final class StatusHttpServer implements AutoCloseable {
       HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 0);
       server.createContext("/health", exchange -> {
         boolean up = runtime.healthy();
-        respond(exchange, up ? 200 : 503, Map.of("status", up ? "UP" : "DOWN", "apps", runtime.appNames()));
+        respond(exchange, up ? 200 : 503, Map.of("status", up ? "UP" : "DOWN", "apps", runtime.appNames(),
+            "states", runtime.appStates()));
       });
       server.createContext("/v1/requests/", exchange -> {
         String id = exchange.getRequestURI().getPath().substring("/v1/requests/".length());

@@ -120,16 +120,20 @@ final class OutboundBatch {
       return;
     }
     List<Future<RecordMetadata>> sent = new ArrayList<>(records.size());
-    producer.beginTransaction();
-    open = true;
-    for (ProducerRecord<String, byte[]> record : records) {
-      sent.add(producer.send(record));
+    try {
+      producer.beginTransaction();
+      open = true;
+      for (ProducerRecord<String, byte[]> record : records) {
+        sent.add(producer.send(record));
+      }
+      if (!offsets.isEmpty()) {
+        producer.sendOffsetsToTransaction(offsets, groupMetadata.get());
+      }
+      beforeCommit.forEach(Runnable::run);
+      producer.commitTransaction();
+    } catch (IllegalStateException e) {
+      throw new ProducerUnusableException("the producer refused the transaction: " + e.getMessage(), e);
     }
-    if (!offsets.isEmpty()) {
-      producer.sendOffsetsToTransaction(offsets, groupMetadata.get());
-    }
-    beforeCommit.forEach(Runnable::run);
-    producer.commitTransaction();
     open = false;
     for (int i = 0; i < sent.size(); i++) {
       RecordMetadata metadata = committed(sent.get(i));
@@ -147,7 +151,11 @@ final class OutboundBatch {
     store.clearStaged();
     if (open) {
       open = false;
-      producer.abortTransaction();
+      try {
+        producer.abortTransaction();
+      } catch (IllegalStateException e) {
+        throw new ProducerUnusableException("the producer cannot abort (" + e.getMessage() + ")", e);
+      }
     }
   }
 

@@ -45,9 +45,16 @@ public final class PluginHost implements AutoCloseable {
     return runtimes.stream().allMatch(r -> !r.assignment().isEmpty());
   }
 
-  /** True while every runtime is running and none has stopped on an error. */
+  /** True while every runtime is consuming: not starting, recreating its clients or stopped. */
   public boolean healthy() {
-    return runtimes.stream().allMatch(r -> r.isRunning() && r.failure().isEmpty());
+    return runtimes.stream().allMatch(r -> r.state() == PluginRuntime.State.RUNNING);
+  }
+
+  /** Each runtime's task topic and {@link PluginRuntime.State}, for {@code /health}. */
+  public java.util.Map<String, PluginRuntime.State> states() {
+    java.util.Map<String, PluginRuntime.State> states = new java.util.TreeMap<>();
+    runtimes.forEach(r -> states.put(r.taskTopic(), r.state()));
+    return states;
   }
 
   /** The first runtime that stopped on its own, if any. */

@@ -30,9 +30,6 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.ApplicationRecoverableException;
-import org.apache.kafka.common.errors.AuthorizationException;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -61,6 +58,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PluginRuntime implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PluginRuntime.class);
+  private static final int MAX_FAILURES_WITHOUT_PROGRESS = 3;
 
   /** Where the runtime stands, as {@code /health} reports it. */
   public enum State {
@@ -200,55 +198,84 @@ public final class PluginRuntime implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs generations of clients until closed: a failure that new clients fix (see
+   * {@link FailureClassifier}) closes them abruptly and creates new ones after the error backoff,
+   * which rewinds the group to its committed offsets; a fatal one ends the loop with
+   * {@link #failure()} set and {@link State#FAILED}.
+   */
   private void run() {
-    boolean abrupt = false;
+    int failuresWithoutProgress = 0;
     try {
-      producer = newProducer();
-      producer.initTransactions();
-      store = new FlowStateStore(connection, catalog, intentTopic, transactionalId + "-state");
-      store.verifyCoPartitioned(taskTopic.name());
-      consumer = newConsumer();
-      wakeable = consumer;
-      batch = new OutboundBatch(producer, consumer::groupMetadata, catalog, store);
-      processor = new TaskProcessor(plugin, catalog, config, transactionalId, taskSerde, store, batch,
-          new AttemptRunner(plugin.name(), transactionalId, config.clock()));
-      if (closing) {
-        return;
-      }
-      consumer.subscribe(List.of(taskTopic.name()), new Rebalance());
-      running = true;
-      state = State.RUNNING;
-      log.info("plugin runtime {} consuming {} in group {}", transactionalId, taskTopic.name(), groupId);
       while (!closing) {
-        pollOnce();
+        try {
+          openClients();
+          if (closing) {
+            break;
+          }
+          log.info("plugin runtime {} consuming {} in group {}", transactionalId, taskTopic.name(), groupId);
+          while (!closing) {
+            if (pollOnce()) {
+              failuresWithoutProgress = 0;
+            }
+          }
+        } catch (WakeupException e) {
+          if (!closing) {
+            stop(e, "was woken up unexpectedly");
+          }
+        } catch (RuntimeException | Error e) {
+          if (e instanceof CrashPoint.SimulatedCrash) {
+            log.warn("plugin runtime {} halted by its crash point: {}", transactionalId, e.getMessage());
+            failure = e;
+            closeClients(true);
+            return;
+          }
+          FailureClassifier.Handling handling = FailureClassifier.ofClients(e);
+          // a failure that is neither Kafka's nor the clients' and comes back on every new client is a bug or bad config
+          boolean repeating = !(e instanceof KafkaException) && handling != FailureClassifier.Handling.RECREATE
+              && ++failuresWithoutProgress > MAX_FAILURES_WITHOUT_PROGRESS;
+          if (handling == FailureClassifier.Handling.FATAL || repeating) {
+            stop(e, handling == FailureClassifier.Handling.FATAL
+                ? "cannot go on (fenced by a newer instance with its transactional id, refused by the cluster, or an Error)"
+                : "failed " + failuresWithoutProgress + " times in a row with new clients");
+            return;
+          }
+          state = State.RECREATING;
+          log.warn("plugin runtime {}: {}; closing its clients and creating new ones in {}", transactionalId,
+              DeadLetters.describe(e), config.errorBackoff());
+          closeClients(true);
+          LockSupport.parkNanos(config.errorBackoff().toNanos());
+        }
       }
-    } catch (WakeupException e) {
-      if (!closing) {
-        failure = e;
-        log.error("plugin runtime {} woken up unexpectedly", transactionalId, e);
-      }
-    } catch (CrashPoint.SimulatedCrash e) {
-      abrupt = true;
-      failure = e;
-      log.warn("plugin runtime {} halted by its crash point: {}", transactionalId, e.getMessage());
-    } catch (KafkaException e) {
-      failure = e;
-      if (isFatal(e)) {
-        abrupt = true;
-        log.error("plugin runtime {} stops: its producer was fenced or may not go on (another instance with the same "
-            + "transactional id took over, or the cluster refused it)", transactionalId, e);
-      } else {
-        log.error("plugin runtime {} stops on a Kafka error", transactionalId, e);
-      }
-    } catch (RuntimeException | Error e) {
-      failure = e;
-      log.error("plugin runtime {} stops on an unexpected error", transactionalId, e);
+      closeClients(false);
     } finally {
       running = false;
-      state = failure == null ? State.STOPPED : State.FAILED;
       assignment = Set.of();
-      closeClients(abrupt);
+      state = failure == null ? State.STOPPED : State.FAILED;
     }
+  }
+
+  private void stop(Throwable e, String why) {
+    failure = e;
+    log.error("plugin runtime {} stops: it {}", transactionalId, why, e);
+    closeClients(true);
+  }
+
+  private void openClients() {
+    state = State.STARTING;
+    rewindPending = false;
+    producer = newProducer();
+    producer.initTransactions();
+    store = new FlowStateStore(connection, catalog, intentTopic, transactionalId + "-state");
+    store.verifyCoPartitioned(taskTopic.name());
+    consumer = newConsumer();
+    wakeable = consumer;
+    batch = new OutboundBatch(producer, consumer::groupMetadata, catalog, store);
+    processor = new TaskProcessor(plugin, catalog, config, transactionalId, taskSerde, store, batch,
+        new AttemptRunner(plugin.name(), transactionalId, config.clock()));
+    consumer.subscribe(List.of(taskTopic.name()), new Rebalance());
+    running = true;
+    state = State.RUNNING;
   }
 
   private void closeClients(boolean abrupt) {
@@ -266,6 +293,11 @@ public final class PluginRuntime implements AutoCloseable {
     if (store != null) {
       closeQuietly("flow state reader", store::close);
     }
+    producer = null;
+    consumer = null;
+    wakeable = null;
+    store = null;
+    assignment = Set.of();
   }
 
   private void closeQuietly(String what, Runnable close) {
@@ -300,7 +332,8 @@ public final class PluginRuntime implements AutoCloseable {
 
   // ---------------------------------------------------------------- loop
 
-  private void pollOnce() {
+  /** One poll and its records; true when it committed or had nothing to do (progress). */
+  private boolean pollOnce() {
     try {
       if (rewindPending) {
         recover();
@@ -309,7 +342,7 @@ public final class PluginRuntime implements AutoCloseable {
       resumeDuePartitions();
       ConsumerRecords<byte[], byte[]> records = consumer.poll(nextPollTimeout());
       if (records.isEmpty()) {
-        return;
+        return true;
       }
       store.catchUp();
       tasks:
@@ -318,7 +351,7 @@ public final class PluginRuntime implements AutoCloseable {
           if (closing) {
             break tasks;
           }
-          Optional<Duration> backOff = processor.process(record);
+          Optional<Duration> backOff = process(record);
           if (batch.waitingNanos() > config.batchLinger().toNanos()) {
             batch.commit();
           }
@@ -330,22 +363,42 @@ public final class PluginRuntime implements AutoCloseable {
       }
       // before the next poll: a rebalance inside it must find no outcome of a revoked partition uncommitted
       batch.commit();
+      return true;
     } catch (KafkaException e) {
-      if (e instanceof WakeupException || isFatal(e)) {
+      FailureClassifier.Handling handling = FailureClassifier.ofClients(e);
+      if (e instanceof WakeupException || handling == FailureClassifier.Handling.FATAL) {
+        throw e;
+      }
+      try {
+        batch.abort();
+      } catch (KafkaException abortFailed) {
+        // the abort tells a fenced zombie (ProducerFencedException) from a producer that only needs replacing
+        if (FailureClassifier.ofClients(abortFailed) == FailureClassifier.Handling.FATAL) {
+          throw abortFailed;
+        }
+      }
+      if (handling == FailureClassifier.Handling.RECREATE) {
         throw e;
       }
       // A broker outage can outlast any single call, the rewind included: keep trying, never give up the loop.
       log.warn("plugin runtime {}: Kafka error, rewinding to the last committed offsets after {}: {}", transactionalId,
           config.errorBackoff(), DeadLetters.describe(e));
       rewindPending = true;
-      try {
-        batch.abort();
-      } catch (KafkaException abortFailed) {
-        if (isFatal(abortFailed)) {
-          throw abortFailed;
-        }
-      }
       LockSupport.parkNanos(config.errorBackoff().toNanos());
+      return false;
+    }
+  }
+
+  /** Processes one record; bad data in it dead-letters it ({@link FailureClassifier#ofRecord}), anything else goes up. */
+  private Optional<Duration> process(ConsumerRecord<byte[], byte[]> record) {
+    try {
+      return processor.process(record);
+    } catch (RuntimeException e) {
+      if (FailureClassifier.ofRecord(e) != FailureClassifier.Handling.PER_RECORD) {
+        throw e;
+      }
+      processor.deadLetterProcessingError(record, e);
+      return Optional.empty();
     }
   }
 
@@ -416,14 +469,8 @@ public final class PluginRuntime implements AutoCloseable {
     }
   }
 
-  /** Errors after which this producer instance must not be used again. */
+  /** Errors after which the runtime stops: new clients would not help (see {@link FailureClassifier}). */
   static boolean isFatal(Throwable error) {
-    for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof ApplicationRecoverableException || t instanceof AuthorizationException
-          || t instanceof UnsupportedVersionException) {
-        return true;
-      }
-    }
-    return false;
+    return FailureClassifier.ofClients(error) == FailureClassifier.Handling.FATAL;
   }
 }

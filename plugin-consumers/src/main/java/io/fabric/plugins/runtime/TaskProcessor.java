@@ -211,6 +211,35 @@ final class TaskProcessor {
     batch.stage(outcome, record, null);
   }
 
+  /**
+   * Dead-letters a task whose processing failed outside the plugin call on bad data (a field or
+   * enum value this version does not know, a parse error): {@code PROCESSING_ERROR} with the
+   * original bytes, so the same record cannot stop the runtime again. A task stages its outcome as
+   * its last step, so nothing of it is staged when it fails.
+   */
+  void deadLetterProcessingError(ConsumerRecord<byte[], byte[]> record, RuntimeException error) {
+    log.warn("plugin runtime {}: task {}-{}@{} dead-lettered: {}", runtime, record.topic(), record.partition(), record.offset(),
+        DeadLetters.describe(error));
+    RoutedTask task = null;
+    try {
+      task = taskSerde.deserialize(record.topic(), record.value());
+    } catch (RuntimeException undecodable) {
+      // the letter goes without the request's fields
+    }
+    if (task != null) {
+      try {
+        deadLetter(record, task, null, new Failed(error, List.of(), Reason.PROCESSING_ERROR), traceparent(record, task.getRequest()), false);
+        return;
+      } catch (RuntimeException alsoFailed) {
+        error.addSuppressed(alsoFailed);
+      }
+    }
+    String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+    OutboundBatch.Outcome outcome = batch.outcome(TraceContext.get(record.headers()));
+    outcome.add(catalog.dlq, key, DeadLetters.builder(stage, Reason.PROCESSING_ERROR, origin(record), error, now()).build());
+    batch.stage(outcome, record, null);
+  }
+
   private void deadLetterUndecodable(ConsumerRecord<byte[], byte[]> record, SerializationException error) {
     log.warn("plugin runtime {}: undecodable record {}-{}@{} dead-lettered: {}", runtime, record.topic(), record.partition(),
         record.offset(), error.getMessage());
