@@ -101,6 +101,10 @@ final class AttemptRunner {
       log.info("plugin runtime {}: {} of flow {} is in doubt; calling {} again with inDoubt=true", runtime, a.intentId(),
           a.flowId(), plugin);
     }
+    if (!inDoubtNow && prior != null && prior.notBefore() > now()) {
+      // a retry whose backoff is not over: this runtime may have just taken the partition over
+      return new BackingOff(Duration.ofMillis(prior.notBefore() - now()));
+    }
     RetryPolicy policy = a.retryPolicy();
     int number = attempts.size() + 1;
     if (!inDoubtNow && number > policy.maxAttempts()) {
@@ -113,7 +117,7 @@ final class AttemptRunner {
     boolean callAgainIsHarmless = a.inDoubtSupport() == InDoubtSupport.SIDE_EFFECT_FREE && number == 1 && !doubtful;
     if (!callAgainIsHarmless) {
       intents.commit(new ExecutionIntent(a.flowId(), a.intentId(), a.kind(), plugin, a.action(), a.idempotencyKey(), number,
-          doubtful, intentAttempts(attempts), now()), a.traceparent());
+          doubtful, intentAttempts(attempts), now(), 0), a.traceparent());
     }
     FlowCheckpoint checkpoint = a.checkpoint();
     TaskContext context = new TaskContext(a.flowId(), a.requestId(), a.idempotencyKey(), a.action(), number, doubtful,
@@ -142,7 +146,7 @@ final class AttemptRunner {
     if (retryable && policy.allowsAttemptAfter(number)) {
       Duration delay = policy.backoffBefore(number + 1);
       intents.commit(new ExecutionIntent(a.flowId(), a.intentId(), a.kind(), plugin, a.action(), a.idempotencyKey(), 0, doubtful,
-          intentAttempts(attempts), now()), a.traceparent());
+          intentAttempts(attempts), now(), now() + delay.toMillis()), a.traceparent());
       log.info("plugin runtime {}: attempt {} of {} failed ({}); retrying in {} ms", runtime, number, a.intentId(),
           DeadLetters.describe(error), delay.toMillis());
       return new BackingOff(delay);

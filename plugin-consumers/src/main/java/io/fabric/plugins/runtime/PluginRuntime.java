@@ -411,7 +411,8 @@ public final class PluginRuntime implements AutoCloseable {
     CommittedOffsets.rewind(consumer, assigned);
     consumer.pause(assigned);
     long until = System.nanoTime() + config.errorBackoff().toNanos();
-    assigned.forEach(tp -> pausedUntilNanos.put(tp, until));
+    // a partition backing off for longer keeps its own resume time: a retry's backoff is not cut short
+    assigned.forEach(tp -> pausedUntilNanos.merge(tp, until, PluginRuntime::later));
   }
 
   private void resumeDuePartitions() {
@@ -442,6 +443,11 @@ public final class PluginRuntime implements AutoCloseable {
     consumer.seek(tp, record.offset());
     consumer.pause(List.of(tp));
     pausedUntilNanos.put(tp, System.nanoTime() + delay.toNanos());
+  }
+
+  /** The later of two {@link System#nanoTime()} readings. */
+  static long later(long a, long b) {
+    return a - b >= 0 ? a : b;
   }
 
   private final class Rebalance implements ConsumerRebalanceListener {
