@@ -55,8 +55,7 @@ final class CompensationHandler {
     String flowId = task.getRequest().getFlowId();
     String intentId = intentId(step.getRequestId());
     Map<String, Object> stepResult = FlowJson.parseObject(step.getResult());
-    Attempted attempted = runner.run(new AttemptRunner.Attempt(flowId, step.getRequestId(), intentId, Kind.COMPENSATE,
-            step.getAction(), intentId, traceparent, checkpoint, plugin.inDoubtSupport(), plugin.retryPolicy()),
+    Attempted attempted = runner.run(attempt(plugin, flowId, checkpoint, step, traceparent),
         context -> plugin.compensate(checkpoint.getTenantId(), Map.of(), stepResult, context), intents);
     if (attempted instanceof BackingOff backingOff) {
       return new Compensated(null, null, backingOff);
@@ -82,6 +81,13 @@ final class CompensationHandler {
     outcome.checkpoint(flowId, after);
     outcome.clearIntent(flowId, intentId);
     return new Compensated(outcome, beforeCommit, null);
+  }
+
+  /** The attempt that compensates {@code step}: its own intent and idempotency key, the compensation's in-doubt support. */
+  static AttemptRunner.Attempt attempt(FabricPlugin plugin, String flowId, FlowCheckpoint checkpoint, FlowStep step, String traceparent) {
+    String intentId = intentId(step.getRequestId());
+    return new AttemptRunner.Attempt(flowId, step.getRequestId(), intentId, Kind.COMPENSATE, step.getAction(), intentId, traceparent,
+        checkpoint, plugin.compensationInDoubtSupport(step.getAction()), plugin.retryPolicy());
   }
 
   private AuditEvent audit(String type, String tenantId, String flowId, String requestId, String action, String detail) {
