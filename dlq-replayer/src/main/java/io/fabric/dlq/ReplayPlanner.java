@@ -16,6 +16,8 @@ import java.util.Set;
  * <p>The rules, in order:
  * <ol>
  *   <li>An unreadable DLQ record is refused: its original topic and bytes are unknown.</li>
+ *   <li>A failed compensation (its original record is a rollback request) is refused: the gate routes
+ *       no rollback action; {@code fabric flows rollback} retries the compensation instead.</li>
  *   <li>A record without a topic to go to (no original topic and no {@code --to-topic}) is refused.
  *       A request goes to the replays topic (see {@link ReplayTarget}), anything else to its
  *       original topic.</li>
@@ -62,6 +64,13 @@ public final class ReplayPlanner {
     if (!entry.readable()) {
       return refuse(entry, null, "the DLQ record itself cannot be decoded (" + entry.decodeError()
           + "); inspect it with `fabric dlq show " + entry.id() + "`");
+    }
+    var original = ReplayTarget.originalRequest(catalog, entry.deadLetter());
+    if (original.isPresent() && ReservedNames.ROLLBACK_ACTION.equals(original.get().getAction())) {
+      String flow = original.get().getFlowId();
+      return refuse(entry, null, "it is a failed compensation of flow " + flow + ", not a request: replayed, the reserved "
+          + "rollback action would go through the gate, where no plugin declares it. Check the step's effect, then retry "
+          + "the compensation with `fabric flows rollback " + flow + " --execute`");
     }
     String target = options.toTopic() != null ? options.toTopic() : ReplayTarget.defaultTopic(catalog, entry.deadLetter());
     if (target == null || target.isBlank()) {

@@ -60,6 +60,19 @@ class ReplayPlannerTest {
   }
 
   @Test
+  void aFailedCompensationIsRefusedWithWhatToDoInsteadOfReplayingTheReservedRollbackAction() {
+    // the runtime dead-letters a failed compensation with the rollback request it was working on as the original record
+    DeadLetterEntry entry = entry(DeadLetterSamples.failedAfterGate(STRIPE, 1, AT,
+        DeadLetterSamples.request("acme", "flow-r", ReservedNames.ROLLBACK_ACTION), new IOException("call was answered")));
+
+    ReplayDecision decision = only(ReplayPlanner.plan(List.of(entry), ledger, ReplayOptions.defaults(), CATALOG));
+
+    assertEquals(ReplayDecision.Action.REFUSED, decision.action());
+    assertTrue(decision.detail().contains("compensation") && decision.detail().contains("fabric flows rollback flow-r"),
+        decision.detail());
+  }
+
+  @Test
   void bytesThatAreNotARequestGoBackToTheirOriginalTopic() {
     DeadLetterEntry entry = entry(DeadLetterSamples.undecodable(INGRESS, 1, AT));
 

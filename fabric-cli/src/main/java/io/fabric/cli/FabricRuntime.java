@@ -1,8 +1,7 @@
 package io.fabric.cli;
 
-import io.fabric.plugins.runtime.PluginRuntime;
+import io.fabric.plugins.runtime.PluginHost;
 import io.fabric.plugins.runtime.PluginRuntimeConfig;
-import io.fabric.plugins.spi.FabricPlugin;
 import io.fabric.plugins.spi.PluginRegistry;
 import io.fabric.policy.Policy;
 import io.fabric.policy.PolicyApp;
@@ -47,7 +46,7 @@ public final class FabricRuntime implements AutoCloseable {
   private final List<AutoCloseable> started = new ArrayList<>();
   private StatusView statusView;
   private final List<StreamsApp> streamsApps = new ArrayList<>();
-  private final List<PluginRuntime> pluginRuntimes = new ArrayList<>();
+  private PluginHost plugins;
 
   private SubmitterVerifier submitters;
 
@@ -64,12 +63,8 @@ public final class FabricRuntime implements AutoCloseable {
         runtime.started.add(runtime.statusView);
       }
       if (apps.contains(App.PLUGINS)) {
-        for (FabricPlugin plugin : settings.registry().plugins()) {
-          PluginRuntime pluginRuntime = new PluginRuntime(settings.connection(), settings.catalog(), plugin, settings.pluginRuntime());
-          pluginRuntime.start();
-          runtime.started.add(pluginRuntime);
-          runtime.pluginRuntimes.add(pluginRuntime);
-        }
+        runtime.plugins = PluginHost.start(settings.connection(), settings.catalog(), settings.registry(), settings.pluginRuntime());
+        runtime.started.add(runtime.plugins);
       }
       if (apps.contains(App.ROUTER)) {
         runtime.startStreams(RouterApp.create(settings.connection(), settings.catalog(), settings.registry(),
@@ -109,13 +104,41 @@ public final class FabricRuntime implements AutoCloseable {
 
   public boolean healthy() {
     return streamsApps.stream().allMatch(StreamsApp::isRunning)
-        && pluginRuntimes.stream().allMatch(p -> p.isRunning() && p.failure().isEmpty())
+        && (plugins == null || plugins.healthy())
         && (statusView == null || statusView.isRunning());
+  }
+
+  /**
+   * Why the process must stop, if an app failed for good: a plugin runtime in
+   * {@link io.fabric.plugins.runtime.PluginRuntime.State#FAILED}. {@code fabric run} then exits
+   * non-zero so its supervisor restarts it.
+   */
+  public java.util.Optional<String> fatalFailure() {
+    if (plugins == null) {
+      return java.util.Optional.empty();
+    }
+    return plugins.failed().map(p -> "plugin runtime " + p.transactionalId() + " stopped: "
+        + io.fabric.schemas.records.DeadLetters.describe(p.failure().orElseThrow()));
+  }
+
+  /** Each app's state for {@code /health}: the plugin runtimes by task topic (RUNNING, RECREATING, FAILED, ...). */
+  public Map<String, String> appStates() {
+    Map<String, String> states = new java.util.TreeMap<>();
+    streamsApps.forEach(app -> states.put(app.name(), app.isRunning() ? "RUNNING" : "DOWN"));
+    if (plugins != null) {
+      plugins.states().forEach((topic, state) -> states.put("plugin-runtime:" + topic, state.name()));
+    }
+    if (statusView != null) {
+      states.put("status-view", statusView.isRunning() ? "RUNNING" : "DOWN");
+    }
+    return states;
   }
 
   public List<String> appNames() {
     List<String> names = new ArrayList<>(streamsApps.stream().map(StreamsApp::name).toList());
-    pluginRuntimes.forEach(p -> names.add("plugin-runtime:" + p.taskTopic()));
+    if (plugins != null) {
+      plugins.runtimes().forEach(p -> names.add("plugin-runtime:" + p.taskTopic()));
+    }
     if (statusView != null) {
       names.add("status-view");
     }

@@ -80,7 +80,15 @@ final class RunCommand implements Callable<Integer> {
         }
         stopped.countDown();
       }, "fabric-shutdown"));
-      stopped.await();
+      // a plugin runtime that failed for good ends the process non-zero, so a supervisor restarts it
+      while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+        java.util.Optional<String> fatal = runtime.fatalFailure();
+        if (fatal.isPresent()) {
+          http.close();
+          runtime.close();
+          throw new IllegalStateException(fatal.get());
+        }
+      }
       return 0;
     } catch (RuntimeException e) {
       if (vendors != null) {

@@ -33,10 +33,10 @@ final class StatusHttpServer implements AutoCloseable {
   private static final String REQUESTS = "/v1/requests/";
 
   /** What the server answers from; {@code statuses} is null when this process runs no status view. */
-  record Backend(BooleanSupplier healthy, Supplier<List<String>> apps, Function<String, Optional<RequestStatus>> statuses,
-                 SubmitterVerifier submitters, LongSupplier clock) {
+  record Backend(BooleanSupplier healthy, Supplier<List<String>> apps, Supplier<Map<String, String>> states,
+                 Function<String, Optional<RequestStatus>> statuses, SubmitterVerifier submitters, LongSupplier clock) {
     static Backend of(FabricRuntime runtime) {
-      return new Backend(runtime::healthy, runtime::appNames,
+      return new Backend(runtime::healthy, runtime::appNames, runtime::appStates,
           runtime.statusView() == null ? null : id -> runtime.statusView().find(id), runtime.submitters(), System::currentTimeMillis);
     }
   }
@@ -58,7 +58,7 @@ final class StatusHttpServer implements AutoCloseable {
         if (hostAllowed(exchange, host)) {
           boolean up = backend.healthy().getAsBoolean();
           respond(exchange, up ? 200 : 503, Map.of("status", up ? "UP" : "DOWN", "apps", backend.apps().get(),
-              "requests", backend.submitters() != null ? "signed" : "open"));
+              "states", backend.states().get(), "requests", backend.submitters() != null ? "signed" : "open"));
         }
       });
       server.createContext(REQUESTS, exchange -> {

@@ -38,7 +38,7 @@ class StatusHttpServerTest {
   }
 
   private StatusHttpServer start(SubmitterVerifier submitters) {
-    return StatusHttpServer.start("127.0.0.1", 0, new StatusHttpServer.Backend(() -> true, () -> List.of("policy-stream"),
+    return StatusHttpServer.start("127.0.0.1", 0, new StatusHttpServer.Backend(() -> true, () -> List.of("policy-stream"), Map::of,
         id -> Optional.ofNullable(statuses.get(id)), submitters, () -> NOW));
   }
 

@@ -1,5 +1,6 @@
 package io.fabric.plugins.runtime;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import io.fabric.contracts.ExecutionAttempt;
 import io.fabric.plugins.flows.FlowJson;
 import io.fabric.schemas.records.DeadLetters;
@@ -25,12 +26,19 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param pendingAttempt the attempt that was called and whose outcome is not recorded, 0 if none
  * @param doubtful whether some attempt of this step was ever in doubt (later attempts stay in doubt)
  * @param attempts the attempts whose outcome is known (errors) or that were found in doubt
+ * @param notBefore epoch millis before which the next attempt must not start (a retry's backoff), 0
+ *                  for none: kept in the intent so a runtime that takes the partition over still waits
+ *
+ * <p>Unknown fields are ignored, so an intent a newer version wrote does not stop an older runtime
+ * from restoring its partitions.
  */
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record ExecutionIntent(String flowId, String requestId, Kind kind, String plugin, String action, String idempotencyKey,
-                              int pendingAttempt, boolean doubtful, List<Attempt> attempts, long at) {
+                              int pendingAttempt, boolean doubtful, List<Attempt> attempts, long at, long notBefore) {
   public enum Kind { EXECUTE, COMPENSATE }
 
   /** An attempt as recorded in an intent; the same fields as {@link ExecutionAttempt}. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
   public record Attempt(int attempt, String at, String errorClass, String error) {
     static Attempt of(ExecutionAttempt attempt) {
       return new Attempt(attempt.getAttempt(), attempt.getAt(), attempt.getErrorClass(), attempt.getError());

@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Runs one {@link PluginRuntime} per plugin of a registry in this process: what the plugin-consumers
- * deployable (and {@code fabric demo}) start, e.g. {@code PluginHost.start(connection, catalog,
+ * Runs one {@link PluginRuntime} per plugin of a registry in this process: what {@code fabric run}
+ * (and {@code fabric demo}) start, e.g. {@code PluginHost.start(connection, catalog,
  * PluginRegistry.discover(), PluginRuntimeConfig.defaults())}. The catalog must know the plugins'
  * names ({@code catalog.withPlugins(registry.pluginNames())}) for their topics to be created.
  */
@@ -43,6 +43,18 @@ public final class PluginHost implements AutoCloseable {
   /** True once every runtime owns partitions of its task topic. */
   public boolean allAssigned() {
     return runtimes.stream().allMatch(r -> !r.assignment().isEmpty());
+  }
+
+  /** True while every runtime is consuming: not starting, recreating its clients or stopped. */
+  public boolean healthy() {
+    return runtimes.stream().allMatch(r -> r.state() == PluginRuntime.State.RUNNING);
+  }
+
+  /** Each runtime's task topic and {@link PluginRuntime.State}, for {@code /health}. */
+  public java.util.Map<String, PluginRuntime.State> states() {
+    java.util.Map<String, PluginRuntime.State> states = new java.util.TreeMap<>();
+    runtimes.forEach(r -> states.put(r.taskTopic(), r.state()));
+    return states;
   }
 
   /** The first runtime that stopped on its own, if any. */

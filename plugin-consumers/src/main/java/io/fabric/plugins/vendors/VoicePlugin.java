@@ -14,7 +14,9 @@ import java.util.Set;
  * account SID and auth token). The API takes no idempotency key, so an in-doubt call is left to a
  * person ({@link InDoubtSupport#NONE}). Compensation cancels the call while it is still queued or
  * ringing; a call that was already answered cannot be undone, which fails the compensation so the
- * flow ends {@code COMPENSATION_FAILED} naming this step.
+ * flow ends {@code COMPENSATION_FAILED} naming this step. The cancel is by the call's SID and
+ * answers the call's status, so repeating it after a crash is safe ({@link InDoubtSupport#LOOKUP}
+ * for the compensation).
  *
  * <p>Payload: {@code to}, optional {@code from} (default: configured {@code from}), and what to play:
  * {@code url} (TwiML URL), {@code twiml}, or {@code say} (text read out); default the configured
@@ -73,6 +75,11 @@ public final class VoicePlugin extends VendorPlugin {
     call.put("to", response.text("to").orElse(to));
     call.put("from", response.text("from").orElse(from));
     return Map.of("voice_call", call);
+  }
+
+  @Override
+  public InDoubtSupport compensationInDoubtSupport(String taskType) {
+    return TRIGGER.equals(taskType) ? InDoubtSupport.LOOKUP : inDoubtSupport();
   }
 
   /** Cancels the call if it is still queued or ringing; an answered call is hung up and fails the compensation. */

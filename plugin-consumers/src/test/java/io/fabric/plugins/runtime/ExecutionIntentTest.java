@@ -11,8 +11,18 @@ class ExecutionIntentTest {
   @Test
   void roundTripsThroughJson() {
     ExecutionIntent intent = new ExecutionIntent("f1", "r1", ExecutionIntent.Kind.COMPENSATE, "charge", "charge_card", "k1", 2, true,
-        List.of(new ExecutionIntent.Attempt(1, "2025-01-01T00:00:00Z", "x.Y", "boom")), 1234L);
+        List.of(new ExecutionIntent.Attempt(1, "2025-01-01T00:00:00Z", "x.Y", "boom")), 1234L, 5678L);
     assertEquals(intent, ExecutionIntent.fromJson(intent.toJson()));
+  }
+
+  @Test
+  void anIntentANewerVersionWroteWithAFieldThisOneDoesNotKnowStillReads() {
+    String newer = "{\"flowId\":\"f1\",\"requestId\":\"r1\",\"kind\":\"EXECUTE\",\"plugin\":\"charge\",\"action\":\"a\","
+        + "\"idempotencyKey\":\"k\",\"pendingAttempt\":1,\"doubtful\":false,\"attempts\":[{\"attempt\":1,\"at\":\"t\","
+        + "\"region\":\"eu\"}],\"at\":5,\"leaseOwner\":\"node-3\"}";
+    ExecutionIntent intent = ExecutionIntent.fromJson(newer);
+    assertEquals(1, intent.pendingAttempt());
+    assertEquals(0, intent.notBefore(), "written before next-attempt times existed: no wait");
   }
 
   @Test

@@ -40,6 +40,16 @@ public interface FabricPlugin {
     return InDoubtSupport.NONE;
   }
 
+  /**
+   * What this plugin can do when a compensation of a {@code taskType} step is in doubt. Defaults to
+   * {@link #inDoubtSupport()}; a plugin whose undo is safe to repeat (cancel by the vendor's id)
+   * while its execute side is not declares it here, so a crash mid-rollback does not end the flow
+   * COMPENSATION_FAILED.
+   */
+  default InDoubtSupport compensationInDoubtSupport(String taskType) {
+    return inDoubtSupport();
+  }
+
   /** Whether a completed step of this task type can be undone by {@link #compensate}. */
   default boolean compensable(String taskType) {
     return false;

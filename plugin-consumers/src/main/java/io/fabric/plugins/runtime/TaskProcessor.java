@@ -1,0 +1,275 @@
+package io.fabric.plugins.runtime;
+
+import io.fabric.contracts.DeadLetter;
+import io.fabric.contracts.FlowCheckpoint;
+import io.fabric.contracts.FlowStep;
+import io.fabric.contracts.RoutedTask;
+import io.fabric.contracts.TaskRequest;
+import io.fabric.plugins.flows.FlowCheckpoints;
+import io.fabric.plugins.flows.FlowCheckpoints.Revision;
+import io.fabric.plugins.flows.FlowJson;
+import io.fabric.plugins.flows.RollbackRequests;
+import io.fabric.plugins.runtime.AttemptRunner.Attempted;
+import io.fabric.plugins.runtime.AttemptRunner.BackingOff;
+import io.fabric.plugins.runtime.AttemptRunner.Done;
+import io.fabric.plugins.runtime.AttemptRunner.Failed;
+import io.fabric.plugins.runtime.ExecutionIntent.Kind;
+import io.fabric.plugins.spi.FabricPlugin;
+import io.fabric.schemas.AvroSerde;
+import io.fabric.schemas.records.AuditEvents;
+import io.fabric.schemas.records.DeadLetters;
+import io.fabric.schemas.records.Outcome;
+import io.fabric.schemas.records.Reason;
+import io.fabric.schemas.records.Statuses;
+import io.fabric.schemas.records.TraceContext;
+import io.fabric.schemas.topics.TopicCatalog;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One task record from decoding to its staged outcome: asks the {@link StepDecider}, runs the
+ * attempt or the compensation, and stages the checkpoint, status, dead letter and offset in the
+ * {@link OutboundBatch}. Holds one generation of clients (batch and flow state) and is replaced
+ * with them.
+ */
+final class TaskProcessor {
+  private static final Logger log = LoggerFactory.getLogger(TaskProcessor.class);
+
+  private final FabricPlugin plugin;
+  private final TopicCatalog catalog;
+  private final PluginRuntimeConfig config;
+  private final String runtime;
+  private final String stage;
+  private final FlowStateStore store;
+  private final OutboundBatch batch;
+  private final AttemptRunner runner;
+  private final CompensationHandler compensations;
+  private final AvroSerde<RoutedTask> taskSerde;
+  private final AttemptRunner.Intents intents;
+
+  TaskProcessor(FabricPlugin plugin, TopicCatalog catalog, PluginRuntimeConfig config, String runtime, AvroSerde<RoutedTask> taskSerde,
+                FlowStateStore store, OutboundBatch batch, AttemptRunner runner) {
+    this.plugin = plugin;
+    this.catalog = catalog;
+    this.config = config;
+    this.runtime = runtime;
+    this.stage = "plugin:" + plugin.name();
+    this.taskSerde = taskSerde;
+    this.store = store;
+    this.batch = batch;
+    this.runner = runner;
+    this.compensations = new CompensationHandler(plugin, catalog, runner, stage, config.clock());
+    this.intents = new AttemptRunner.Intents() {
+      @Override
+      public Optional<ExecutionIntent> find(String flowId, String intentId) {
+        return store.intent(flowId, intentId);
+      }
+
+      @Override
+      public void commit(ExecutionIntent intent, String traceparent) {
+        batch.stage(batch.outcome(traceparent).intent(intent.flowId(), intent.requestId(), intent), null, null);
+        batch.commit();
+      }
+
+      @Override
+      public void beforeCall(long lastCallNanos) {
+        if (lastCallNanos > config.batchLinger().toNanos()) {
+          // a slow plugin: the finished tasks before it should not wait for this call
+          batch.commit();
+        }
+      }
+    };
+  }
+
+  /** Processes one record; empty when the next record may follow, else how long its partition backs off. */
+  Optional<Duration> process(ConsumerRecord<byte[], byte[]> record) {
+    RoutedTask task;
+    try {
+      task = record.value() == null ? null : taskSerde.deserialize(record.topic(), record.value());
+      if (task == null) {
+        throw new SerializationException("empty value on " + record.topic());
+      }
+    } catch (SerializationException e) {
+      deadLetterUndecodable(record, e);
+      return Optional.empty();
+    }
+    TaskRequest request = task.getRequest();
+    String traceparent = traceparent(record, request);
+    if (!store.owns(request.getFlowId()) || store.partitionOf(request.getFlowId()) != record.partition()) {
+      IllegalStateException misplaced = new IllegalStateException("task of flow " + request.getFlowId() + " arrived on partition "
+          + record.partition() + " but the flow's state is on partition " + store.partitionOf(request.getFlowId())
+          + ": task topics must be keyed by flow id with the default partitioner");
+      deadLetter(record, task, null, new Failed(misplaced, List.of(), Reason.PROCESSING_ERROR), traceparent, false);
+      return Optional.empty();
+    }
+    String flowId = request.getFlowId();
+    FlowCheckpoint checkpoint = store.checkpoint(flowId).orElse(null);
+    StepDecision decision = StepDecider.decide(plugin.name(), request, checkpoint);
+    if (decision instanceof StepDecision.Run) {
+      return execute(record, task, checkpoint, traceparent);
+    }
+    if (decision instanceof StepDecision.Compensate compensate) {
+      CompensationHandler.Compensated compensated = compensations.compensate(task, checkpoint, compensate.step(), traceparent,
+          origin(record), batch, intents, config.crashPoint());
+      if (compensated.backingOff() != null) {
+        return Optional.of(compensated.backingOff().delay());
+      }
+      batch.stage(compensated.outcome(), record, compensated.beforeCommit());
+    } else if (decision instanceof StepDecision.Skip skip) {
+      log.info("plugin runtime {}: request {} of flow {} is already checkpointed; skipped", runtime, request.getRequestId(), flowId);
+      OutboundBatch.Outcome outcome = batch.outcome(traceparent);
+      if (skip.executed()) {
+        // The gate set ROUTED again on the way here; the request's status must go back to what happened.
+        outcome.add(catalog.requestStatus, request.getRequestId(), Statuses.of(request, task.getDecision(), Outcome.EXECUTED, null,
+            "already executed in revision " + checkpoint.getRevision() + "; not run again", now()));
+      }
+      batch.stage(outcome, record, null);
+    } else if (decision instanceof StepDecision.Refuse refuse) {
+      deadLetter(record, task, checkpoint, new Failed(new IllegalStateException(refuse.why()), List.of(), refuse.reason()),
+          traceparent, false);
+    } else if (decision instanceof StepDecision.Ignore ignore) {
+      log.info("plugin runtime {}: {}; ignored", runtime, ignore.why());
+      batch.stage(batch.outcome(traceparent), record, null);
+    } else if (decision instanceof StepDecision.FinishRollback) {
+      batch.stage(batch.outcome(traceparent).checkpoint(flowId, FlowCheckpoints.rolledBack(checkpoint, revision())), record, null);
+    } else if (decision instanceof StepDecision.Forward forward) {
+      batch.stage(batch.outcome(traceparent).add(catalog.pluginTasks(forward.plugin()), flowId, task), record, null);
+    }
+    return Optional.empty();
+  }
+
+  private Optional<Duration> execute(ConsumerRecord<byte[], byte[]> record, RoutedTask task, FlowCheckpoint checkpoint, String traceparent) {
+    TaskRequest request = task.getRequest();
+    String action = request.getAction();
+    Attempted attempted = runner.run(new AttemptRunner.Attempt(request.getFlowId(), request.getRequestId(), request.getRequestId(),
+            Kind.EXECUTE, action, request.getIdempotencyKey(), traceparent, checkpoint, plugin.inDoubtSupport(), plugin.retryPolicy()),
+        context -> plugin.execute(request.getTenantId(), FlowJson.parseObject(request.getPayload()), context), intents);
+    if (attempted instanceof BackingOff backingOff) {
+      return Optional.of(backingOff.delay());
+    }
+    if (attempted instanceof Failed failed) {
+      deadLetter(record, task, checkpoint, failed, traceparent, true);
+      return Optional.empty();
+    }
+    Done done = (Done) attempted;
+    FlowCheckpoint next = FlowCheckpoints.executed(checkpoint, request, plugin.name(), done.result(), plugin.compensable(action),
+        done.attempts(), revision());
+    OutboundBatch.Outcome outcome = batch.outcome(traceparent)
+        .checkpoint(request.getFlowId(), next)
+        .add(catalog.requestStatus, request.getRequestId(),
+            Statuses.of(request, task.getDecision(), Outcome.EXECUTED, null, next.getNote(), now()))
+        .clearIntent(request.getFlowId(), request.getRequestId());
+    batch.stage(outcome, record, () -> config.crashPoint().beforeCommit(done.context(), done.result()));
+    return Optional.empty();
+  }
+
+  /**
+   * Dead-letters a task with its full context and the request's status and an audit event; when the
+   * step itself failed, also checkpoints the flow FAILED and starts its rollback (an in-doubt step is
+   * left for a person: its effect may stand, so nothing is compensated automatically).
+   */
+  private void deadLetter(ConsumerRecord<byte[], byte[]> record, RoutedTask task, FlowCheckpoint checkpoint, Failed failed,
+                          String traceparent, boolean stepFailed) {
+    TaskRequest request = task.getRequest();
+    String flowId = request.getFlowId();
+    String detail = DeadLetters.bounded(DeadLetters.describe(failed.error()));
+    DeadLetter letter = DeadLetters.about(DeadLetters.builder(stage, failed.reason(), origin(record), failed.error(), now()),
+        request, task.getDecision().getActionClass()).setAttempts(failed.attempts()).build();
+    OutboundBatch.Outcome outcome = batch.outcome(traceparent);
+    outcome.add(catalog.dlq, flowId, letter);
+    if (!RollbackRequests.isRollback(request)) {
+      outcome.add(catalog.requestStatus, request.getRequestId(),
+          Statuses.of(request, task.getDecision(), Outcome.DEAD_LETTER, failed.reason(), detail, now()));
+    }
+    String auditType = switch (failed.reason()) {
+      case IN_DOUBT -> AuditEvents.EXECUTION_IN_DOUBT;
+      case TENANT_MISMATCH -> AuditEvents.SECURITY_EVENT;
+      default -> AuditEvents.EXECUTION_FAILED;
+    };
+    outcome.add(catalog.audit, flowId, AuditEvents.about(auditType, request, task.getDecision(), stage + ": " + detail, now()));
+    if (stepFailed) {
+      FlowCheckpoint failedCheckpoint = FlowCheckpoints.failed(checkpoint, request, plugin.name(), failed.attempts(), detail, revision());
+      outcome.checkpoint(flowId, failedCheckpoint);
+      outcome.clearIntent(flowId, request.getRequestId());
+      if (failed.reason() == Reason.EXECUTION_FAILED) {
+        Optional<FlowStep> toCompensate = FlowCheckpoints.nextToCompensate(failedCheckpoint);
+        if (toCompensate.isPresent()) {
+          RoutedTask rollback = RollbackRequests.create(failedCheckpoint, "step " + request.getAction() + " (" + request.getRequestId()
+              + ") failed: " + detail, stage, traceparent, now());
+          outcome.add(catalog.pluginTasks(toCompensate.get().getPlugin()), flowId, rollback);
+        } else {
+          outcome.checkpoint(flowId, FlowCheckpoints.rolledBack(failedCheckpoint, revision()));
+        }
+      }
+    }
+    batch.stage(outcome, record, null);
+  }
+
+  /**
+   * Dead-letters a task whose processing failed outside the plugin call on bad data (a field or
+   * enum value this version does not know, a parse error): {@code PROCESSING_ERROR} with the
+   * original bytes, so the same record cannot stop the runtime again. A task stages its outcome as
+   * its last step, so nothing of it is staged when it fails.
+   */
+  void deadLetterProcessingError(ConsumerRecord<byte[], byte[]> record, RuntimeException error) {
+    log.warn("plugin runtime {}: task {}-{}@{} dead-lettered: {}", runtime, record.topic(), record.partition(), record.offset(),
+        DeadLetters.describe(error));
+    RoutedTask task = null;
+    try {
+      task = taskSerde.deserialize(record.topic(), record.value());
+    } catch (RuntimeException undecodable) {
+      // the letter goes without the request's fields
+    }
+    if (task != null) {
+      try {
+        deadLetter(record, task, null, new Failed(error, List.of(), Reason.PROCESSING_ERROR), traceparent(record, task.getRequest()), false);
+        return;
+      } catch (RuntimeException alsoFailed) {
+        error.addSuppressed(alsoFailed);
+      }
+    }
+    String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+    OutboundBatch.Outcome outcome = batch.outcome(TraceContext.get(record.headers()));
+    outcome.add(catalog.dlq, key, DeadLetters.builder(stage, Reason.PROCESSING_ERROR, origin(record), error, now()).build());
+    batch.stage(outcome, record, null);
+  }
+
+  private void deadLetterUndecodable(ConsumerRecord<byte[], byte[]> record, SerializationException error) {
+    log.warn("plugin runtime {}: undecodable record {}-{}@{} dead-lettered: {}", runtime, record.topic(), record.partition(),
+        record.offset(), error.getMessage());
+    DeadLetter letter = DeadLetters.builder(stage, Reason.UNDECODABLE, origin(record), error, now()).build();
+    String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+    OutboundBatch.Outcome outcome = batch.outcome(TraceContext.get(record.headers()));
+    outcome.add(catalog.dlq, key, letter);
+    outcome.add(catalog.audit, key, AuditEvents.about(AuditEvents.UNDECODABLE_RECORD, null, null,
+        stage + ": " + record.topic() + "-" + record.partition() + "@" + record.offset() + ": " + DeadLetters.bounded(error.getMessage()),
+        now()));
+    batch.stage(outcome, record, null);
+  }
+
+  private static DeadLetters.Origin origin(ConsumerRecord<byte[], byte[]> record) {
+    return new DeadLetters.Origin(record.topic(), record.partition(), record.offset(), record.key(), record.value(), record.headers());
+  }
+
+  private static String traceparent(ConsumerRecord<byte[], byte[]> record, TaskRequest request) {
+    String header = TraceContext.get(record.headers());
+    if (header != null) {
+      return header;
+    }
+    return request.getTraceparent() != null ? request.getTraceparent() : TraceContext.newTraceparent();
+  }
+
+  private long now() {
+    return config.clock().instant().toEpochMilli();
+  }
+
+  private Revision revision() {
+    return Revision.now(config.clock().instant());
+  }
+}
