@@ -123,9 +123,8 @@ public final class PluginRuntime implements AutoCloseable {
     this.config = config;
     this.taskTopic = config.canary() ? catalog.pluginCanaryTasks(plugin.name()) : catalog.pluginTasks(plugin.name());
     this.intentTopic = ExecutionIntent.topic(catalog);
-    String base = catalog.prefix() + "fabric-plugin-" + plugin.name() + (config.canary() ? "-canary" : "");
-    this.groupId = base;
-    this.transactionalId = base + "-" + config.instanceId();
+    this.groupId = catalog.pluginGroupId(plugin.name(), config.canary());
+    this.transactionalId = catalog.pluginTransactionalId(plugin.name(), config.canary(), config.instanceId());
     taskSerde.configure(connection.clientConfig(), false);
   }
 

@@ -59,7 +59,7 @@ final class TaskProcessor {
     this.catalog = catalog;
     this.config = config;
     this.runtime = runtime;
-    this.stage = "plugin:" + plugin.name();
+    this.stage = TopicCatalog.pluginStage(plugin.name());
     this.taskSerde = taskSerde;
     this.store = store;
     this.batch = batch;
