@@ -103,6 +103,7 @@ public final class PluginRuntime implements AutoCloseable {
   private final String stage;
   private final AvroSerde<RoutedTask> taskSerde = AvroSerde.of(RoutedTask.class);
   private final Map<String, Serializer<?>> serializers = new HashMap<>();
+  private final OutcomeSizeLimit outcomeSizeLimit;
 
   private final Object lifecycle = new Object();
   private Thread thread;
@@ -134,6 +135,7 @@ public final class PluginRuntime implements AutoCloseable {
     this.groupId = base;
     this.transactionalId = base + "-" + config.instanceId();
     this.stage = "plugin:" + plugin.name();
+    this.outcomeSizeLimit = new OutcomeSizeLimit(config.maxCheckpointBytes());
     taskSerde.configure(connection.clientConfig(), false);
   }
 
@@ -492,6 +494,11 @@ public final class PluginRuntime implements AutoCloseable {
     Done done = (Done) attempted;
     FlowCheckpoint next = FlowCheckpoints.executed(checkpoint, request, plugin.name(), done.result(), plugin.compensable(action),
         done.attempts(), revision());
+    Optional<OutcomeSizeLimit.TooLarge> tooLarge = outcomeSizeLimit.check(next, request.getRequestId(), plugin.compensable(action));
+    if (tooLarge.isPresent()) {
+      deadLetter(record, task, checkpoint, new Failed(tooLarge.get().error(), done.attempts(), tooLarge.get().reason()), traceparent, true);
+      return Step.NEXT;
+    }
     Batch batch = new Batch(traceparent);
     batch.checkpoint(request.getFlowId(), next);
     batch.add(catalog.requestStatus, request.getRequestId(),
