@@ -711,8 +711,9 @@ public final class PluginRuntime implements AutoCloseable {
       if (failed.reason() == Reason.EXECUTION_FAILED) {
         Optional<FlowStep> toCompensate = FlowCheckpoints.nextToCompensate(failedCheckpoint);
         if (toCompensate.isPresent()) {
-          RoutedTask rollback = RollbackRequests.create(failedCheckpoint, "step " + request.getAction() + " (" + request.getRequestId()
-              + ") failed: " + detail, stage, traceparent, now());
+          String why = "step " + request.getAction() + " (" + request.getRequestId() + ") failed: " + detail;
+          RoutedTask rollback = RollbackRequests.create(failedCheckpoint, why, stage, traceparent, now());
+          batch.checkpoint(flowId, FlowCheckpoints.rollbackRequested(failedCheckpoint, why, revision()));
           batch.add(catalog.pluginTasks(toCompensate.get().getPlugin()), flowId, rollback);
         } else {
           batch.checkpoint(flowId, FlowCheckpoints.rolledBack(failedCheckpoint, revision()));
