@@ -131,6 +131,39 @@ class FabricEndToEndTest {
   }
 
   @Test
+  void aTaskThatFailsForGoodIsReplayedThroughTheGateUntilTheLoopGuardRefusesItWithItsRealGeneration() throws Exception {
+    // Given a class-A request that fails for good in its plugin (a one-number series cannot be predicted)
+    String flow = "loop-" + UUID.randomUUID();
+    String id = submit("submit", "--tenant", "acme", "--action", "predictive_analysis", "--flow", flow, "--payload",
+        "{\"series\":[1]}", "--final");
+    assertTrue(cli("status", id, "--wait", "PT60S").out().contains("DEAD_LETTER (EXECUTION_FAILED)"));
+
+    // When it is replayed again and again, each time through fabric.tasks.replays, the gate, the router and the plugin
+    int maxReplays = 2;
+    for (int generation = 1; generation <= maxReplays; generation++) {
+      CliRun replay = cli("dlq", "replay", "--flow", flow, "--max-replays", "" + maxReplays, "--execute");
+      assertEquals(0, replay.exitCode(), replay.toString());
+      assertTrue(replay.out().contains("Replayed 1,"), replay.toString());
+      int letters = generation + 1;
+      await().atMost(Duration.ofSeconds(60)).until(() -> deadLetterCount(flow) == letters);
+    }
+
+    // Then the next replay is refused by the loop guard, counting the generations that really ran
+    CliRun refused = cli("dlq", "replay", "--flow", flow, "--max-replays", "" + maxReplays, "--execute");
+    assertEquals(3, refused.exitCode(), refused.toString());
+    assertTrue(refused.out().contains("loop guard: replayed " + maxReplays + " times already (--max-replays " + maxReplays + ")"),
+        refused.toString());
+    assertTrue(refused.out().contains("Replayed 0,") && refused.out().contains("refused 1"), refused.toString());
+    assertEquals(maxReplays + 1, deadLetterCount(flow), "the request ran once plus once per replay, never more");
+  }
+
+  private static int deadLetterCount(String flow) {
+    CliRun list = cli("dlq", "list", "--flow", flow, "-o", "json");
+    assertEquals(0, list.exitCode(), list.toString());
+    return list.out().split("\"reason\"", -1).length - 1;
+  }
+
+  @Test
   void aReplayedRequestWhoseNewApprovalNeverComesExpiresInsteadOfRunning() throws Exception {
     String flow = "expire-" + UUID.randomUUID();
     int chargesBefore = sandbox.effects(VendorSandbox.CHARGE);

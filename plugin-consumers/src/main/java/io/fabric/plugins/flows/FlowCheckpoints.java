@@ -84,6 +84,17 @@ public final class FlowCheckpoints {
         previous.getState(), steps);
   }
 
+  /**
+   * A rollback of a failed flow was queued (it travels as a request to the owner of the step to
+   * compensate next): the flow is ROLLING_BACK from the same transaction on, so a replay of the
+   * failed step arriving before the rollback ran is refused instead of running a step the rollback
+   * would then undo the flow around.
+   */
+  public static FlowCheckpoint rollbackRequested(FlowCheckpoint failed, String why, Revision revision) {
+    return next(failed, failed.getFlowId(), failed.getTenantId(), revision, "rollback requested: " + DeadLetters.bounded(why),
+        FlowStatus.ROLLING_BACK, failed.getState(), stepsOf(failed));
+  }
+
   /** Nothing (more) to compensate: the rollback ends here. */
   public static FlowCheckpoint rolledBack(FlowCheckpoint previous, Revision revision) {
     return next(previous, previous.getFlowId(), previous.getTenantId(), revision, rolledBackSummary(previous.getSteps()),
@@ -112,8 +123,11 @@ public final class FlowCheckpoints {
 
   /**
    * Whether a replayed request may run its step again: only a step that FAILED (or was in doubt)
-   * and never had an effect, and only while no step of the flow was undone, since re-running one
-   * step of a rolled-back flow would leave it half done. Empty when it may; else why not.
+   * and never had an effect, only while no rollback is queued or running (the runtime checkpoints
+   * ROLLING_BACK in the transaction that queues one, see {@link #rollbackRequested}) and only while
+   * no step of the flow was undone, since re-running one step of a rolled-back flow would leave it
+   * half done. A FAILED flow with no rollback queued (a step in doubt, left for a person) may rerun
+   * its step. Empty when it may; else why not.
    */
   public static Optional<String> whyNotRerun(FlowCheckpoint checkpoint, TaskRequest request) {
     if (!isReplay(request)) {
@@ -124,7 +138,9 @@ public final class FlowCheckpoints {
       return Optional.of("step " + request.getRequestId() + " is " + prior.get().getStatus() + ": only a failed step runs again on replay");
     }
     if (checkpoint != null && FlowStatus.of(checkpoint) == FlowStatus.ROLLING_BACK) {
-      return Optional.of("flow " + request.getFlowId() + " is rolling back");
+      return Optional.of("flow " + request.getFlowId() + " is rolling back since revision " + checkpoint.getRevision()
+          + " (its rollback is queued or running): a step run now would be undone around; submit the steps again as a new flow"
+          + " once it is ROLLED_BACK");
     }
     if (checkpoint != null && checkpoint.getSteps().stream().anyMatch(s -> {
       StepStatus status = StepStatus.valueOf(s.getStatus());

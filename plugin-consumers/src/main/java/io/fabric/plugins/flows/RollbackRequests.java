@@ -29,6 +29,14 @@ public final class RollbackRequests {
    * never read.
    */
   private static final String MARKER_READ_BY_OLDER_RUNTIMES = ReservedNames.LEGACY_ROLLBACK_ATTRIBUTE;
+  /**
+   * Attribute of a rollback request: the revision of the checkpoint it was planned from. The request
+   * and that checkpoint are on different partitions, so a runtime may see the request first; it
+   * waits until its flow state has caught up to this revision.
+   */
+  public static final String PLANNED_REVISION_ATTRIBUTE = "fabric.rollback.revision";
+  /** How long a rollback waits for its checkpoint before it is handled with what the runtime has. */
+  public static final java.time.Duration CHECKPOINT_WAIT = java.time.Duration.ofMinutes(2);
 
   private RollbackRequests() {}
 
@@ -51,7 +59,8 @@ public final class RollbackRequests {
         .setSource(source)
         .setTraceparent(traceparent)
         .setAttributes(Map.of(MARKER_READ_BY_OLDER_RUNTIMES, "true",
-            ReservedNames.ROLLBACK_REASON_ATTRIBUTE, reason == null ? "" : reason))
+            ReservedNames.ROLLBACK_REASON_ATTRIBUTE, reason == null ? "" : reason,
+            PLANNED_REVISION_ATTRIBUTE, Integer.toString(checkpoint.getRevision())))
         .build();
     PolicyDecision decision = PolicyDecision.newBuilder()
         .setActionClass("n/a")
@@ -60,6 +69,20 @@ public final class RollbackRequests {
         .setDecidedAt(now)
         .build();
     return RoutedTask.newBuilder().setRequest(request).setDecision(decision).setApprovals(List.of()).build();
+  }
+
+  /**
+   * Whether a rollback must wait for its flow state: the checkpoint it was planned from is not
+   * visible yet ({@code current} is older or missing) and the request is younger than
+   * {@link #CHECKPOINT_WAIT}. A request without the planned revision (from an older process) never waits.
+   */
+  public static boolean awaitsCheckpoint(TaskRequest request, FlowCheckpoint current, long now) {
+    String planned = request.getAttributes().get(PLANNED_REVISION_ATTRIBUTE);
+    if (planned == null || !planned.matches("\\d{1,9}")) {
+      return false;
+    }
+    boolean behind = current == null || current.getRevision() < Integer.parseInt(planned);
+    return behind && now - request.getSubmittedAt() < CHECKPOINT_WAIT.toMillis();
   }
 
   public static String reason(TaskRequest request) {

@@ -1,37 +1,55 @@
 package io.fabric.plugins.runtime;
 
 import io.fabric.contracts.FlowCheckpoint;
+import io.fabric.plugins.flows.FlowStatus;
 import io.fabric.schemas.AvroSerde;
 import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.records.LatestByKeyReader;
 import io.fabric.schemas.topics.TopicCatalog;
 import io.fabric.schemas.topics.TopicSpec;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The latest checkpoint of every flow, and the open intents, on the task partitions a runtime owns,
- * read from {@code flows.state} (keyed by flow id) and {@code flows.intents} (keyed by intent id,
- * written to the flow's partition), so partition p of each holds the flows of task partition p. Restored when partitions are assigned and caught up before
- * each batch, because other plugins' runtimes checkpoint the same flows; the runtime's own commits
- * are applied at once. Values are kept with their offset and only a later offset replaces one, so
- * applying our own write and later reading it back cannot go backwards.
+ * The latest checkpoint of every flow still open, and the open intents, on the task partitions a
+ * runtime owns, read from {@code flows.state} (keyed by flow id) and {@code flows.intents} (keyed by
+ * intent id, written to the flow's partition), so partition p of each holds the flows of task
+ * partition p. Restored when partitions are assigned (only those: the runtime's consumers rebalance
+ * cooperatively, so a rebalance restores the partitions it adds and keeps the others) and caught up
+ * before each batch, because other plugins' runtimes checkpoint the same flows; the runtime's own
+ * commits are applied at once. Values are kept with their offset and only a later offset replaces
+ * one, so applying our own write and later reading it back cannot go backwards.
+ *
+ * <p>Memory follows the flows in progress, not every flow ever seen: a closed flow (COMPLETED,
+ * FAILED, ROLLED_BACK, COMPENSATION_FAILED) keeps its checkpoint only in a bounded LRU of recently
+ * closed flows, and otherwise only a fingerprint and the checkpoint's offset ({@link ClosedFlowIndex}),
+ * from which a late step of that flow reads the checkpoint back, so it is refused exactly as before.
+ * A closed flow is forgotten after the closed-flow retention (30 days, the policy's retention of
+ * flow owners, after which a flow id may be used again).
  *
  * <p>Writes the runtime has staged for its next transaction but not committed yet are kept apart
  * and shadow the committed values, so the next task of the same flow sees them; a commit moves them
@@ -40,32 +58,66 @@ import org.apache.kafka.common.serialization.Deserializer;
  * <p>Used by the runtime thread only.
  */
 final class FlowStateStore implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(FlowStateStore.class);
   private static final Duration CATCH_UP_TIMEOUT = Duration.ofSeconds(30);
+  /** Recently closed flows whose checkpoints stay in memory (a late step of one needs no read). */
+  static final int DEFAULT_RECENTLY_CLOSED = 10_000;
+  /** How long a closed flow is remembered: the policy's default retention of flow owners. */
+  static final Duration DEFAULT_CLOSED_RETENTION = Duration.ofDays(30);
 
   private record Versioned<V>(V value, long offset) {}
+
+  /** What one owned partition holds. */
+  private static final class Owned {
+    final Map<String, Versioned<FlowCheckpoint>> open = new HashMap<>();
+    final ClosedFlowIndex closed = new ClosedFlowIndex();
+    final Map<String, Versioned<ExecutionIntent>> intents = new HashMap<>();
+  }
 
   private final String stateTopic;
   private final String intentTopic;
   private final Deserializer<FlowCheckpoint> checkpoints;
   private final KafkaConsumer<byte[], byte[]> consumer;
-  private final Map<Integer, Map<String, Versioned<FlowCheckpoint>>> state = new HashMap<>();
-  private final Map<Integer, Map<String, Versioned<ExecutionIntent>>> intents = new HashMap<>();
+  private final Map<String, Object> readerConfig;
+  private KafkaConsumer<byte[], byte[]> reader;
+  private final Map<Integer, Owned> owned = new HashMap<>();
+  private final LinkedHashMap<String, Versioned<FlowCheckpoint>> recentlyClosed;
+  private final int recentlyClosedLimit;
+  private final Duration closedRetention;
+  private final Clock clock;
   private final int partitions;
   private final Map<String, Optional<FlowCheckpoint>> stagedState = new HashMap<>();
   private final Map<String, Optional<ExecutionIntent>> stagedIntents = new HashMap<>();
+  private long readThroughs;
 
   FlowStateStore(KafkaConnection connection, TopicCatalog catalog, TopicSpec<String, String> intentTopic, String clientId) {
+    this(connection, catalog, intentTopic, clientId, null, DEFAULT_RECENTLY_CLOSED, DEFAULT_CLOSED_RETENTION, Clock.systemUTC());
+  }
+
+  /** {@code decoder} null: the catalog's Avro serde (a test passes its own to inject a failure). */
+  FlowStateStore(KafkaConnection connection, TopicCatalog catalog, TopicSpec<String, String> intentTopic, String clientId,
+                 Deserializer<FlowCheckpoint> decoder, int recentlyClosedLimit, Duration closedRetention, Clock clock) {
     this.stateTopic = catalog.flowState.name();
     this.intentTopic = intentTopic.name();
     this.partitions = catalog.partitions();
-    AvroSerde<FlowCheckpoint> serde = AvroSerde.of(FlowCheckpoint.class);
-    serde.configure(connection.clientConfig(), false);
-    this.checkpoints = serde;
+    if (decoder == null) {
+      AvroSerde<FlowCheckpoint> serde = AvroSerde.of(FlowCheckpoint.class);
+      serde.configure(connection.clientConfig(), false);
+      decoder = serde;
+    }
+    this.checkpoints = decoder;
+    this.recentlyClosedLimit = recentlyClosedLimit;
+    this.closedRetention = closedRetention;
+    this.clock = clock;
+    this.recentlyClosed = new LinkedHashMap<>(16, 0.75f, true);
     Map<String, Object> config = connection.clientConfig();
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
     config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    this.readerConfig = new HashMap<>(config);
+    this.readerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-closed");
+    this.readerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
     this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
@@ -87,15 +139,14 @@ final class FlowStateStore implements AutoCloseable {
     }
   }
 
-  /** Starts tracking these partitions: restores them from the beginning. */
+  /** Starts tracking these partitions: restores the ones not tracked yet from the beginning; the others are kept. */
   void assign(Collection<Integer> added) {
-    Set<Integer> all = new HashSet<>(state.keySet());
+    Set<Integer> all = new HashSet<>(owned.keySet());
     all.addAll(added);
     List<TopicPartition> fresh = new ArrayList<>();
     for (int p : added) {
-      if (!state.containsKey(p)) {
-        state.put(p, new HashMap<>());
-        intents.put(p, new HashMap<>());
+      if (!owned.containsKey(p)) {
+        owned.put(p, new Owned());
         fresh.add(new TopicPartition(stateTopic, p));
         fresh.add(new TopicPartition(intentTopic, p));
       }
@@ -107,14 +158,16 @@ final class FlowStateStore implements AutoCloseable {
 
   void revoke(Collection<Integer> removed) {
     clearStaged();
-    removed.forEach(p -> {
-      state.remove(p);
-      intents.remove(p);
-    });
-    consumer.assign(topicPartitions(state.keySet()));
+    removed.forEach(owned::remove);
+    recentlyClosed.keySet().removeIf(flowId -> removed.contains(partitionOf(flowId)));
+    consumer.assign(topicPartitions(owned.keySet()));
   }
 
-  /** Reads every committed record up to the current end (the last stable offset). */
+  /**
+   * Reads every committed record up to the current end (the last stable offset). A record that
+   * cannot be applied stops the catch-up with the consumer put back on it, so the next catch-up
+   * reads it again instead of skipping it and everything fetched after it.
+   */
   void catchUp() {
     Set<TopicPartition> assigned = consumer.assignment();
     if (assigned.isEmpty()) {
@@ -122,36 +175,109 @@ final class FlowStateStore implements AutoCloseable {
     }
     Map<TopicPartition, Long> end = consumer.endOffsets(assigned, CATCH_UP_TIMEOUT);
     long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
+    long minTime = clock.millis() - closedRetention.toMillis();
     while (assigned.stream().anyMatch(tp -> consumer.position(tp, CATCH_UP_TIMEOUT) < end.get(tp))) {
       if (System.nanoTime() > deadline) {
         throw new TimeoutException("flow state not caught up within " + CATCH_UP_TIMEOUT + " on " + assigned);
       }
-      for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-        // flows.state is keyed by flow id, flows.intents by intent (request) id
-        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-        if (key == null) {
-          continue;
-        }
-        if (record.topic().equals(stateTopic)) {
-          FlowCheckpoint checkpoint = record.value() == null ? null : checkpoints.deserialize(record.topic(), record.value());
-          put(state, record.partition(), key, checkpoint, record.offset());
-        } else {
-          ExecutionIntent intent = record.value() == null ? null
-              : ExecutionIntent.fromJson(new String(record.value(), StandardCharsets.UTF_8));
-          put(intents, record.partition(), key, intent, record.offset());
+      ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+      for (TopicPartition tp : records.partitions()) {
+        List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
+        for (ConsumerRecord<byte[], byte[]> record : batch) {
+          try {
+            apply(record, minTime);
+          } catch (RuntimeException e) {
+            // the consumer is already past the whole batch: put every partition back on its first unapplied record
+            rewindTo(records, tp, record.offset());
+            throw e instanceof KafkaException ? e : new SerializationException("flow state record " + record.topic() + "-"
+                + record.partition() + "@" + record.offset() + " could not be applied: " + e, e);
+          }
         }
       }
+    }
+    pruneTombstones();
+  }
+
+  private void rewindTo(ConsumerRecords<byte[], byte[]> records, TopicPartition failed, long failedOffset) {
+    boolean after = false;
+    for (TopicPartition tp : records.partitions()) {
+      if (tp.equals(failed)) {
+        consumer.seek(tp, failedOffset);
+        after = true;
+      } else if (after) {
+        // partitions after the failing one were not applied at all
+        consumer.seek(tp, records.records(tp).get(0).offset());
+      }
+    }
+  }
+
+  private void apply(ConsumerRecord<byte[], byte[]> record, long minTime) {
+    // flows.state is keyed by flow id, flows.intents by intent (request) id
+    String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+    if (key == null) {
+      return;
+    }
+    if (record.topic().equals(stateTopic)) {
+      FlowCheckpoint checkpoint = record.value() == null ? null : checkpoints.deserialize(record.topic(), record.value());
+      putCheckpoint(record.partition(), key, checkpoint, record.offset(), record.timestamp(), minTime);
+    } else {
+      ExecutionIntent intent = record.value() == null ? null
+          : ExecutionIntent.fromJson(new String(record.value(), StandardCharsets.UTF_8));
+      putIntent(record.partition(), key, intent, record.offset());
     }
   }
 
   Optional<FlowCheckpoint> checkpoint(String flowId) {
     Optional<FlowCheckpoint> staged = stagedState.get(flowId);
-    return staged != null ? staged : get(state, flowId);
+    if (staged != null) {
+      return staged;
+    }
+    Owned partition = owned(flowId);
+    Versioned<FlowCheckpoint> open = partition.open.get(flowId);
+    if (open != null) {
+      return Optional.of(open.value());
+    }
+    Versioned<FlowCheckpoint> recent = recentlyClosed.get(flowId);
+    if (recent != null) {
+      return Optional.of(recent.value());
+    }
+    long offset = partition.closed.offset(ClosedFlowIndex.fingerprint(flowId));
+    return offset < 0 ? Optional.empty() : readClosed(flowId, offset);
+  }
+
+  /** A closed flow that came back (a late step, a replay, a rollback): its checkpoint, read from its offset. */
+  private Optional<FlowCheckpoint> readClosed(String flowId, long offset) {
+    if (reader == null) {
+      reader = new KafkaConsumer<>(readerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+    TopicPartition tp = new TopicPartition(stateTopic, partitionOf(flowId));
+    reader.assign(List.of(tp));
+    reader.seek(tp, offset);
+    readThroughs++;
+    long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(100))) {
+        if (record.offset() < offset) {
+          continue;
+        }
+        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        if (record.offset() > offset || !flowId.equals(key) || record.value() == null) {
+          // a fingerprint shared with another flow, or a record compacted away: this flow is not known
+          log.warn("flow {}: the closed checkpoint expected at {}@{} is not there ({}); treated as unknown", flowId, tp, offset,
+              key == null ? "tombstone" : "key " + key);
+          return Optional.empty();
+        }
+        FlowCheckpoint checkpoint = checkpoints.deserialize(record.topic(), record.value());
+        remember(flowId, new Versioned<>(checkpoint, offset));
+        return Optional.of(checkpoint);
+      }
+    }
+    throw new TimeoutException("closed checkpoint of flow " + flowId + " not read within " + CATCH_UP_TIMEOUT + " at " + tp + "@" + offset);
   }
 
   /** The open intent {@code intentId} of a flow, looked up in the flow's partition. */
   Optional<ExecutionIntent> intent(String flowId, String intentId) {
-    Map<String, Versioned<ExecutionIntent>> open = owned(intents, flowId);
+    Map<String, Versioned<ExecutionIntent>> open = owned(flowId).intents;
     Optional<ExecutionIntent> staged = stagedIntents.get(intentId);
     if (staged != null) {
       return staged;
@@ -162,7 +288,7 @@ final class FlowStateStore implements AutoCloseable {
 
   /** Whether the flow's partition is one this runtime owns (tasks keyed by flow id with the default partitioner always are). */
   boolean owns(String flowId) {
-    return state.containsKey(partitionOf(flowId));
+    return owned.containsKey(partitionOf(flowId));
   }
 
   /** A checkpoint written in the transaction being prepared: visible at once, committed by {@link #ownCheckpoint}. */
@@ -182,38 +308,107 @@ final class FlowStateStore implements AutoCloseable {
   }
 
   void ownCheckpoint(String flowId, FlowCheckpoint checkpoint, long offset) {
-    put(state, partitionOf(flowId), flowId, checkpoint, offset);
+    long now = clock.millis();
+    putCheckpoint(partitionOf(flowId), flowId, checkpoint, offset, now, now - closedRetention.toMillis());
   }
 
   void ownIntent(String flowId, String intentId, ExecutionIntent intent, long offset) {
-    put(intents, partitionOf(flowId), intentId, intent, offset);
+    putIntent(partitionOf(flowId), intentId, intent, offset);
   }
 
   int partitionOf(String flowId) {
     return LatestByKeyReader.partitionFor(flowId, partitions);
   }
 
-  private <V> Optional<V> get(Map<Integer, Map<String, Versioned<V>>> byPartition, String flowId) {
-    Versioned<V> versioned = owned(byPartition, flowId).get(flowId);
-    return versioned == null ? Optional.empty() : Optional.ofNullable(versioned.value());
+  /** What the store holds now, for tests and the benchmark. */
+  record Footprint(int openFlows, int recentlyClosedFlows, int indexedClosedFlows, long indexBytes, int openIntents, long readThroughs) {}
+
+  Footprint footprint() {
+    int open = 0;
+    int indexed = 0;
+    long bytes = 0;
+    int intents = 0;
+    for (Owned partition : owned.values()) {
+      open += partition.open.size();
+      indexed += partition.closed.size();
+      bytes += partition.closed.footprintBytes();
+      intents += partition.intents.size();
+    }
+    return new Footprint(open, recentlyClosed.size(), indexed, bytes, intents, readThroughs);
   }
 
-  private <V> Map<String, Versioned<V>> owned(Map<Integer, Map<String, Versioned<V>>> byPartition, String flowId) {
-    Map<String, Versioned<V>> byKey = byPartition.get(partitionOf(flowId));
-    if (byKey == null) {
+  private Owned owned(String flowId) {
+    Owned partition = owned.get(partitionOf(flowId));
+    if (partition == null) {
       throw new IllegalStateException("flow " + flowId + " is on partition " + partitionOf(flowId) + ", which this runtime does not own");
     }
-    return byKey;
+    return partition;
   }
 
-  private static <V> void put(Map<Integer, Map<String, Versioned<V>>> byPartition, int partition, String key, V value, long offset) {
-    Map<String, Versioned<V>> byKey = byPartition.get(partition);
-    if (byKey == null) {
+  private void putCheckpoint(int partitionNumber, String flowId, FlowCheckpoint checkpoint, long offset, long time, long minTime) {
+    Owned partition = owned.get(partitionNumber);
+    if (partition == null) {
       return;
     }
-    Versioned<V> current = byKey.get(key);
+    long fingerprint = ClosedFlowIndex.fingerprint(flowId);
+    Versioned<FlowCheckpoint> open = partition.open.get(flowId);
+    Versioned<FlowCheckpoint> recent = recentlyClosed.get(flowId);
+    long current = Math.max(partition.closed.offset(fingerprint),
+        Math.max(open == null ? -1 : open.offset(), recent == null ? -1 : recent.offset()));
+    if (current >= offset) {
+      return;
+    }
+    if (checkpoint != null && isOpen(checkpoint)) {
+      partition.open.put(flowId, new Versioned<>(checkpoint, offset));
+      recentlyClosed.remove(flowId);
+      partition.closed.remove(fingerprint);
+      return;
+    }
+    partition.open.remove(flowId);
+    recentlyClosed.remove(flowId);
+    if (checkpoint == null || time < minTime) {
+      // a tombstone, or closed longer ago than the retention: forgotten
+      partition.closed.remove(fingerprint);
+      return;
+    }
+    partition.closed.put(fingerprint, offset, time, minTime);
+    remember(flowId, new Versioned<>(checkpoint, offset));
+  }
+
+  private void remember(String flowId, Versioned<FlowCheckpoint> closed) {
+    recentlyClosed.put(flowId, closed);
+    if (recentlyClosed.size() > recentlyClosedLimit) {
+      Iterator<String> eldest = recentlyClosed.keySet().iterator();
+      eldest.next();
+      eldest.remove();
+    }
+  }
+
+  /** Running or rolling back: the flows whose checkpoints are always in memory. */
+  private static boolean isOpen(FlowCheckpoint checkpoint) {
+    FlowStatus status = FlowStatus.of(checkpoint);
+    return status == FlowStatus.RUNNING || status == FlowStatus.ROLLING_BACK;
+  }
+
+  private void putIntent(int partitionNumber, String intentId, ExecutionIntent intent, long offset) {
+    Owned partition = owned.get(partitionNumber);
+    if (partition == null) {
+      return;
+    }
+    Versioned<ExecutionIntent> current = partition.intents.get(intentId);
     if (current == null || current.offset() < offset) {
-      byKey.put(key, new Versioned<>(value, offset));
+      partition.intents.put(intentId, new Versioned<>(intent, offset));
+    }
+  }
+
+  /**
+   * A tombstoned intent stays (with its offset) only until the catch-up consumer is past it: from
+   * then on no older record of that intent can be read again, so it may go.
+   */
+  private void pruneTombstones() {
+    for (Map.Entry<Integer, Owned> entry : owned.entrySet()) {
+      long position = consumer.position(new TopicPartition(intentTopic, entry.getKey()), CATCH_UP_TIMEOUT);
+      entry.getValue().intents.values().removeIf(v -> v.value() == null && v.offset() < position);
     }
   }
 
@@ -229,5 +424,8 @@ final class FlowStateStore implements AutoCloseable {
   @Override
   public void close() {
     consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+    if (reader != null) {
+      reader.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+    }
   }
 }

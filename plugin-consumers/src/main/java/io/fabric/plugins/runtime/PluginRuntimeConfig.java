@@ -32,12 +32,17 @@ import org.slf4j.LoggerFactory;
  *                           plugin call, so it can be short, which bounds how long a dead instance's
  *                           open transaction holds back read_committed readers of its partitions
  * @param canary consume the plugin's canary task topic (and group) instead of the normal one
+ * @param maxCheckpointBytes the largest serialized checkpoint a step may leave (state, steps and results); a step
+ *                           whose outcome would exceed it is dead-lettered before anything is staged. Keep it
+ *                           below the producer's {@code max.request.size} (1 MiB by default) and the
+ *                           {@code flows.state} topic's {@code max.message.bytes}: a larger record would abort the
+ *                           transaction that carries it and every outcome staged with it
  * @param crashPoint test hook, {@link CrashPoint#NONE} in production
  * @param clock source of checkpoint and attempt times
  */
 public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Duration closeTimeout, Duration errorBackoff,
-                                  int maxPollRecords, Duration batchLinger, Duration transactionTimeout, boolean canary, CrashPoint crashPoint,
-                                  Clock clock) {
+                                  int maxPollRecords, Duration batchLinger, Duration transactionTimeout, boolean canary,
+                                  int maxCheckpointBytes, CrashPoint crashPoint, Clock clock) {
   public static final String PREFIX = "fabric.plugin.runtime.";
   public static final String INSTANCE_ID = PREFIX + "instance.id";
   public static final String POLL_TIMEOUT_MS = PREFIX + "poll.timeout.ms";
@@ -47,13 +52,16 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   public static final String BATCH_LINGER_MS = PREFIX + "batch.linger.ms";
   public static final String TRANSACTION_TIMEOUT_MS = PREFIX + "transaction.timeout.ms";
   public static final String CANARY = PREFIX + "canary";
+  public static final String MAX_CHECKPOINT_BYTES = PREFIX + "max.checkpoint.bytes";
+  /** 768 KiB: room under the default 1 MiB {@code max.request.size} for the record's key, headers and batch overhead. */
+  public static final int DEFAULT_MAX_CHECKPOINT_BYTES = 768 * 1024;
   /** Fault injection only, never set in production: see the class comment and {@link CrashPoint#haltAfterCalls(String)}. */
   public static final String FAULT_HALT_AFTER_CALL = PREFIX + "fault.halt-after-call";
   /** The environment variable form of {@link #FAULT_HALT_AFTER_CALL}. */
   public static final String FAULT_HALT_AFTER_CALL_ENV = "FABRIC_PLUGIN_RUNTIME_FAULT_HALT_AFTER_CALL";
   /** Every key {@link #from(Map)} reads. */
   public static final Set<String> KEYS = Set.of(INSTANCE_ID, POLL_TIMEOUT_MS, CLOSE_TIMEOUT_MS, ERROR_BACKOFF_MS, MAX_POLL_RECORDS,
-      BATCH_LINGER_MS, TRANSACTION_TIMEOUT_MS, CANARY, FAULT_HALT_AFTER_CALL);
+      BATCH_LINGER_MS, TRANSACTION_TIMEOUT_MS, CANARY, MAX_CHECKPOINT_BYTES, FAULT_HALT_AFTER_CALL);
   private static final Set<String> FAULT_INJECTION_WARNED = ConcurrentHashMap.newKeySet();
 
   public PluginRuntimeConfig {
@@ -66,6 +74,9 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
     if (batchLinger == null || batchLinger.isNegative()) {
       throw new IllegalArgumentException("batch linger must be zero or more");
     }
+    if (maxCheckpointBytes < 1024) {
+      throw new IllegalArgumentException("max checkpoint bytes must be at least 1024, got " + maxCheckpointBytes);
+    }
     crashPoint = crashPoint == null ? CrashPoint.NONE : crashPoint;
     clock = clock == null ? Clock.systemUTC() : clock;
   }
@@ -73,7 +84,7 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   /** The defaults; the crash point is {@link CrashPoint#NONE} unless fault injection is switched on (see the class comment). */
   public static PluginRuntimeConfig defaults() {
     return new PluginRuntimeConfig("0", Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(1), 50,
-        Duration.ofMillis(20), Duration.ofSeconds(15), false, faultInjection(null), Clock.systemUTC());
+        Duration.ofMillis(20), Duration.ofSeconds(15), false, DEFAULT_MAX_CHECKPOINT_BYTES, faultInjection(null), Clock.systemUTC());
   }
 
   /**
@@ -97,25 +108,30 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
         millis(properties, BATCH_LINGER_MS, d.batchLinger()),
         millis(properties, TRANSACTION_TIMEOUT_MS, d.transactionTimeout()),
         Boolean.parseBoolean(properties.getOrDefault(CANARY, Boolean.toString(d.canary()))),
+        (int) number(properties, MAX_CHECKPOINT_BYTES, d.maxCheckpointBytes()),
         properties.containsKey(FAULT_HALT_AFTER_CALL) ? faultInjection(properties.get(FAULT_HALT_AFTER_CALL)) : d.crashPoint(),
         d.clock());
   }
 
   public PluginRuntimeConfig withInstanceId(String id) {
-    return new PluginRuntimeConfig(id, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, batchLinger, transactionTimeout, canary, crashPoint, clock);
+    return new PluginRuntimeConfig(id, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock);
   }
 
   public PluginRuntimeConfig withCanary(boolean consumeCanary) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, batchLinger, transactionTimeout, consumeCanary, crashPoint, clock);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, batchLinger, transactionTimeout, consumeCanary, maxCheckpointBytes, crashPoint, clock);
   }
 
   public PluginRuntimeConfig withErrorBackoff(Duration backoff) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, backoff, maxPollRecords, batchLinger, transactionTimeout, canary, crashPoint, clock);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, backoff, maxPollRecords, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock);
+  }
+
+  public PluginRuntimeConfig withMaxCheckpointBytes(int bytes) {
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, batchLinger, transactionTimeout, canary, bytes, crashPoint, clock);
   }
 
   /** Test hook: see {@link CrashPoint}. */
   public PluginRuntimeConfig withCrashPoint(CrashPoint hook) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, batchLinger, transactionTimeout, canary, hook, clock);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, batchLinger, transactionTimeout, canary, maxCheckpointBytes, hook, clock);
   }
 
   /**

@@ -45,6 +45,7 @@ final class TaskProcessor {
   private final TopicCatalog catalog;
   private final PluginRuntimeConfig config;
   private final String runtime;
+  private final OutcomeSizeLimit outcomeSizeLimit;
   private final String stage;
   private final FlowStateStore store;
   private final OutboundBatch batch;
@@ -60,6 +61,7 @@ final class TaskProcessor {
     this.config = config;
     this.runtime = runtime;
     this.stage = TopicCatalog.pluginStage(plugin.name());
+    this.outcomeSizeLimit = new OutcomeSizeLimit(config.maxCheckpointBytes());
     this.taskSerde = taskSerde;
     this.store = store;
     this.batch = batch;
@@ -110,6 +112,10 @@ final class TaskProcessor {
     }
     String flowId = request.getFlowId();
     FlowCheckpoint checkpoint = store.checkpoint(flowId).orElse(null);
+    if (RollbackRequests.isRollback(request) && RollbackRequests.awaitsCheckpoint(request, checkpoint, now())) {
+      // the rollback was planned from a checkpoint this runtime has not read yet: wait for it rather than act on older state
+      return Optional.of(config.errorBackoff());
+    }
     StepDecision decision = StepDecider.decide(plugin.name(), request, checkpoint);
     if (decision instanceof StepDecision.Run) {
       return execute(record, task, checkpoint, traceparent);
@@ -160,6 +166,11 @@ final class TaskProcessor {
     Done done = (Done) attempted;
     FlowCheckpoint next = FlowCheckpoints.executed(checkpoint, request, plugin.name(), done.result(), plugin.compensable(action),
         done.attempts(), revision());
+    Optional<OutcomeSizeLimit.TooLarge> tooLarge = outcomeSizeLimit.check(next, request.getRequestId(), plugin.compensable(action));
+    if (tooLarge.isPresent()) {
+      deadLetter(record, task, checkpoint, new Failed(tooLarge.get().error(), done.attempts(), tooLarge.get().reason()), traceparent, true);
+      return Optional.empty();
+    }
     OutboundBatch.Outcome outcome = batch.outcome(traceparent)
         .checkpoint(request.getFlowId(), next)
         .add(catalog.requestStatus, request.getRequestId(),
@@ -200,8 +211,10 @@ final class TaskProcessor {
       if (failed.reason() == Reason.EXECUTION_FAILED) {
         Optional<FlowStep> toCompensate = FlowCheckpoints.nextToCompensate(failedCheckpoint);
         if (toCompensate.isPresent()) {
-          RoutedTask rollback = RollbackRequests.create(failedCheckpoint, "step " + request.getAction() + " (" + request.getRequestId()
-              + ") failed: " + detail, stage, traceparent, now());
+          String why = "step " + request.getAction() + " (" + request.getRequestId() + ") failed: " + detail;
+          RoutedTask rollback = RollbackRequests.create(failedCheckpoint, why, stage, traceparent, now());
+          // checkpointed with the rollback request, so a replay of the failed step is refused while it is pending
+          outcome.checkpoint(flowId, FlowCheckpoints.rollbackRequested(failedCheckpoint, why, revision()));
           outcome.add(catalog.pluginTasks(toCompensate.get().getPlugin()), flowId, rollback);
         } else {
           outcome.checkpoint(flowId, FlowCheckpoints.rolledBack(failedCheckpoint, revision()));

@@ -186,4 +186,25 @@ class FlowCheckpointsTest {
 
     assertTrue(FlowCheckpoints.whyNotRerun(refunded, replayOf(request("r2", "sync", false))).get().contains("rolled back"));
   }
+
+  @Test
+  void aReplayOfTheFailedStepIsRefusedWhileTheRollbackItsFailureQueuedIsPending() {
+    FlowCheckpoint charged = FlowCheckpoints.executed(null, request("r1", "charge", false), "stripe", Map.of("id", "pi_1"), true, ok(), rev(1));
+    FlowCheckpoint failed = FlowCheckpoints.failed(charged, request("r2", "sync", false), "salesforce", ok(), "400", rev(2));
+    FlowCheckpoint queued = FlowCheckpoints.rollbackRequested(failed, "step sync (r2) failed: 400", rev(3));
+
+    assertEquals("ROLLING_BACK", queued.getStatus());
+    assertEquals(failed.getSteps(), queued.getSteps(), "nothing is undone yet");
+    assertEquals("r1", FlowCheckpoints.nextToCompensate(queued).orElseThrow().getRequestId());
+    assertTrue(FlowCheckpoints.whyNotRerun(queued, replayOf(request("r2", "sync", false))).orElseThrow().contains("rolling back"));
+  }
+
+  @Test
+  void aFailedFlowWithNoRollbackQueuedMayStillRerunItsStepOnReplay() {
+    // a step in doubt marks the flow FAILED and is left for a person: no rollback is queued, the replay is the way on
+    FlowCheckpoint charged = FlowCheckpoints.executed(null, request("r1", "charge", false), "stripe", Map.of("id", "pi_1"), true, ok(), rev(1));
+    FlowCheckpoint inDoubt = FlowCheckpoints.failed(charged, request("r2", "notify", false), "whatsapp", ok(), "in doubt", rev(2));
+
+    assertTrue(FlowCheckpoints.whyNotRerun(inDoubt, replayOf(request("r2", "notify", false))).isEmpty());
+  }
 }

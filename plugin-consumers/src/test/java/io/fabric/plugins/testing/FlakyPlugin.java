@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * {@code flaky_step} fails twice with a retryable error, then succeeds; {@code steady_step} always
- * succeeds; {@code hopeless_step} always fails retryably; {@code doomed_step} always fails for good.
+ * succeeds; {@code hopeless_step} always fails retryably; {@code doomed_step} fails for good until
+ * {@link #fixDoomedStep()} (the cause a person fixes before a replay).
  */
 public final class FlakyPlugin implements FabricPlugin {
   public static final String NAME = "flaky";
@@ -22,6 +23,7 @@ public final class FlakyPlugin implements FabricPlugin {
   private final RetryPolicy retryPolicy;
   public final Map<String, AtomicInteger> calls = new ConcurrentHashMap<>();
   public final Map<String, AtomicInteger> effects = new ConcurrentHashMap<>();
+  private volatile boolean doomedStepFixed;
 
   public FlakyPlugin(RetryPolicy retryPolicy) {
     this.retryPolicy = retryPolicy;
@@ -52,11 +54,20 @@ public final class FlakyPlugin implements FabricPlugin {
         }
       }
       case "hopeless_step" -> throw new RetryableTaskException("vendor timed out on call " + call);
-      case "doomed_step" -> throw new PermanentTaskException("vendor answered 422: card declined");
+      case "doomed_step" -> {
+        if (!doomedStepFixed) {
+          throw new PermanentTaskException("vendor answered 422: card declined");
+        }
+      }
       default -> { }
     }
     effects.computeIfAbsent(context.requestId(), k -> new AtomicInteger()).incrementAndGet();
     return Map.of(context.action(), Map.of("call", call, "attempt", context.attempt()));
+  }
+
+  /** From now on {@code doomed_step} succeeds. */
+  public void fixDoomedStep() {
+    doomedStepFixed = true;
   }
 
   public int calls(String requestId) {
