@@ -275,6 +275,10 @@ public final class PolicyFile {
   }
 
   /** Builds a policy in code (tests, benchmarks) with the same rules the file obeys. */
+  /** How long a signed request can still pass the gate: its maximum age plus the clock skew allowed. */
+  static final Duration SIGNED_REQUEST_LIFETIME = io.fabric.policy.identity.SubmitterVerifier.DEFAULT_MAX_AGE
+      .plus(io.fabric.policy.identity.SubmitterVerifier.DEFAULT_CLOCK_SKEW);
+
   public static final class Builder {
     private final Map<String, ActionClass> classes = new HashMap<>();
     private final Map<String, String> rules = new HashMap<>();
@@ -369,10 +373,11 @@ public final class PolicyFile {
       ApprovalRules approvalRules = new ApprovalRules(defaultDeadline, slaWarningFraction, deadlines, quorums, maxTokenLifetime);
       Duration longestWait = approvalRules.longestDeadline();
       if (retention.flowOwners().compareTo(longestWait) < 0 || retention.requestIds().compareTo(longestWait) < 0
-          || retention.requestIds().compareTo(duplicateWindow) < 0) {
+          || retention.requestIds().compareTo(duplicateWindow) < 0 || retention.requestIds().compareTo(SIGNED_REQUEST_LIFETIME) < 0) {
         throw new PolicyException("retention (flow owners " + retention.flowOwners() + ", request ids " + retention.requestIds()
             + ") must be at least the longest approval deadline (" + longestWait + ") and, for request ids, the duplicate window ("
-            + duplicateWindow + "): otherwise a flow or a request id could be released while its request still waits");
+            + duplicateWindow + " and the " + SIGNED_REQUEST_LIFETIME + " a signed request stays usable): otherwise a flow or a request id"
+            + " could be released while its request still waits, or a signed request be run twice");
       }
       tenantClasses.forEach((tenant, map) -> map.forEach((action, target) -> {
         ActionClass global = classes.getOrDefault(action, ActionClass.B);

@@ -59,18 +59,43 @@ public final class PolicyGate {
   }
 
   /**
-   * The one validation of a request, before anything is keyed by its fields: who signed it (when
-   * the gate requires signed requests; a replay is vouched for by the replay topic it came from),
-   * then its contract. Forged claims and failed signatures are also security events.
+   * A request refused where it entered; {@code claimsId} when it is a submitter's own signed request
+   * (refused for its time, scope or content): its id is then taken, so the same bytes can never run
+   * later, when the time or scope would let them.
    */
-  public Optional<Verdict.Block> admit(TaskRequest request, boolean fromReplays, long now) {
-    Optional<Verdict.Block> invalid = validator.problem(request, fromReplays).map(problem -> new Verdict.Block(null,
-        Reason.INVALID_REQUEST, problem.detail(), problem.forgery() ? AuditEvents.SECURITY_EVENT : null));
-    if (invalid.isPresent() || submitters == null || fromReplays) {
-      return invalid;
+  public record Refusal(Verdict.Block block, boolean claimsId) {}
+
+  /**
+   * The one validation of a request, before anything is keyed by its fields: who signed it first
+   * (when the gate requires signed requests; a replay is vouched for by the replay topic it came
+   * from), then its contract. Forged claims and failed signatures are also security events.
+   */
+  public Optional<Refusal> admit(TaskRequest request, boolean fromReplays, long now) {
+    boolean authentic = false;
+    if (submitters != null && !fromReplays) {
+      Optional<SubmitterVerifier.Refusal> who = submitters.check(request, now);
+      if (who.isPresent()) {
+        return Optional.of(new Refusal(new Verdict.Block(null, who.get().reason(), who.get().detail(), AuditEvents.SECURITY_EVENT),
+            who.get().authentic()));
+      }
+      authentic = true;
     }
-    return submitters.check(request, now).map(refusal -> new Verdict.Block(null, refusal.reason(), refusal.detail(),
-        AuditEvents.SECURITY_EVENT));
+    boolean claimsId = authentic;
+    return validator.problem(request, fromReplays).map(problem -> new Refusal(new Verdict.Block(null, Reason.INVALID_REQUEST,
+        problem.detail(), problem.forgery() ? AuditEvents.SECURITY_EVENT : null), claimsId));
+  }
+
+  /**
+   * A request admitted with a signature must still stand when it is released: its submitter still
+   * registered, with the same key and a scope that covers it. A replay is vouched for by its topic.
+   */
+  private Optional<Verdict.Block> submitterRevoked(PendingApproval pending) {
+    TaskRequest request = pending.getRequest();
+    if (submitters == null || request.getReplay() != null) {
+      return Optional.empty();
+    }
+    return submitters.checkStanding(request).map(refusal -> new Verdict.Block(pending.getDecision(), refusal.reason(),
+        "the submitter no longer stands behind this request: " + refusal.detail(), AuditEvents.SECURITY_EVENT));
   }
 
   /**
@@ -159,7 +184,8 @@ public final class PolicyGate {
       // verified again only when they would release it: the punctuator runs this every second
       approvals = stillTrusted(pending);
       if (classification.actionClass() == ActionClass.A || QuorumTracker.fromTokens(needed, approvals).isReached()) {
-        return new Verdict.Route(decision, approvals);
+        Optional<Verdict.Block> revoked = submitterRevoked(pending);
+        return revoked.isPresent() ? revoked.get() : new Verdict.Route(decision, approvals);
       }
     }
     boolean sameTerms = needed == pending.getApprovalsNeeded() && deadline == pending.getDeadline()
@@ -218,7 +244,8 @@ public final class PolicyGate {
         List<ApprovalToken> approvals = new ArrayList<>(pending.getApprovals());
         approvals.add(token);
         if (outcome.status() == QuorumTracker.Status.RELEASED) {
-          return new Verdict.Route(pending.getDecision(), approvals);
+          Optional<Verdict.Block> revoked = submitterRevoked(pending);
+          return revoked.isPresent() ? revoked.get() : new Verdict.Route(pending.getDecision(), approvals);
         }
         return new Verdict.Pend(PendingApproval.newBuilder(pending).setApprovals(approvals).build());
     }

@@ -26,8 +26,12 @@ public final class SubmitterVerifier {
   public static final Duration DEFAULT_MAX_AGE = Duration.ofMinutes(10);
   public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofMinutes(2);
 
-  /** Why a request is refused: {@link Reason#UNAUTHENTICATED} or {@link Reason#UNAUTHORIZED}. */
-  public record Refusal(Reason reason, String detail) {}
+  /**
+   * Why a request is refused: {@link Reason#UNAUTHENTICATED} or {@link Reason#UNAUTHORIZED};
+   * {@code authentic} when the signature did verify (refused for its time or scope), so the request
+   * is the submitter's own and its id must never run later.
+   */
+  public record Refusal(Reason reason, String detail, boolean authentic) {}
 
   private final Supplier<ApproverRegistry> submitters;
   private final long maxAgeMillis;
@@ -44,7 +48,16 @@ public final class SubmitterVerifier {
     this.skewMillis = clockSkew.toMillis();
   }
 
+  /** Whether a request that was admitted still stands: its submitter is registered with the same key and scope (no freshness). */
+  public Optional<Refusal> checkStanding(TaskRequest request) {
+    return verify(request, null);
+  }
+
   public Optional<Refusal> check(TaskRequest request, long now) {
+    return verify(request, now);
+  }
+
+  private Optional<Refusal> verify(TaskRequest request, Long now) {
     String name = request.getSubmitter();
     if (name == null || name.isBlank() || request.getSubmitterSignature() == null) {
       return unauthenticated("the request is not signed: this fabric accepts only requests signed by a registered submitter");
@@ -56,24 +69,25 @@ public final class SubmitterVerifier {
     if (!signatureValid(submitter.get(), RequestStatement.of(request, name), request.getSubmitterSignature())) {
       return unauthenticated("bad signature: not signed by submitter " + name + "'s key, or altered after signing");
     }
-    if (request.getSubmittedAt() > now + skewMillis) {
-      return unauthenticated("signed for " + Instant.ofEpochMilli(request.getSubmittedAt()) + ", in the future");
+    if (now != null && request.getSubmittedAt() > now + skewMillis) {
+      return Optional.of(new Refusal(Reason.UNAUTHENTICATED, "signed for " + Instant.ofEpochMilli(request.getSubmittedAt())
+          + ", in the future", true));
     }
-    if (request.getSubmittedAt() < now - maxAgeMillis) {
-      return unauthenticated("stale: signed at " + Instant.ofEpochMilli(request.getSubmittedAt()) + ", more than "
-          + Duration.ofMillis(maxAgeMillis) + " ago");
+    if (now != null && request.getSubmittedAt() < now - maxAgeMillis) {
+      return Optional.of(new Refusal(Reason.UNAUTHENTICATED, "stale: signed at " + Instant.ofEpochMilli(request.getSubmittedAt())
+          + ", more than " + Duration.ofMillis(maxAgeMillis) + " ago", true));
     }
     if (!submitter.get().mayApproveTenant(request.getTenantId())) {
-      return Optional.of(new Refusal(Reason.UNAUTHORIZED, "submitter " + name + " may not act for tenant " + request.getTenantId()));
+      return Optional.of(new Refusal(Reason.UNAUTHORIZED, "submitter " + name + " may not act for tenant " + request.getTenantId(), true));
     }
     if (!submitter.get().mayApproveAction(request.getAction())) {
-      return Optional.of(new Refusal(Reason.UNAUTHORIZED, "submitter " + name + " may not request action " + request.getAction()));
+      return Optional.of(new Refusal(Reason.UNAUTHORIZED, "submitter " + name + " may not request action " + request.getAction(), true));
     }
     return Optional.empty();
   }
 
   private static Optional<Refusal> unauthenticated(String detail) {
-    return Optional.of(new Refusal(Reason.UNAUTHENTICATED, detail));
+    return Optional.of(new Refusal(Reason.UNAUTHENTICATED, detail, false));
   }
 
   private static boolean signatureValid(Approver submitter, byte[] signed, ByteBuffer signature) {

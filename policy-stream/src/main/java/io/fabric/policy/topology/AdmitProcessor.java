@@ -43,9 +43,10 @@ final class AdmitProcessor implements Processor<String, TaskRequest, String, Adm
     Optional<RecordMetadata> source = context.recordMetadata();
     boolean fromReplays = source.map(m -> replaysTopic.equals(m.topic())).orElse(false);
     Headers headers = EarlyVerdict.strip(new RecordHeaders(record.headers().toArray()));
-    Optional<Verdict.Block> refused = gate.admit(request, fromReplays, context.currentSystemTimeMs());
+    Optional<PolicyGate.Refusal> refused = gate.admit(request, fromReplays, context.currentSystemTimeMs());
     if (refused.isPresent()) {
-      EarlyVerdict.refused(refused.get().reason(), refused.get().detail(), refused.get().auditType()).writeTo(headers);
+      Verdict.Block block = refused.get().block();
+      EarlyVerdict.refused(block.reason(), block.detail(), block.auditType(), refused.get().claimsId()).writeTo(headers);
       context.forward(new Record<String, Admission>(record.key(), new Admission.Invalid(request), record.timestamp(), headers));
       return;
     }

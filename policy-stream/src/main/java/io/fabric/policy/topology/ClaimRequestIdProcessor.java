@@ -64,7 +64,11 @@ final class ClaimRequestIdProcessor implements Processor<String, TaskRequest, St
       return;
     }
     if (early.isPresent() && early.get().kind() == EarlyVerdict.Kind.REFUSED) {
-      // a refused request claims nothing: its id may not even be an id, and an unsigned one must not squat it
+      // a refused request claims nothing (its id may not even be an id, and an unsigned one must not squat it),
+      // unless it is a submitter's own signed request: then the same bytes must never run later
+      if (early.get().claimsId()) {
+        claims.put(record.key(), Claim.of(request, now).encode());
+      }
       emit.block(request, null, early.get().reason(), early.get().detail(), early.get().auditType(), now);
       return;
     }

@@ -13,22 +13,24 @@ import org.apache.kafka.common.header.Headers;
  * status: so a record reusing another request's id can never overwrite that request's status.
  * Headers are set only by policy-stream's own processors; {@link #strip} removes any a producer wrote.
  */
-record EarlyVerdict(Kind kind, Reason reason, String detail, String auditType) {
+record EarlyVerdict(Kind kind, Reason reason, String detail, String auditType, boolean claimsId) {
   /** Refused where it entered (invalid, unsigned, out of scope), or a duplicate of an earlier request. */
   enum Kind { REFUSED, DUPLICATE }
 
   private static final String KIND = ReservedNames.GATE_HEADER_PREFIX + "verdict";
+  private static final String CLAIMS_ID = ReservedNames.GATE_HEADER_PREFIX + "claims-id";
   private static final String REASON = ReservedNames.GATE_HEADER_PREFIX + "reason";
   private static final String DETAIL = ReservedNames.GATE_HEADER_PREFIX + "detail";
   private static final String AUDIT = ReservedNames.GATE_HEADER_PREFIX + "audit";
 
-  static EarlyVerdict refused(Reason reason, String detail, String auditType) {
-    return new EarlyVerdict(Kind.REFUSED, reason, detail, auditType);
+  /** @param claimsId whether the refused request still takes its id (a submitter's own signed request) */
+  static EarlyVerdict refused(Reason reason, String detail, String auditType, boolean claimsId) {
+    return new EarlyVerdict(Kind.REFUSED, reason, detail, auditType, claimsId);
   }
 
   /** A duplicate of the request {@code firstId}. */
   static EarlyVerdict duplicateOf(String firstId) {
-    return new EarlyVerdict(Kind.DUPLICATE, null, firstId, null);
+    return new EarlyVerdict(Kind.DUPLICATE, null, firstId, null, true);
   }
 
   static Headers strip(Headers headers) {
@@ -46,6 +48,9 @@ record EarlyVerdict(Kind kind, Reason reason, String detail, String auditType) {
     if (reason != null) {
       headers.add(REASON, utf8(reason.name()));
     }
+    if (claimsId) {
+      headers.add(CLAIMS_ID, utf8("true"));
+    }
     headers.add(DETAIL, utf8(detail));
     if (auditType != null) {
       headers.add(AUDIT, utf8(auditType));
@@ -60,7 +65,7 @@ record EarlyVerdict(Kind kind, Reason reason, String detail, String auditType) {
     Header audit = headers.lastHeader(AUDIT);
     Header reason = headers.lastHeader(REASON);
     return Optional.of(new EarlyVerdict(Kind.valueOf(text(kind)), reason == null ? null : Reason.valueOf(text(reason)), text(headers.lastHeader(DETAIL)),
-        audit == null ? null : text(audit)));
+        audit == null ? null : text(audit), headers.lastHeader(CLAIMS_ID) != null));
   }
 
   private static byte[] utf8(String s) {

@@ -16,11 +16,15 @@ import java.util.HexFormat;
  *   str("fabric.request.v1")
  *   str(request_id) str(tenant_id) str(flow_id) str(action) str(hex SHA-256 of the payload's UTF-8 bytes)
  *   str(idempotency_key) str(final_step: "true"|"false") i64(submitted_at) str(submitter)
+ *   str(source) str(traceparent or "") str(approval_token or "")
+ *   i32(number of attributes) then, sorted by name, str(name) str(value) for each
  *
  *   str(s) = 4-byte big-endian length of UTF-8(s), then UTF-8(s); i64 = 8 bytes big-endian
  * </pre>
  *
- * The payload is hashed as sent (not canonicalized): the gate holds the same string the submitter
+ * Every field a producer sets is covered, so a copy read off the topic cannot be changed in any
+ * field and still verify; only the signature itself and the replay lineage (which the replayer adds
+ * on its own topic) are outside it. The payload is hashed as sent (not canonicalized): the gate holds the same string the submitter
  * signed. The request id doubles as the nonce: the gate claims every id once, so a signed request
  * cannot be used twice; {@code submitted_at} bounds how long it may wait to be used at all.
  */
@@ -41,6 +45,18 @@ public final class RequestStatement {
       out.write((int) (at >>> shift));
     }
     writeString(out, submitter);
+    writeString(out, request.getSource());
+    writeString(out, request.getTraceparent());
+    writeString(out, request.getApprovalToken());
+    java.util.TreeMap<String, String> attributes = new java.util.TreeMap<>(request.getAttributes());
+    int count = attributes.size();
+    for (int shift = 24; shift >= 0; shift -= 8) {
+      out.write(count >>> shift);
+    }
+    attributes.forEach((name, value) -> {
+      writeString(out, name);
+      writeString(out, value);
+    });
     return out.toByteArray();
   }
 

@@ -20,7 +20,7 @@ class RequestStatementTest {
   }
 
   @Test
-  void everyFieldThatSaysWhatIsAskedIsBoundButLabelsAndSourceAreNot() {
+  void everyFieldAProducerSetsIsBound() {
     TaskRequest base = request("acme", "f1");
     byte[] signed = RequestStatement.of(base, "agent");
     for (TaskRequest changed : new TaskRequest[] {
@@ -28,10 +28,16 @@ class RequestStatementTest {
         TaskRequest.newBuilder(base).setAction("tag").build(),
         TaskRequest.newBuilder(base).setIdempotencyKey("k2").build(),
         TaskRequest.newBuilder(base).setSubmittedAt(43).build(),
-        TaskRequest.newBuilder(base).setFinalStep(true).build()}) {
+        TaskRequest.newBuilder(base).setFinalStep(true).build(),
+        TaskRequest.newBuilder(base).setSource("x").build(),
+        TaskRequest.newBuilder(base).setAttributes(Map.of("callback", "https://attacker.example")).build(),
+        TaskRequest.newBuilder(base).setTraceparent("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01").build(),
+        TaskRequest.newBuilder(base).setApprovalToken("token").build()}) {
       assertFalse(Arrays.equals(signed, RequestStatement.of(changed, "agent")), changed.toString());
     }
     assertFalse(Arrays.equals(signed, RequestStatement.of(base, "other-agent")));
-    assertArrayEquals(signed, RequestStatement.of(TaskRequest.newBuilder(base).setSource("x").setAttributes(Map.of("a", "b")).build(), "agent"));
+    assertArrayEquals(RequestStatement.of(TaskRequest.newBuilder(base).setAttributes(Map.of("a", "1", "b", "2")).build(), "agent"),
+        RequestStatement.of(TaskRequest.newBuilder(base).setAttributes(new java.util.LinkedHashMap<>(Map.of("b", "2", "a", "1"))).build(), "agent"),
+        "attribute order does not matter");
   }
 }
