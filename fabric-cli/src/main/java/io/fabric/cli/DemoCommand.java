@@ -72,7 +72,7 @@ final class DemoCommand implements Callable<Integer> {
       RequestSigner agent = new RequestSigner(SUBMITTER, ApproverKeys.readPrivateKey(dir.resolve("keys").resolve(SUBMITTER + ".key")));
       try (FabricRuntime runtime = FabricRuntime.start(apps.settings(kafka, broker.bootstrapServers(), dir.resolve("state")));
            FabricClient client = new FabricClient(kafka.connection(), catalog).signedBy(agent)) {
-        DemoScript script = new DemoScript(client, kafka.connection(), catalog, runtime, sandbox, signer,
+        DemoScript script = new DemoScript(client, agent, kafka.connection(), catalog, runtime, sandbox, signer,
             new ApprovalCenter(kafka.connection(), catalog), timeout);
         List<DemoScript.Row> rows = script.run();
         script.notes().forEach(out::println);

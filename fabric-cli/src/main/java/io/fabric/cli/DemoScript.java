@@ -6,6 +6,7 @@ import io.fabric.contracts.PendingApproval;
 import io.fabric.contracts.RequestStatus;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.gateway.FabricClient;
+import io.fabric.gateway.RequestSigner;
 import io.fabric.gateway.Submission;
 import io.fabric.plugins.flows.FlowHistoryReader;
 import io.fabric.schemas.topics.ReservedNames;
@@ -61,13 +62,15 @@ final class DemoScript {
   static final String SUBMITTER_TENANTS = "[acme, strict-co, globex]";
 
   private final TokenSigner signer;
+  private final RequestSigner agent;
   private final ApprovalCenter center;
   private final Duration timeout;
   private final List<String> notes = new ArrayList<>();
 
-  DemoScript(FabricClient client, KafkaConnection connection, TopicCatalog catalog, FabricRuntime runtime, VendorSandbox sandbox,
-             TokenSigner signer, ApprovalCenter center, Duration timeout) {
+  DemoScript(FabricClient client, RequestSigner agent, KafkaConnection connection, TopicCatalog catalog, FabricRuntime runtime,
+             VendorSandbox sandbox, TokenSigner signer, ApprovalCenter center, Duration timeout) {
     this.client = client;
+    this.agent = agent;
     this.connection = connection;
     this.catalog = catalog;
     this.runtime = runtime;
@@ -189,12 +192,16 @@ final class DemoScript {
     }
   }
 
-  /** A class-A request carrying the reserved rollback attribute, written by a raw producer (FabricClient refuses it). */
+  /**
+   * A class-A request carrying the reserved rollback attribute, written by a raw producer (FabricClient refuses it) and
+   * signed with the demo agent's own key: even a registered submitter cannot set what only the fabric may.
+   */
   private TaskRequest forgedRollback(String flowId) {
     String id = UUID.randomUUID().toString();
     TaskRequest request = TaskRequest.newBuilder().setRequestId(id).setTenantId("acme").setFlowId(flowId).setAction("summarize")
         .setPayload("{\"text\":\"Nothing to see here.\"}").setIdempotencyKey(id).setSubmittedAt(System.currentTimeMillis())
         .setSource("demo-attacker").setAttributes(Map.of(ReservedNames.LEGACY_ROLLBACK_ATTRIBUTE, "true")).build();
+    request = agent.sign(request);
     try (KafkaProducer<String, TaskRequest> raw = new KafkaProducer<>(connection.clientConfig(), catalog.ingress.keySerde().serializer(),
         catalog.ingress.valueSerde().serializer())) {
       raw.send(new ProducerRecord<>(catalog.ingress.name(), IngressKey.of(request), request)).get(60, TimeUnit.SECONDS);

@@ -42,10 +42,11 @@ class FencingIntegrationTest {
         && zombie.assignment().size() + successor.assignment().size() == 3);
 
     List<String> flows = new ArrayList<>();
+    List<String> requests = new ArrayList<>();
     for (int p = 0; p < 3; p++) {
       String flow = fabric.flowIdOnPartition("fenced-" + java.util.UUID.randomUUID(), p);
       flows.add(flow);
-      fabric.send(FlakyPlugin.NAME, request(flow, "steady_step", "{}", true));
+      requests.add(fabric.send(FlakyPlugin.NAME, request(flow, "steady_step", "{}", true)).getRequest().getRequestId());
     }
 
     await().atMost(FabricHarness.WAIT).until(() -> zombie.failure().isPresent());
@@ -53,6 +54,9 @@ class FencingIntegrationTest {
     await().atMost(FabricHarness.WAIT).until(() -> !zombie.isRunning()); // the failure is recorded before the loop thread ends
     for (String flow : flows) {
       assertEquals(1, fabric.awaitStatus(flow, "COMPLETED").getRevision());
+    }
+    for (String requestId : requests) {
+      assertEquals(1, plugin.effects(requestId), "task " + requestId + " had its effect exactly once across zombie and successor");
     }
     assertTrue(successor.failure().isEmpty());
     assertEquals(3, successor.assignment().size());
