@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * The latest checkpoint of every flow still open, and the open intents, on the task partitions a
  * runtime owns, read from {@code flows.state} (keyed by flow id) and {@code flows.intents} (keyed by
  * intent id, written to the flow's partition), so partition p of each holds the flows of task
- * partition p. Restored when partitions are assigned (only those; with the eager assignor the
- * runtime uses, a rebalance revokes and reassigns them all) and caught up
+ * partition p. Restored when partitions are assigned (only those: the runtime's consumers rebalance
+ * cooperatively, so a rebalance restores the partitions it adds and keeps the others) and caught up
  * before each batch, because other plugins' runtimes checkpoint the same flows; the runtime's own
  * commits are applied at once. Values are kept with their offset and only a later offset replaces
  * one, so applying our own write and later reading it back cannot go backwards.

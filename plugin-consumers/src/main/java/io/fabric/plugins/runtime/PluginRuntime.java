@@ -343,8 +343,8 @@ public final class PluginRuntime implements AutoCloseable {
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, PollBudget.maxPollRecords(config.maxPollRecords(), pollBudget(),
         config.worstCaseCall(), plugin.inDoubtSupport() == InDoubtSupport.SIDE_EFFECT_FREE));
     props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) config.maxPollInterval().toMillis());
-    // the default eager assignor: with CooperativeStickyAssignor the hand-over of a batch left tasks in doubt
-    // (PollBudgetIntegrationTest), so incremental rebalancing waits until that is understood
+    // cooperative: a rebalance revokes and assigns only the partitions that move, so the flow state store restores only those
+    props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
     return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
