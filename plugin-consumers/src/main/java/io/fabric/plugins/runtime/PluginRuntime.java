@@ -2,7 +2,6 @@ package io.fabric.plugins.runtime;
 
 import io.fabric.contracts.RoutedTask;
 import io.fabric.plugins.spi.FabricPlugin;
-import io.fabric.plugins.spi.InDoubtSupport;
 import io.fabric.schemas.AvroSerde;
 import io.fabric.schemas.config.CommittedOffsets;
 import io.fabric.schemas.config.KafkaConnection;
@@ -54,10 +53,6 @@ import org.slf4j.LoggerFactory;
  * plugin's {@link io.fabric.plugins.spi.RetryPolicy} by pausing only their partition. A failure for
  * good dead-letters the task, marks the flow FAILED and starts its rollback (see
  * {@link io.fabric.plugins.flows.RollbackRequests}).
- *
- * <p>A poll starts only the tasks its {@link PollBudget} admits and seeks the rest back, so slow
- * calls never make the runtime miss {@code max.poll.interval.ms} and lose its partitions mid-batch;
- * partitions given up in a rebalance first commit their finished tasks, lost ones drop them.
  *
  * <p>The loop runs on its own thread from {@link #start()}; {@link #close()} stops it.
  */
@@ -111,7 +106,6 @@ public final class PluginRuntime implements AutoCloseable {
   private FlowStateStore store;
   private OutboundBatch batch;
   private TaskProcessor processor;
-  private PollBudget budget;
   /** Set after a Kafka error: the consumer must go back to the committed offsets before it processes more. */
   private boolean rewindPending;
   private final Map<TopicPartition, Long> pausedUntilNanos = new HashMap<>();
@@ -276,12 +270,6 @@ public final class PluginRuntime implements AutoCloseable {
     consumer = newConsumer();
     wakeable = consumer;
     batch = new OutboundBatch(producer, consumer::groupMetadata, catalog, store);
-    budget = new PollBudget(pollBudget(), config.worstCaseCall());
-    if (budget.worstCaseFillsTheBudget()) {
-      log.warn("plugin runtime {}: a call of {} ({}) fills the poll budget of {} ({} {} less a tenth and a heartbeat): one task "
-          + "per poll, and a call that long may still lose the group", transactionalId, config.worstCaseCall(),
-          PluginRuntimeConfig.WORST_CASE_CALL_MS, pollBudget(), PluginRuntimeConfig.MAX_POLL_INTERVAL_MS, config.maxPollInterval());
-    }
     processor = new TaskProcessor(plugin, catalog, config, transactionalId, taskSerde, store, batch,
         new AttemptRunner(plugin.name(), transactionalId, config.clock()));
     consumer.subscribe(List.of(taskTopic.name()), new Rebalance());
@@ -290,9 +278,6 @@ public final class PluginRuntime implements AutoCloseable {
   }
 
   private void closeClients(boolean abrupt) {
-    // nothing is committed from here on, not even by the rebalance listener that closing the consumer
-    // calls: an abrupt close stands for a dead process, a graceful one committed its poll already
-    batch = null;
     // abrupt: no abort and no flush, as if the process died; the next instance with this
     // transactional id aborts the open transaction when it calls initTransactions()
     Duration producerTimeout = abrupt ? Duration.ZERO : config.closeTimeout();
@@ -340,20 +325,10 @@ public final class PluginRuntime implements AutoCloseable {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, PollBudget.maxPollRecords(config.maxPollRecords(), pollBudget(),
-        config.worstCaseCall(), plugin.inDoubtSupport() == InDoubtSupport.SIDE_EFFECT_FREE));
-    props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) config.maxPollInterval().toMillis());
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
     // cooperative: a rebalance revokes and assigns only the partitions that move, so the flow state store restores only those
     props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
     return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-  }
-
-  /** What a poll's tasks may take: see {@link PollBudget#budget}; the heartbeat interval is the connection's or Kafka's default. */
-  private Duration pollBudget() {
-    Object heartbeat = connection.clientConfig().get(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
-    long heartbeatMs = heartbeat == null ? (Integer) ConsumerConfig.configDef().defaultValues().get(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG)
-        : Long.parseLong(heartbeat.toString().strip());
-    return PollBudget.budget(config.maxPollInterval(), Duration.ofMillis(heartbeatMs));
   }
 
   // ---------------------------------------------------------------- loop
@@ -366,34 +341,18 @@ public final class PluginRuntime implements AutoCloseable {
         rewindPending = false;
       }
       resumeDuePartitions();
-      // the consumer's poll interval starts when poll is called, not when it returns
-      long polledAt = System.nanoTime();
       ConsumerRecords<byte[], byte[]> records = consumer.poll(nextPollTimeout());
       if (records.isEmpty()) {
         return true;
       }
-      budget.polled(polledAt);
       store.catchUp();
-      boolean outOfTime = false;
       tasks:
       for (TopicPartition partition : records.partitions()) {
         for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
           if (closing) {
             break tasks;
           }
-          if (!outOfTime && !budget.mayStart(System.nanoTime())) {
-            outOfTime = true;
-            log.debug("plugin runtime {}: out of poll budget after {} tasks; the rest wait for the next poll", transactionalId,
-                budget.started());
-          }
-          if (outOfTime) {
-            // not started: consumed again after the next poll, which must come before max.poll.interval.ms
-            consumer.seek(partition, record.offset());
-            break;
-          }
-          long start = System.nanoTime();
           Optional<Duration> backOff = process(record);
-          budget.taskRan(start, System.nanoTime());
           if (batch.waitingNanos() > config.batchLinger().toNanos()) {
             batch.commit();
           }
@@ -493,20 +452,11 @@ public final class PluginRuntime implements AutoCloseable {
   }
 
   private final class Rebalance implements ConsumerRebalanceListener {
-    /**
-     * Called inside {@code poll} (eager or cooperative alike), so no task is mid-call: the finished
-     * tasks still staged are committed with their offsets while this instance is still their owner,
-     * and the next owner starts after them. A failing commit goes up to the loop, which aborts it.
-     */
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      try {
-        if (batch != null && !batch.isEmpty()) {
-          batch.commit();
-        }
-      } finally {
-        forget(partitions);
-      }
+      partitions.forEach(pausedUntilNanos::remove);
+      store.revoke(numbers(partitions));
+      assignment = Set.copyOf(consumer.assignment().stream().filter(tp -> !partitions.contains(tp)).toList());
     }
 
     @Override
@@ -516,30 +466,9 @@ public final class PluginRuntime implements AutoCloseable {
       log.info("plugin runtime {} owns {}", transactionalId, assignment);
     }
 
-    /**
-     * The group went on without this instance (it missed the poll interval or its session): a commit
-     * would be refused, so what is staged is dropped. The tasks are consumed again by their new owner,
-     * which finds their intents and settles them as in doubt; partitions this instance still owns go
-     * back to their committed offsets.
-     */
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
-      try {
-        if (batch != null && !batch.isEmpty()) {
-          log.warn("plugin runtime {} lost {} with finished tasks not committed; their new owner settles them", transactionalId,
-              partitions);
-          batch.abort();
-          rewindPending = true;
-        }
-      } finally {
-        forget(partitions);
-      }
-    }
-
-    private void forget(Collection<TopicPartition> partitions) {
-      partitions.forEach(pausedUntilNanos::remove);
-      store.revoke(numbers(partitions));
-      assignment = Set.copyOf(consumer.assignment().stream().filter(tp -> !partitions.contains(tp)).toList());
+      onPartitionsRevoked(partitions);
     }
 
     private List<Integer> numbers(Collection<TopicPartition> partitions) {

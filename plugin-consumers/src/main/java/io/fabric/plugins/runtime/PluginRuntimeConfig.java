@@ -24,17 +24,7 @@ import org.slf4j.LoggerFactory;
  * @param pollTimeout longest wait in one poll
  * @param closeTimeout how long {@link PluginRuntime#close()} waits for the loop and clients
  * @param errorBackoff how long partitions stay paused after an aborted transaction before they are retried
- * @param maxPollRecords records per poll; the outcomes of one poll share a transaction (see {@code batchLinger}).
- *                       For a plugin with side effects the consumer gets at most as many as tasks of
- *                       {@code worstCaseCall} fit the poll budget (see {@link PollBudget})
- * @param maxPollInterval the task consumer's {@code max.poll.interval.ms}: a runtime that does not poll
- *                        again within it is dropped from the group and its partitions go to another
- *                        instance (also the group's rebalance timeout: how long a joining instance waits).
- *                        A poll's tasks stop starting in time to commit and poll again within it (see {@link PollBudget})
- * @param worstCaseCall the longest one task (its plugin call) is assumed to take, unless a recent one
- *                      took longer: a task starts only if it would still end within the poll budget.
- *                      The default is the vendor plugins' connect plus request timeout; zero trusts
- *                      the recent tasks alone
+ * @param maxPollRecords records per poll; the outcomes of one poll share a transaction (see {@code batchLinger})
  * @param batchLinger longest a finished task's outcome waits in memory for the next tasks of its poll
  *                    to share its transaction; a plugin whose last call took longer than this gets a
  *                    transaction per task, so a slow call never holds back the outcomes before it
@@ -51,16 +41,14 @@ import org.slf4j.LoggerFactory;
  * @param clock source of checkpoint and attempt times
  */
 public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Duration closeTimeout, Duration errorBackoff,
-                                  int maxPollRecords, Duration maxPollInterval, Duration worstCaseCall, Duration batchLinger, Duration transactionTimeout,
-                                  boolean canary, int maxCheckpointBytes, CrashPoint crashPoint, Clock clock) {
+                                  int maxPollRecords, Duration batchLinger, Duration transactionTimeout, boolean canary,
+                                  int maxCheckpointBytes, CrashPoint crashPoint, Clock clock) {
   public static final String PREFIX = "fabric.plugin.runtime.";
   public static final String INSTANCE_ID = PREFIX + "instance.id";
   public static final String POLL_TIMEOUT_MS = PREFIX + "poll.timeout.ms";
   public static final String CLOSE_TIMEOUT_MS = PREFIX + "close.timeout.ms";
   public static final String ERROR_BACKOFF_MS = PREFIX + "error.backoff.ms";
   public static final String MAX_POLL_RECORDS = PREFIX + "max.poll.records";
-  public static final String MAX_POLL_INTERVAL_MS = PREFIX + "max.poll.interval.ms";
-  public static final String WORST_CASE_CALL_MS = PREFIX + "worst.case.call.ms";
   public static final String BATCH_LINGER_MS = PREFIX + "batch.linger.ms";
   public static final String TRANSACTION_TIMEOUT_MS = PREFIX + "transaction.timeout.ms";
   public static final String CANARY = PREFIX + "canary";
@@ -73,7 +61,7 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   public static final String FAULT_HALT_AFTER_CALL_ENV = "FABRIC_PLUGIN_RUNTIME_FAULT_HALT_AFTER_CALL";
   /** Every key {@link #from(Map)} reads. */
   public static final Set<String> KEYS = Set.of(INSTANCE_ID, POLL_TIMEOUT_MS, CLOSE_TIMEOUT_MS, ERROR_BACKOFF_MS, MAX_POLL_RECORDS,
-      MAX_POLL_INTERVAL_MS, WORST_CASE_CALL_MS, BATCH_LINGER_MS, TRANSACTION_TIMEOUT_MS, CANARY, MAX_CHECKPOINT_BYTES, FAULT_HALT_AFTER_CALL);
+      BATCH_LINGER_MS, TRANSACTION_TIMEOUT_MS, CANARY, MAX_CHECKPOINT_BYTES, FAULT_HALT_AFTER_CALL);
   private static final Set<String> FAULT_INJECTION_WARNED = ConcurrentHashMap.newKeySet();
 
   public PluginRuntimeConfig {
@@ -82,12 +70,6 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
     }
     if (maxPollRecords < 1) {
       throw new IllegalArgumentException("max poll records must be at least 1");
-    }
-    if (maxPollInterval == null || maxPollInterval.toMillis() < 1 || maxPollInterval.toMillis() > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("max poll interval must be between 1 ms and " + Integer.MAX_VALUE + " ms");
-    }
-    if (worstCaseCall == null || worstCaseCall.isNegative()) {
-      throw new IllegalArgumentException("worst case call must be zero or more");
     }
     if (batchLinger == null || batchLinger.isNegative()) {
       throw new IllegalArgumentException("batch linger must be zero or more");
@@ -102,8 +84,7 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   /** The defaults; the crash point is {@link CrashPoint#NONE} unless fault injection is switched on (see the class comment). */
   public static PluginRuntimeConfig defaults() {
     return new PluginRuntimeConfig("0", Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(1), 50,
-        Duration.ofMinutes(5), Duration.ofSeconds(20), Duration.ofMillis(20), Duration.ofSeconds(15), false, DEFAULT_MAX_CHECKPOINT_BYTES,
-        faultInjection(null), Clock.systemUTC());
+        Duration.ofMillis(20), Duration.ofSeconds(15), false, DEFAULT_MAX_CHECKPOINT_BYTES, faultInjection(null), Clock.systemUTC());
   }
 
   /**
@@ -124,8 +105,6 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
         millis(properties, CLOSE_TIMEOUT_MS, d.closeTimeout()),
         millis(properties, ERROR_BACKOFF_MS, d.errorBackoff()),
         (int) number(properties, MAX_POLL_RECORDS, d.maxPollRecords()),
-        millis(properties, MAX_POLL_INTERVAL_MS, d.maxPollInterval()),
-        millis(properties, WORST_CASE_CALL_MS, d.worstCaseCall()),
         millis(properties, BATCH_LINGER_MS, d.batchLinger()),
         millis(properties, TRANSACTION_TIMEOUT_MS, d.transactionTimeout()),
         Boolean.parseBoolean(properties.getOrDefault(CANARY, Boolean.toString(d.canary()))),
@@ -135,25 +114,24 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   }
 
   public PluginRuntimeConfig withInstanceId(String id) {
-    return new PluginRuntimeConfig(id, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock);
+    return new PluginRuntimeConfig(id, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock);
   }
 
   public PluginRuntimeConfig withCanary(boolean consumeCanary) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, consumeCanary, maxCheckpointBytes, crashPoint,
-        clock);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, batchLinger, transactionTimeout, consumeCanary, maxCheckpointBytes, crashPoint, clock);
   }
 
   public PluginRuntimeConfig withErrorBackoff(Duration backoff) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, backoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, backoff, maxPollRecords, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock);
   }
 
   public PluginRuntimeConfig withMaxCheckpointBytes(int bytes) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, bytes, crashPoint, clock);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, batchLinger, transactionTimeout, canary, bytes, crashPoint, clock);
   }
 
   /** Test hook: see {@link CrashPoint}. */
   public PluginRuntimeConfig withCrashPoint(CrashPoint hook) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, hook, clock);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, batchLinger, transactionTimeout, canary, maxCheckpointBytes, hook, clock);
   }
 
   /**

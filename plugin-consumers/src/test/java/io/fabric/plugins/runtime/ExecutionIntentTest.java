@@ -1,10 +1,8 @@
 package io.fabric.plugins.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.fabric.schemas.topics.TopicCatalog;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -44,18 +42,5 @@ class ExecutionIntentTest {
     assertEquals(true, config.canary());
     assertEquals(PluginRuntimeConfig.defaults().maxPollRecords(), config.maxPollRecords());
     assertEquals(CrashPoint.NONE, config.crashPoint());
-  }
-
-  @Test
-  void configTakesThePollIntervalAndTheWorstCaseCall() {
-    PluginRuntimeConfig defaults = PluginRuntimeConfig.defaults();
-    assertEquals(Duration.ofMinutes(5), defaults.maxPollInterval());
-    assertEquals(Duration.ofSeconds(20), defaults.worstCaseCall());
-    PluginRuntimeConfig config = PluginRuntimeConfig.from(Map.of(PluginRuntimeConfig.MAX_POLL_INTERVAL_MS, "60000",
-        PluginRuntimeConfig.WORST_CASE_CALL_MS, "0"));
-    assertEquals(Duration.ofMinutes(1), config.maxPollInterval());
-    assertEquals(Duration.ZERO, config.worstCaseCall());
-    assertThrows(IllegalArgumentException.class, () -> PluginRuntimeConfig.from(Map.of(PluginRuntimeConfig.MAX_POLL_INTERVAL_MS, "0")));
-    assertThrows(IllegalArgumentException.class, () -> PluginRuntimeConfig.from(Map.of(PluginRuntimeConfig.WORST_CASE_CALL_MS, "-1")));
   }
 }
