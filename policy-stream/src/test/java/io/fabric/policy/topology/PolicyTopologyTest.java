@@ -43,6 +43,7 @@ class PolicyTopologyTest {
   @TempDir
   Path stateDir;
 
+  private GateDriver gate;
   private TopologyTestDriver driver;
   private TestInputTopic<String, TaskRequest> ingress;
   private TestInputTopic<String, ApprovalToken> approvals;
@@ -59,28 +60,24 @@ class PolicyTopologyTest {
   }
 
   private void open(Policy policy) {
-    if (driver != null) {
-      driver.close();
+    if (gate != null) {
+      gate.close();
     }
-    Properties props = props();
-    Topology topology = PolicyTopology.build(catalog, new PolicyGate(policy, new FakeTokens()), Duration.ofSeconds(10), props);
-    driver = new TopologyTestDriver(topology, props, START);
-    ingress = driver.createInputTopic(catalog.ingress.name(), catalog.ingress.keySerde().serializer(), catalog.ingress.valueSerde().serializer());
-    approvals = driver.createInputTopic(catalog.approvals.name(), catalog.approvals.keySerde().serializer(), catalog.approvals.valueSerde().serializer());
-    routed = output(catalog.routed);
-    blocked = output(catalog.blocked);
-    pending = output(catalog.approvalPending);
-    status = output(catalog.requestStatus);
-    audit = output(catalog.audit);
+    gate = new GateDriver(new PolicyGate(policy, new FakeTokens()), Duration.ofSeconds(10), stateDir, START);
+    driver = gate.driver;
+    ingress = gate.ingress;
+    approvals = gate.approvals;
+    routed = gate.routed;
+    blocked = gate.blocked;
+    pending = gate.pending;
+    status = gate.status;
+    audit = gate.audit;
   }
 
   private Properties props() {
     return FabricStreamsConfig.forApp(KafkaConnection.of("dummy:9092"), catalog, "policy-test", "policy-stream", stateDir, Map.of());
   }
 
-  private <V> TestOutputTopic<String, V> output(io.fabric.schemas.topics.TopicSpec<String, V> topic) {
-    return driver.createOutputTopic(topic.name(), topic.keySerde().deserializer(), topic.valueSerde().deserializer());
-  }
 
   @AfterEach
   void close() {
