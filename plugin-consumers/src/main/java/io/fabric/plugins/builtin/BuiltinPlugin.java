@@ -40,6 +40,12 @@ public final class BuiltinPlugin implements FabricPlugin {
     return TASK_TYPES;
   }
 
+  /** In-process text work on payloads the gate bounds in size: milliseconds, declared with room to spare. */
+  @Override
+  public java.util.Optional<java.time.Duration> worstCaseCall() {
+    return java.util.Optional.of(java.time.Duration.ofSeconds(5));
+  }
+
   @Override
   public InDoubtSupport inDoubtSupport() {
     return InDoubtSupport.SIDE_EFFECT_FREE;

@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * The latest checkpoint of every flow still open, and the open intents, on the task partitions a
  * runtime owns, read from {@code flows.state} (keyed by flow id) and {@code flows.intents} (keyed by
  * intent id, written to the flow's partition), so partition p of each holds the flows of task
- * partition p. Restored when partitions are assigned (only those: the runtime's consumers rebalance
- * cooperatively, so a rebalance restores the partitions it adds and keeps the others) and caught up
+ * partition p. Restored when partitions are assigned (only those: the runtime keeps the state of the
+ * partitions a rebalance gives back, so it restores the partitions it adds and keeps the others) and caught up
  * before each batch, because other plugins' runtimes checkpoint the same flows; the runtime's own
  * commits are applied at once. Values are kept with their offset and only a later offset replaces
  * one, so applying our own write and later reading it back cannot go backwards.
@@ -89,6 +89,8 @@ final class FlowStateStore implements AutoCloseable {
   private final Map<String, Optional<FlowCheckpoint>> stagedState = new HashMap<>();
   private final Map<String, Optional<ExecutionIntent>> stagedIntents = new HashMap<>();
   private long readThroughs;
+  /** How many times a partition's state was restored from the beginning (written by the runtime thread, read by tests). */
+  private volatile int restores;
 
   FlowStateStore(KafkaConnection connection, TopicCatalog catalog, TopicSpec<String, String> intentTopic, String clientId) {
     this(connection, catalog, intentTopic, clientId, null, DEFAULT_RECENTLY_CLOSED, DEFAULT_CLOSED_RETENTION, Clock.systemUTC());
@@ -147,6 +149,7 @@ final class FlowStateStore implements AutoCloseable {
     for (int p : added) {
       if (!owned.containsKey(p)) {
         owned.put(p, new Owned());
+        restores++;
         fresh.add(new TopicPartition(stateTopic, p));
         fresh.add(new TopicPartition(intentTopic, p));
       }
@@ -302,6 +305,10 @@ final class FlowStateStore implements AutoCloseable {
   }
 
   /** After a commit (whose writes went through {@link #ownCheckpoint}/{@link #ownIntent}) or an abort. */
+  int restores() {
+    return restores;
+  }
+
   void clearStaged() {
     stagedState.clear();
     stagedIntents.clear();

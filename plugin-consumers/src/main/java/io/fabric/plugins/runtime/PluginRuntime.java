@@ -99,11 +99,13 @@ public final class PluginRuntime implements AutoCloseable {
   private volatile Throwable failure;
   private volatile State state = State.STARTING;
   private final ProducerFactory producers;
+  /** The longest one task may take; the consumer fetches no more per poll than fit its poll budget (see {@link PollBudget}). */
+  private final Duration worstCaseCall;
 
   // confined to the runtime thread
   private Producer<String, byte[]> producer;
   private KafkaConsumer<byte[], byte[]> consumer;
-  private FlowStateStore store;
+  private volatile FlowStateStore store;
   private OutboundBatch batch;
   private TaskProcessor processor;
   /** Set after a Kafka error: the consumer must go back to the committed offsets before it processes more. */
@@ -126,6 +128,7 @@ public final class PluginRuntime implements AutoCloseable {
     this.groupId = catalog.pluginGroupId(plugin.name(), config.canary());
     this.transactionalId = catalog.pluginTransactionalId(plugin.name(), config.canary(), config.instanceId());
     taskSerde.configure(connection.clientConfig(), false);
+    this.worstCaseCall = config.worstCaseCallOf(plugin);
   }
 
   /** Starts the loop on its own thread; returns at once. A runtime starts once. */
@@ -154,6 +157,12 @@ public final class PluginRuntime implements AutoCloseable {
   /** The task partitions this runtime owns and has restored the flow state of; empty until then. */
   public Set<TopicPartition> assignment() {
     return assignment;
+  }
+
+  /** How many partitions the current clients restored from the beginning of their flow state. */
+  int flowStateRestores() {
+    FlowStateStore current = store;
+    return current == null ? 0 : current.restores();
   }
 
   /** Why the loop ended on its own (fenced, crashed, failed), if it did. */
@@ -268,6 +277,11 @@ public final class PluginRuntime implements AutoCloseable {
     store = new FlowStateStore(connection, catalog, intentTopic, transactionalId + "-state");
     store.verifyCoPartitioned(taskTopic.name());
     consumer = newConsumer();
+    if (PollBudget.worstCaseExceedsBudget(pollBudget(), worstCaseCall)) {
+      log.warn("plugin runtime {}: one call of up to {} does not fit the poll budget {} ({} less a tenth and a heartbeat): "
+          + "a call that long loses the group mid-call; raise {}", transactionalId, worstCaseCall, pollBudget(),
+          config.maxPollInterval(), PluginRuntimeConfig.MAX_POLL_INTERVAL_MS);
+    }
     wakeable = consumer;
     batch = new OutboundBatch(producer, consumer::groupMetadata, catalog, store);
     processor = new TaskProcessor(plugin, catalog, config, transactionalId, taskSerde, store, batch,
@@ -325,10 +339,25 @@ public final class PluginRuntime implements AutoCloseable {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, config.maxPollRecords());
-    // cooperative: a rebalance revokes and assigns only the partitions that move, so the flow state store restores only those
-    props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName());
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, PollBudget.maxPollRecords(config.maxPollRecords(), pollBudget(), worstCaseCall));
+    props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) config.maxPollInterval().toMillis());
+    // Eager, not cooperative: a cooperative consumer keeps fetching while the group rebalances and the
+    // generation moves under a batch still running, so its next transactional commit fails with
+    // ILLEGAL_GENERATION after the call and the task ends in doubt (PollBudgetIntegrationTest). Eager
+    // revokes everything before it rejoins, at a poll, with the batch committed. Sticky keeps a
+    // partition where it was, and the rebalance listener keeps the flow state of every partition that
+    // comes back, so a rebalance still restores only the partitions that move.
+    props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, org.apache.kafka.clients.consumer.StickyAssignor.class.getName());
     return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** What a poll's tasks may take: see {@link PollBudget#budget}; the heartbeat interval is the connection's or Kafka's default. */
+  private Duration pollBudget() {
+    Object heartbeat = connection.clientConfig().get(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
+    long heartbeatMs = heartbeat == null
+        ? ((Number) ConsumerConfig.configDef().defaultValues().get(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG)).longValue()
+        : Long.parseLong(heartbeat.toString().strip());
+    return PollBudget.budget(config.maxPollInterval(), Duration.ofMillis(heartbeatMs));
   }
 
   // ---------------------------------------------------------------- loop
@@ -392,6 +421,7 @@ public final class PluginRuntime implements AutoCloseable {
 
   /** Processes one record; bad data in it dead-letters it ({@link FailureClassifier#ofRecord}), anything else goes up. */
   private Optional<Duration> process(ConsumerRecord<byte[], byte[]> record) {
+    long start = System.nanoTime();
     try {
       return processor.process(record);
     } catch (RuntimeException e) {
@@ -400,6 +430,15 @@ public final class PluginRuntime implements AutoCloseable {
       }
       processor.deadLetterProcessingError(record, e);
       return Optional.empty();
+    } finally {
+      long took = System.nanoTime() - start;
+      if (took > worstCaseCall.toNanos()) {
+        // the poll budget assumed no task takes longer: a plugin whose calls outlast their declaration
+        // can make this runtime miss max.poll.interval.ms, so say which one, loudly
+        log.warn("plugin runtime {}: task at {}-{}@{} took {} ms, longer than the plugin's worst case {}; "
+            + "declare a longer FabricPlugin.worstCaseCall() or set {}", transactionalId, record.topic(), record.partition(),
+            record.offset(), TimeUnit.NANOSECONDS.toMillis(took), worstCaseCall, PluginRuntimeConfig.WORST_CASE_CALL_MS);
+      }
     }
   }
 
@@ -451,24 +490,53 @@ public final class PluginRuntime implements AutoCloseable {
     return a - b >= 0 ? a : b;
   }
 
+  /**
+   * Eager rebalancing revokes every partition before the group reassigns them (see {@link #newConsumer()}).
+   * The flow state of a revoked partition is dropped only once the new assignment leaves it out, so a
+   * partition this instance keeps is not restored again, and its retry backoff is not cut short.
+   */
   private final class Rebalance implements ConsumerRebalanceListener {
+    /** Revoked in this rebalance, their flow state kept until the assignment says whether they come back. */
+    private Set<TopicPartition> revokedPendingAssignment = Set.of();
+
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      partitions.forEach(pausedUntilNanos::remove);
-      store.revoke(numbers(partitions));
+      // the batch was committed before the poll that called this; anything staged belongs to an aborted one
+      store.clearStaged();
+      revokedPendingAssignment = Set.copyOf(partitions);
       assignment = Set.copyOf(consumer.assignment().stream().filter(tp -> !partitions.contains(tp)).toList());
     }
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      List<TopicPartition> gone = revokedPendingAssignment.stream().filter(tp -> !partitions.contains(tp)).toList();
+      revokedPendingAssignment = Set.of();
+      forget(gone);
       store.assign(numbers(partitions));
+      // a kept partition that was backing off stays paused until its own resume time
+      List<TopicPartition> backingOff = partitions.stream().filter(pausedUntilNanos::containsKey).toList();
+      consumer.pause(backingOff);
       assignment = Set.copyOf(consumer.assignment());
       log.info("plugin runtime {} owns {}", transactionalId, assignment);
     }
 
+    /** The group went on without this instance: another one may have run these partitions' tasks since, so their state goes. */
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
-      onPartitionsRevoked(partitions);
+      store.clearStaged();
+      Set<TopicPartition> lost = new java.util.HashSet<>(partitions);
+      lost.addAll(revokedPendingAssignment);
+      revokedPendingAssignment = Set.of();
+      forget(lost);
+      assignment = Set.copyOf(consumer.assignment().stream().filter(tp -> !lost.contains(tp)).toList());
+    }
+
+    private void forget(Collection<TopicPartition> partitions) {
+      if (partitions.isEmpty()) {
+        return;
+      }
+      partitions.forEach(pausedUntilNanos::remove);
+      store.revoke(numbers(partitions));
     }
 
     private List<Integer> numbers(Collection<TopicPartition> partitions) {

@@ -24,7 +24,15 @@ import org.slf4j.LoggerFactory;
  * @param pollTimeout longest wait in one poll
  * @param closeTimeout how long {@link PluginRuntime#close()} waits for the loop and clients
  * @param errorBackoff how long partitions stay paused after an aborted transaction before they are retried
- * @param maxPollRecords records per poll; the outcomes of one poll share a transaction (see {@code batchLinger})
+ * @param maxPollRecords records per poll; the outcomes of one poll share a transaction (see {@code batchLinger}).
+ *                       The consumer gets no more than the plugin's worst-case calls that fit the poll budget
+ *                       (see {@link PollBudget})
+ * @param maxPollInterval the task consumer's {@code max.poll.interval.ms}: a runtime that does not poll
+ *                        again within it is dropped from the group and its partitions go to another
+ *                        instance (it is also the rebalance timeout: how long a joining instance waits)
+ * @param worstCaseCall the longest one task (its plugin call) may take; null takes the plugin's own
+ *                      declaration ({@link io.fabric.plugins.spi.FabricPlugin#worstCaseCall()}), or
+ *                      {@link #DEFAULT_WORST_CASE_CALL} when the plugin declares none
  * @param batchLinger longest a finished task's outcome waits in memory for the next tasks of its poll
  *                    to share its transaction; a plugin whose last call took longer than this gets a
  *                    transaction per task, so a slow call never holds back the outcomes before it
@@ -41,14 +49,19 @@ import org.slf4j.LoggerFactory;
  * @param clock source of checkpoint and attempt times
  */
 public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Duration closeTimeout, Duration errorBackoff,
-                                  int maxPollRecords, Duration batchLinger, Duration transactionTimeout, boolean canary,
-                                  int maxCheckpointBytes, CrashPoint crashPoint, Clock clock) {
+                                  int maxPollRecords, Duration maxPollInterval, Duration worstCaseCall, Duration batchLinger,
+                                  Duration transactionTimeout, boolean canary, int maxCheckpointBytes, CrashPoint crashPoint,
+                                  Clock clock) {
   public static final String PREFIX = "fabric.plugin.runtime.";
   public static final String INSTANCE_ID = PREFIX + "instance.id";
   public static final String POLL_TIMEOUT_MS = PREFIX + "poll.timeout.ms";
   public static final String CLOSE_TIMEOUT_MS = PREFIX + "close.timeout.ms";
   public static final String ERROR_BACKOFF_MS = PREFIX + "error.backoff.ms";
   public static final String MAX_POLL_RECORDS = PREFIX + "max.poll.records";
+  public static final String MAX_POLL_INTERVAL_MS = PREFIX + "max.poll.interval.ms";
+  public static final String WORST_CASE_CALL_MS = PREFIX + "worst.case.call.ms";
+  /** For a plugin that declares no worst case: the vendor plugins' default connect plus request timeout. */
+  public static final Duration DEFAULT_WORST_CASE_CALL = Duration.ofSeconds(20);
   public static final String BATCH_LINGER_MS = PREFIX + "batch.linger.ms";
   public static final String TRANSACTION_TIMEOUT_MS = PREFIX + "transaction.timeout.ms";
   public static final String CANARY = PREFIX + "canary";
@@ -61,7 +74,7 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   public static final String FAULT_HALT_AFTER_CALL_ENV = "FABRIC_PLUGIN_RUNTIME_FAULT_HALT_AFTER_CALL";
   /** Every key {@link #from(Map)} reads. */
   public static final Set<String> KEYS = Set.of(INSTANCE_ID, POLL_TIMEOUT_MS, CLOSE_TIMEOUT_MS, ERROR_BACKOFF_MS, MAX_POLL_RECORDS,
-      BATCH_LINGER_MS, TRANSACTION_TIMEOUT_MS, CANARY, MAX_CHECKPOINT_BYTES, FAULT_HALT_AFTER_CALL);
+      MAX_POLL_INTERVAL_MS, WORST_CASE_CALL_MS, BATCH_LINGER_MS, TRANSACTION_TIMEOUT_MS, CANARY, MAX_CHECKPOINT_BYTES, FAULT_HALT_AFTER_CALL);
   private static final Set<String> FAULT_INJECTION_WARNED = ConcurrentHashMap.newKeySet();
 
   public PluginRuntimeConfig {
@@ -70,6 +83,12 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
     }
     if (maxPollRecords < 1) {
       throw new IllegalArgumentException("max poll records must be at least 1");
+    }
+    if (maxPollInterval == null || maxPollInterval.toMillis() < 1 || maxPollInterval.toMillis() > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("max poll interval must be between 1 ms and " + Integer.MAX_VALUE + " ms");
+    }
+    if (worstCaseCall != null && (worstCaseCall.isNegative() || worstCaseCall.isZero())) {
+      throw new IllegalArgumentException("worst case call must be more than zero");
     }
     if (batchLinger == null || batchLinger.isNegative()) {
       throw new IllegalArgumentException("batch linger must be zero or more");
@@ -84,7 +103,7 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   /** The defaults; the crash point is {@link CrashPoint#NONE} unless fault injection is switched on (see the class comment). */
   public static PluginRuntimeConfig defaults() {
     return new PluginRuntimeConfig("0", Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(1), 50,
-        Duration.ofMillis(20), Duration.ofSeconds(15), false, DEFAULT_MAX_CHECKPOINT_BYTES, faultInjection(null), Clock.systemUTC());
+        Duration.ofMinutes(5), null, Duration.ofMillis(20), Duration.ofSeconds(15), false, DEFAULT_MAX_CHECKPOINT_BYTES, faultInjection(null), Clock.systemUTC());
   }
 
   /**
@@ -105,6 +124,8 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
         millis(properties, CLOSE_TIMEOUT_MS, d.closeTimeout()),
         millis(properties, ERROR_BACKOFF_MS, d.errorBackoff()),
         (int) number(properties, MAX_POLL_RECORDS, d.maxPollRecords()),
+        millis(properties, MAX_POLL_INTERVAL_MS, d.maxPollInterval()),
+        properties.containsKey(WORST_CASE_CALL_MS) ? Duration.ofMillis(number(properties, WORST_CASE_CALL_MS, 0)) : d.worstCaseCall(),
         millis(properties, BATCH_LINGER_MS, d.batchLinger()),
         millis(properties, TRANSACTION_TIMEOUT_MS, d.transactionTimeout()),
         Boolean.parseBoolean(properties.getOrDefault(CANARY, Boolean.toString(d.canary()))),
@@ -114,24 +135,29 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   }
 
   public PluginRuntimeConfig withInstanceId(String id) {
-    return new PluginRuntimeConfig(id, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock);
+    return new PluginRuntimeConfig(id, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock);
   }
 
   public PluginRuntimeConfig withCanary(boolean consumeCanary) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, batchLinger, transactionTimeout, consumeCanary, maxCheckpointBytes, crashPoint, clock);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, consumeCanary, maxCheckpointBytes, crashPoint, clock);
   }
 
   public PluginRuntimeConfig withErrorBackoff(Duration backoff) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, backoff, maxPollRecords, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, backoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock);
   }
 
   public PluginRuntimeConfig withMaxCheckpointBytes(int bytes) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, batchLinger, transactionTimeout, canary, bytes, crashPoint, clock);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, bytes, crashPoint, clock);
+  }
+
+  /** The longest one call of {@code plugin} may take: this configuration's, else the plugin's declaration, else the default. */
+  public Duration worstCaseCallOf(io.fabric.plugins.spi.FabricPlugin plugin) {
+    return worstCaseCall != null ? worstCaseCall : plugin.worstCaseCall().orElse(DEFAULT_WORST_CASE_CALL);
   }
 
   /** Test hook: see {@link CrashPoint}. */
   public PluginRuntimeConfig withCrashPoint(CrashPoint hook) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, batchLinger, transactionTimeout, canary, maxCheckpointBytes, hook, clock);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, hook, clock);
   }
 
   /**

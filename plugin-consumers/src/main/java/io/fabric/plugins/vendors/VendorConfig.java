@@ -29,6 +29,8 @@ public final class VendorConfig {
   public static final String CONNECT_TIMEOUT_MS = "connect_timeout_ms";
   public static final String REQUEST_TIMEOUT_MS = "request_timeout_ms";
   public static final String MAX_ATTEMPTS = "max_attempts";
+  /** The most HTTP requests one plugin call makes one after the other, for {@link #worstCaseCall()}. */
+  static final int REQUESTS_PER_CALL = 2;
 
   /** Keys holding credentials, in any plugin. */
   public static final Set<String> SECRET_KEYS = Set.of("token", "secret_key", "auth_token", "password", "secret");
@@ -163,6 +165,19 @@ public final class VendorConfig {
 
   public Duration millis(String key) throws PermanentTaskException {
     return Duration.ofMillis(Math.max(1, number(key)));
+  }
+
+  /**
+   * The longest one plugin call can take: {@value #REQUESTS_PER_CALL} requests (an in-doubt look-up,
+   * then the action) of connect plus request timeout each. Empty for unusable timeouts, which the
+   * call itself reports; the runtime then takes its default.
+   */
+  public java.util.Optional<Duration> worstCaseCall() {
+    try {
+      return java.util.Optional.of(millis(CONNECT_TIMEOUT_MS).plus(millis(REQUEST_TIMEOUT_MS)).multipliedBy(REQUESTS_PER_CALL));
+    } catch (PermanentTaskException e) {
+      return java.util.Optional.empty();
+    }
   }
 
   /**

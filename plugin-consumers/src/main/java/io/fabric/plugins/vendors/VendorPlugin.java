@@ -51,6 +51,11 @@ abstract class VendorPlugin implements FabricPlugin {
   }
 
   @Override
+  public java.util.Optional<java.time.Duration> worstCaseCall() {
+    return config.worstCaseCall();
+  }
+
+  @Override
   public RetryPolicy retryPolicy() {
     return config.retryPolicy();
   }

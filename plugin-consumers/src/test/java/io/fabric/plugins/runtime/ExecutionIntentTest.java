@@ -1,8 +1,10 @@
 package io.fabric.plugins.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.fabric.schemas.topics.TopicCatalog;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -42,5 +44,20 @@ class ExecutionIntentTest {
     assertEquals(true, config.canary());
     assertEquals(PluginRuntimeConfig.defaults().maxPollRecords(), config.maxPollRecords());
     assertEquals(CrashPoint.NONE, config.crashPoint());
+  }
+
+  @Test
+  void configTakesThePollIntervalAndTheWorstCaseCall() {
+    PluginRuntimeConfig defaults = PluginRuntimeConfig.defaults();
+    assertEquals(Duration.ofMinutes(5), defaults.maxPollInterval());
+    assertEquals(null, defaults.worstCaseCall(), "the plugin's own declaration by default");
+    io.fabric.plugins.testing.SlowEffectPlugin slow = new io.fabric.plugins.testing.SlowEffectPlugin(Duration.ofSeconds(10));
+    assertEquals(Duration.ofSeconds(12), defaults.worstCaseCallOf(slow));
+    PluginRuntimeConfig config = PluginRuntimeConfig.from(Map.of(PluginRuntimeConfig.MAX_POLL_INTERVAL_MS, "60000",
+        PluginRuntimeConfig.WORST_CASE_CALL_MS, "30000"));
+    assertEquals(Duration.ofMinutes(1), config.maxPollInterval());
+    assertEquals(Duration.ofSeconds(30), config.worstCaseCallOf(slow), "the operator's setting wins");
+    assertThrows(IllegalArgumentException.class, () -> PluginRuntimeConfig.from(Map.of(PluginRuntimeConfig.MAX_POLL_INTERVAL_MS, "0")));
+    assertThrows(IllegalArgumentException.class, () -> PluginRuntimeConfig.from(Map.of(PluginRuntimeConfig.WORST_CASE_CALL_MS, "0")));
   }
 }

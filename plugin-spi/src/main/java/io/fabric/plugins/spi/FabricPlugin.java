@@ -28,6 +28,18 @@ public interface FabricPlugin {
     return Optional.empty();
   }
 
+  /**
+   * The longest one call of {@link #execute} or {@link #compensate} can take, every request it makes
+   * and its own timeouts included (retries are separate calls). The runtime fetches no more tasks per
+   * poll than calls of this length fit its consumer's {@code max.poll.interval.ms}, so a slow vendor
+   * never makes it miss a poll and lose its partitions mid-batch. Empty leaves it to the runtime's
+   * setting ({@code worst.case.call.ms}, 20 s by default). A call that outlasts its declaration is
+   * logged; the guarantee holds only for calls within it.
+   */
+  default Optional<java.time.Duration> worstCaseCall() {
+    return Optional.empty();
+  }
+
   default RetryPolicy retryPolicy() {
     return RetryPolicy.DEFAULT;
   }
