@@ -96,6 +96,15 @@ class ForeignClientsIntegrationTest {
   }
 
   @Test
+  void thePythonEncoderReproducesTheContractsTestVectorByteForByte() throws Exception {
+    String python = pythonWithTheClientModules();
+
+    Run check = run(python, EXAMPLES.resolve("python/test_contract.py").toString());
+
+    assertEquals(0, check.exit(), check.toString());
+  }
+
+  @Test
   void aShellSubmitterWithKcatAndOpensslSignsARequestThatExecutes() throws Exception {
     for (String tool : List.of("kcat", "openssl", "bash")) {
       assumeTrue(onPath(tool), "skipped: `" + tool + "` is not installed (Debian package " + tool + "); .ci/run installs it");
