@@ -12,6 +12,7 @@ import io.fabric.schemas.records.LatestByKeyReader;
 import io.fabric.schemas.records.Outcome;
 import io.fabric.schemas.topics.TopicCatalog;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -90,6 +97,8 @@ class ForeignClientsIntegrationTest {
     assertTrue(signed.lines().get(1).contains("\"outcome\": \"EXECUTED\""), signed.toString());
     assertEquals("EXECUTED", finalStatus(signedId).getOutcome());
     assertEquals("billing-agent", finalStatus(signedId).getSubmitter());
+    assertEquals(javaPartitionOf("acme|" + signedId), ingressPartitionOf("acme|" + signedId),
+        "murmur2_random puts the record where Kafka's Java partitioner would, so the gate needs no repartition");
     assertEquals(0, unsigned.exit(), unsigned.toString());
     RequestStatus refused = finalStatus(unsigned.lines().get(0));
     assertEquals("BLOCKED/UNAUTHENTICATED", refused.getOutcome() + "/" + refused.getReason());
@@ -117,9 +126,33 @@ class ForeignClientsIntegrationTest {
 
     assertEquals(0, signed.exit(), signed.toString());
     assertEquals("EXECUTED", finalStatus(signed.lines().get(0)).getOutcome(), signed.toString());
+    assertEquals(javaPartitionOf("acme|" + signed.lines().get(0)), ingressPartitionOf("acme|" + signed.lines().get(0)));
     assertEquals(0, unsigned.exit(), unsigned.toString());
     RequestStatus refused = finalStatus(unsigned.lines().get(0));
     assertEquals("BLOCKED/UNAUTHENTICATED", refused.getOutcome() + "/" + refused.getReason());
+  }
+
+  private static int javaPartitionOf(String key) {
+    return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % catalog.partitions();
+  }
+
+  /** The partition of the ingress topic the record keyed {@code key} was written to. */
+  private static int ingressPartitionOf(String key) {
+    try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(kafka.clientConfig(), new StringDeserializer(),
+        new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = consumer.partitionsFor(catalog.ingress.name()).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      return await().atMost(WAIT).until(() -> {
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          if (key.equals(record.key())) {
+            return record.partition();
+          }
+        }
+        return -1;
+      }, p -> p >= 0);
+    }
   }
 
   private static RequestStatus finalStatus(String requestId) {
