@@ -44,6 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
 class ForeignClientsIntegrationTest {
   private static final Path EXAMPLES = Path.of("..", "examples");
   private static final Duration WAIT = Duration.ofSeconds(60);
+  private static final List<String> SHELL_TOOLS = List.of("kcat", "openssl", "bash");
+  private static final String PYTHON_MISSING = "no python3 with confluent_kafka, avro and cryptography (Debian packages "
+      + "python3-confluent-kafka, python3-avro, python3-cryptography); .ci/run installs them";
 
   @TempDir
   static Path dir;
@@ -52,9 +55,14 @@ class ForeignClientsIntegrationTest {
   private static KafkaConnection kafka;
   private static TopicCatalog catalog;
   private static FabricRuntime runtime;
+  private static Optional<String> python;
+  private static Optional<String> missingShellTool;
 
   @BeforeAll
-  static void startFabricWithASubmitterRegistry() throws IOException {
+  static void startFabricWithASubmitterRegistry() throws Exception {
+    python = pythonWithTheClientModules();
+    missingShellTool = SHELL_TOOLS.stream().filter(tool -> !onPath(tool)).findFirst();
+    assumeTrue(python.isPresent() || missingShellTool.isEmpty(), "skipped: neither client is installed; " + PYTHON_MISSING);
     prefix = EmbeddedKafkaExtension.uniqueName("foreign") + ".";
     assertEquals(0, CliRun.of("keys", "generate", "--submitter", "billing-agent", "--out", dir.resolve("keys").toString()).exitCode());
     Files.writeString(dir.resolve("submitters.yaml"),
@@ -81,7 +89,7 @@ class ForeignClientsIntegrationTest {
 
   @Test
   void aPythonSubmitterSignsARequestThatExecutesAndAnUnsignedOneIsBlocked() throws Exception {
-    String python = pythonWithTheClientModules();
+    String python = requirePython();
 
     // When the Python example submits a signed request and waits for its status
     Run signed = run(python, EXAMPLES.resolve("python/submit.py").toString(), "--bootstrap-server", EmbeddedKafkaExtension.bootstrapServers(),
@@ -106,7 +114,7 @@ class ForeignClientsIntegrationTest {
 
   @Test
   void thePythonEncoderReproducesTheContractsTestVectorByteForByte() throws Exception {
-    String python = pythonWithTheClientModules();
+    String python = requirePython();
 
     Run check = run(python, EXAMPLES.resolve("python/test_contract.py").toString());
 
@@ -115,9 +123,8 @@ class ForeignClientsIntegrationTest {
 
   @Test
   void aShellSubmitterWithKcatAndOpensslSignsARequestThatExecutes() throws Exception {
-    for (String tool : List.of("kcat", "openssl", "bash")) {
-      assumeTrue(onPath(tool), "skipped: `" + tool + "` is not installed (Debian package " + tool + "); .ci/run installs it");
-    }
+    missingShellTool.ifPresent(tool ->
+        assumeTrue(false, "skipped: `" + tool + "` is not installed (Debian package " + tool + "); .ci/run installs it"));
     String script = EXAMPLES.resolve("kcat/submit.sh").toString();
 
     Run signed = run("bash", script, "-b", EmbeddedKafkaExtension.bootstrapServers(), "-P", prefix, "-t", "acme", "-a", "summarize",
@@ -164,18 +171,21 @@ class ForeignClientsIntegrationTest {
    * A python3 that can import the example's modules: {@code FABRIC_PYTHON}, the one on the PATH, or
    * Debian's (a pyenv or venv python3 on the PATH does not see Debian's python3-* packages).
    */
-  private static String pythonWithTheClientModules() throws Exception {
+  private static Optional<String> pythonWithTheClientModules() throws Exception {
     List<String> candidates = new ArrayList<>();
     Optional.ofNullable(System.getenv("FABRIC_PYTHON")).ifPresent(candidates::add);
     candidates.addAll(List.of("python3", "/usr/bin/python3"));
-    for (String python : candidates) {
-      if (onPath(python) && run(python, "-c", "import confluent_kafka, avro.io, cryptography").exit() == 0) {
-        return python;
+    for (String candidate : candidates) {
+      if (onPath(candidate) && run(candidate, "-c", "import confluent_kafka, avro.io, cryptography").exit() == 0) {
+        return Optional.of(candidate);
       }
     }
-    assumeTrue(false, "skipped: no python3 with confluent_kafka, avro and cryptography (Debian packages python3-confluent-kafka, "
-        + "python3-avro, python3-cryptography); .ci/run installs them");
-    return null;
+    return Optional.empty();
+  }
+
+  private static String requirePython() {
+    assumeTrue(python.isPresent(), "skipped: " + PYTHON_MISSING);
+    return python.get();
   }
 
   private static boolean onPath(String program) {
