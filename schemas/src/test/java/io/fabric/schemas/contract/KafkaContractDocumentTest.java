@@ -11,7 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -70,6 +73,20 @@ class KafkaContractDocumentTest {
     long fingerprint = SchemaRepository.fingerprint(AvroSerde.schemaOf(TaskRequest.class));
 
     assertEquals(Arrays.toString(KafkaContractDocument.header(fingerprint)), Arrays.toString(Arrays.copyOf(record, 10)));
+  }
+
+  @Test
+  void theKcatExampleWritesTheHeaderOfTheSchemaWrittenToday() throws Exception {
+    String script = Files.readString(Path.of("..", "examples", "kcat", "submit.sh"));
+    Matcher header = Pattern.compile("HEADER='([^']*)'").matcher(script);
+    assertTrue(header.find(), "examples/kcat/submit.sh sets HEADER");
+    StringBuilder expected = new StringBuilder();
+    for (byte b : KafkaContractDocument.header(SchemaRepository.fingerprint(AvroSerde.schemaOf(TaskRequest.class)))) {
+      expected.append("\\x").append(HexFormat.of().toHexDigits(b));
+    }
+
+    assertEquals(expected.toString(), header.group(1),
+        "TaskRequest changed: put its new header (docs/kafka-contract.md, fingerprints) and any new field in examples/kcat/submit.sh");
   }
 
   private static String block(String document, String id) {
