@@ -57,10 +57,15 @@ final class ClaimRequestIdProcessor implements Processor<String, TaskRequest, St
     RequestIds.Judgement judgement = RequestIds.judge(claim, request);
     Optional<EarlyVerdict> early = EarlyVerdict.readFrom(record.headers());
     emit.about(request);
-    if (judgement == RequestIds.Judgement.REUSED
-        || (claim != null && early.isPresent() && early.get().kind() == EarlyVerdict.Kind.REFUSED)) {
+    if (judgement == RequestIds.Judgement.REUSED) {
       emit.audit(AuditEvents.SECURITY_EVENT, request, null, RequestIds.reuseDetail(claim, request)
-          + early.map(v -> " (it was also " + v.kind() + ": " + v.detail() + ")").orElse(""), now);
+          + early.map(v -> " (it was also " + v.kind() + (v.reason() == null ? "" : " " + v.reason()) + ": " + v.detail() + ")").orElse(""), now);
+      return;
+    }
+    if (claim != null && early.isPresent() && early.get().kind() == EarlyVerdict.Kind.REFUSED) {
+      // the same request again (a resend, or a replay), refused where it entered: a copy may not restatus the request that owns the id
+      emit.audit(AuditEvents.SECURITY_EVENT, request, null, "a copy of request " + request.getRequestId() + " was refused "
+          + early.get().reason() + ": " + early.get().detail() + "; the request keeps its status", now);
       return;
     }
     if (early.isPresent() && early.get().kind() == EarlyVerdict.Kind.REFUSED) {
