@@ -88,13 +88,19 @@ final class FlowsCommand {
         return 0;
       }
       for (FlowCheckpoint c : revisions) {
-        out.printf("flow %s  revision %d (%s)  %s  %s  %s%n", c.getFlowId(), c.getRevision(), c.getRevisionId(), c.getAt(), c.getStatus(), c.getNote());
+        out.printf("flow %s  revision %d (%s)  %s  %s  tenant=%s submitter=%s  %s%n", c.getFlowId(), c.getRevision(), c.getRevisionId(),
+            c.getAt(), c.getStatus(), c.getTenantId(), orNone(c.getSubmitter()), c.getNote());
         for (FlowStep step : c.getSteps()) {
-          out.printf("  step %-24s %-10s request=%s attempts=%d%n", step.getAction(), step.getStatus(), step.getRequestId(), step.getAttempts().size());
+          out.printf("  step %-24s %-10s request=%s submitter=%s attempts=%d%n", step.getAction(), step.getStatus(), step.getRequestId(),
+              orNone(step.getSubmitter()), step.getAttempts().size());
         }
         out.println("  state " + c.getState());
       }
       return 0;
+    }
+
+    private static String orNone(String value) {
+      return value == null ? "-" : value;
     }
 
     private static Map<String, Object> toJson(FlowCheckpoint c) {
@@ -106,6 +112,7 @@ final class FlowsCommand {
       json.put("at", c.getAt());
       json.put("note", c.getNote());
       json.put("status", c.getStatus());
+      json.put("submitter", c.getSubmitter());
       json.put("state", Json.parse(c.getState()));
       List<Map<String, Object>> steps = new ArrayList<>();
       for (FlowStep s : c.getSteps()) {
@@ -114,6 +121,7 @@ final class FlowsCommand {
         step.put("action", s.getAction());
         step.put("plugin", s.getPlugin());
         step.put("status", s.getStatus());
+        step.put("submitter", s.getSubmitter());
         step.put("attempts", s.getAttempts().size());
         step.put("result", Json.parse(s.getResult()));
         steps.add(step);

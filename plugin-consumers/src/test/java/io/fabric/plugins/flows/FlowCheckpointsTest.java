@@ -10,6 +10,7 @@ import io.fabric.contracts.ExecutionAttempt;
 import io.fabric.contracts.FlowCheckpoint;
 import io.fabric.contracts.FlowStep;
 import io.fabric.contracts.ReplayLineage;
+import io.fabric.contracts.ReplayLineage;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.plugins.flows.FlowCheckpoints.Revision;
 import io.fabric.schemas.topics.ReservedNames;
@@ -39,6 +40,23 @@ class FlowCheckpointsTest {
     FlowCheckpoint one = FlowCheckpoints.executed(null, request("r1", "charge", false), "charge", Map.of("a", 1), true, ok(), rev(1));
     FlowCheckpoint two = FlowCheckpoints.executed(one, request("r2", "summarize", false), "builtin", Map.of("b", 2), false, ok(), rev(2));
     return FlowCheckpoints.executed(two, request("r3", "book", false), "travel", Map.of("a", 3), true, ok(), rev(3));
+  }
+
+  @Test
+  void everyCheckpointOfAStepNamesItsSubmitterAndAReplayNamesTheOriginalOne() {
+    TaskRequest signed = TaskRequest.newBuilder(request("r1", "charge", false)).setSubmitter("billing-agent").build();
+    FlowCheckpoint failed = FlowCheckpoints.failed(null, signed, "charge", ok(), "503", rev(1));
+    TaskRequest replay = TaskRequest.newBuilder(signed).setSubmitter("dlq-replayer").setReplay(ReplayLineage.newBuilder().setDeadLetterId("d1")
+        .setGeneration(1).setReplayedAt(0).setReplayedBy("ops").setOriginalSubmitter("billing-agent").build()).build();
+    FlowCheckpoint rerun = FlowCheckpoints.executed(failed, replay, "charge", Map.of(), true, ok(), rev(2));
+    FlowCheckpoint refunded = FlowCheckpoints.compensated(rerun, "r1", Map.of(), rev(3));
+
+    assertEquals("billing-agent", failed.getSubmitter());
+    assertEquals("billing-agent", failed.getSteps().get(0).getSubmitter());
+    assertEquals("dlq-replayer", rerun.getSubmitter());
+    assertTrue(rerun.getNote().contains("replayed by dlq-replayer for billing-agent"), rerun.getNote());
+    assertEquals(null, refunded.getSubmitter(), "a rollback's revision is the fabric's own");
+    assertEquals("dlq-replayer", refunded.getSteps().get(0).getSubmitter(), "its steps keep who asked for them");
   }
 
   @Test
