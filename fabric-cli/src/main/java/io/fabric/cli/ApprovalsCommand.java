@@ -5,6 +5,7 @@ import io.fabric.contracts.PendingApproval;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.policy.approvals.CanonicalPayload;
 import io.fabric.policy.center.ApprovalCenter;
+import io.fabric.policy.identity.TenantScope;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,11 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /**
  * {@code fabric approvals list|show}: what waits for a decision, with the canonical payload a
@@ -38,8 +39,8 @@ final class ApprovalsCommand {
     @Mixin
     ConnectionOptions kafka;
 
-    @Option(names = "--tenant")
-    String tenant;
+    @Mixin
+    TenantScopeOptions scopeOptions;
 
     @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
     OutputFormat output;
@@ -49,7 +50,9 @@ final class ApprovalsCommand {
 
     @Override
     public Integer call() {
-      List<ApprovalCenter.PendingRequest> pending = new ApprovalCenter(kafka.connection(), kafka.catalog()).pending(Optional.ofNullable(tenant));
+      TenantScope scope = scopeOptions.scope();
+      List<ApprovalCenter.PendingRequest> pending = new ApprovalCenter(kafka.connection(), kafka.catalog()).pending(Optional.empty()).stream()
+          .filter(p -> scope.allows(p.entry().getRequest().getTenantId())).toList();
       long now = System.currentTimeMillis();
       List<Map<String, Object>> rows = new ArrayList<>();
       for (ApprovalCenter.PendingRequest p : pending) {

@@ -3,6 +3,7 @@ package io.fabric.cli;
 import io.fabric.contracts.FlowCheckpoint;
 import io.fabric.contracts.FlowStep;
 import io.fabric.plugins.flows.FlowRollback;
+import io.fabric.policy.identity.TenantScope;
 import io.fabric.schemas.records.LatestByKeyReader;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -10,11 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 
 /** {@code fabric flows show}: the latest checkpoint of a flow, and with --history every revision. */
 @Command(name = "flows", mixinStandardHelpOptions = true, description = "Inspect and roll back durable flows.",
@@ -66,6 +67,9 @@ final class FlowsCommand {
     @Option(names = "--history", description = "Every revision, oldest first.")
     boolean history;
 
+    @Mixin
+    TenantScopeOptions scopeOptions;
+
     @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
     OutputFormat output;
 
@@ -77,8 +81,10 @@ final class FlowsCommand {
       List<FlowCheckpoint> revisions = history
           ? LatestByKeyReader.all(kafka.connection(), kafka.catalog().flowRevisions, flowId, c -> true)
           : LatestByKeyReader.latest(kafka.connection(), kafka.catalog().flowState, flowId).map(List::of).orElse(List.of());
-      if (revisions.isEmpty()) {
-        throw new IllegalStateException("no checkpoint for flow " + flowId + " yet");
+      TenantScope scope = scopeOptions.scope();
+      if (revisions.isEmpty() || !scope.allows(revisions.get(revisions.size() - 1).getTenantId())) {
+        // another tenant's flow is answered like an unknown one
+        throw new IllegalStateException("no checkpoint for flow " + flowId + TenantScopeOptions.suffix(scope) + " yet");
       }
       PrintWriter out = spec.commandLine().getOut();
       if (output == OutputFormat.json) {

@@ -73,7 +73,7 @@ public final class ReplayCommand extends DlqSubcommand {
 
   @Override
   protected int run() {
-    DeadLetterFilter filter = filterOptions.toFilter(spec);
+    DeadLetterFilter filter = filterOptions.toFilter(spec, readScope);
     TopicCatalog catalog = connectionOptions.catalog();
     ReplayOptions options = options(catalog);
     DeadLetterReplayer replayer = new DeadLetterReplayer(connection(), catalog);
