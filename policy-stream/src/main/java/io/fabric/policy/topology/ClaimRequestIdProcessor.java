@@ -73,6 +73,10 @@ final class ClaimRequestIdProcessor implements Processor<String, TaskRequest, St
       // unless it is a submitter's own signed request: then the same bytes must never run later
       if (early.get().claimsId()) {
         claims.put(record.key(), Claim.of(request, now).encode());
+      } else if (signedRequests) {
+        // it proved no identity: whatever id it names may be a signed request's, whose status it must not write
+        emit.blockUnauthenticated(request, early.get().reason(), early.get().detail(), early.get().auditType(), now);
+        return;
       }
       emit.block(request, null, early.get().reason(), early.get().detail(), early.get().auditType(), now);
       return;
