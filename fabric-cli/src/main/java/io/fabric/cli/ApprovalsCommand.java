@@ -2,10 +2,12 @@ package io.fabric.cli;
 
 import io.fabric.contracts.ApprovalToken;
 import io.fabric.contracts.PendingApproval;
+import io.fabric.contracts.RequestStatus;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.policy.approvals.CanonicalPayload;
 import io.fabric.policy.center.ApprovalCenter;
 import io.fabric.policy.identity.TenantScope;
+import io.fabric.schemas.records.LatestByKeyReader;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,11 +17,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine;
 
 /**
  * {@code fabric approvals list|show}: what waits for a decision, with the canonical payload a
@@ -97,6 +99,9 @@ final class ApprovalsCommand {
     @Parameters(paramLabel = "REQUEST_ID")
     String requestId;
 
+    @Mixin
+    TenantScopeOptions scopeOptions;
+
     @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
     OutputFormat output;
 
@@ -105,7 +110,16 @@ final class ApprovalsCommand {
 
     @Override
     public Integer call() {
+      TenantScope scope = scopeOptions.scope();
+      Optional<RequestStatus> status = LatestByKeyReader.latest(kafka.connection(), kafka.catalog().requestStatus, requestId);
+      if (status.isPresent() && !scope.allows(status.get().getTenantId())) {
+        // another tenant's request is answered like an unknown one, before anything about its state is said
+        throw new IllegalArgumentException("no request " + requestId + " is known" + TenantScopeOptions.suffix(scope));
+      }
       PendingApproval pending = new ApprovalCenter(kafka.connection(), kafka.catalog()).find(requestId);
+      if (!scope.allows(pending.getRequest().getTenantId())) {
+        throw new IllegalArgumentException("no request " + requestId + " is known" + TenantScopeOptions.suffix(scope));
+      }
       Map<String, Object> shown = describe(pending, System.currentTimeMillis());
       PrintWriter out = spec.commandLine().getOut();
       if (output == OutputFormat.json) {

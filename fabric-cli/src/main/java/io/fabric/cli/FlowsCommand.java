@@ -11,11 +11,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine;
 
 /** {@code fabric flows show}: the latest checkpoint of a flow, and with --history every revision. */
 @Command(name = "flows", mixinStandardHelpOptions = true, description = "Inspect and roll back durable flows.",

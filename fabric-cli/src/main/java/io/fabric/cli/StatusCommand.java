@@ -8,11 +8,11 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine;
 
 /** {@code fabric status}: where a request is and why, read from the compacted status topic. */
 @Command(name = "status", mixinStandardHelpOptions = true, description = "Show where a request is and why.")

@@ -99,7 +99,7 @@ class TenantScopedReadsTest {
   }
 
   @Test
-  void approvalsListHidesOtherTenantsRowsForASubmitterOrAnApprover() {
+  void approvalsListAndShowHideOtherTenantsRequestsFromASubmitterOrAnApprover() {
     CliRun agent = cli("approvals", "list", "--as", "acme-agent", "--submitters", submitters);
     assertEquals(0, agent.exitCode(), agent.toString());
     assertTrue(agent.out().contains(acme.getRequestId()) && !agent.out().contains(globex.getRequestId()), agent.toString());
@@ -107,6 +107,12 @@ class TenantScopedReadsTest {
     CliRun approver = cli("approvals", "list", "--as", "alice", "--approvers", approvers);
     assertEquals(0, approver.exitCode(), approver.toString());
     assertTrue(approver.out().contains(globex.getRequestId()) && !approver.out().contains(acme.getRequestId()), approver.toString());
+
+    CliRun shown = cli("approvals", "show", globex.getRequestId(), "--as", "alice", "--approvers", approvers);
+    assertEquals(0, shown.exitCode(), shown.toString());
+    CliRun hidden = cli("approvals", "show", acme.getRequestId(), "--as", "alice", "--approvers", approvers);
+    assertEquals(1, hidden.exitCode(), hidden.toString());
+    assertEquals("error: no request " + acme.getRequestId() + " is known for tenant(s) globex", hidden.err().strip());
 
     CliRun everyone = cli("approvals", "list");
     assertTrue(everyone.out().contains(globex.getRequestId()) && everyone.out().contains(acme.getRequestId()), everyone.toString());

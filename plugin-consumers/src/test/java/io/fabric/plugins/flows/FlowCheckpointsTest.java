@@ -10,7 +10,6 @@ import io.fabric.contracts.ExecutionAttempt;
 import io.fabric.contracts.FlowCheckpoint;
 import io.fabric.contracts.FlowStep;
 import io.fabric.contracts.ReplayLineage;
-import io.fabric.contracts.ReplayLineage;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.plugins.flows.FlowCheckpoints.Revision;
 import io.fabric.schemas.topics.ReservedNames;
