@@ -3,6 +3,7 @@ package io.fabric.dlq;
 import io.fabric.contracts.DeadLetter;
 import io.fabric.contracts.KafkaHeader;
 import io.fabric.contracts.ReplayLineage;
+import io.fabric.gateway.RequestSigner;
 import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.records.DeadLetters;
 import io.fabric.schemas.topics.ReservedNames;
@@ -63,6 +64,7 @@ public final class DeadLetterReplayer {
   private final TopicSpec<String, String> ledgerTopic;
   private final Clock clock;
   private final String user;
+  private RequestSigner signer;
 
   public DeadLetterReplayer(KafkaConnection connection, TopicCatalog catalog) {
     this(connection, catalog, Clock.systemUTC(), System.getProperty("user.name", "unknown"));
@@ -74,6 +76,15 @@ public final class DeadLetterReplayer {
     this.ledgerTopic = ReplayLedgerTopic.spec(catalog);
     this.clock = clock;
     this.user = user;
+  }
+
+  /**
+   * Signs every replayed request as {@code signer}, the replayer's submitter identity: a fabric with a
+   * submitter registry accepts replays only so signed (and only from a submitter scoped for replays).
+   */
+  public DeadLetterReplayer signedBy(RequestSigner signer) {
+    this.signer = signer;
+    return this;
   }
 
   public String transactionalId() {
@@ -164,7 +175,7 @@ public final class DeadLetterReplayer {
           DeadLetter deadLetter = decision.entry().deadLetter();
           ReplayLineage lineage = ReplayLineage.newBuilder().setDeadLetterId(deadLetter.getId())
               .setGeneration(decision.replayCount()).setReplayedAt(now.toEpochMilli()).setReplayedBy(user).build();
-          ReplayTarget.Resend resend = ReplayTarget.of(catalog, deadLetter, options.toTopic(), lineage);
+          ReplayTarget.Resend resend = ReplayTarget.of(catalog, deadLetter, options.toTopic(), lineage, signer);
           producer.send(new ProducerRecord<>(decision.targetTopic(), null, now.toEpochMilli(), resend.key(), resend.value(),
               replayHeaders(decision, now)));
           ReplayLedger.Entry entry = ledger.withReplay(decision.entry().id(),

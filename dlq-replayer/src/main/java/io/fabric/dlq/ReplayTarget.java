@@ -4,6 +4,7 @@ import io.fabric.contracts.DeadLetter;
 import io.fabric.contracts.ReplayLineage;
 import io.fabric.contracts.RoutedTask;
 import io.fabric.contracts.TaskRequest;
+import io.fabric.gateway.RequestSigner;
 import io.fabric.schemas.AvroSerde;
 import io.fabric.schemas.records.IngressKey;
 import io.fabric.schemas.topics.ReservedNames;
@@ -22,7 +23,9 @@ import org.apache.kafka.common.errors.SerializationException;
  * approvals are checked again. The republished request carries its {@link ReplayLineage} (which
  * lets the gate take the same request id again and the plugin runtime rerun a step that failed),
  * drops its attached approval token (a token works once) and any attribute reserved for the fabric.
- * Bytes that do not decode as a request go back byte for byte to where they were read.
+ * Bytes that do not decode as a request go back byte for byte to where they were read. With a
+ * submitter registry the gate accepts a replay only when the replayer signed it ({@link RequestSigner},
+ * the replayer's own identity); the lineage keeps the submitter who first asked for the request.
  */
 public final class ReplayTarget {
   private static final AvroSerde<RoutedTask> ROUTED = AvroSerde.of(RoutedTask.class);
@@ -39,6 +42,14 @@ public final class ReplayTarget {
    * to the replays topic with {@code lineage}.
    */
   public static Resend of(TopicCatalog catalog, DeadLetter deadLetter, String toTopic, ReplayLineage lineage) {
+    return of(catalog, deadLetter, toTopic, lineage, null);
+  }
+
+  /**
+   * As {@link #of(TopicCatalog, DeadLetter, String, ReplayLineage)}, a request signed by {@code signer}
+   * (the replayer's submitter identity; null leaves it unsigned, for a fabric without a submitter registry).
+   */
+  public static Resend of(TopicCatalog catalog, DeadLetter deadLetter, String toTopic, ReplayLineage lineage, RequestSigner signer) {
     byte[] key = DeadLetterEntry.bytes(deadLetter.getOriginalKey());
     byte[] value = DeadLetterEntry.bytes(deadLetter.getOriginalValue());
     String replays = catalog.replays.name();
@@ -50,6 +61,9 @@ public final class ReplayTarget {
       return new Resend(toTopic != null ? toTopic : deadLetter.getOriginalTopic(), key, value);
     }
     TaskRequest request = replayOf(original.get(), lineage);
+    if (signer != null) {
+      request = signer.sign(request);
+    }
     return new Resend(replays, IngressKey.of(request).getBytes(StandardCharsets.UTF_8), REQUESTS.serialize(replays, request));
   }
 
@@ -85,9 +99,15 @@ public final class ReplayTarget {
     return request.getReplay() == null ? 0 : Math.max(0, request.getReplay().getGeneration());
   }
 
-  /** The request as republished: the same, with {@code lineage}, without approval token or reserved attributes. */
+  /**
+   * The request as republished: the same, with {@code lineage} naming the submitter who first asked
+   * for it, without approval token or reserved attributes.
+   */
   static TaskRequest replayOf(TaskRequest original, ReplayLineage lineage) {
     TaskRequest request = TaskRequest.newBuilder(original).build();
+    ReplayLineage earlier = original.getReplay();
+    lineage = ReplayLineage.newBuilder(lineage).setOriginalSubmitter(earlier != null && earlier.getOriginalSubmitter() != null
+        ? earlier.getOriginalSubmitter() : original.getSubmitter()).build();
     Map<String, String> attributes = new HashMap<>(request.getAttributes());
     attributes.keySet().removeIf(name -> name.startsWith(ReservedNames.ATTRIBUTE_PREFIX));
     request.setAttributes(attributes);

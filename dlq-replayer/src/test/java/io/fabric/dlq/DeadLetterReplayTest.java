@@ -13,15 +13,20 @@ import io.fabric.contracts.ReplayLineage;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.deploy.EmbeddedKafkaExtension;
 import io.fabric.dlq.DlqTestSupport.CliRun;
-import io.fabric.schemas.records.IngressKey;
+import io.fabric.policy.approvals.Approver;
+import io.fabric.policy.approvals.ApproverKeys;
+import io.fabric.policy.approvals.ApproverRegistry;
+import io.fabric.policy.identity.SubmitterVerifier;
 import io.fabric.schemas.AvroSerde;
 import io.fabric.schemas.records.DeadLetters;
+import io.fabric.schemas.records.IngressKey;
 import io.fabric.schemas.records.Reason;
 import io.fabric.schemas.records.TraceContext;
 import io.fabric.schemas.topics.ReservedNames;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -46,6 +51,7 @@ import org.apache.kafka.common.header.Header;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Replay end to end on the embedded broker, through the CLI: a DLQ of a few hundred dead letters of
@@ -251,6 +257,37 @@ class DeadLetterReplayTest {
     assertEquals(request.getRequestId(), replayed.getRequestId());
     assertEquals(deadLetter.getId(), header(record, ReservedNames.REPLAY_OF_HEADER), "provenance headers are kept");
     assertEquals(0, dlq.readCommitted(ingress).size());
+  }
+
+  @Test
+  void aReplayWithTheReplayersKeyIsSignedByTheReplayerAndNamesTheOriginalSubmitter(@TempDir Path keys) throws IOException {
+    // Given a signed agent's request that failed after the gate, and the replayer's key
+    TaskRequest request = DeadLetterSamples.request("acme", "flow-signed", "charge");
+    request.setSubmitter("billing-agent");
+    DeadLetter deadLetter = DeadLetterSamples.failedAfterGate(dlq.catalog.pluginTasks("stripe").name(), 4, Instant.now().minusSeconds(30),
+        request, new IOException("503"));
+    dlq.deadLetter(List.of(deadLetter));
+    ApproverKeys.KeyFiles replayer = ApproverKeys.generate("dlq-replayer", keys);
+
+    // When it is replayed with --key
+    CliRun run = dlq.dlq("replay", "--flow", "flow-signed", "--key", replayer.privateKeyFile().toString(), "--execute");
+
+    // Then the replay is the replayer's, names the agent, and passes the gate's identity check
+    assertEquals(0, run.exitCode(), run.toString());
+    TaskRequest replayed = REQUESTS.deserialize(replays, awaitReplays(replays, 1).get(deadLetter.getId()).value());
+    assertEquals("dlq-replayer", replayed.getSubmitter());
+    assertEquals("billing-agent", replayed.getReplay().getOriginalSubmitter());
+    SubmitterVerifier gate = new SubmitterVerifier(ApproverRegistry.of(new Approver("dlq-replayer",
+        ApproverKeys.readPublicKey(replayer.publicKeyFile()), Set.of(ReservedNames.REPLAY_SCOPE, "*"), Set.of("*"))));
+    assertEquals(Optional.empty(), gate.check(replayed, System.currentTimeMillis()));
+  }
+
+  @Test
+  void aReplayKeyThatCannotBeReadIsRefusedBeforeAnythingIsPublished(@TempDir Path keys) {
+    CliRun run = dlq.dlq("replay", "--flow", "nothing", "--key", keys.resolve("missing.key").toString(), "--execute");
+
+    assertEquals(2, run.exitCode(), run.toString());
+    assertTrue(run.err().contains("missing.key"), run.toString());
   }
 
   @Test

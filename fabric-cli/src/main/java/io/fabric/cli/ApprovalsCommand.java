@@ -2,9 +2,12 @@ package io.fabric.cli;
 
 import io.fabric.contracts.ApprovalToken;
 import io.fabric.contracts.PendingApproval;
+import io.fabric.contracts.RequestStatus;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.policy.approvals.CanonicalPayload;
 import io.fabric.policy.center.ApprovalCenter;
+import io.fabric.policy.identity.TenantScope;
+import io.fabric.schemas.records.LatestByKeyReader;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,8 +41,8 @@ final class ApprovalsCommand {
     @Mixin
     ConnectionOptions kafka;
 
-    @Option(names = "--tenant")
-    String tenant;
+    @Mixin
+    TenantScopeOptions scopeOptions;
 
     @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
     OutputFormat output;
@@ -49,7 +52,9 @@ final class ApprovalsCommand {
 
     @Override
     public Integer call() {
-      List<ApprovalCenter.PendingRequest> pending = new ApprovalCenter(kafka.connection(), kafka.catalog()).pending(Optional.ofNullable(tenant));
+      TenantScope scope = scopeOptions.scope();
+      List<ApprovalCenter.PendingRequest> pending = new ApprovalCenter(kafka.connection(), kafka.catalog()).pending(Optional.empty()).stream()
+          .filter(p -> scope.allows(p.entry().getRequest().getTenantId())).toList();
       long now = System.currentTimeMillis();
       List<Map<String, Object>> rows = new ArrayList<>();
       for (ApprovalCenter.PendingRequest p : pending) {
@@ -94,6 +99,9 @@ final class ApprovalsCommand {
     @Parameters(paramLabel = "REQUEST_ID")
     String requestId;
 
+    @Mixin
+    TenantScopeOptions scopeOptions;
+
     @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
     OutputFormat output;
 
@@ -102,7 +110,16 @@ final class ApprovalsCommand {
 
     @Override
     public Integer call() {
+      TenantScope scope = scopeOptions.scope();
+      Optional<RequestStatus> status = LatestByKeyReader.latest(kafka.connection(), kafka.catalog().requestStatus, requestId);
+      if (status.isPresent() && !scope.allows(status.get().getTenantId())) {
+        // another tenant's request is answered like an unknown one, before anything about its state is said
+        throw new IllegalArgumentException("no request " + requestId + " is known" + TenantScopeOptions.suffix(scope));
+      }
       PendingApproval pending = new ApprovalCenter(kafka.connection(), kafka.catalog()).find(requestId);
+      if (!scope.allows(pending.getRequest().getTenantId())) {
+        throw new IllegalArgumentException("no request " + requestId + " is known" + TenantScopeOptions.suffix(scope));
+      }
       Map<String, Object> shown = describe(pending, System.currentTimeMillis());
       PrintWriter out = spec.commandLine().getOut();
       if (output == OutputFormat.json) {

@@ -97,8 +97,8 @@ final class DemoScript {
         .flowId("demo-order-42").payload("{\"text\":\"invoice overdue\"}")), "DUPLICATE", null));
     checks.add(status("other tenant names the flow", submit(Submission.of("globex", "summarize").flowId(summary.getFlowId())),
         "BLOCKED", "TENANT_MISMATCH"));
-    checks.add(status("unsigned request", unsigned(Submission.of("acme", "summarize").payload("{\"text\":\"who am I?\"}")),
-        "BLOCKED", "UNAUTHENTICATED"));
+    checks.add(blocked("unsigned request", unsigned(Submission.of("acme", "summarize").payload("{\"text\":\"who am I?\"}")),
+        "UNAUTHENTICATED"));
     checks.add(status("signed for another tenant", submit(Submission.of("initech", "summarize").payload("{\"text\":\"x\"}")),
         "BLOCKED", "UNAUTHORIZED"));
 
@@ -224,6 +224,16 @@ final class DemoScript {
     String token = TokenCodec.encode(signer.sign(ApprovalSubject.of(requestId, tenant, flowId, action, payload), ApprovalDecision.APPROVE,
         "pre-approved by the demo"));
     return submit(Submission.of(tenant, action).requestId(requestId).flowId(flowId).payload(payload).approvalToken(token));
+  }
+
+  /**
+   * Read from fabric.tasks.blocked, not the status: a record that proves no identity is refused without
+   * writing the status of the id it names (that id may be a signed request's).
+   */
+  private Check blocked(String label, TaskRequest request, String reason) {
+    return new Check(label, request.getAction(), "BLOCKED", reason, () -> await(() -> LatestByKeyReader.all(connection, catalog.blocked,
+        request.getFlowId(), b -> b.getRequest().getRequestId().equals(request.getRequestId())).stream().reduce((a, b) -> b))
+        .map(b -> new String[] {"BLOCKED", b.getReason()}).orElse(new String[] {"(none)", null}));
   }
 
   private Check status(String label, TaskRequest request, String outcome, String reason) {

@@ -3,6 +3,7 @@ package io.fabric.cli;
 import io.fabric.contracts.FlowCheckpoint;
 import io.fabric.contracts.FlowStep;
 import io.fabric.plugins.flows.FlowRollback;
+import io.fabric.policy.identity.TenantScope;
 import io.fabric.schemas.records.LatestByKeyReader;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -66,6 +67,9 @@ final class FlowsCommand {
     @Option(names = "--history", description = "Every revision, oldest first.")
     boolean history;
 
+    @Mixin
+    TenantScopeOptions scopeOptions;
+
     @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
     OutputFormat output;
 
@@ -77,8 +81,10 @@ final class FlowsCommand {
       List<FlowCheckpoint> revisions = history
           ? LatestByKeyReader.all(kafka.connection(), kafka.catalog().flowRevisions, flowId, c -> true)
           : LatestByKeyReader.latest(kafka.connection(), kafka.catalog().flowState, flowId).map(List::of).orElse(List.of());
-      if (revisions.isEmpty()) {
-        throw new IllegalStateException("no checkpoint for flow " + flowId + " yet");
+      TenantScope scope = scopeOptions.scope();
+      if (revisions.isEmpty() || !scope.allows(revisions.get(revisions.size() - 1).getTenantId())) {
+        // another tenant's flow is answered like an unknown one
+        throw new IllegalStateException("no checkpoint for flow " + flowId + TenantScopeOptions.suffix(scope) + " yet");
       }
       PrintWriter out = spec.commandLine().getOut();
       if (output == OutputFormat.json) {
@@ -88,13 +94,19 @@ final class FlowsCommand {
         return 0;
       }
       for (FlowCheckpoint c : revisions) {
-        out.printf("flow %s  revision %d (%s)  %s  %s  %s%n", c.getFlowId(), c.getRevision(), c.getRevisionId(), c.getAt(), c.getStatus(), c.getNote());
+        out.printf("flow %s  revision %d (%s)  %s  %s  tenant=%s submitter=%s  %s%n", c.getFlowId(), c.getRevision(), c.getRevisionId(),
+            c.getAt(), c.getStatus(), c.getTenantId(), orNone(c.getSubmitter()), c.getNote());
         for (FlowStep step : c.getSteps()) {
-          out.printf("  step %-24s %-10s request=%s attempts=%d%n", step.getAction(), step.getStatus(), step.getRequestId(), step.getAttempts().size());
+          out.printf("  step %-24s %-10s request=%s submitter=%s attempts=%d%n", step.getAction(), step.getStatus(), step.getRequestId(),
+              orNone(step.getSubmitter()), step.getAttempts().size());
         }
         out.println("  state " + c.getState());
       }
       return 0;
+    }
+
+    private static String orNone(String value) {
+      return value == null ? "-" : value;
     }
 
     private static Map<String, Object> toJson(FlowCheckpoint c) {
@@ -106,6 +118,7 @@ final class FlowsCommand {
       json.put("at", c.getAt());
       json.put("note", c.getNote());
       json.put("status", c.getStatus());
+      json.put("submitter", c.getSubmitter());
       json.put("state", Json.parse(c.getState()));
       List<Map<String, Object>> steps = new ArrayList<>();
       for (FlowStep s : c.getSteps()) {
@@ -114,6 +127,7 @@ final class FlowsCommand {
         step.put("action", s.getAction());
         step.put("plugin", s.getPlugin());
         step.put("status", s.getStatus());
+        step.put("submitter", s.getSubmitter());
         step.put("attempts", s.getAttempts().size());
         step.put("result", Json.parse(s.getResult()));
         steps.add(step);

@@ -1,6 +1,7 @@
 package io.fabric.cli;
 
 import io.fabric.contracts.RequestStatus;
+import io.fabric.policy.identity.TenantScope;
 import io.fabric.schemas.records.LatestByKeyReader;
 import io.fabric.schemas.records.Outcome;
 import java.time.Duration;
@@ -25,6 +26,9 @@ final class StatusCommand implements Callable<Integer> {
   @Option(names = "--wait", paramLabel = "DURATION", description = "Wait up to this long (ISO-8601, e.g. PT30S) for a final outcome.")
   Duration wait;
 
+  @Mixin
+  TenantScopeOptions scopeOptions;
+
   @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
   OutputFormat output;
 
@@ -33,14 +37,20 @@ final class StatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    TenantScope scope = scopeOptions.scope();
     long deadline = System.nanoTime() + (wait == null ? 0 : wait.toNanos());
     Optional<RequestStatus> status = LatestByKeyReader.latest(kafka.connection(), kafka.catalog().requestStatus, requestId);
     while (wait != null && System.nanoTime() < deadline && (status.isEmpty() || !Outcome.valueOf(status.get().getOutcome()).terminal())) {
       LockSupport.parkNanos(Duration.ofMillis(300).toNanos());
       status = LatestByKeyReader.latest(kafka.connection(), kafka.catalog().requestStatus, requestId);
     }
+    if (status.isPresent() && !scope.allows(status.get().getTenantId())) {
+      // another tenant's request is answered like an unknown id: a restricted read learns nothing of it
+      throw new IllegalStateException("no status for request " + requestId + TenantScopeOptions.suffix(scope));
+    }
     if (status.isEmpty()) {
-      throw new IllegalStateException("no status for request " + requestId + " yet: is `fabric run` running, and is the id right?");
+      throw new IllegalStateException("no status for request " + requestId + TenantScopeOptions.suffix(scope)
+          + " yet: is `fabric run` running, and is the id right?");
     }
     spec.commandLine().getOut().println(output == OutputFormat.json ? Json.write(StatusJson.of(status.get())) : StatusJson.line(status.get()));
     return 0;

@@ -67,12 +67,12 @@ public final class PolicyGate {
 
   /**
    * The one validation of a request, before anything is keyed by its fields: who signed it first
-   * (when the gate requires signed requests; a replay is vouched for by the replay topic it came
-   * from), then its contract. Forged claims and failed signatures are also security events.
+   * (when the gate requires signed requests; a replay must be signed by the DLQ replayer), then its
+   * contract. Forged claims and failed signatures are also security events.
    */
   public Optional<Refusal> admit(TaskRequest request, boolean fromReplays, long now) {
     boolean authentic = false;
-    if (submitters != null && !fromReplays) {
+    if (submitters != null) {
       Optional<SubmitterVerifier.Refusal> who = submitters.check(request, now);
       if (who.isPresent()) {
         return Optional.of(new Refusal(new Verdict.Block(null, who.get().reason(), who.get().detail(), AuditEvents.SECURITY_EVENT),
@@ -87,11 +87,11 @@ public final class PolicyGate {
 
   /**
    * A request admitted with a signature must still stand when it is released: its submitter still
-   * registered, with the same key and a scope that covers it. A replay is vouched for by its topic.
+   * registered, with the same key and a scope that covers it; for a replay, the replayer that signed it.
    */
   private Optional<Verdict.Block> submitterRevoked(PendingApproval pending) {
     TaskRequest request = pending.getRequest();
-    if (submitters == null || request.getReplay() != null) {
+    if (submitters == null) {
       return Optional.empty();
     }
     return submitters.checkStanding(request).map(refusal -> new Verdict.Block(pending.getDecision(), refusal.reason(),

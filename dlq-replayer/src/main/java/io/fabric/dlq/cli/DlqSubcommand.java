@@ -31,6 +31,9 @@ abstract class DlqSubcommand implements Callable<Integer> {
   @Mixin
   HelpOption helpOption;
 
+  @Mixin
+  ReadScopeOptions readScope;
+
   @Override
   public final Integer call() {
     try {

@@ -1,6 +1,7 @@
 package io.fabric.dlq.cli;
 
 import io.fabric.dlq.DeadLetterFilter;
+import io.fabric.policy.identity.TenantScope;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,7 +48,19 @@ public final class FilterOptions {
       description = "Only dead letters from the last DURATION, ISO-8601 such as PT1H or P1D.")
   Duration byDuration;
 
-  DeadLetterFilter toFilter(CommandSpec spec) {
+  /**
+   * The filter, its tenants narrowed to {@code readScope} ({@code --as}): a restricted read never
+   * shows another tenant's dead letters, nor those without a tenant.
+   */
+  DeadLetterFilter toFilter(CommandSpec spec, ReadScopeOptions readScope) {
+    TenantScope scope = readScope.scope(tenants);
+    if (!scope.unrestricted()) {
+      return toFilter(spec, List.copyOf(scope.tenants()));
+    }
+    return toFilter(spec, tenants);
+  }
+
+  private DeadLetterFilter toFilter(CommandSpec spec, List<String> tenants) {
     try {
       return DeadLetterFilter.builder()
           .tenants(tenants).flows(flows).actions(actions).stages(stages).reasons(reasons)

@@ -27,7 +27,7 @@ public final class ListCommand extends DlqSubcommand {
 
   @Override
   protected int run() {
-    DeadLetterFilter filter = filterOptions.toFilter(spec);
+    DeadLetterFilter filter = filterOptions.toFilter(spec, readScope);
     KafkaConnection connection = connection();
     TopicCatalog catalog = connectionOptions.catalog();
     List<DeadLetterEntry> entries = new DeadLetterReader(connection, catalog.dlq).read(filter);

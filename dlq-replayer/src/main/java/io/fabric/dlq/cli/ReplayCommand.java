@@ -10,7 +10,12 @@ import io.fabric.dlq.ReplayListener;
 import io.fabric.dlq.ReplayOptions;
 import io.fabric.dlq.ReplayOutcome;
 import io.fabric.dlq.ReplayReport;
+import io.fabric.gateway.RequestSigner;
+import io.fabric.policy.approvals.ApproverKeys;
+import io.fabric.schemas.topics.ReservedNames;
 import io.fabric.schemas.topics.TopicCatalog;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ExitCode;
@@ -57,15 +62,24 @@ public final class ReplayCommand extends DlqSubcommand {
       description = "Loop guard: refuse a record whose lineage was replayed N times already (default: ${DEFAULT-VALUE}).")
   int maxReplays;
 
+  @Option(names = "--key", paramLabel = "FILE",
+      description = "The replayer's submitter key (fabric keys generate --submitter NAME): every replayed request is signed "
+          + "as NAME and names its original submitter. Required when the fabric runs with a submitter registry, whose "
+          + "entry for NAME must list " + ReservedNames.REPLAY_SCOPE + " in its actions.")
+  Path key;
+
   @Option(names = "--execute", description = "Really publish. Without it nothing is written.")
   boolean execute;
 
   @Override
   protected int run() {
-    DeadLetterFilter filter = filterOptions.toFilter(spec);
+    DeadLetterFilter filter = filterOptions.toFilter(spec, readScope);
     TopicCatalog catalog = connectionOptions.catalog();
     ReplayOptions options = options(catalog);
     DeadLetterReplayer replayer = new DeadLetterReplayer(connection(), catalog);
+    if (key != null) {
+      replayer.signedBy(signer(key));
+    }
     ReplayReport report;
     if (execute) {
       ReplayListener progress = System.console() != null ? new ProgressBar(err(), System::nanoTime) : ReplayListener.NONE;
@@ -85,6 +99,14 @@ public final class ReplayCommand extends DlqSubcommand {
       return ExitCode.SOFTWARE;
     }
     return report.refused() > 0 ? EXIT_REFUSED : ExitCode.OK;
+  }
+
+  private RequestSigner signer(Path keyFile) {
+    try {
+      return new RequestSigner(ApproverKeys.approverOf(keyFile), ApproverKeys.readPrivateKey(keyFile));
+    } catch (IOException | IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--key: " + e.getMessage(), e);
+    }
   }
 
   private ReplayOptions options(TopicCatalog catalog) {

@@ -10,17 +10,21 @@ import io.fabric.dlq.DeadLetterEntry;
 import io.fabric.dlq.DeadLetterReader;
 import io.fabric.dlq.OriginalValue;
 import io.fabric.dlq.ReplayHeaders;
-import io.fabric.dlq.ReplayPlanner;
-import io.fabric.schemas.topics.ReservedNames;
 import io.fabric.dlq.ReplayLedger;
 import io.fabric.dlq.ReplayLedgerTopic;
+import io.fabric.dlq.ReplayPlanner;
+import io.fabric.policy.identity.TenantScope;
 import io.fabric.schemas.config.KafkaConnection;
+import io.fabric.schemas.topics.ReservedNames;
 import io.fabric.schemas.topics.TopicCatalog;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ExitCode;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code fabric dlq show ID}: everything about one dead letter, including the original record. */
@@ -32,13 +36,19 @@ public final class ShowCommand extends DlqSubcommand {
   @Parameters(index = "0", paramLabel = "ID", description = "Dead-letter id, as printed by `dlq list`.")
   String id;
 
+  @Option(names = "--tenant", paramLabel = "TENANT", split = ",", description = "Show it only if it is one of these tenants'.")
+  List<String> tenants = new ArrayList<>();
+
   @Override
   protected int run() {
+    TenantScope scope = readScope.scope(tenants);
     KafkaConnection connection = connection();
     TopicCatalog catalog = connectionOptions.catalog();
     Optional<DeadLetterEntry> found = new DeadLetterReader(connection, catalog.dlq).find(id);
-    if (found.isEmpty()) {
-      err().println("Error: no dead letter with id " + id + " on " + catalog.dlq.name());
+    if (found.isEmpty() || !scope.allows(found.get().tenant())) {
+      // another tenant's dead letter is answered like a missing one: a restricted read learns nothing of it
+      err().println("Error: no dead letter with id " + id + " on " + catalog.dlq.name()
+          + (scope.unrestricted() ? "" : " for tenant(s) " + scope.describe()));
       return ExitCode.SOFTWARE;
     }
     DeadLetterEntry entry = found.get();
@@ -72,6 +82,7 @@ public final class ShowCommand extends DlqSubcommand {
     }
     DeadLetter deadLetter = entry.deadLetter();
     node.put("action_class", deadLetter.getActionClass());
+    node.put("submitter", deadLetter.getSubmitter());
     node.put("lineage_replays", ReplayHeaders.lineageReplays(entry).stream()
         .map(count -> Math.max(count, ReplayPlanner.lineageGeneration(catalog, entry))).boxed().findFirst().orElse(null));
     ArrayNode attempts = node.putArray("attempts");
@@ -115,6 +126,7 @@ public final class ShowCommand extends DlqSubcommand {
     field(out, "tenant", TextFormat.orNone(deadLetter.getTenantId()));
     field(out, "flow", TextFormat.orNone(deadLetter.getFlowId()));
     field(out, "request", TextFormat.orNone(deadLetter.getRequestId()));
+    field(out, "submitter", TextFormat.orNone(deadLetter.getSubmitter()));
     field(out, "action", TextFormat.orNone(deadLetter.getAction())
         + (deadLetter.getActionClass() == null ? "" : " (class " + deadLetter.getActionClass() + ")"));
     field(out, "original", deadLetter.getOriginalTopic() + " partition " + deadLetter.getOriginalPartition()

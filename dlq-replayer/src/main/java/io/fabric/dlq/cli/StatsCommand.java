@@ -28,7 +28,7 @@ public final class StatsCommand extends DlqSubcommand {
 
   @Override
   protected int run() {
-    DeadLetterFilter filter = filterOptions.toFilter(spec);
+    DeadLetterFilter filter = filterOptions.toFilter(spec, readScope);
     TopicCatalog catalog = connectionOptions.catalog();
     List<DeadLetterEntry> entries = new DeadLetterReader(connection(), catalog.dlq).read(filter);
     Map<String, Map<String, Long>> groups = new LinkedHashMap<>();

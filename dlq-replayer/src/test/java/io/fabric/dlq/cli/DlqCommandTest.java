@@ -11,8 +11,11 @@ import io.fabric.deploy.EmbeddedKafkaExtension;
 import io.fabric.dlq.DeadLetterSamples;
 import io.fabric.dlq.DlqTestSupport;
 import io.fabric.dlq.DlqTestSupport.CliRun;
+import io.fabric.policy.approvals.ApproverKeys;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -27,6 +30,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Every dlq command, filter, output format and exit code through picocli, against a small DLQ on
@@ -64,6 +68,48 @@ class DlqCommandTest {
         "http", "initech", "flow-l", "send_whatsapp", new ConnectException("connection refused"), 3), 3);
     dlq.deadLetter(List.of(acmeHttp, globexMail, undecodable, unknownType, recent, looped));
     dlq.rawToDlq("junk".getBytes(), new byte[] {0x01, 0x02, 0x03});
+  }
+
+  private Path submitters(Path dir) throws IOException {
+    ApproverKeys.generate("acme-agent", dir);
+    Path file = dir.resolve("submitters.yaml");
+    Files.writeString(file, "submitters:\n  acme-agent: { public_key_file: acme-agent.pub, actions: [\"*\"], tenants: [acme] }\n");
+    return file;
+  }
+
+  @Test
+  void asASubmitterListAndStatsShowOnlyItsTenantsAndShowRefusesAnotherTenantsDeadLetter(@TempDir Path dir) throws IOException {
+    String registry = submitters(dir).toString();
+
+    assertEquals(ids(acmeHttp, unknownType, recent), listedIds("--as", "acme-agent", "--submitters", registry));
+    assertEquals(ids(acmeHttp, unknownType, recent), listedIds("--as", "acme-agent", "--submitters", registry, "--tenant", "acme,globex"));
+    assertEquals(ids(globexMail), listedIds("--tenant", "globex"));
+    CliRun stats = dlq.dlq("stats", "--as", "acme-agent", "--submitters", registry, "-o", "json");
+    assertEquals(0, stats.exitCode(), stats.toString());
+    assertTrue(!stats.out().contains("globex") && !stats.out().contains("initech"), stats.toString());
+
+    CliRun own = dlq.dlq("show", acmeHttp.getId(), "--as", "acme-agent", "--submitters", registry);
+    assertEquals(0, own.exitCode(), own.toString());
+    for (String[] args : List.of(new String[] {"show", globexMail.getId(), "--as", "acme-agent", "--submitters", registry},
+        new String[] {"show", globexMail.getId(), "--tenant", "acme"})) {
+      CliRun other = dlq.dlq(args);
+      assertEquals(1, other.exitCode(), other.toString());
+      assertEquals("Error: no dead letter with id " + globexMail.getId() + " on " + dlq.catalog.dlq.name() + " for tenant(s) acme",
+          other.err().strip(), "one line, the same as for an unknown id");
+      assertEquals("", other.out());
+    }
+  }
+
+  @Test
+  void aTenantOutsideTheSubmittersScopeOrAnUnknownNameIsRefusedInOneLine(@TempDir Path dir) throws IOException {
+    String registry = submitters(dir).toString();
+
+    CliRun outside = dlq.dlq("list", "--as", "acme-agent", "--submitters", registry, "--tenant", "globex");
+    assertEquals(1, outside.exitCode(), outside.toString());
+    assertEquals("Error: --tenant globex is outside the tenants of acme-agent (acme)", outside.err().strip());
+    CliRun unknown = dlq.dlq("list", "--as", "ghost", "--submitters", registry);
+    assertEquals(1, unknown.exitCode(), unknown.toString());
+    assertTrue(unknown.err().strip().startsWith("Error: --as ghost: no such submitter"), unknown.toString());
   }
 
   private Set<String> listedIds(String... filters) {

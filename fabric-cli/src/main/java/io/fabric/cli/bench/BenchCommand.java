@@ -123,6 +123,10 @@ public final class BenchCommand implements Callable<Integer> {
           + " their requests in time is measured over the box, then a fresh instance runs the latency phase.")
   Duration phaseTimeout;
 
+  @Option(names = "--unsigned",
+      description = "Send unsigned requests to an open gate (no submitter registry): the run before identity, to measure its cost.")
+  boolean unsigned;
+
   @Option(names = "--keep", description = "Keep the temp dir (and, on --bootstrap-server, the run's topics).")
   boolean keep;
 
@@ -156,9 +160,9 @@ public final class BenchCommand implements Callable<Integer> {
         connection = KafkaConnection.of(bootstrapServer, commandConfig);
         brokerDescription = bootstrapServer + " (topic prefix " + prefix + ")";
       }
-      say(progress, "building %,d requests (mix %s, %d-byte payloads, %.0f%% with signed tokens) ...", warmup + requests, mix, payloadBytes,
-          mix.approvedShare() * 100);
-      Workload workload = new Workload(mix, payloadBytes, runId);
+      say(progress, "building %,d %s requests (mix %s, %d-byte payloads, %.0f%% with signed tokens) ...", warmup + requests,
+          unsigned ? "unsigned" : "signed", mix, payloadBytes, mix.approvedShare() * 100);
+      Workload workload = new Workload(mix, payloadBytes, runId, !unsigned);
       warmupRequests = workload.build(0, warmup);
       saturationRequests = workload.build(warmup, requests);
       PhaseRunner runner = new PhaseRunner(progress);
@@ -315,6 +319,7 @@ public final class BenchCommand implements Callable<Integer> {
     settings.put("rate", rate > 0 ? rate : "half of saturation");
     settings.put("latency_duration", latencyDuration.toString());
     settings.put("mix", mix.toString());
+    settings.put("requests_signed", !unsigned);
     settings.put("payload_bytes", payloadBytes);
     settings.put("partitions", partitions);
     settings.put("guarantee", guarantee.streamsValue);

@@ -50,7 +50,7 @@ final class FabricPipeline implements Pipeline {
     TopicsApplier.apply(connection, catalog);
     FabricRuntime runtime = FabricRuntime.start(new FabricRuntime.Settings(connection, catalog, registry, Policy.defaults(),
         workload.verifier(), stateDir, EnumSet.of(FabricRuntime.App.POLICY, FabricRuntime.App.ROUTER, FabricRuntime.App.PLUGINS),
-        streamsOverrides, PluginRuntimeConfig.defaults(), null));
+        streamsOverrides, PluginRuntimeConfig.defaults(), workload.submitters()));
     FabricClient client = null;
     try {
       client = new FabricClient(connection, catalog, BenchKafka.ingressProducerConfig("fabric-bench-ingress"), Clock.systemUTC());

@@ -1,6 +1,7 @@
 package io.fabric.cli.bench;
 
 import io.fabric.contracts.TaskRequest;
+import io.fabric.gateway.RequestSigner;
 import io.fabric.gateway.Submission;
 import io.fabric.policy.approvals.Approver;
 import io.fabric.policy.approvals.ApproverKeys;
@@ -9,6 +10,7 @@ import io.fabric.policy.approvals.SignedTokenVerifier;
 import io.fabric.policy.approvals.TokenCodec;
 import io.fabric.policy.approvals.TokenSigner;
 import io.fabric.policy.approvals.TokenVerifier;
+import io.fabric.policy.identity.SubmitterVerifier;
 import java.security.KeyPair;
 import java.util.List;
 import java.util.Set;
@@ -19,13 +21,15 @@ import java.util.stream.IntStream;
  * The requests of one benchmark run: request {@code seq} gets the mix's kind and action, a JSON
  * payload of exactly {@code payloadBytes} bytes of word-like text (so compression sees text, not one
  * repeated string), its own flow, and, when its kind needs approval, a token signed by the run's
- * own approver, so class-B requests pass the gate at once.
+ * own approver, so class-B requests pass the gate at once. Unless the run is {@code --unsigned}, every
+ * request is signed by the run's own submitter, like a real one's, and the gate requires it.
  *
  * <p>Request ids are {@code <run id>-<seq>}: whoever reads an output record gets the sequence
  * number back from the key with {@link #seqOf}.
  */
 final class Workload {
   static final String APPROVER = "bench-approver";
+  static final String SUBMITTER = "bench-agent";
   private static final String[] WORDS = {"kafka", "keeps", "the", "log", "fabric", "gates", "every", "action", "risky",
       "actions", "wait", "for", "a", "signed", "approval", "policy", "stream", "router", "plugin", "runtime", "checkpoint",
       "flow", "state", "tenant", "request", "summary", "customer", "invoice", "overdue", "message", "charge", "draft",
@@ -38,8 +42,11 @@ final class Workload {
   private final String runId;
   private final TokenSigner signer;
   private final TokenVerifier verifier;
+  private final RequestSigner submitter;
+  private final SubmitterVerifier submitters;
 
-  Workload(RequestMix mix, int payloadBytes, String runId) {
+  /** @param signed whether every request is signed by the run's own submitter (the gate then requires it), or the gate runs open */
+  Workload(RequestMix mix, int payloadBytes, String runId, boolean signed) {
     if (payloadBytes < minimumPayloadBytes()) {
       throw new IllegalArgumentException("payload must be at least " + minimumPayloadBytes() + " bytes, got " + payloadBytes);
     }
@@ -50,6 +57,15 @@ final class Workload {
     this.signer = new TokenSigner(APPROVER, keys.getPrivate());
     Approver approver = new Approver(APPROVER, keys.getPublic(), Set.of(Approver.ANY), Set.of(Approver.ANY));
     this.verifier = new SignedTokenVerifier(ApproverRegistry.of(List.of(approver)));
+    if (signed) {
+      KeyPair agent = ApproverKeys.newKeyPair();
+      this.submitter = new RequestSigner(SUBMITTER, agent.getPrivate());
+      this.submitters = new SubmitterVerifier(ApproverRegistry.of(new Approver(SUBMITTER, agent.getPublic(), Set.of(Approver.ANY),
+          Set.of(Approver.ANY))));
+    } else {
+      this.submitter = null;
+      this.submitters = null;
+    }
   }
 
   static int minimumPayloadBytes() {
@@ -63,6 +79,15 @@ final class Workload {
   /** The verifier the fabric's policy gate gets: it trusts exactly this run's approver. */
   TokenVerifier verifier() {
     return verifier;
+  }
+
+  /** The submitter registry the fabric's gate gets (it trusts exactly this run's submitter), or null for an open gate. */
+  SubmitterVerifier submitters() {
+    return submitters;
+  }
+
+  boolean signed() {
+    return submitters != null;
   }
 
   String requestId(long seq) {
@@ -106,7 +131,8 @@ final class Workload {
     if (mix.kindOf(seq).needsApproval()) {
       request.setApprovalToken(TokenCodec.encode(signer.approve(request, "pre-approved by fabric bench")));
     }
-    return request;
+    // signed last: the signature covers the attached token, as a real submitter's does
+    return submitter == null ? request : submitter.sign(request);
   }
 
   /** {@code {"text":"..."}} of exactly {@code payloadBytes} ASCII bytes, deterministic per seq. */

@@ -9,6 +9,7 @@ import io.fabric.contracts.RoutedTask;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.plugins.flows.RollbackRequests;
 import io.fabric.schemas.AvroSerde;
+import io.fabric.schemas.records.Reason;
 import io.fabric.schemas.topics.TopicCatalog;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -46,6 +47,7 @@ public final class Reconciliation {
   /** Request id under which bytes that do not decode are reported: {@code undecodable:<topic>-<partition>@<offset>}. */
   public static final String UNDECODABLE_PREFIX = "undecodable:";
 
+  private static final String UNAUTHENTICATED = "BLOCKED/" + Reason.UNAUTHENTICATED.name();
   private static final AvroSerde<RoutedTask> ROUTED_TASKS = AvroSerde.of(RoutedTask.class);
 
   /**
@@ -196,6 +198,10 @@ public final class Reconciliation {
       List<String> found = new ArrayList<>(outcomes.getOrDefault(id, List.of()));
       Set<String> executedBy = executions.getOrDefault(id, Set.of());
       executedBy.forEach(revision -> found.add("EXECUTED"));
+      if (found.stream().anyMatch(o -> !o.equals(UNAUTHENTICATED))) {
+        // a record that proved no identity and named this id is a different record: its refusal is not this request's outcome
+        found.removeIf(UNAUTHENTICATED::equals);
+      }
       Set<String> distinct = new LinkedHashSet<>(found);
       long mostRepeated = distinct.stream().mapToLong(o -> found.stream().filter(o::equals).count()).max().orElse(0);
       RequestOutcome outcome;

@@ -8,10 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.policy.approvals.TokenVerifier;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class BenchWorkloadTest {
-  private final Workload workload = new Workload(RequestMix.parse(RequestMix.DEFAULT), 512, "brun1");
+  private final Workload workload = new Workload(RequestMix.parse(RequestMix.DEFAULT), 512, "brun1", true);
 
   @Test
   void payloadsAreJsonOfExactlyTheAskedSizeAndDifferPerRequest() {
@@ -22,7 +23,19 @@ class BenchWorkloadTest {
     }
     assertNotEquals(workload.payload(1), workload.payload(2));
     assertEquals(workload.payload(7), workload.payload(7));
-    assertEquals(Workload.minimumPayloadBytes(), new Workload(RequestMix.parse("A=1"), Workload.minimumPayloadBytes(), "r").payload(3).length());
+    assertEquals(Workload.minimumPayloadBytes(), new Workload(RequestMix.parse("A=1"), Workload.minimumPayloadBytes(), "r", true).payload(3).length());
+  }
+
+  @Test
+  void everyRequestIsSignedByTheRunsSubmitterAsTheGateVerifiesIt() {
+    long now = System.currentTimeMillis();
+    for (TaskRequest request : workload.build(0, 20)) {
+      assertEquals(Workload.SUBMITTER, request.getSubmitter());
+      assertEquals(Optional.empty(), workload.submitters().check(request, now), request.getRequestId());
+    }
+    Workload open = new Workload(RequestMix.parse(RequestMix.DEFAULT), 512, "brun2", false);
+    assertNull(open.submitters(), "--unsigned runs the gate open");
+    assertNull(open.request(1).getSubmitterSignature());
   }
 
   @Test

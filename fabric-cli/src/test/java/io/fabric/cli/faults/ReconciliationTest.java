@@ -74,6 +74,22 @@ class ReconciliationTest {
   }
 
   @Test
+  void anUnauthenticatedRecordRefusedUnderAnIdThatRanIsNotASecondOutcomeOfThatRequest() {
+    TaskRequest signed = request("r-signed");
+    TaskRequest impostor = request("r-signed");
+    TaskRequest alone = request("r-alone");
+
+    Report report = new Reconciliation()
+        .entered(entered(impostor, signed, alone))
+        .revisions(List.of(checkpoint(1, step("r-signed", "EXECUTED", "rev-1"))))
+        .blocked(List.of(blocked(impostor, Reason.UNAUTHENTICATED), blocked(alone, Reason.UNAUTHENTICATED)))
+        .report();
+
+    assertTrue(report.clean(), report.toString());
+    assertEquals(Map.of("EXECUTED", 1, "BLOCKED/UNAUTHENTICATED", 1), report.byState());
+  }
+
+  @Test
   void twoDifferentOutcomesAreDuplicated() {
     TaskRequest request = request("r-1");
 

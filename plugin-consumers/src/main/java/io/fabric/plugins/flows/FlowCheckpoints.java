@@ -40,9 +40,11 @@ public final class FlowCheckpoints {
     boolean completes = request.getFinalStep();
     String note = "step " + steps.size() + " " + request.getAction() + (rerun ? " re-executed on replay by " : " executed by ") + plugin
         + (attempts.size() > 1 ? " after " + attempts.size() + " attempts" : "")
-        + (completes ? "; flow completed" : "");
+        + (completes ? "; flow completed" : "")
+        + (request.getReplay() != null && request.getReplay().getOriginalSubmitter() != null
+            ? "; replayed by " + request.getSubmitter() + " for " + request.getReplay().getOriginalSubmitter() : "");
     return next(previous, request.getFlowId(), request.getTenantId(), revision, note,
-        completes ? FlowStatus.COMPLETED : FlowStatus.RUNNING, FlowJson.write(state), steps);
+        completes ? FlowStatus.COMPLETED : FlowStatus.RUNNING, FlowJson.write(state), steps, request.getSubmitter());
   }
 
   /** A step failed for good (or is in doubt): record it with its attempts; the state stays as it was. */
@@ -53,7 +55,7 @@ public final class FlowCheckpoints {
     steps.add(step(request, plugin, StepStatus.FAILED, "{}", false, attempts, revision));
     String note = "step " + steps.size() + " " + request.getAction() + " failed in " + plugin + ": " + DeadLetters.bounded(why);
     return next(previous, request.getFlowId(), request.getTenantId(), revision, note, FlowStatus.FAILED,
-        FlowJson.write(state(previous)), steps);
+        FlowJson.write(state(previous)), steps, request.getSubmitter());
   }
 
   /**
@@ -66,7 +68,7 @@ public final class FlowCheckpoints {
     FlowStep step = find(steps, stepRequestId);
     Map<String, Object> state = StateMerge.merge(state(previous), compensation);
     FlowCheckpoint draft = next(previous, previous.getFlowId(), previous.getTenantId(), revision, "", FlowStatus.ROLLING_BACK,
-        FlowJson.write(state), steps);
+        FlowJson.write(state), steps, null);
     boolean done = nextToCompensate(draft).isEmpty();
     draft.setNote("compensated step " + (steps.indexOf(step) + 1) + " " + step.getAction() + " (" + stepRequestId + ") with "
         + step.getPlugin() + (done ? "; " + rolledBackSummary(steps) : ""));
@@ -81,7 +83,7 @@ public final class FlowCheckpoints {
     String note = "compensation of step " + (steps.indexOf(step) + 1) + " " + step.getAction() + " (" + stepRequestId + ") by "
         + step.getPlugin() + " failed: " + DeadLetters.bounded(why);
     return next(previous, previous.getFlowId(), previous.getTenantId(), revision, note, FlowStatus.COMPENSATION_FAILED,
-        previous.getState(), steps);
+        previous.getState(), steps, null);
   }
 
   /**
@@ -92,13 +94,13 @@ public final class FlowCheckpoints {
    */
   public static FlowCheckpoint rollbackRequested(FlowCheckpoint failed, String why, Revision revision) {
     return next(failed, failed.getFlowId(), failed.getTenantId(), revision, "rollback requested: " + DeadLetters.bounded(why),
-        FlowStatus.ROLLING_BACK, failed.getState(), stepsOf(failed));
+        FlowStatus.ROLLING_BACK, failed.getState(), stepsOf(failed), null);
   }
 
   /** Nothing (more) to compensate: the rollback ends here. */
   public static FlowCheckpoint rolledBack(FlowCheckpoint previous, Revision revision) {
     return next(previous, previous.getFlowId(), previous.getTenantId(), revision, rolledBackSummary(previous.getSteps()),
-        FlowStatus.ROLLED_BACK, previous.getState(), stepsOf(previous));
+        FlowStatus.ROLLED_BACK, previous.getState(), stepsOf(previous), null);
   }
 
   /** The latest step whose effect still stands and that its plugin can undo: what a rollback compensates next. */
@@ -192,6 +194,7 @@ public final class FlowCheckpoints {
         .setResult(result)
         .setCompensable(compensable)
         .setAttempts(List.copyOf(attempts))
+        .setSubmitter(request.getSubmitter())
         .build();
   }
 
@@ -202,7 +205,7 @@ public final class FlowCheckpoints {
       if (step.getRequestId().equals(stepRequestId)) {
         // the all-args constructor, not newBuilder(step): the builder's deep copy needs Avro's class trust set up
         steps.add(new FlowStep(step.getRequestId(), step.getAction(), step.getPlugin(), status.name(), step.getRevisionId(),
-            step.getAt(), step.getResult(), step.getCompensable(), step.getAttempts()));
+            step.getAt(), step.getResult(), step.getCompensable(), step.getAttempts(), step.getSubmitter()));
         found = true;
       } else {
         steps.add(step);
@@ -222,8 +225,9 @@ public final class FlowCheckpoints {
     return previous == null ? new ArrayList<>() : new ArrayList<>(previous.getSteps());
   }
 
+  /** @param submitter who caused this revision: the submitter of the step's request; null for a rollback's revisions */
   private static FlowCheckpoint next(FlowCheckpoint previous, String flowId, String tenantId, Revision revision, String note,
-                                     FlowStatus status, String state, List<FlowStep> steps) {
+                                     FlowStatus status, String state, List<FlowStep> steps, String submitter) {
     return FlowCheckpoint.newBuilder()
         .setFlowId(flowId)
         .setTenantId(previous == null ? tenantId : previous.getTenantId())
@@ -234,6 +238,7 @@ public final class FlowCheckpoints {
         .setState(state)
         .setSteps(steps)
         .setRevision(previous == null ? 1 : previous.getRevision() + 1)
+        .setSubmitter(submitter)
         .build();
   }
 }

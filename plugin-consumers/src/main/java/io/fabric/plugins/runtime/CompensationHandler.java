@@ -67,7 +67,7 @@ final class CompensationHandler {
       after = FlowCheckpoints.compensationFailed(checkpoint, step.getRequestId(), DeadLetters.describe(failed.error()), revision());
       DeadLetter letter = DeadLetters.builder(stage, failed.reason(), origin, failed.error(), now())
           .setTenantId(checkpoint.getTenantId()).setFlowId(flowId).setRequestId(step.getRequestId())
-          .setAction(step.getAction()).setAttempts(failed.attempts()).build();
+          .setAction(step.getAction()).setAttempts(failed.attempts()).setSubmitter(step.getSubmitter()).build();
       outcome.add(catalog.dlq, flowId, letter);
       outcome.add(catalog.audit, flowId, audit(AuditEvents.COMPENSATION_FAILED, checkpoint.getTenantId(), flowId,
           step.getRequestId(), step.getAction(), after.getNote()));

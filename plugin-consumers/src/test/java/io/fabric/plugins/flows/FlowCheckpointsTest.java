@@ -42,6 +42,23 @@ class FlowCheckpointsTest {
   }
 
   @Test
+  void everyCheckpointOfAStepNamesItsSubmitterAndAReplayNamesTheOriginalOne() {
+    TaskRequest signed = TaskRequest.newBuilder(request("r1", "charge", false)).setSubmitter("billing-agent").build();
+    FlowCheckpoint failed = FlowCheckpoints.failed(null, signed, "charge", ok(), "503", rev(1));
+    TaskRequest replay = TaskRequest.newBuilder(signed).setSubmitter("dlq-replayer").setReplay(ReplayLineage.newBuilder().setDeadLetterId("d1")
+        .setGeneration(1).setReplayedAt(0).setReplayedBy("ops").setOriginalSubmitter("billing-agent").build()).build();
+    FlowCheckpoint rerun = FlowCheckpoints.executed(failed, replay, "charge", Map.of(), true, ok(), rev(2));
+    FlowCheckpoint refunded = FlowCheckpoints.compensated(rerun, "r1", Map.of(), rev(3));
+
+    assertEquals("billing-agent", failed.getSubmitter());
+    assertEquals("billing-agent", failed.getSteps().get(0).getSubmitter());
+    assertEquals("dlq-replayer", rerun.getSubmitter());
+    assertTrue(rerun.getNote().contains("replayed by dlq-replayer for billing-agent"), rerun.getNote());
+    assertEquals(null, refunded.getSubmitter(), "a rollback's revision is the fabric's own");
+    assertEquals("dlq-replayer", refunded.getSteps().get(0).getSubmitter(), "its steps keep who asked for them");
+  }
+
+  @Test
   void theFirstStepCreatesTheFlowAndEachStepAppendsARevisionWithMergedState() {
     FlowCheckpoint first = FlowCheckpoints.executed(null, request("r1", "summarize", false), "builtin", Map.of("x", 1), false, ok(), rev(1));
     FlowCheckpoint second = FlowCheckpoints.executed(first, request("r2", "tag", true), "builtin", Map.of("y", 2), false, ok(), rev(2));

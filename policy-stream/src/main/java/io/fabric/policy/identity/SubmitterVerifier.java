@@ -7,6 +7,7 @@ import io.fabric.policy.approvals.ApproverRegistry;
 import io.fabric.schemas.identity.ReadStatement;
 import io.fabric.schemas.identity.RequestStatement;
 import io.fabric.schemas.records.Reason;
+import io.fabric.schemas.topics.ReservedNames;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +21,10 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * submitter's Ed25519 signature over its {@link RequestStatement}, is fresh, and asks for a tenant
  * and an action the submitter's scope covers. Kafka cannot say who produced a record, so this is
  * what makes {@code tenant_id} mean something. Single use needs no ledger here: the signature covers
- * the request id, which the gate claims once.
+ * the request id, which the gate claims once. A replay (a request with replay lineage) is signed by
+ * the DLQ replayer when it is replayed: its freshness is the lineage's {@code replayed_at}, and its
+ * signer must be a replayer ({@link ReservedNames#REPLAY_SCOPE} in its actions) whose scope covers the
+ * tenant and the action.
  */
 public final class SubmitterVerifier {
   public static final Duration DEFAULT_MAX_AGE = Duration.ofMinutes(10);
@@ -59,6 +63,7 @@ public final class SubmitterVerifier {
 
   private Optional<Refusal> verify(TaskRequest request, Long now) {
     String name = request.getSubmitter();
+    boolean replay = request.getReplay() != null;
     if (name == null || name.isBlank() || request.getSubmitterSignature() == null) {
       return unauthenticated("the request is not signed: this fabric accepts only requests signed by a registered submitter");
     }
@@ -69,13 +74,19 @@ public final class SubmitterVerifier {
     if (!signatureValid(submitter.get(), RequestStatement.of(request, name), request.getSubmitterSignature())) {
       return unauthenticated("bad signature: not signed by submitter " + name + "'s key, or altered after signing");
     }
-    if (now != null && request.getSubmittedAt() > now + skewMillis) {
-      return Optional.of(new Refusal(Reason.UNAUTHENTICATED, "signed for " + Instant.ofEpochMilli(request.getSubmittedAt())
+    // a replay is signed when it is replayed: its freshness is the replayer's, the request keeps its first submitted_at
+    long signedAt = replay ? request.getReplay().getReplayedAt() : request.getSubmittedAt();
+    if (now != null && signedAt > now + skewMillis) {
+      return Optional.of(new Refusal(Reason.UNAUTHENTICATED, "signed for " + Instant.ofEpochMilli(signedAt)
           + ", in the future", true));
     }
-    if (now != null && request.getSubmittedAt() < now - maxAgeMillis) {
-      return Optional.of(new Refusal(Reason.UNAUTHENTICATED, "stale: signed at " + Instant.ofEpochMilli(request.getSubmittedAt())
+    if (now != null && signedAt < now - maxAgeMillis) {
+      return Optional.of(new Refusal(Reason.UNAUTHENTICATED, "stale: signed at " + Instant.ofEpochMilli(signedAt)
           + ", more than " + Duration.ofMillis(maxAgeMillis) + " ago", true));
+    }
+    if (replay && !submitter.get().actions().contains(ReservedNames.REPLAY_SCOPE)) {
+      return Optional.of(new Refusal(Reason.UNAUTHORIZED, "submitter " + name + " may not replay requests (its actions do not list "
+          + ReservedNames.REPLAY_SCOPE + ")", true));
     }
     if (!submitter.get().mayApproveTenant(request.getTenantId())) {
       return Optional.of(new Refusal(Reason.UNAUTHORIZED, "submitter " + name + " may not act for tenant " + request.getTenantId(), true));

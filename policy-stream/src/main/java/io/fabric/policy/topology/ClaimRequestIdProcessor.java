@@ -57,10 +57,15 @@ final class ClaimRequestIdProcessor implements Processor<String, TaskRequest, St
     RequestIds.Judgement judgement = RequestIds.judge(claim, request);
     Optional<EarlyVerdict> early = EarlyVerdict.readFrom(record.headers());
     emit.about(request);
-    if (judgement == RequestIds.Judgement.REUSED
-        || (claim != null && early.isPresent() && early.get().kind() == EarlyVerdict.Kind.REFUSED)) {
+    if (judgement == RequestIds.Judgement.REUSED) {
       emit.audit(AuditEvents.SECURITY_EVENT, request, null, RequestIds.reuseDetail(claim, request)
-          + early.map(v -> " (it was also " + v.kind() + ": " + v.detail() + ")").orElse(""), now);
+          + early.map(v -> " (it was also " + v.kind() + (v.reason() == null ? "" : " " + v.reason()) + ": " + v.detail() + ")").orElse(""), now);
+      return;
+    }
+    if (claim != null && early.isPresent() && early.get().kind() == EarlyVerdict.Kind.REFUSED) {
+      // the same request again (a resend, or a replay), refused where it entered: a copy may not restatus the request that owns the id
+      emit.audit(AuditEvents.SECURITY_EVENT, request, null, "a copy of request " + request.getRequestId() + " was refused "
+          + early.get().reason() + ": " + early.get().detail() + "; the request keeps its status", now);
       return;
     }
     if (early.isPresent() && early.get().kind() == EarlyVerdict.Kind.REFUSED) {
@@ -68,6 +73,10 @@ final class ClaimRequestIdProcessor implements Processor<String, TaskRequest, St
       // unless it is a submitter's own signed request: then the same bytes must never run later
       if (early.get().claimsId()) {
         claims.put(record.key(), Claim.of(request, now).encode());
+      } else if (signedRequests) {
+        // it proved no identity: whatever id it names may be a signed request's, whose status it must not write
+        emit.blockUnauthenticated(request, early.get().reason(), early.get().detail(), early.get().auditType(), now);
+        return;
       }
       emit.block(request, null, early.get().reason(), early.get().detail(), early.get().auditType(), now);
       return;

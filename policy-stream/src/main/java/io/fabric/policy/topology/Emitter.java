@@ -53,6 +53,17 @@ final class Emitter {
     }
   }
 
+  /**
+   * A refusal of a record that proved no identity: blocked and audited, but no status, since the
+   * status of a request id belongs to the signed request that owns (or will own) it.
+   */
+  void blockUnauthenticated(TaskRequest request, Reason reason, String detail, String auditType, long now) {
+    about(request);
+    forward(request.getFlowId(), BlockedTask.newBuilder().setRequest(request).setDecision(null).setReason(reason.name())
+        .setDetail(detail).setBlockedAt(now).build(), now);
+    audit(auditType, request, null, reason.name() + ": " + detail + " (no status is written for an unauthenticated record)", now);
+  }
+
   void status(TaskRequest request, PolicyDecision decision, Outcome outcome, Reason reason, String detail, long now) {
     about(request);
     forward(request.getRequestId(), Statuses.of(request, decision, outcome, reason, detail, now), now);

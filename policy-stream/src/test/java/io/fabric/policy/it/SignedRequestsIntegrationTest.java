@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric.contracts.ReplayLineage;
 import io.fabric.contracts.RequestStatus;
 import io.fabric.contracts.RoutedTask;
 import io.fabric.contracts.TaskRequest;
@@ -23,6 +24,7 @@ import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.records.IngressKey;
 import io.fabric.schemas.records.LatestByKeyReader;
 import io.fabric.schemas.streams.StreamsApp;
+import io.fabric.schemas.topics.ReservedNames;
 import io.fabric.schemas.topics.TopicCatalog;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -44,6 +46,7 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(EmbeddedKafkaExtension.class)
 class SignedRequestsIntegrationTest {
   private static final KeyPair AGENT = ApproverKeys.newKeyPair();
+  private static final KeyPair REPLAYER = ApproverKeys.newKeyPair();
   private static final Duration WAIT = Duration.ofSeconds(60);
 
   @TempDir
@@ -55,7 +58,8 @@ class SignedRequestsIntegrationTest {
     KafkaConnection kafka = KafkaConnection.of(EmbeddedKafkaExtension.bootstrapServers());
     TopicsApplier.apply(kafka, catalog);
     SubmitterVerifier submitters = new SubmitterVerifier(ApproverRegistry.of(
-        new Approver("billing-agent", AGENT.getPublic(), Set.of("*"), Set.of("acme"))));
+        new Approver("billing-agent", AGENT.getPublic(), Set.of("*"), Set.of("acme")),
+        new Approver("dlq-replayer", REPLAYER.getPublic(), Set.of(ReservedNames.REPLAY_SCOPE, "*"), Set.of("*"))));
     try (StreamsApp app = PolicyApp.create(kafka, catalog, Policy.defaults(), new NoApproverRegistry(), submitters, stateDir, Map.of())
              .startAndAwait(WAIT);
          KafkaProducer<String, TaskRequest> raw = new KafkaProducer<>(kafka.clientConfig(), new StringSerializer(),
@@ -70,21 +74,42 @@ class SignedRequestsIntegrationTest {
       TaskRequest good = signed.submit(Submission.of("acme", "summarize").payload("{\"text\":\"signed\"}"));
       TaskRequest otherTenant = signed.submit(Submission.of("globex", "summarize"));
 
-      for (TaskRequest r : List.of(unsigned, impostor, good, otherTenant)) {
-        await().atMost(WAIT).until(() -> LatestByKeyReader.latest(kafka, catalog.requestStatus, r.getRequestId()).isPresent());
-      }
       Map<String, String> outcomes = new java.util.HashMap<>();
       for (TaskRequest r : List.of(unsigned, impostor, good, otherTenant)) {
-        Optional<RequestStatus> s = LatestByKeyReader.latest(kafka, catalog.requestStatus, r.getRequestId());
-        outcomes.put(r == unsigned ? "unsigned" : r == impostor ? "impostor" : r == good ? "good" : "other-tenant",
-            s.get().getOutcome() + (s.get().getReason() == null ? "" : "/" + s.get().getReason()));
+        String name = r == unsigned ? "unsigned" : r == impostor ? "impostor" : r == good ? "good" : "other-tenant";
+        outcomes.put(name, await().atMost(WAIT).until(() -> outcomeOf(kafka, catalog, r), Optional::isPresent).get());
       }
-      assertEquals(Map.of("unsigned", "BLOCKED/UNAUTHENTICATED", "impostor", "BLOCKED/UNAUTHENTICATED", "good", "ROUTED",
-          "other-tenant", "BLOCKED/UNAUTHORIZED"), outcomes);
+      // an unauthenticated record is refused on fabric.tasks.blocked without writing the status of the id it names
+      assertEquals(Map.of("unsigned", "blocked BLOCKED/UNAUTHENTICATED", "impostor", "blocked BLOCKED/UNAUTHENTICATED",
+          "good", "status ROUTED", "other-tenant", "status BLOCKED/UNAUTHORIZED"), outcomes);
+
+      // a replay from the raw producer is refused; the replayer's re-signed replay of the same request runs again
+      ReplayLineage lineage = ReplayLineage.newBuilder().setDeadLetterId("dl-1").setGeneration(1).setReplayedAt(System.currentTimeMillis())
+          .setReplayedBy("ops").setOriginalSubmitter("billing-agent").build();
+      TaskRequest forgedReplay = TaskRequest.newBuilder(good).setReplay(lineage).build();
+      raw.send(new ProducerRecord<>(catalog.replays.name(), IngressKey.of(forgedReplay), forgedReplay)).get();
+      TaskRequest replay = new RequestSigner("dlq-replayer", REPLAYER.getPrivate()).sign(TaskRequest.newBuilder(good).setReplay(
+          ReplayLineage.newBuilder(lineage).setDeadLetterId("dl-2").build()).build());
+      raw.send(new ProducerRecord<>(catalog.replays.name(), IngressKey.of(replay), replay)).get();
+      await().atMost(WAIT).until(() -> LatestByKeyReader.everything(kafka, catalog.routed).size() >= 2);
+      await().atMost(WAIT).until(() -> LatestByKeyReader.everything(kafka, catalog.audit).stream()
+          .anyMatch(e -> e.getDetail().contains("UNAUTHENTICATED") && good.getRequestId().equals(e.getRequestId())));
+
       List<RoutedTask> routed = LatestByKeyReader.everything(kafka, catalog.routed);
-      assertEquals(List.of(good.getRequestId()), routed.stream().map(t -> t.getRequest().getRequestId()).toList());
-      assertEquals("billing-agent", routed.get(0).getRequest().getSubmitter());
+      assertEquals(List.of(good.getRequestId(), good.getRequestId()), routed.stream().map(t -> t.getRequest().getRequestId()).toList());
+      assertEquals(List.of("billing-agent", "dlq-replayer"), routed.stream().map(t -> t.getRequest().getSubmitter()).toList());
+      assertEquals("billing-agent", routed.get(1).getRequest().getReplay().getOriginalSubmitter());
       assertTrue(app.isRunning());
     }
+  }
+
+  /** The request's status, or, for a record refused without one, its entry on the blocked topic. */
+  private static Optional<String> outcomeOf(KafkaConnection kafka, TopicCatalog catalog, TaskRequest request) {
+    Optional<RequestStatus> status = LatestByKeyReader.latest(kafka, catalog.requestStatus, request.getRequestId());
+    if (status.isPresent()) {
+      return Optional.of("status " + status.get().getOutcome() + (status.get().getReason() == null ? "" : "/" + status.get().getReason()));
+    }
+    return LatestByKeyReader.all(kafka, catalog.blocked, request.getFlowId(), b -> b.getRequest().getRequestId().equals(request.getRequestId()))
+        .stream().findFirst().map(b -> "blocked BLOCKED/" + b.getReason());
   }
 }

@@ -148,14 +148,11 @@ class RedTeamIdentityTopologyTest {
   }
 
   /**
-   * After the request-id retention (30 days) an unsigned record with a signed request's id writes a
-   * BLOCKED status over that request's EXECUTED/ROUTED one: an unsigned record re-statuses a signed
-   * request's id.
+   * After the request-id retention (30 days) an unsigned record with a signed request's id is refused
+   * without writing a status: it cannot overwrite that request's EXECUTED/ROUTED one.
    */
   @Test
-  @org.junit.jupiter.api.Disabled("known limitation, README 'Identity': an unsigned record may write a status under an id nobody "
-      + "has claimed (yet, or any more); fixing it needs fabric reconcile to account for refusals recorded only in the audit")
-  void anUnsignedRecordReStatusesASignedRequestOnceItsIdClaimLapses() {
+  void anUnsignedRecordDoesNotReStatusASignedRequestOnceItsIdClaimLapses() {
     TaskRequest signed = t.submit(agent.sign(request("acme", "summarize", NOW.toEpochMilli())));
     assertEquals("ROUTED", statusesOf(signed.getRequestId()).get(0).getOutcome());
 
@@ -188,14 +185,12 @@ class RedTeamIdentityTopologyTest {
   }
 
   /**
-   * An unsigned record with a signed request's id that reaches the request-id step first (the refused
-   * path is one repartition shorter, so a copy seen on ingress can overtake the original) writes a
-   * BLOCKED UNAUTHENTICATED status under that id, with whatever tenant it names; the signed request then
-   * also gets ROUTED: two terminal outcomes for one id, the first written by an unsigned record.
+   * An unsigned record with a signed request's id may reach the request-id step first (the refused
+   * path is one repartition shorter, so a copy seen on ingress can overtake the original): it is
+   * refused (blocked topic, audit) without writing a status, so the id's only status is the signed
+   * request's.
    */
   @Test
-  @org.junit.jupiter.api.Disabled("known limitation, README 'Identity': an unsigned record may write a status under an id nobody "
-      + "has claimed (yet, or any more); fixing it needs fabric reconcile to account for refusals recorded only in the audit")
   void anUnsignedRecordArrivingFirstWritesNoStatusUnderASignedRequestsId() {
     TaskRequest signed = agent.sign(request("acme", "summarize", NOW.toEpochMilli()));
     t.submit(TaskRequest.newBuilder(unsignedCopy(signed)).setTenantId("globex").build());

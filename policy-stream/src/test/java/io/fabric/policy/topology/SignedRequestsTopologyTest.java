@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric.contracts.AuditEvent;
+import io.fabric.contracts.BlockedTask;
 import io.fabric.contracts.ReplayLineage;
 import io.fabric.contracts.RequestStatus;
 import io.fabric.contracts.TaskRequest;
@@ -17,13 +18,12 @@ import io.fabric.policy.approvals.ApproverRegistry;
 import io.fabric.policy.approvals.SignedTokenVerifier;
 import io.fabric.policy.identity.SubmitterVerifier;
 import io.fabric.schemas.records.IngressKey;
-import java.nio.ByteBuffer;
+import io.fabric.schemas.topics.ReservedNames;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,12 +44,14 @@ class SignedRequestsTopologyTest {
   Path stateDir;
 
   private GateDriver t;
+  private static final KeyPair REPLAYER = ApproverKeys.newKeyPair();
   private final RequestSigner agent = new RequestSigner("support-agent", AGENT.getPrivate());
+  private final RequestSigner replayer = new RequestSigner("dlq-replayer", REPLAYER.getPrivate());
 
   @BeforeEach
   void start() {
     ApproverRegistry submitters = ApproverRegistry.of(new Approver("support-agent", AGENT.getPublic(), Set.of("summarize", "send_whatsapp"),
-        Set.of("acme")));
+        Set.of("acme")), new Approver("dlq-replayer", REPLAYER.getPublic(), Set.of(ReservedNames.REPLAY_SCOPE, "*"), Set.of("*")));
     t = new GateDriver(new PolicyGate(PolicyFile.builder().build(), new SignedTokenVerifier(ApproverRegistry.of()),
         new SubmitterVerifier(submitters)), Duration.ofSeconds(1), stateDir, NOW);
   }
@@ -67,12 +69,23 @@ class SignedRequestsTopologyTest {
     return t.status.readKeyValuesToMap().get(request.getRequestId());
   }
 
+  /**
+   * Refused on fabric.tasks.blocked and audited; the id's public status is written only for a
+   * submitter's own (authentic) request: a record that proves no identity cannot write the status of
+   * an id that a signed request may own.
+   */
   private void assertRefused(TaskRequest request, String reason, String detail) {
     t.submit(request);
+    BlockedTask blocked = t.blocked.readValue();
+    assertEquals(reason, blocked.getReason());
+    assertTrue(blocked.getDetail().contains(detail), blocked.getDetail());
     RequestStatus status = statusOf(request);
-    assertEquals("BLOCKED", status.getOutcome());
-    assertEquals(reason, status.getReason());
-    assertTrue(status.getDetail().contains(detail), status.getDetail());
+    if (reason.equals("UNAUTHENTICATED") && !detail.equals("stale")) {
+      assertEquals(null, status, "an unauthenticated record writes no status");
+    } else {
+      assertEquals("BLOCKED", status.getOutcome());
+      assertEquals(reason, status.getReason());
+    }
     List<AuditEvent> events = t.audits("SECURITY_EVENT");
     assertEquals(1, events.size(), events.toString());
     assertTrue(t.routed.isEmpty());
@@ -106,7 +119,8 @@ class SignedRequestsTopologyTest {
     assertRefused(impostor, "UNAUTHENTICATED", "bad signature");
     TaskRequest unknown = new RequestSigner("ghost", STRANGER.getPrivate()).sign(request("acme", "summarize"));
     t.submit(unknown);
-    assertTrue(statusOf(unknown).getDetail().contains("unknown submitter ghost"));
+    assertTrue(t.blocked.readValue().getDetail().contains("unknown submitter ghost"));
+    assertEquals(null, statusOf(unknown));
   }
 
   @Test
@@ -145,18 +159,98 @@ class SignedRequestsTopologyTest {
     assertEquals(List.of(signed.getRequestId()), t.routedIds());
   }
 
+  private TaskRequest replayOf(TaskRequest original, int generation, Instant at) {
+    ReplayLineage lineage = ReplayLineage.newBuilder().setDeadLetterId("dlq-" + generation).setGeneration(generation)
+        .setReplayedAt(at.toEpochMilli()).setReplayedBy("ops@host").setOriginalSubmitter(original.getSubmitter()).build();
+    return TaskRequest.newBuilder(original).setApprovalToken(null).setReplay(lineage).build();
+  }
+
+  private void replay(TaskRequest replay) {
+    t.replays.pipeInput(IngressKey.of(replay), replay, t.now());
+  }
+
   @Test
-  void aReplayFromTheReplayTopicIsVouchedForByThatTopic() {
+  void aReplayReSignedByTheReplayerIsCheckedAgainAndNamesTheOriginalSubmitter() {
     TaskRequest signed = t.submit(agent.sign(request("acme", "summarize")));
     t.routedIds();
-    TaskRequest replay = TaskRequest.newBuilder(signed).setSubmittedAt(NOW.minus(Duration.ofDays(2)).toEpochMilli())
-        .setSubmitterSignature(ByteBuffer.wrap(new byte[64])).setReplay(ReplayLineage.newBuilder().setDeadLetterId("dlq-1")
-            .setGeneration(1).setReplayedAt(NOW.toEpochMilli()).setReplayedBy("ops").build()).build();
-    t.replays.pipeInput(IngressKey.of(replay), replay, NOW);
+    Instant later = t.advance(Duration.ofDays(2));
 
-    assertEquals(List.of(signed.getRequestId()), t.routedIds());
+    replay(replayer.sign(replayOf(signed, 1, later)));
+
+    TaskRequest routed = t.routed.readValue().getRequest();
+    assertEquals(signed.getRequestId(), routed.getRequestId());
+    assertEquals("dlq-replayer", routed.getSubmitter(), "the replayer vouches for the replay");
+    assertEquals("support-agent", routed.getReplay().getOriginalSubmitter(), "and names who asked first");
     assertTrue(t.audits("SECURITY_EVENT").isEmpty());
-    Map<String, RequestStatus> statuses = t.status.readKeyValuesToMap();
-    assertEquals("ROUTED", statuses.get(signed.getRequestId()).getOutcome());
+    assertEquals("dlq-replayer", t.status.readKeyValuesToMap().get(signed.getRequestId()).getSubmitter());
+  }
+
+  @Test
+  void aReplayOfAClassBRequestWaitsForAFreshApproval() {
+    TaskRequest signed = agent.sign(request("acme", "send_whatsapp"));
+    Instant later = t.advance(Duration.ofHours(1));
+
+    replay(replayer.sign(replayOf(signed, 1, later)));
+
+    assertTrue(t.routed.isEmpty());
+    assertEquals("PENDING_APPROVAL", t.status.readKeyValuesToMap().get(signed.getRequestId()).getOutcome());
+  }
+
+  @Test
+  void aReplayFromARawProducerWithoutTheReplayersKeyIsUnauthenticatedAndChangesNothing() {
+    TaskRequest signed = t.submit(agent.sign(request("acme", "summarize")));
+    t.routedIds();
+    t.status.readKeyValuesToMap();
+    Instant later = t.advance(Duration.ofDays(2));
+
+    replay(replayOf(signed, 1, later)); // the agent's signature of the first submission, now with lineage
+    replay(TaskRequest.newBuilder(replayOf(signed, 1, later)).setSubmitter("dlq-replayer").setSubmitterSignature(null).build());
+    replay(new RequestSigner("dlq-replayer", STRANGER.getPrivate()).sign(replayOf(signed, 1, later)));
+
+    assertTrue(t.routed.isEmpty(), "nothing runs again");
+    List<AuditEvent> events = t.audits("SECURITY_EVENT");
+    assertEquals(3, events.size(), events.toString());
+    assertTrue(events.stream().allMatch(e -> e.getDetail().contains("UNAUTHENTICATED")), events.toString());
+    assertTrue(t.status.isEmpty(), "the request keeps its status");
+  }
+
+  @Test
+  void aForgedReplayOfAnUnknownIdIsBlockedUnauthenticated() {
+    TaskRequest forged = replayOf(request("acme", "summarize"), 1, NOW);
+    replay(forged);
+
+    assertEquals("UNAUTHENTICATED", t.blocked.readValue().getReason());
+    assertEquals(1, t.audits("SECURITY_EVENT").size());
+    assertTrue(t.routed.isEmpty());
+  }
+
+  @Test
+  void aReplaySignedByASubmitterThatIsNotAReplayerIsUnauthorized() {
+    TaskRequest signed = t.submit(agent.sign(request("acme", "summarize")));
+    t.routedIds();
+    Instant later = t.advance(Duration.ofMinutes(1));
+
+    replay(agent.sign(replayOf(signed, 1, later)));
+
+    assertTrue(t.routed.isEmpty());
+    List<AuditEvent> events = t.audits("SECURITY_EVENT");
+    assertEquals(1, events.size(), events.toString());
+    assertTrue(events.get(0).getDetail().contains("may not replay requests"), events.toString());
+  }
+
+  @Test
+  void aReplaySignatureNeitherAgesNorMovesToAnotherGeneration() {
+    TaskRequest signed = t.submit(agent.sign(request("acme", "summarize")));
+    t.routedIds();
+    TaskRequest replayed = replayer.sign(replayOf(signed, 1, t.now()));
+    TaskRequest bumped = TaskRequest.newBuilder(replayed).setReplay(ReplayLineage.newBuilder(replayed.getReplay()).setGeneration(2).build()).build();
+    replay(bumped);
+    t.advance(Duration.ofHours(1));
+    replay(replayed);
+
+    assertTrue(t.routed.isEmpty());
+    List<String> details = t.audits("SECURITY_EVENT").stream().map(AuditEvent::getDetail).toList();
+    assertEquals(2, details.size(), details.toString());
+    assertTrue(details.get(0).contains("bad signature") && details.get(1).contains("stale"), details.toString());
   }
 }

@@ -43,7 +43,8 @@ public final class DeadLetters {
   /** Fills the request's identity so the DLQ can be filtered by tenant, flow and action. */
   public static DeadLetter.Builder about(DeadLetter.Builder builder, TaskRequest request, String actionClass) {
     return builder.setTenantId(request.getTenantId()).setFlowId(request.getFlowId())
-        .setRequestId(request.getRequestId()).setAction(request.getAction()).setActionClass(actionClass);
+        .setRequestId(request.getRequestId()).setAction(request.getAction()).setActionClass(actionClass)
+        .setSubmitter(request.getSubmitter());
   }
 
   public static ExecutionAttempt attempt(int number, String at, Throwable error) {

@@ -33,6 +33,11 @@ public final class ReservedNames {
   public static final String ROLLBACK_RULE = "fabric:rollback";
   /** Attribute of a rollback request (written downstream of the gate only): why the flow is undone. */
   public static final String ROLLBACK_REASON_ATTRIBUTE = "fabric.rollback.reason";
+  /**
+   * The scope entry that makes a submitter a DLQ replayer: only a submitter whose {@code actions}
+   * list it by name (a {@code "*"} does not cover it) may sign a replay on {@code fabric.tasks.replays}.
+   */
+  public static final String REPLAY_SCOPE = "fabric.replay";
   /** Headers on a replayed record: provenance for people and tools, never trusted by a stage. */
   public static final String REPLAY_OF_HEADER = "fabric.replay.of";
   public static final String REPLAY_COUNT_HEADER = "fabric.replay.count";
