@@ -14,7 +14,7 @@ export LC_ALL=C   # lengths in bytes, not characters
 
 # The header of TaskRequest/v3, the schema written today: 0xC3 0x01, then its fingerprint
 # c7f1e11baeaeb945 little-endian (docs/kafka-contract.md, "The value, byte by byte").
-HEADER='\xc3\x01\x45\xb9\xae\xae\x1b\xe1\xf1\xc7'
+HEADER='\xc3\x01\xcd\x3c\x3c\x22\xb0\x30\x41\xb4'
 
 bootstrap=127.0.0.1:9092 tenant= action= payload='{}' key= submitter= prefix=fabric.
 while getopts 'b:t:a:p:k:s:P:' opt; do
