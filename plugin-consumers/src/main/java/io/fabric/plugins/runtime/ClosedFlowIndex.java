@@ -132,6 +132,36 @@ final class ClosedFlowIndex {
     }
   }
 
+  /** The entries (fingerprint, offset, minutes) for a snapshot, in table order. */
+  FlowStateSnapshot.ClosedFlows entries() {
+    long[] fingerprints = new long[size];
+    long[] entryOffsets = new long[size];
+    int[] entryMinutes = new int[size];
+    int n = 0;
+    for (int i = 0; i < keys.length; i++) {
+      if (keys[i] != EMPTY) {
+        fingerprints[n] = keys[i];
+        entryOffsets[n] = offsets[i];
+        entryMinutes[n] = times[i];
+        n++;
+      }
+    }
+    return new FlowStateSnapshot.ClosedFlows(fingerprints, entryOffsets, entryMinutes);
+  }
+
+  /** Adds the entries of a snapshot, without those closed before {@code minTime}. */
+  void putAll(FlowStateSnapshot.ClosedFlows entries, long minTime) {
+    int oldest = minutes(minTime);
+    for (int i = 0; i < entries.size(); i++) {
+      if (entries.fingerprints()[i] == EMPTY) {
+        throw new IllegalArgumentException("a closed-flow entry without a fingerprint");
+      }
+      if (entries.minutes()[i] >= oldest) {
+        put(entries.fingerprints()[i], entries.offsets()[i], entries.minutes()[i] * 60_000L, minTime);
+      }
+    }
+  }
+
   /** Bytes held by the table (for the benchmark's memory accounting). */
   long footprintBytes() {
     return (long) keys.length * (Long.BYTES * 2 + Integer.BYTES);

@@ -265,7 +265,7 @@ public final class PluginRuntime implements AutoCloseable {
     rewindPending = false;
     producer = newProducer();
     producer.initTransactions();
-    store = new FlowStateStore(connection, catalog, intentTopic, transactionalId + "-state");
+    store = new FlowStateStore(connection, catalog, intentTopic, transactionalId + "-state", snapshots());
     store.verifyCoPartitioned(taskTopic.name());
     consumer = newConsumer();
     wakeable = consumer;
@@ -289,6 +289,10 @@ public final class PluginRuntime implements AutoCloseable {
     if (consumer != null) {
       closeQuietly("consumer", () -> consumer.close(CloseOptions.timeout(Duration.ofSeconds(abrupt ? 5 : config.closeTimeout().toSeconds()))));
     }
+    if (store != null && !abrupt) {
+      // nothing is staged after the loop's last commit or abort: a restart reads only what follows
+      closeQuietly("flow state snapshot", store::snapshot);
+    }
     if (store != null) {
       closeQuietly("flow state reader", store::close);
     }
@@ -305,6 +309,12 @@ public final class PluginRuntime implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("plugin runtime {}: closing the {} failed: {}", transactionalId, what, e.toString());
     }
+  }
+
+  /** This runtime's own snapshot directory, named after its transactional id (plugin, canary, instance). */
+  private FlowStateStore.Snapshots snapshots() {
+    return config.stateDir() == null ? FlowStateStore.Snapshots.NONE
+        : new FlowStateStore.Snapshots(config.stateDir().resolve(transactionalId), config.snapshotInterval());
   }
 
   private Producer<String, byte[]> newProducer() {
@@ -343,6 +353,7 @@ public final class PluginRuntime implements AutoCloseable {
       resumeDuePartitions();
       ConsumerRecords<byte[], byte[]> records = consumer.poll(nextPollTimeout());
       if (records.isEmpty()) {
+        store.snapshotIfDue();
         return true;
       }
       store.catchUp();
@@ -364,6 +375,7 @@ public final class PluginRuntime implements AutoCloseable {
       }
       // before the next poll: a rebalance inside it must find no outcome of a revoked partition uncommitted
       batch.commit();
+      store.snapshotIfDue();
       return true;
     } catch (KafkaException e) {
       FailureClassifier.Handling handling = FailureClassifier.ofClients(e);
