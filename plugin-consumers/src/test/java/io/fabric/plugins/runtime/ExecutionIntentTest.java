@@ -43,4 +43,14 @@ class ExecutionIntentTest {
     assertEquals(PluginRuntimeConfig.defaults().maxPollRecords(), config.maxPollRecords());
     assertEquals(CrashPoint.NONE, config.crashPoint());
   }
+
+  @Test
+  void snapshotsAreOffUnlessAStateDirIsGivenAndNoneTurnsThemOff() {
+    assertEquals(null, PluginRuntimeConfig.defaults().stateDir());
+    PluginRuntimeConfig config = PluginRuntimeConfig.from(Map.of(PluginRuntimeConfig.STATE_DIR, "/var/lib/fabric/plugins",
+        PluginRuntimeConfig.SNAPSHOT_INTERVAL_MS, "5000"));
+    assertEquals(java.nio.file.Path.of("/var/lib/fabric/plugins"), config.stateDir());
+    assertEquals(5_000, config.snapshotInterval().toMillis());
+    assertEquals(null, PluginRuntimeConfig.from(Map.of(PluginRuntimeConfig.STATE_DIR, "none")).stateDir());
+  }
 }
