@@ -166,7 +166,8 @@ final class ClosedFlowIndex {
       return;
     }
     int capacity = keys.length;
-    while ((size + n + 1) * 2L > capacity && capacity < (1 << 30)) {
+    // the load at which put() grows the table: no larger than the table the entries came from
+    while ((size + n + 1) * 4L > capacity * 3L && capacity < (1 << 30)) {
       capacity *= 2;
     }
     if (capacity > keys.length) {
