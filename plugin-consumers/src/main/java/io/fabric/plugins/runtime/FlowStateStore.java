@@ -324,7 +324,11 @@ final class FlowStateStore implements AutoCloseable {
    * consistent point (a complete catch-up, nothing staged); returns how many were written.
    */
   int snapshot() {
-    if (snapshotFiles == null || !stagedState.isEmpty() || !stagedIntents.isEmpty() || caughtUp.isEmpty()) {
+    return snapshotFiles == null ? 0 : writeSnapshots(owned.keySet());
+  }
+
+  private int writeSnapshots(Collection<Integer> partitionNumbers) {
+    if (!stagedState.isEmpty() || !stagedIntents.isEmpty() || caughtUp.isEmpty()) {
       return 0;
     }
     if (topicFacts == null) {
@@ -336,13 +340,14 @@ final class FlowStateStore implements AutoCloseable {
       }
     }
     int written = 0;
-    for (Map.Entry<Integer, Owned> entry : owned.entrySet()) {
+    for (int p : partitionNumbers) {
+      Owned partition = owned.get(p);
       try {
-        if (snapshot(entry.getKey(), entry.getValue())) {
+        if (partition != null && snapshot(p, partition)) {
           written++;
         }
       } catch (IOException | RuntimeException e) {
-        log.warn("flow state partition {}: snapshot not written to {}: {}", entry.getKey(), snapshotFiles.dir(), e.toString());
+        log.warn("flow state partition {}: snapshot not written to {}: {}", p, snapshotFiles.dir(), e.toString());
       }
     }
     return written;
@@ -413,7 +418,11 @@ final class FlowStateStore implements AutoCloseable {
     }
   }
 
+  /** Stops tracking these partitions, after a snapshot of them if the store is at a consistent point, so they come back quickly. */
   void revoke(Collection<Integer> removed) {
+    if (snapshotFiles != null) {
+      writeSnapshots(removed);
+    }
     clearStaged();
     removed.forEach(owned::remove);
     for (int p : removed) {

@@ -281,6 +281,10 @@ public final class PluginRuntime implements AutoCloseable {
     // abrupt: no abort and no flush, as if the process died; the next instance with this
     // transactional id aborts the open transaction when it calls initTransactions()
     Duration producerTimeout = abrupt ? Duration.ZERO : config.closeTimeout();
+    if (store != null && !abrupt) {
+      // before the consumer's close revokes the partitions; nothing is staged after the loop's last commit or abort
+      closeQuietly("flow state snapshot", store::snapshot);
+    }
     if (producer != null) {
       closeQuietly("producer", () -> producer.close(producerTimeout));
     }
@@ -288,10 +292,6 @@ public final class PluginRuntime implements AutoCloseable {
     // group either way so a restart need not wait for the session timeout
     if (consumer != null) {
       closeQuietly("consumer", () -> consumer.close(CloseOptions.timeout(Duration.ofSeconds(abrupt ? 5 : config.closeTimeout().toSeconds()))));
-    }
-    if (store != null && !abrupt) {
-      // nothing is staged after the loop's last commit or abort: a restart reads only what follows
-      closeQuietly("flow state snapshot", store::snapshot);
     }
     if (store != null) {
       closeQuietly("flow state reader", store::close);

@@ -130,7 +130,6 @@ class DurableFlowIntegrationTest {
     Path file = stateDir.resolve(first.transactionalId()).resolve("flow-state-" + fabric.partitionOf(flow) + ".snapshot");
     FlowStateSnapshot snapshot = FlowStateSnapshot.decode(Files.readAllBytes(file));
     assertEquals(List.of(flow), snapshot.open().stream().map(FlowStateSnapshot.OpenFlow::flowId).toList());
-    assertTrue(snapshot.header().state().offset() > 0, "the snapshot applied the checkpoint: " + snapshot.header());
 
     // When the runtime restarts from it, and step 1 is delivered again after steps 2 and 3
     fabric.send(BuiltinPlugin.NAME, request(flow, "read_status", "{}", false));

@@ -261,6 +261,18 @@ class FlowStateStoreTest {
     List<String> newFlows = new ArrayList<>();
     Map<String, String> newIntents = new java.util.TreeMap<>();
     int history = writeHistory("new", newFlows, newIntents);
+    // the broker's metadata of topics created again settles after a moment: wait until it lists every record
+    List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
+    for (int p = 0; p < 3; p++) {
+      partitions.add(new org.apache.kafka.common.TopicPartition(fabric.catalog.flowState.name(), p));
+      partitions.add(new org.apache.kafka.common.TopicPartition(ExecutionIntent.topic(fabric.catalog).name(), p));
+    }
+    try (Admin admin = Admin.create(fabric.connection.clientConfig())) {
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+      partitions.forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+      await().atMost(Duration.ofSeconds(30)).until(() -> admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream()
+          .mapToLong(org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo::offset).sum() == history);
+    }
 
     FlowStateStore restarted = snapshotting();
     restarted.assign(List.of(0, 1, 2));
