@@ -64,7 +64,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With a snapshot directory, the store writes what it holds of each partition to a local file
  * ({@link FlowStateSnapshot}) at consistent points: after a complete catch-up, with nothing
- * staged, at most once per snapshot interval, and on a clean close. A partition assigned later
+ * staged, at most once per snapshot interval, on a clean close and when a partition is revoked. A partition assigned later
  * loads its snapshot, if {@link SnapshotValidity} accepts it, and reads only the records after it;
  * otherwise it is read from the beginning as without a snapshot.
  *
