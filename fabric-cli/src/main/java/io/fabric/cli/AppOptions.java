@@ -73,7 +73,13 @@ final class AppOptions {
     load();
     PluginRegistry registry = PluginRegistry.discover();
     return new FabricRuntime.Settings(kafka.connection(bootstrap), kafka.catalog(), registry, policy, verifier, stateDir,
-        selectedApps(), streamsOverrides(), pluginRuntime, submitters);
+        selectedApps(), streamsOverrides(), pluginRuntimeIn(stateDir), submitters);
+  }
+
+  /** The plugin runtimes keep their flow state snapshots under the process's state dir unless told otherwise (or {@code none}). */
+  private PluginRuntimeConfig pluginRuntimeIn(Path stateDir) {
+    return config.containsKey(PluginRuntimeConfig.STATE_DIR) ? pluginRuntime
+        : pluginRuntime.withStateDir(stateDir.resolve("plugin-runtime"));
   }
 
   /** The {@code --config} settings for the Streams apps: all but the plugin runtime's. */

@@ -26,7 +26,7 @@ final class RunCommand implements Callable<Integer> {
   AppOptions appOptions;
 
   @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = "${user.home}/.fabric",
-      description = "Embedded broker data and Streams state (default ${DEFAULT-VALUE}); kept between runs.")
+      description = "Embedded broker data, Streams state and the plugin runtimes' flow state snapshots (default ${DEFAULT-VALUE}); kept between runs.")
   Path dataDir;
 
   @Option(names = "--sandbox", description = "Start the local vendor simulator on loopback and point the vendor plugins at it.")

@@ -108,19 +108,24 @@ final class ClosedFlowIndex {
   }
 
   private void grow(long minTime) {
-    long[] oldKeys = keys;
-    long[] oldOffsets = offsets;
-    int[] oldTimes = times;
     int live = 0;
-    for (int i = 0; i < oldKeys.length; i++) {
-      if (oldKeys[i] != EMPTY && oldTimes[i] >= minutes(minTime)) {
+    for (int i = 0; i < keys.length; i++) {
+      if (keys[i] != EMPTY && times[i] >= minutes(minTime)) {
         live++;
       }
     }
-    int capacity = oldKeys.length;
+    int capacity = keys.length;
     while ((live + 1) * 2L > capacity && capacity < (1 << 30)) {
       capacity *= 2;
     }
+    resize(capacity, minTime);
+  }
+
+  /** Rehashes into {@code capacity} slots (a power of two), dropping entries closed before {@code minTime}. */
+  private void resize(int capacity, long minTime) {
+    long[] oldKeys = keys;
+    long[] oldOffsets = offsets;
+    int[] oldTimes = times;
     keys = new long[capacity];
     offsets = new long[capacity];
     times = new int[capacity];
@@ -130,6 +135,68 @@ final class ClosedFlowIndex {
         insert(oldKeys[i], oldOffsets[i], oldTimes[i]);
       }
     }
+  }
+
+  /** The entries (fingerprint, offset, minutes) for a snapshot, in table order. */
+  FlowStateSnapshot.ClosedFlows entries() {
+    long[] fingerprints = new long[size];
+    long[] entryOffsets = new long[size];
+    int[] entryMinutes = new int[size];
+    int n = 0;
+    for (int i = 0; i < keys.length; i++) {
+      if (keys[i] != EMPTY) {
+        fingerprints[n] = keys[i];
+        entryOffsets[n] = offsets[i];
+        entryMinutes[n] = times[i];
+        n++;
+      }
+    }
+    return new FlowStateSnapshot.ClosedFlows(fingerprints, entryOffsets, entryMinutes);
+  }
+
+  /**
+   * Adds the entries of a snapshot, without those closed before {@code minTime}. They come in the
+   * order of another table's slots: inserted in that order into a smaller linear-probing table they
+   * would pile up in long runs (quadratic time), so the table is sized for all of them first and
+   * they are visited in a scattered order.
+   */
+  void putAll(FlowStateSnapshot.ClosedFlows entries, long minTime) {
+    int n = entries.size();
+    if (n == 0) {
+      return;
+    }
+    int capacity = keys.length;
+    // the load at which put() grows the table: no larger than the table the entries came from
+    while ((size + n + 1) * 4L > capacity * 3L && capacity < (1 << 30)) {
+      capacity *= 2;
+    }
+    if (capacity > keys.length) {
+      resize(capacity, minTime);
+    }
+    int oldest = minutes(minTime);
+    long step = scatterStep(n);
+    for (long k = 0, i = 0; k < n; k++, i = (i + step) % n) {
+      int at = (int) i;
+      if (entries.fingerprints()[at] == EMPTY) {
+        throw new IllegalArgumentException("a closed-flow entry without a fingerprint");
+      }
+      if (entries.minutes()[at] >= oldest) {
+        put(entries.fingerprints()[at], entries.offsets()[at], entries.minutes()[at] * 60_000L, minTime);
+      }
+    }
+  }
+
+  /** A step coprime to {@code n}, so {@code i -> i + step mod n} visits every index once, far apart. */
+  private static long scatterStep(int n) {
+    long step = 0x9E3779B1L % n;
+    while (step == 0 || gcd(step, n) != 1) {
+      step++;
+    }
+    return step;
+  }
+
+  private static long gcd(long a, long b) {
+    return b == 0 ? a : gcd(b, a % b);
   }
 
   /** Bytes held by the table (for the benchmark's memory accounting). */

@@ -7,7 +7,9 @@ import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.records.LatestByKeyReader;
 import io.fabric.schemas.topics.TopicCatalog;
 import io.fabric.schemas.topics.TopicSpec;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -27,6 +32,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -55,6 +62,12 @@ import org.slf4j.LoggerFactory;
  * and shadow the committed values, so the next task of the same flow sees them; a commit moves them
  * in with their offsets, an abort drops them.
  *
+ * <p>With a snapshot directory, the store writes what it holds of each partition to a local file
+ * ({@link FlowStateSnapshot}) at consistent points: after a complete catch-up, with nothing
+ * staged, at most once per snapshot interval, on a clean close and when a partition is revoked. A partition assigned later
+ * loads its snapshot, if {@link SnapshotValidity} accepts it, and reads only the records after it;
+ * otherwise it is read from the beginning as without a snapshot.
+ *
  * <p>Used by the runtime thread only.
  */
 final class FlowStateStore implements AutoCloseable {
@@ -72,7 +85,29 @@ final class FlowStateStore implements AutoCloseable {
     final Map<String, Versioned<FlowCheckpoint>> open = new HashMap<>();
     final ClosedFlowIndex closed = new ClosedFlowIndex();
     final Map<String, Versioned<ExecutionIntent>> intents = new HashMap<>();
+    /** Bumped by every change, so an unchanged partition is not written again. */
+    long changes;
+    long changesInSnapshot = -1;
+    long stateOffsetInSnapshot = -1;
+    long intentOffsetInSnapshot = -1;
   }
+
+  /**
+   * Where and how often the store keeps snapshots; {@link #NONE} for none.
+   *
+   * @param dir this runtime's own directory (two runtimes never share one)
+   * @param interval the least time between two snapshots of the store
+   */
+  record Snapshots(Path dir, Duration interval) {
+    static final Snapshots NONE = new Snapshots(null, Duration.ZERO);
+
+    boolean enabled() {
+      return dir != null;
+    }
+  }
+
+  /** Ids and {@code delete.retention.ms} of the two topics, as the cluster says now. */
+  private record TopicFacts(Map<String, String> ids, Duration deleteRetention) {}
 
   private final String stateTopic;
   private final String intentTopic;
@@ -89,16 +124,41 @@ final class FlowStateStore implements AutoCloseable {
   private final Map<String, Optional<FlowCheckpoint>> stagedState = new HashMap<>();
   private final Map<String, Optional<ExecutionIntent>> stagedIntents = new HashMap<>();
   private long readThroughs;
-  /** How many times a partition's state was restored from the beginning (written by the runtime thread, read by tests). */
+  /** How many times a partition's state was rebuilt (from its snapshot or the beginning) (written by the runtime thread, read by tests). */
   private volatile int restores;
+  private long recordsRead;
+  private int partitionsFromSnapshots;
+
+  private final Snapshots snapshotSettings;
+  private final FlowStateSnapshotFiles snapshotFiles;
+  private final Map<String, Object> adminConfig;
+  private Admin admin;
+  private AvroSerde<FlowCheckpoint> snapshotEncoder;
+  private TopicFacts topicFacts;
+  private long nextSnapshotNanos = System.nanoTime();
+  /** The positions after the last complete catch-up: every committed record before them is applied. Empty after a failed one. */
+  private final Map<TopicPartition, Long> caughtUp = new HashMap<>();
+  /** When the last complete catch-up started: every record after {@link #caughtUp} became readable after it. */
+  private long caughtUpAtMillis;
 
   FlowStateStore(KafkaConnection connection, TopicCatalog catalog, TopicSpec<String, String> intentTopic, String clientId) {
-    this(connection, catalog, intentTopic, clientId, null, DEFAULT_RECENTLY_CLOSED, DEFAULT_CLOSED_RETENTION, Clock.systemUTC());
+    this(connection, catalog, intentTopic, clientId, Snapshots.NONE);
+  }
+
+  FlowStateStore(KafkaConnection connection, TopicCatalog catalog, TopicSpec<String, String> intentTopic, String clientId,
+                 Snapshots snapshots) {
+    this(connection, catalog, intentTopic, clientId, null, DEFAULT_RECENTLY_CLOSED, DEFAULT_CLOSED_RETENTION, Clock.systemUTC(), snapshots);
+  }
+
+  FlowStateStore(KafkaConnection connection, TopicCatalog catalog, TopicSpec<String, String> intentTopic, String clientId,
+                 Deserializer<FlowCheckpoint> decoder, int recentlyClosedLimit, Duration closedRetention, Clock clock) {
+    this(connection, catalog, intentTopic, clientId, decoder, recentlyClosedLimit, closedRetention, clock, Snapshots.NONE);
   }
 
   /** {@code decoder} null: the catalog's Avro serde (a test passes its own to inject a failure). */
   FlowStateStore(KafkaConnection connection, TopicCatalog catalog, TopicSpec<String, String> intentTopic, String clientId,
-                 Deserializer<FlowCheckpoint> decoder, int recentlyClosedLimit, Duration closedRetention, Clock clock) {
+                 Deserializer<FlowCheckpoint> decoder, int recentlyClosedLimit, Duration closedRetention, Clock clock,
+                 Snapshots snapshots) {
     this.stateTopic = catalog.flowState.name();
     this.intentTopic = intentTopic.name();
     this.partitions = catalog.partitions();
@@ -121,6 +181,17 @@ final class FlowStateStore implements AutoCloseable {
     this.readerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-closed");
     this.readerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
     this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.snapshotSettings = snapshots == null ? Snapshots.NONE : snapshots;
+    this.snapshotFiles = snapshotSettings.enabled() ? new FlowStateSnapshotFiles(snapshotSettings.dir()) : null;
+    this.adminConfig = connection.clientConfig();
+    this.adminConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-admin");
+    if (snapshotFiles != null) {
+      try {
+        snapshotFiles.deleteLeftovers();
+      } catch (IOException e) {
+        log.warn("flow state snapshots in {}: cannot remove leftover temporary files: {}", snapshotFiles.dir(), e.toString());
+      }
+    }
   }
 
   /**
@@ -141,27 +212,226 @@ final class FlowStateStore implements AutoCloseable {
     }
   }
 
-  /** Starts tracking these partitions: restores the ones not tracked yet from the beginning; the others are kept. */
+  /**
+   * Starts tracking these partitions: restores the ones not tracked yet, from their snapshot and the
+   * records after it when there is a valid one, else from the beginning; the others are kept.
+   */
   void assign(Collection<Integer> added) {
     Set<Integer> all = new HashSet<>(owned.keySet());
     all.addAll(added);
-    List<TopicPartition> fresh = new ArrayList<>();
+    List<Integer> fresh = new ArrayList<>();
     for (int p : added) {
       if (!owned.containsKey(p)) {
         owned.put(p, new Owned());
         restores++;
-        fresh.add(new TopicPartition(stateTopic, p));
-        fresh.add(new TopicPartition(intentTopic, p));
+        fresh.add(p);
       }
     }
     consumer.assign(topicPartitions(all));
-    consumer.seekToBeginning(fresh);
+    Map<TopicPartition, Long> fromSnapshots = fresh.isEmpty() || snapshotFiles == null ? Map.of() : loadSnapshots(fresh);
+    List<TopicPartition> fromBeginning = new ArrayList<>(topicPartitions(fresh));
+    fromBeginning.removeAll(fromSnapshots.keySet());
+    consumer.seekToBeginning(fromBeginning);
+    fromSnapshots.forEach(consumer::seek);
     catchUp();
   }
 
+  /**
+   * Loads the valid snapshots of these (new, empty) partitions; returns where to read on from.
+   * A partition whose snapshot is missing, unreadable or refused is left empty, to be read from the beginning.
+   */
+  private Map<TopicPartition, Long> loadSnapshots(List<Integer> fresh) {
+    Map<TopicPartition, Long> seeks = new HashMap<>();
+    List<TopicPartition> tps = topicPartitions(fresh);
+    TopicFacts facts;
+    Map<TopicPartition, Long> start;
+    Map<TopicPartition, Long> end;
+    try {
+      facts = describeTopics();
+      start = consumer.beginningOffsets(tps, CATCH_UP_TIMEOUT);
+      end = consumer.endOffsets(tps, CATCH_UP_TIMEOUT);
+    } catch (KafkaException e) {
+      log.warn("flow state snapshots not used ({}): partitions {} are read from the beginning", e.toString(), fresh);
+      return seeks;
+    }
+    for (int p : fresh) {
+      FlowStateSnapshot snapshot;
+      try {
+        byte[] bytes = snapshotFiles.read(p);
+        if (bytes == null) {
+          log.info("flow state partition {}: no snapshot in {}; reading it from the beginning", p, snapshotFiles.dir());
+          continue;
+        }
+        snapshot = FlowStateSnapshot.decode(bytes);
+      } catch (IOException | FlowStateSnapshot.CorruptSnapshotException e) {
+        log.warn("flow state partition {}: snapshot {} ignored, reading from the beginning: {}", p, snapshotFiles.file(p), e.getMessage());
+        continue;
+      }
+      TopicPartition state = new TopicPartition(stateTopic, p);
+      TopicPartition intents = new TopicPartition(intentTopic, p);
+      SnapshotValidity.Expected expected = new SnapshotValidity.Expected(p, partitions,
+          new SnapshotValidity.Log(stateTopic, facts.ids().get(stateTopic), start.get(state), end.get(state)),
+          new SnapshotValidity.Log(intentTopic, facts.ids().get(intentTopic), start.get(intents), end.get(intents)),
+          clock.millis(), facts.deleteRetention().dividedBy(2));
+      Optional<String> rejection = SnapshotValidity.rejection(snapshot.header(), expected);
+      if (rejection.isPresent()) {
+        log.warn("flow state partition {}: snapshot {} ignored, reading from the beginning: {}", p, snapshotFiles.file(p), rejection.get());
+        continue;
+      }
+      try {
+        load(owned.get(p), snapshot);
+      } catch (RuntimeException e) {
+        owned.put(p, new Owned());
+        log.warn("flow state partition {}: snapshot {} ignored, reading from the beginning: {}", p, snapshotFiles.file(p), e.toString());
+        continue;
+      }
+      seeks.put(state, snapshot.header().state().offset());
+      seeks.put(intents, snapshot.header().intents().offset());
+      partitionsFromSnapshots++;
+      log.info("flow state partition {}: loaded its snapshot ({} open, {} closed flows, {} intents); reading on from offsets {}/{}",
+          p, snapshot.open().size(), snapshot.closed().size(), snapshot.intents().size(), snapshot.header().state().offset(),
+          snapshot.header().intents().offset());
+    }
+    return seeks;
+  }
+
+  private void load(Owned partition, FlowStateSnapshot snapshot) {
+    for (FlowStateSnapshot.OpenFlow flow : snapshot.open()) {
+      partition.open.put(flow.flowId(), new Versioned<>(checkpoints.deserialize(stateTopic, flow.checkpoint()), flow.offset()));
+    }
+    partition.closed.putAll(snapshot.closed(), clock.millis() - closedRetention.toMillis());
+    for (FlowStateSnapshot.Intent intent : snapshot.intents()) {
+      partition.intents.put(intent.intentId(),
+          new Versioned<>(intent.json() == null ? null : ExecutionIntent.fromJson(intent.json()), intent.offset()));
+    }
+    partition.changesInSnapshot = partition.changes;
+    partition.stateOffsetInSnapshot = snapshot.header().state().offset();
+    partition.intentOffsetInSnapshot = snapshot.header().intents().offset();
+  }
+
+  /**
+   * Writes the snapshots of the changed partitions when the interval since the last ones has
+   * passed; called by the runtime at points where nothing is staged. Never throws: a snapshot that
+   * cannot be written only makes the next restore read more.
+   */
+  void snapshotIfDue() {
+    if (snapshotFiles == null || System.nanoTime() - nextSnapshotNanos < 0) {
+      return;
+    }
+    nextSnapshotNanos = System.nanoTime() + snapshotSettings.interval().toNanos();
+    snapshot();
+  }
+
+  /**
+   * Writes the snapshot of every partition that changed since its last one, if the store is at a
+   * consistent point (a complete catch-up, nothing staged); returns how many were written.
+   */
+  int snapshot() {
+    return snapshotFiles == null ? 0 : writeSnapshots(owned.keySet());
+  }
+
+  private int writeSnapshots(Collection<Integer> partitionNumbers) {
+    if (!stagedState.isEmpty() || !stagedIntents.isEmpty() || caughtUp.isEmpty()) {
+      return 0;
+    }
+    if (topicFacts == null) {
+      try {
+        describeTopics();
+      } catch (KafkaException e) {
+        log.warn("flow state snapshots not written to {}: {}", snapshotFiles.dir(), e.toString());
+        return 0;
+      }
+    }
+    int written = 0;
+    for (int p : partitionNumbers) {
+      Owned partition = owned.get(p);
+      try {
+        if (partition != null && snapshot(p, partition)) {
+          written++;
+        }
+      } catch (IOException | RuntimeException e) {
+        log.warn("flow state partition {}: snapshot not written to {}: {}", p, snapshotFiles.dir(), e.toString());
+      }
+    }
+    return written;
+  }
+
+  private boolean snapshot(int p, Owned partition) throws IOException {
+    Long stateOffset = caughtUp.get(new TopicPartition(stateTopic, p));
+    Long intentOffset = caughtUp.get(new TopicPartition(intentTopic, p));
+    if (stateOffset == null || intentOffset == null) {
+      return false;
+    }
+    if (partition.changes == partition.changesInSnapshot && stateOffset == partition.stateOffsetInSnapshot
+        && intentOffset == partition.intentOffsetInSnapshot) {
+      return false;
+    }
+    long started = System.nanoTime();
+    if (snapshotEncoder == null) {
+      snapshotEncoder = AvroSerde.of(FlowCheckpoint.class);
+    }
+    List<FlowStateSnapshot.OpenFlow> open = new ArrayList<>(partition.open.size());
+    partition.open.forEach((flowId, v) -> open.add(new FlowStateSnapshot.OpenFlow(flowId, v.offset(),
+        snapshotEncoder.serialize(stateTopic, v.value()))));
+    List<FlowStateSnapshot.Intent> intents = new ArrayList<>(partition.intents.size());
+    partition.intents.forEach((intentId, v) -> intents.add(new FlowStateSnapshot.Intent(intentId, v.offset(),
+        v.value() == null ? null : v.value().toJson())));
+    FlowStateSnapshot snapshot = new FlowStateSnapshot(
+        new FlowStateSnapshot.Header(p, partitions,
+            new FlowStateSnapshot.TopicPosition(stateTopic, topicFacts.ids().get(stateTopic), stateOffset),
+            new FlowStateSnapshot.TopicPosition(intentTopic, topicFacts.ids().get(intentTopic), intentOffset),
+            caughtUpAtMillis),
+        open, partition.closed.entries(), intents);
+    long bytes = snapshotFiles.write(snapshot);
+    partition.changesInSnapshot = partition.changes;
+    partition.stateOffsetInSnapshot = stateOffset;
+    partition.intentOffsetInSnapshot = intentOffset;
+    log.debug("flow state partition {}: snapshot of {} open, {} closed flows, {} intents at {}/{} written ({} bytes, {} ms)", p,
+        open.size(), snapshot.closed().size(), intents.size(), stateOffset, intentOffset, bytes, (System.nanoTime() - started) / 1_000_000);
+    return true;
+  }
+
+  /** The two topics' ids and the shorter of their {@code delete.retention.ms}, from the cluster. */
+  private TopicFacts describeTopics() {
+    if (admin == null) {
+      admin = Admin.create(adminConfig);
+    }
+    try {
+      Map<String, TopicDescription> topics = admin.describeTopics(List.of(stateTopic, intentTopic)).allTopicNames()
+          .get(CATCH_UP_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      Map<String, String> ids = new HashMap<>();
+      topics.forEach((name, description) -> ids.put(name, description.topicId().toString()));
+      List<ConfigResource> resources = List.of(new ConfigResource(ConfigResource.Type.TOPIC, stateTopic),
+          new ConfigResource(ConfigResource.Type.TOPIC, intentTopic));
+      Map<ConfigResource, Config> configs = admin.describeConfigs(resources).all()
+          .get(CATCH_UP_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      long retention = Long.MAX_VALUE;
+      for (Config config : configs.values()) {
+        var entry = config.get(TopicConfig.DELETE_RETENTION_MS_CONFIG);
+        retention = Math.min(retention, entry == null || entry.value() == null ? 0 : Long.parseLong(entry.value()));
+      }
+      TopicFacts facts = new TopicFacts(Map.copyOf(ids), Duration.ofMillis(retention));
+      topicFacts = facts;
+      return facts;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new org.apache.kafka.common.errors.InterruptException(e);
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      throw new KafkaException("cannot describe " + stateTopic + " and " + intentTopic + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Stops tracking these partitions, after a snapshot of them if the store is at a consistent point, so they come back quickly. */
   void revoke(Collection<Integer> removed) {
+    if (snapshotFiles != null) {
+      writeSnapshots(removed);
+    }
     clearStaged();
     removed.forEach(owned::remove);
+    for (int p : removed) {
+      caughtUp.remove(new TopicPartition(stateTopic, p));
+      caughtUp.remove(new TopicPartition(intentTopic, p));
+    }
     recentlyClosed.keySet().removeIf(flowId -> removed.contains(partitionOf(flowId)));
     consumer.assign(topicPartitions(owned.keySet()));
   }
@@ -176,6 +446,8 @@ final class FlowStateStore implements AutoCloseable {
     if (assigned.isEmpty()) {
       return;
     }
+    caughtUp.clear();
+    long startedAt = clock.millis();
     Map<TopicPartition, Long> end = consumer.endOffsets(assigned, CATCH_UP_TIMEOUT);
     long deadline = System.nanoTime() + CATCH_UP_TIMEOUT.toNanos();
     long minTime = clock.millis() - closedRetention.toMillis();
@@ -184,6 +456,7 @@ final class FlowStateStore implements AutoCloseable {
         throw new TimeoutException("flow state not caught up within " + CATCH_UP_TIMEOUT + " on " + assigned);
       }
       ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(100));
+      recordsRead += records.count();
       for (TopicPartition tp : records.partitions()) {
         List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
         for (ConsumerRecord<byte[], byte[]> record : batch) {
@@ -199,6 +472,10 @@ final class FlowStateStore implements AutoCloseable {
       }
     }
     pruneTombstones();
+    for (TopicPartition tp : assigned) {
+      caughtUp.put(tp, consumer.position(tp, CATCH_UP_TIMEOUT));
+    }
+    caughtUpAtMillis = startedAt;
   }
 
   private void rewindTo(ConsumerRecords<byte[], byte[]> records, TopicPartition failed, long failedOffset) {
@@ -328,7 +605,8 @@ final class FlowStateStore implements AutoCloseable {
   }
 
   /** What the store holds now, for tests and the benchmark. */
-  record Footprint(int openFlows, int recentlyClosedFlows, int indexedClosedFlows, long indexBytes, int openIntents, long readThroughs) {}
+  record Footprint(int openFlows, int recentlyClosedFlows, int indexedClosedFlows, long indexBytes, int openIntents, long readThroughs,
+                   long recordsRead, int partitionsFromSnapshots) {}
 
   Footprint footprint() {
     int open = 0;
@@ -341,7 +619,7 @@ final class FlowStateStore implements AutoCloseable {
       bytes += partition.closed.footprintBytes();
       intents += partition.intents.size();
     }
-    return new Footprint(open, recentlyClosed.size(), indexed, bytes, intents, readThroughs);
+    return new Footprint(open, recentlyClosed.size(), indexed, bytes, intents, readThroughs, recordsRead, partitionsFromSnapshots);
   }
 
   private Owned owned(String flowId) {
@@ -365,6 +643,7 @@ final class FlowStateStore implements AutoCloseable {
     if (current >= offset) {
       return;
     }
+    partition.changes++;
     if (checkpoint != null && isOpen(checkpoint)) {
       partition.open.put(flowId, new Versioned<>(checkpoint, offset));
       recentlyClosed.remove(flowId);
@@ -405,6 +684,7 @@ final class FlowStateStore implements AutoCloseable {
     Versioned<ExecutionIntent> current = partition.intents.get(intentId);
     if (current == null || current.offset() < offset) {
       partition.intents.put(intentId, new Versioned<>(intent, offset));
+      partition.changes++;
     }
   }
 
@@ -415,7 +695,9 @@ final class FlowStateStore implements AutoCloseable {
   private void pruneTombstones() {
     for (Map.Entry<Integer, Owned> entry : owned.entrySet()) {
       long position = consumer.position(new TopicPartition(intentTopic, entry.getKey()), CATCH_UP_TIMEOUT);
-      entry.getValue().intents.values().removeIf(v -> v.value() == null && v.offset() < position);
+      if (entry.getValue().intents.values().removeIf(v -> v.value() == null && v.offset() < position)) {
+        entry.getValue().changes++;
+      }
     }
   }
 
@@ -433,6 +715,9 @@ final class FlowStateStore implements AutoCloseable {
     consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
     if (reader != null) {
       reader.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+    }
+    if (admin != null) {
+      admin.close(Duration.ofSeconds(5));
     }
   }
 }

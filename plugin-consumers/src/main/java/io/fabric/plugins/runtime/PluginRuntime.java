@@ -274,7 +274,7 @@ public final class PluginRuntime implements AutoCloseable {
     rewindPending = false;
     producer = newProducer();
     producer.initTransactions();
-    store = new FlowStateStore(connection, catalog, intentTopic, transactionalId + "-state");
+    store = new FlowStateStore(connection, catalog, intentTopic, transactionalId + "-state", snapshots());
     store.verifyCoPartitioned(taskTopic.name());
     consumer = newConsumer();
     if (PollBudget.worstCaseExceedsBudget(pollBudget(), worstCaseCall)) {
@@ -295,6 +295,10 @@ public final class PluginRuntime implements AutoCloseable {
     // abrupt: no abort and no flush, as if the process died; the next instance with this
     // transactional id aborts the open transaction when it calls initTransactions()
     Duration producerTimeout = abrupt ? Duration.ZERO : config.closeTimeout();
+    if (store != null && !abrupt) {
+      // before the consumer's close revokes the partitions; nothing is staged after the loop's last commit or abort
+      closeQuietly("flow state snapshot", store::snapshot);
+    }
     if (producer != null) {
       closeQuietly("producer", () -> producer.close(producerTimeout));
     }
@@ -319,6 +323,12 @@ public final class PluginRuntime implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("plugin runtime {}: closing the {} failed: {}", transactionalId, what, e.toString());
     }
+  }
+
+  /** This runtime's own snapshot directory, named after its transactional id (plugin, canary, instance). */
+  private FlowStateStore.Snapshots snapshots() {
+    return config.stateDir() == null ? FlowStateStore.Snapshots.NONE
+        : new FlowStateStore.Snapshots(config.stateDir().resolve(transactionalId), config.snapshotInterval());
   }
 
   private Producer<String, byte[]> newProducer() {
@@ -372,6 +382,7 @@ public final class PluginRuntime implements AutoCloseable {
       resumeDuePartitions();
       ConsumerRecords<byte[], byte[]> records = consumer.poll(nextPollTimeout());
       if (records.isEmpty()) {
+        store.snapshotIfDue();
         return true;
       }
       store.catchUp();
@@ -393,6 +404,7 @@ public final class PluginRuntime implements AutoCloseable {
       }
       // before the next poll: a rebalance inside it must find no outcome of a revoked partition uncommitted
       batch.commit();
+      store.snapshotIfDue();
       return true;
     } catch (KafkaException e) {
       FailureClassifier.Handling handling = FailureClassifier.ofClients(e);

@@ -1,5 +1,6 @@
 package io.fabric.plugins.runtime;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -47,11 +48,15 @@ import org.slf4j.LoggerFactory;
  *                           transaction that carries it and every outcome staged with it
  * @param crashPoint test hook, {@link CrashPoint#NONE} in production
  * @param clock source of checkpoint and attempt times
+ * @param stateDir where the runtime keeps local snapshots of its flow state, in a sub-directory named after its
+ *                 transactional id (so two instances never share one); null: no snapshots, every restore reads
+ *                 {@code flows.state} and {@code flows.intents} from the beginning
+ * @param snapshotInterval the least time between two snapshots of the flow state (one is also written on a clean close)
  */
 public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Duration closeTimeout, Duration errorBackoff,
                                   int maxPollRecords, Duration maxPollInterval, Duration worstCaseCall, Duration batchLinger,
                                   Duration transactionTimeout, boolean canary, int maxCheckpointBytes, CrashPoint crashPoint,
-                                  Clock clock) {
+                                  Clock clock, Path stateDir, Duration snapshotInterval) {
   public static final String PREFIX = "fabric.plugin.runtime.";
   public static final String INSTANCE_ID = PREFIX + "instance.id";
   public static final String POLL_TIMEOUT_MS = PREFIX + "poll.timeout.ms";
@@ -66,6 +71,11 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   public static final String TRANSACTION_TIMEOUT_MS = PREFIX + "transaction.timeout.ms";
   public static final String CANARY = PREFIX + "canary";
   public static final String MAX_CHECKPOINT_BYTES = PREFIX + "max.checkpoint.bytes";
+  /** A directory for flow state snapshots, or {@value #NO_STATE_DIR}; {@code fabric run} defaults it to {@code <state dir>/plugin-runtime}. */
+  public static final String STATE_DIR = PREFIX + "state.dir";
+  /** The value of {@link #STATE_DIR} that turns snapshots off. */
+  public static final String NO_STATE_DIR = "none";
+  public static final String SNAPSHOT_INTERVAL_MS = PREFIX + "state.snapshot.interval.ms";
   /** 768 KiB: room under the default 1 MiB {@code max.request.size} for the record's key, headers and batch overhead. */
   public static final int DEFAULT_MAX_CHECKPOINT_BYTES = 768 * 1024;
   /** Fault injection only, never set in production: see the class comment and {@link CrashPoint#haltAfterCalls(String)}. */
@@ -74,7 +84,8 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   public static final String FAULT_HALT_AFTER_CALL_ENV = "FABRIC_PLUGIN_RUNTIME_FAULT_HALT_AFTER_CALL";
   /** Every key {@link #from(Map)} reads. */
   public static final Set<String> KEYS = Set.of(INSTANCE_ID, POLL_TIMEOUT_MS, CLOSE_TIMEOUT_MS, ERROR_BACKOFF_MS, MAX_POLL_RECORDS,
-      MAX_POLL_INTERVAL_MS, WORST_CASE_CALL_MS, BATCH_LINGER_MS, TRANSACTION_TIMEOUT_MS, CANARY, MAX_CHECKPOINT_BYTES, FAULT_HALT_AFTER_CALL);
+      MAX_POLL_INTERVAL_MS, WORST_CASE_CALL_MS, BATCH_LINGER_MS, TRANSACTION_TIMEOUT_MS, CANARY, MAX_CHECKPOINT_BYTES, FAULT_HALT_AFTER_CALL,
+      STATE_DIR, SNAPSHOT_INTERVAL_MS);
   private static final Set<String> FAULT_INJECTION_WARNED = ConcurrentHashMap.newKeySet();
 
   public PluginRuntimeConfig {
@@ -96,6 +107,9 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
     if (maxCheckpointBytes < 1024) {
       throw new IllegalArgumentException("max checkpoint bytes must be at least 1024, got " + maxCheckpointBytes);
     }
+    if (snapshotInterval == null || snapshotInterval.isNegative()) {
+      throw new IllegalArgumentException("snapshot interval must be zero or more");
+    }
     crashPoint = crashPoint == null ? CrashPoint.NONE : crashPoint;
     clock = clock == null ? Clock.systemUTC() : clock;
   }
@@ -103,7 +117,8 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   /** The defaults; the crash point is {@link CrashPoint#NONE} unless fault injection is switched on (see the class comment). */
   public static PluginRuntimeConfig defaults() {
     return new PluginRuntimeConfig("0", Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(1), 50,
-        Duration.ofMinutes(5), null, Duration.ofMillis(20), Duration.ofSeconds(15), false, DEFAULT_MAX_CHECKPOINT_BYTES, faultInjection(null), Clock.systemUTC());
+        Duration.ofMinutes(5), null, Duration.ofMillis(20), Duration.ofSeconds(15), false, DEFAULT_MAX_CHECKPOINT_BYTES, faultInjection(null),
+        Clock.systemUTC(), null, Duration.ofSeconds(60));
   }
 
   /**
@@ -131,23 +146,34 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
         Boolean.parseBoolean(properties.getOrDefault(CANARY, Boolean.toString(d.canary()))),
         (int) number(properties, MAX_CHECKPOINT_BYTES, d.maxCheckpointBytes()),
         properties.containsKey(FAULT_HALT_AFTER_CALL) ? faultInjection(properties.get(FAULT_HALT_AFTER_CALL)) : d.crashPoint(),
-        d.clock());
+        d.clock(),
+        stateDir(properties.get(STATE_DIR)),
+        millis(properties, SNAPSHOT_INTERVAL_MS, d.snapshotInterval()));
   }
 
   public PluginRuntimeConfig withInstanceId(String id) {
-    return new PluginRuntimeConfig(id, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock);
+    return new PluginRuntimeConfig(id, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval);
   }
 
   public PluginRuntimeConfig withCanary(boolean consumeCanary) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, consumeCanary, maxCheckpointBytes, crashPoint, clock);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, consumeCanary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval);
   }
 
   public PluginRuntimeConfig withErrorBackoff(Duration backoff) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, backoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, backoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval);
   }
 
   public PluginRuntimeConfig withMaxCheckpointBytes(int bytes) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, bytes, crashPoint, clock);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, bytes, crashPoint, clock, stateDir, snapshotInterval);
+  }
+
+  /** Flow state snapshots in {@code dir} (null: none), see {@link #stateDir()}. */
+  public PluginRuntimeConfig withStateDir(Path dir) {
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, dir, snapshotInterval);
+  }
+
+  public PluginRuntimeConfig withSnapshotInterval(Duration interval) {
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, interval);
   }
 
   /** The longest one call of {@code plugin} may take: this configuration's, else the plugin's declaration, else the default. */
@@ -157,7 +183,7 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
 
   /** Test hook: see {@link CrashPoint}. */
   public PluginRuntimeConfig withCrashPoint(CrashPoint hook) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, hook, clock);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, hook, clock, stateDir, snapshotInterval);
   }
 
   /**
@@ -182,6 +208,13 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
           + "after that many plugin calls; never set it in production", FAULT_HALT_AFTER_CALL, value);
     }
     return hook;
+  }
+
+  private static Path stateDir(String value) {
+    if (value == null || value.isBlank() || value.strip().equals(NO_STATE_DIR)) {
+      return null;
+    }
+    return Path.of(value.strip());
   }
 
   private static Duration millis(Map<String, String> properties, String key, Duration fallback) {

@@ -41,4 +41,28 @@ class ClosedFlowIndexTest {
     assertEquals(5, index.offset(ClosedFlowIndex.fingerprint("new-5")));
     assertEquals(700, index.size());
   }
+
+  @Test
+  void entriesLoadedFromASnapshotAnswerAsTheIndexTheyCameFrom() {
+    ClosedFlowIndex original = new ClosedFlowIndex();
+    for (int i = 0; i < 50_000; i++) {
+      original.put(ClosedFlowIndex.fingerprint("flow-" + i), 10L * i, i % 10 == 0 ? 0 : NOW, 0);
+    }
+    for (int i = 1; i < 50_000; i += 7) {
+      original.remove(ClosedFlowIndex.fingerprint("flow-" + i));
+    }
+
+    ClosedFlowIndex loaded = new ClosedFlowIndex();
+    loaded.putAll(original.entries(), NOW - 60_000);
+
+    // every entry but the expired ones (closed at time 0), at the same offset
+    int expected = 0;
+    for (int i = 0; i < 50_000; i++) {
+      long fingerprint = ClosedFlowIndex.fingerprint("flow-" + i);
+      boolean kept = original.offset(fingerprint) >= 0 && i % 10 != 0;
+      expected += kept ? 1 : 0;
+      assertEquals(kept ? 10L * i : -1, loaded.offset(fingerprint), "flow-" + i);
+    }
+    assertEquals(expected, loaded.size());
+  }
 }

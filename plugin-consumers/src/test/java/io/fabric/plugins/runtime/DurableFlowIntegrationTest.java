@@ -12,6 +12,8 @@ import io.fabric.plugins.builtin.BuiltinPlugin;
 import io.fabric.plugins.flows.FlowCheckpoints;
 import io.fabric.plugins.testing.FabricHarness;
 import io.fabric.schemas.records.TraceContext;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 @Tag("integration")
 @ExtendWith(EmbeddedKafkaExtension.class)
@@ -31,6 +34,8 @@ class DurableFlowIntegrationTest {
       + "Support said it will help. The weather is nice.";
 
   private FabricHarness fabric;
+  @TempDir
+  Path stateDir;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -107,5 +112,39 @@ class DurableFlowIntegrationTest {
     assertEquals(3, fabric.history(flow).size(), "a request with a checkpointed step is never executed again");
     assertTrue(fabric.deadLetters(flow).isEmpty());
     await().until(() -> true);
+  }
+
+  @Test
+  void aRuntimeRestartedFromItsSnapshotResumesTheFlowAndNeverRunsAStepTwice() throws Exception {
+    // Given a runtime with a state dir that checkpointed step 1 of a flow and stopped cleanly
+    PluginRuntimeConfig config = PluginRuntimeConfig.defaults().withInstanceId("snap").withStateDir(stateDir);
+    String flow = "flow-" + java.util.UUID.randomUUID();
+    TaskRequest summarize = request(flow, "summarize", "{\"text\":\"" + TEXT + "\"}", false);
+    PluginRuntime first = fabric.start(new BuiltinPlugin(), config);
+    fabric.send(BuiltinPlugin.NAME, summarize);
+    fabric.awaitRevision(flow, 1);
+    first.close();
+    assertTrue(first.failure().isEmpty(), () -> "clean stop, got " + first.failure());
+
+    // Then its own directory holds a snapshot of the flow's partition with the flow open in it
+    Path file = stateDir.resolve(first.transactionalId()).resolve("flow-state-" + fabric.partitionOf(flow) + ".snapshot");
+    FlowStateSnapshot snapshot = FlowStateSnapshot.decode(Files.readAllBytes(file));
+    assertEquals(List.of(flow), snapshot.open().stream().map(FlowStateSnapshot.OpenFlow::flowId).toList());
+
+    // When the runtime restarts from it, and step 1 is delivered again after steps 2 and 3
+    fabric.send(BuiltinPlugin.NAME, request(flow, "read_status", "{}", false));
+    fabric.send(BuiltinPlugin.NAME, request(flow, "internal_status_update", "{\"status\":\"reviewed\"}", true));
+    fabric.send(BuiltinPlugin.NAME, summarize);
+    fabric.start(new BuiltinPlugin(), config);
+
+    // Then the flow goes on from its checkpoint, and the duplicate is skipped
+    FlowCheckpoint done = fabric.awaitStatus(flow, "COMPLETED");
+    assertEquals(3, done.getRevision());
+    assertEquals(1, ((Map<?, ?>) FlowCheckpoints.state(done).get("flow_status")).get("revision"), "step 2 saw step 1's checkpoint");
+    String probe = fabric.flowIdOnPartition("probe", fabric.partitionOf(flow));
+    fabric.send(BuiltinPlugin.NAME, request(probe, "read_status", "{}", true));
+    fabric.awaitStatus(probe, "COMPLETED");
+    assertEquals(3, fabric.history(flow).size(), "a request with a checkpointed step is never executed again");
+    assertTrue(fabric.deadLetters(flow).isEmpty());
   }
 }

@@ -60,4 +60,14 @@ class ExecutionIntentTest {
     assertThrows(IllegalArgumentException.class, () -> PluginRuntimeConfig.from(Map.of(PluginRuntimeConfig.MAX_POLL_INTERVAL_MS, "0")));
     assertThrows(IllegalArgumentException.class, () -> PluginRuntimeConfig.from(Map.of(PluginRuntimeConfig.WORST_CASE_CALL_MS, "0")));
   }
+
+  @Test
+  void snapshotsAreOffUnlessAStateDirIsGivenAndNoneTurnsThemOff() {
+    assertEquals(null, PluginRuntimeConfig.defaults().stateDir());
+    PluginRuntimeConfig config = PluginRuntimeConfig.from(Map.of(PluginRuntimeConfig.STATE_DIR, "/var/lib/fabric/plugins",
+        PluginRuntimeConfig.SNAPSHOT_INTERVAL_MS, "5000"));
+    assertEquals(java.nio.file.Path.of("/var/lib/fabric/plugins"), config.stateDir());
+    assertEquals(5_000, config.snapshotInterval().toMillis());
+    assertEquals(null, PluginRuntimeConfig.from(Map.of(PluginRuntimeConfig.STATE_DIR, "none")).stateDir());
+  }
 }

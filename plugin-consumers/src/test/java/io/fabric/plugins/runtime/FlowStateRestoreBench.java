@@ -4,6 +4,8 @@ import io.fabric.contracts.FlowCheckpoint;
 import io.fabric.deploy.EmbeddedKafkaExtension;
 import io.fabric.plugins.testing.FabricHarness;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -22,7 +24,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * How long a runtime's flow state takes to restore, and how much heap it keeps, with many closed
  * flows on {@code flows.state}: {@code -Dfabric.bench.flows} (1,000,000 by default) completed flows
- * plus 1,000 running ones, on the catalog's 3 partitions of the embedded broker. Tagged "bench" and
+ * plus 1,000 running ones, on the catalog's 3 partitions of the embedded broker; then how long a
+ * restart takes from the local snapshots the first restore wrote, with {@code -Dfabric.bench.tail}
+ * (10,000 by default) flows completed after them. Tagged "bench" and
  * excluded from the normal build; run it with
  * {@code mvn -B -o -pl plugin-consumers -am verify -DskipITs -Dbench.excluded=none -Dtest=FlowStateRestoreBench -Dsurefire.failIfNoSpecifiedTests=false}.
  */
@@ -58,11 +62,13 @@ class FlowStateRestoreBench {
       }
       long written = System.nanoTime() - writeStart;
       long heapBefore = usedHeapAfterGc();
+      Path snapshotDir = Files.createTempDirectory("flow-state-bench");
+      FlowStateStore.Snapshots snapshots = new FlowStateStore.Snapshots(snapshotDir, Duration.ofMinutes(1));
 
       long restoreStart = System.nanoTime();
       FlowStateStore store = new FlowStateStore(fabric.connection, fabric.catalog, ExecutionIntent.topic(fabric.catalog),
           "bench-" + UUID.randomUUID(), null, FlowStateStore.DEFAULT_RECENTLY_CLOSED, FlowStateStore.DEFAULT_CLOSED_RETENTION,
-          Clock.systemUTC());
+          Clock.systemUTC(), snapshots);
       store.assign(List.of(0, 1, 2));
       long restored = System.nanoTime() - restoreStart;
       long heapAfter = usedHeapAfterGc();
@@ -72,7 +78,40 @@ class FlowStateRestoreBench {
       long lookupStart = System.nanoTime();
       String status = store.checkpoint(firstFlow).orElseThrow().getStatus();
       long lookup = System.nanoTime() - lookupStart;
+
+      long snapshotStart = System.nanoTime();
+      int snapshotFiles = store.snapshot();
+      long snapshotted = System.nanoTime() - snapshotStart;
+      long snapshotBytes = 0;
+      for (int p = 0; p < 3; p++) {
+        snapshotBytes += Files.size(snapshotDir.resolve("flow-state-" + p + ".snapshot"));
+      }
       store.close();
+      store = null;
+
+      // flows that completed while the runtime was down: the tail a restart reads
+      int tail = Integer.getInteger("fabric.bench.tail", 10_000);
+      try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+        for (int i = 0; i < tail; i++) {
+          String flow = "tail-" + i + "-" + UUID.randomUUID();
+          byte[] value = serializer.serialize(fabric.catalog.flowState.name(), FlowStateStoreTest.checkpoint(flow, true));
+          producer.send(new ProducerRecord<>(fabric.catalog.flowState.name(), fabric.partitionOf(flow), flow, value));
+        }
+        producer.flush();
+      }
+      long heapBeforeRestart = usedHeapAfterGc();
+      long restartStart = System.nanoTime();
+      FlowStateStore restarted = new FlowStateStore(fabric.connection, fabric.catalog, ExecutionIntent.topic(fabric.catalog),
+          "bench-" + UUID.randomUUID(), null, FlowStateStore.DEFAULT_RECENTLY_CLOSED, FlowStateStore.DEFAULT_CLOSED_RETENTION,
+          Clock.systemUTC(), snapshots);
+      restarted.assign(List.of(0, 1, 2));
+      long restart = System.nanoTime() - restartStart;
+      long heapAfterRestart = usedHeapAfterGc();
+      FlowStateStore.Footprint restartFootprint = restarted.footprint();
+      long restartLookupStart = System.nanoTime();
+      String restartStatus = restarted.checkpoint(firstFlow).orElseThrow().getStatus();
+      long restartLookup = System.nanoTime() - restartLookupStart;
+      restarted.close();
 
       System.out.printf("%n[bench] flows.state: %,d closed + %,d open checkpoints, %,d bytes (avg %d B), written in %.1f s%n",
           closed, open, bytes, bytes / (closed + open), written / 1e9);
@@ -82,8 +121,20 @@ class FlowStateRestoreBench {
           (heapAfter - heapBefore) / 1e6, heapBefore / 1e6, heapAfter / 1e6, Runtime.getRuntime().maxMemory() >> 20);
       System.out.printf("[bench] footprint: %s%n", footprint);
       System.out.printf("[bench] checkpoint of the oldest closed flow read back in %.1f ms: %s%n", lookup / 1e6, status);
+      System.out.printf("[bench] snapshot of %d partitions written in %.2f s: %,d bytes%n", snapshotFiles, snapshotted / 1e9, snapshotBytes);
+      System.out.printf("[bench] restart from the snapshots + %,d closed flows after them: %.2f s, %,d records read%n", tail,
+          restart / 1e9, restartFootprint.recordsRead());
+      System.out.printf("[bench] heap held by the restarted store after GC: %,.1f MB (used %,.1f MB before, %,.1f MB after)%n",
+          (heapAfterRestart - heapBeforeRestart) / 1e6, heapBeforeRestart / 1e6, heapAfterRestart / 1e6);
+      System.out.printf("[bench] restarted footprint: %s%n", restartFootprint);
+      System.out.printf("[bench] after the restart, the oldest closed flow read back in %.1f ms: %s%n", restartLookup / 1e6, restartStatus);
       if (!"COMPLETED".equals(status) || footprint.openFlows() != open || footprint.indexedClosedFlows() != closed) {
         throw new AssertionError("unexpected footprint " + footprint + " / " + status);
+      }
+      if (!"COMPLETED".equals(restartStatus) || snapshotFiles != 3 || restartFootprint.partitionsFromSnapshots() != 3
+          || restartFootprint.recordsRead() != tail || restartFootprint.openFlows() != open
+          || restartFootprint.indexedClosedFlows() != closed + tail) {
+        throw new AssertionError("unexpected restart footprint " + restartFootprint + " / " + restartStatus);
       }
     }
   }

@@ -1,6 +1,7 @@
 package io.fabric.plugins.runtime;
 
 import static io.fabric.plugins.testing.FabricHarness.request;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,6 +13,8 @@ import io.fabric.plugins.flows.FlowCheckpoints;
 import io.fabric.plugins.flows.FlowCheckpoints.Revision;
 import io.fabric.plugins.testing.FabricHarness;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -31,6 +36,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The flow state a runtime keeps in memory, restored from the embedded broker's flows.state. */
 @Tag("integration")
@@ -39,13 +45,19 @@ class FlowStateStoreTest {
   private FabricHarness fabric;
   private KafkaProducer<String, byte[]> producer;
   private final List<FlowStateStore> stores = new ArrayList<>();
+  @TempDir
+  Path snapshotDir;
 
   @BeforeEach
   void setUp() throws Exception {
     fabric = FabricHarness.create(List.of("echo"));
+    producer = newProducer();
+  }
+
+  private KafkaProducer<String, byte[]> newProducer() {
     Map<String, Object> config = fabric.connection.clientConfig();
     config.put(ProducerConfig.ACKS_CONFIG, "all");
-    producer = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
+    return new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer());
   }
 
   @AfterEach
@@ -62,6 +74,14 @@ class FlowStateStoreTest {
     return store;
   }
 
+  private FlowStateStore snapshotting() {
+    FlowStateStore store = new FlowStateStore(fabric.connection, fabric.catalog, ExecutionIntent.topic(fabric.catalog),
+        "test-" + UUID.randomUUID(), null, 50, FlowStateStore.DEFAULT_CLOSED_RETENTION, Clock.systemUTC(),
+        new FlowStateStore.Snapshots(snapshotDir, Duration.ofHours(1)));
+    stores.add(store);
+    return store;
+  }
+
   static FlowCheckpoint checkpoint(String flowId, boolean completes) {
     return FlowCheckpoints.executed(null, request(flowId, "echo", "{}", completes), "echo", Map.of("n", 1), false,
         List.of(ExecutionAttempt.newBuilder().setAttempt(1).setAt(Instant.now().toString()).build()), Revision.now(Instant.now()));
@@ -70,6 +90,200 @@ class FlowStateStoreTest {
   private void write(String flowId, FlowCheckpoint checkpoint) throws Exception {
     byte[] value = fabric.catalog.flowState.valueSerde().serializer().serialize(fabric.catalog.flowState.name(), checkpoint);
     producer.send(new ProducerRecord<>(fabric.catalog.flowState.name(), fabric.partitionOf(flowId), flowId, value)).get(30, TimeUnit.SECONDS);
+  }
+
+  private void writeIntent(String flowId, String intentId, ExecutionIntent intent) throws Exception {
+    producer.send(new ProducerRecord<>(ExecutionIntent.topic(fabric.catalog).name(), fabric.partitionOf(flowId), intentId,
+        intent == null ? null : intent.toJson().getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+  }
+
+  /** Like {@link #write} without waiting for each record (the producer keeps their order); flush before reading. */
+  private void send(String flowId, FlowCheckpoint checkpoint) {
+    byte[] value = fabric.catalog.flowState.valueSerde().serializer().serialize(fabric.catalog.flowState.name(), checkpoint);
+    producer.send(new ProducerRecord<>(fabric.catalog.flowState.name(), fabric.partitionOf(flowId), flowId, value));
+  }
+
+  private void sendIntent(String flowId, String intentId, ExecutionIntent intent) {
+    producer.send(new ProducerRecord<>(ExecutionIntent.topic(fabric.catalog).name(), fabric.partitionOf(flowId), intentId,
+        intent == null ? null : intent.toJson().getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static ExecutionIntent intent(String flowId, String intentId) {
+    return new ExecutionIntent(flowId, intentId, ExecutionIntent.Kind.EXECUTE, "echo", "run", "key-" + intentId, 1, false,
+        List.of(), 1_800_000_000_000L, 0);
+  }
+
+  /** What a runtime asks the store, for every flow and intent the test wrote. */
+  private record Answers(Map<String, java.util.Optional<FlowCheckpoint>> checkpoints, Map<String, java.util.Optional<ExecutionIntent>> intents,
+                         int open, int closed, int openIntents) {}
+
+  private static Answers answers(FlowStateStore store, List<String> flows, Map<String, String> intentFlows) {
+    Map<String, java.util.Optional<FlowCheckpoint>> checkpoints = new java.util.TreeMap<>();
+    flows.forEach(flow -> checkpoints.put(flow, store.checkpoint(flow)));
+    Map<String, java.util.Optional<ExecutionIntent>> intents = new java.util.TreeMap<>();
+    intentFlows.forEach((intentId, flow) -> intents.put(intentId, store.intent(flow, intentId)));
+    FlowStateStore.Footprint footprint = store.footprint();
+    return new Answers(checkpoints, intents, footprint.openFlows(), footprint.indexedClosedFlows(), footprint.openIntents());
+  }
+
+  /** Flows and intents on every partition, some closed, some open, some reopened, some intents tombstoned; returns records written. */
+  private int writeHistory(String round, List<String> flows, Map<String, String> intentFlows) throws Exception {
+    int records = 0;
+    for (int p = 0; p < 3; p++) {
+      for (int i = 0; i < 30; i++) {
+        String flow = fabric.flowIdOnPartition(round + "-done-" + i + "-" + UUID.randomUUID(), p);
+        flows.add(flow);
+        send(flow, checkpoint(flow, false));
+        send(flow, checkpoint(flow, true));
+        records += 2;
+      }
+      for (int i = 0; i < 3; i++) {
+        String flow = fabric.flowIdOnPartition(round + "-open-" + i + "-" + UUID.randomUUID(), p);
+        flows.add(flow);
+        send(flow, checkpoint(flow, false));
+        String intentId = "req-" + flow;
+        intentFlows.put(intentId, flow);
+        sendIntent(flow, intentId, intent(flow, intentId));
+        records += 2;
+      }
+      // a step that finished: its intent is tombstoned
+      String finished = flows.get(flows.size() - 1);
+      sendIntent(finished, "req-" + finished, null);
+      records++;
+    }
+    producer.flush();
+    return records;
+  }
+
+  @Test
+  void aRestartFromTheSnapshotReadsOnlyTheTailAndAnswersAsAFullRestoreDoes() throws Exception {
+    // Given a history on every partition, restored by a store that writes its snapshot
+    List<String> flows = new ArrayList<>();
+    Map<String, String> intentFlows = new java.util.TreeMap<>();
+    int before = writeHistory("before", flows, intentFlows);
+    FlowStateStore first = snapshotting();
+    first.assign(List.of(0, 1, 2));
+    assertEquals(3, first.snapshot(), "one snapshot per partition");
+    assertEquals(0, first.snapshot(), "an unchanged partition is not written again");
+    first.close();
+    stores.remove(first);
+
+    // and, after it, more history: new flows, an open flow that completes, a closed one reopened, an intent tombstoned
+    int tail = writeHistory("after", flows, intentFlows);
+    String completesLater = flows.get(30);
+    write(completesLater, checkpoint(completesLater, true));
+    String reopened = flows.get(0);
+    write(reopened, checkpoint(reopened, false));
+    writeIntent(completesLater, "req-" + completesLater, null);
+    tail += 3;
+    // and a transaction that was aborted: a checkpoint and an intent nobody may ever see
+    String aborted = fabric.flowIdOnPartition("aborted-" + UUID.randomUUID(), 1);
+    flows.add(aborted);
+    intentFlows.put("req-" + aborted, aborted);
+    Map<String, Object> config = fabric.connection.clientConfig();
+    config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "test-aborted-" + UUID.randomUUID());
+    try (KafkaProducer<String, byte[]> transactional = new KafkaProducer<>(config, new StringSerializer(), new ByteArraySerializer())) {
+      transactional.initTransactions();
+      transactional.beginTransaction();
+      transactional.send(new ProducerRecord<>(fabric.catalog.flowState.name(), 1, aborted,
+          fabric.catalog.flowState.valueSerde().serializer().serialize(fabric.catalog.flowState.name(), checkpoint(aborted, false))));
+      transactional.send(new ProducerRecord<>(ExecutionIntent.topic(fabric.catalog).name(), 1, "req-" + aborted,
+          intent(aborted, "req-" + aborted).toJson().getBytes(StandardCharsets.UTF_8)));
+      transactional.flush();
+      transactional.abortTransaction();
+    }
+
+    // When a restarted store loads the snapshots, and another restores everything from the beginning
+    FlowStateStore restarted = snapshotting();
+    restarted.assign(List.of(0, 1, 2));
+    FlowStateStore full = store(50);
+    full.assign(List.of(0, 1, 2));
+
+    // Then the restarted one read only the records written after its snapshot
+    assertEquals(3, restarted.footprint().partitionsFromSnapshots());
+    assertEquals(tail, restarted.footprint().recordsRead(), "records read after the snapshot");
+    assertEquals(before + tail, full.footprint().recordsRead(), "the full restore read everything");
+    // and both answer every question alike
+    Answers expected = answers(full, flows, intentFlows);
+    assertEquals(expected, answers(restarted, flows, intentFlows));
+    assertEquals("RUNNING", expected.checkpoints().get(reopened).orElseThrow().getStatus());
+    assertEquals("COMPLETED", expected.checkpoints().get(completesLater).orElseThrow().getStatus());
+    assertTrue(expected.checkpoints().get(aborted).isEmpty() && expected.intents().get("req-" + aborted).isEmpty());
+    assertEquals(2 * 3 * 2 - 1, expected.openIntents(), "open intents: 2 rounds x 3 partitions x (3 - 1 tombstoned), minus one");
+  }
+
+  @Test
+  void aCorruptSnapshotIsIgnoredAndItsPartitionReadFromTheBeginning() throws Exception {
+    List<String> flows = new ArrayList<>();
+    Map<String, String> intentFlows = new java.util.TreeMap<>();
+    int history = writeHistory("only", flows, intentFlows);
+    FlowStateStore first = snapshotting();
+    first.assign(List.of(0, 1, 2));
+    assertEquals(3, first.snapshot());
+    first.close();
+    stores.remove(first);
+    Path file = snapshotDir.resolve("flow-state-1.snapshot");
+    byte[] bytes = Files.readAllBytes(file);
+    bytes[bytes.length / 2] ^= 1;
+    Files.write(file, bytes);
+
+    FlowStateStore restarted = snapshotting();
+    restarted.assign(List.of(0, 1, 2));
+
+    assertEquals(2, restarted.footprint().partitionsFromSnapshots());
+    assertEquals(history / 3, restarted.footprint().recordsRead(), "partition 1 read from the beginning, nothing else");
+    FlowStateStore full = store(50);
+    full.assign(List.of(0, 1, 2));
+    assertEquals(answers(full, flows, intentFlows), answers(restarted, flows, intentFlows));
+  }
+
+  @Test
+  void aSnapshotOfATopicSinceCreatedAgainUnderTheSameNameIsIgnored() throws Exception {
+    List<String> flows = new ArrayList<>();
+    Map<String, String> intentFlows = new java.util.TreeMap<>();
+    writeHistory("old", flows, intentFlows);
+    FlowStateStore first = snapshotting();
+    first.assign(List.of(0, 1, 2));
+    assertEquals(3, first.snapshot());
+    first.close();
+    stores.remove(first);
+
+    // When flows.state and flows.intents are deleted and created again, and get a shorter history
+    List<NewTopic> topics = List.of(fabric.catalog.flowState.newTopic((short) 1), ExecutionIntent.topic(fabric.catalog).newTopic((short) 1));
+    try (Admin admin = Admin.create(fabric.connection.clientConfig())) {
+      admin.deleteTopics(topics.stream().map(NewTopic::name).toList()).all().get(30, TimeUnit.SECONDS);
+      await().atMost(Duration.ofSeconds(30)).ignoreExceptions()
+          .until(() -> admin.createTopics(topics).all().get(30, TimeUnit.SECONDS) == null);
+    }
+    // a producer that knew the old topics would wait out their stale metadata
+    producer.close(Duration.ofSeconds(5));
+    producer = newProducer();
+    List<String> newFlows = new ArrayList<>();
+    Map<String, String> newIntents = new java.util.TreeMap<>();
+    int history = writeHistory("new", newFlows, newIntents);
+    // the broker's metadata of topics created again settles after a moment: wait until it lists every record
+    List<org.apache.kafka.common.TopicPartition> partitions = new ArrayList<>();
+    for (int p = 0; p < 3; p++) {
+      partitions.add(new org.apache.kafka.common.TopicPartition(fabric.catalog.flowState.name(), p));
+      partitions.add(new org.apache.kafka.common.TopicPartition(ExecutionIntent.topic(fabric.catalog).name(), p));
+    }
+    try (Admin admin = Admin.create(fabric.connection.clientConfig())) {
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+      partitions.forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+      await().atMost(Duration.ofSeconds(30)).until(() -> admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).values().stream()
+          .mapToLong(org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo::offset).sum() == history);
+    }
+
+    FlowStateStore restarted = snapshotting();
+    restarted.assign(List.of(0, 1, 2));
+
+    // Then no snapshot is trusted: everything is read from the new topics, and nothing of the old ones is known
+    assertEquals(0, restarted.footprint().partitionsFromSnapshots());
+    assertEquals(history, restarted.footprint().recordsRead());
+    assertTrue(flows.stream().allMatch(flow -> restarted.checkpoint(flow).isEmpty()), "an old flow is unknown");
+    FlowStateStore full = store(50);
+    full.assign(List.of(0, 1, 2));
+    assertEquals(answers(full, newFlows, newIntents), answers(restarted, newFlows, newIntents));
   }
 
   @Test
