@@ -97,7 +97,7 @@ final class FlowsCommand {
       return 0;
     }
 
-    private static Map<String, Object> toJson(FlowCheckpoint c) {
+    static Map<String, Object> toJson(FlowCheckpoint c) {
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("flow_id", c.getFlowId());
       json.put("tenant_id", c.getTenantId());
