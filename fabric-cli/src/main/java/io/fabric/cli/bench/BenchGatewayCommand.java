@@ -80,7 +80,7 @@ public final class BenchGatewayCommand implements Callable<Integer> {
 
   /** What one run measured. */
   record Result(int clients, int batch, long requests, double requestsPerSecond, double tasksPerSecond, double p50Ms, double p99Ms,
-                double maxMs, Map<String, Long> errors) {}
+                double maxMs, double cpuMsPerTask, Map<String, Long> errors) {}
 
   @Override
   public Integer call() throws Exception {
@@ -121,6 +121,14 @@ public final class BenchGatewayCommand implements Callable<Integer> {
     long measureFrom = start + warmup.toNanos();
     long end = measureFrom + duration.toNanos();
     List<Thread> threads = new ArrayList<>();
+    long[] cpuAtStart = {-1};
+    Thread cpuMark = new Thread(() -> {
+      while (System.nanoTime() < measureFrom) {
+        java.util.concurrent.locks.LockSupport.parkNanos(measureFrom - System.nanoTime());
+      }
+      cpuAtStart[0] = CpuProfile.processCpu();
+    }, "bench-gateway-cpu-mark");
+    cpuMark.start();
     for (int c = 0; c < clients; c++) {
       Thread t = new Thread(() -> {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -155,13 +163,15 @@ public final class BenchGatewayCommand implements Callable<Integer> {
     for (Thread t : threads) {
       t.join();
     }
+    cpuMark.join();
+    long cpuNanos = CpuProfile.processCpu() - cpuAtStart[0];
     Histogram histogram = latencies.getIntervalHistogram();
     double seconds = duration.toNanos() / 1e9;
     Map<String, Long> errorCounts = new TreeMap<>();
     errors.forEach((k, v) -> errorCounts.put(k, v.sum()));
     return new Result(clients, batch, measured.sum(), measured.sum() / seconds, measured.sum() * batch / seconds,
         histogram.getValueAtPercentile(50) / 1000.0, histogram.getValueAtPercentile(99) / 1000.0, histogram.getMaxValue() / 1000.0,
-        errorCounts);
+        measured.sum() == 0 ? 0 : cpuNanos / 1e6 / (measured.sum() * batch), errorCounts);
   }
 
   private void print(Result r) throws IOException {
@@ -176,6 +186,7 @@ public final class BenchGatewayCommand implements Callable<Integer> {
       json.put("p50_ms", r.p50Ms());
       json.put("p99_ms", r.p99Ms());
       json.put("max_ms", r.maxMs());
+      json.put("cpu_ms_per_task", Math.round(r.cpuMsPerTask() * 1000) / 1000.0);
       json.put("errors", r.errors());
       out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
       return;
@@ -183,6 +194,7 @@ public final class BenchGatewayCommand implements Callable<Integer> {
     out.printf("gateway POST /v1/tasks: %d clients, %d task(s) per request%n", r.clients(), r.batch());
     out.printf("  %,.0f requests/s (%,.0f tasks/s), p50 %.2f ms, p99 %.2f ms, max %.1f ms, %d requests measured%n",
         r.requestsPerSecond(), r.tasksPerSecond(), r.p50Ms(), r.p99Ms(), r.maxMs(), r.requests());
+    out.printf("  CPU %.3f ms per task (the whole process: broker, gateway and clients)%n", r.cpuMsPerTask());
     out.printf("  errors: %s%n", r.errors().isEmpty() ? "none" : r.errors());
   }
 

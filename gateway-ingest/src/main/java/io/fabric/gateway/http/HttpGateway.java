@@ -53,6 +53,7 @@ public final class HttpGateway implements AutoCloseable {
   /** Set on a read one instance forwards to another, so the second answers from its own store and never forwards again. */
   public static final String FORWARDED_HEADER = "Fabric-Forwarded-By";
   private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "[::1]");
+  private static final java.util.regex.Pattern PORT_SUFFIX = java.util.regex.Pattern.compile(":\\d+$");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One route the gateway serves; {@code /openapi.json} must describe exactly these. */
@@ -106,6 +107,8 @@ public final class HttpGateway implements AutoCloseable {
       cfg.jetty.host = config.host();
       cfg.jetty.port = config.port();
       cfg.http.maxRequestSize = config.maxBodyBytes();
+      // answers are a few hundred bytes: compressing them costs more than it saves
+      cfg.http.compressionStrategy = io.javalin.compression.CompressionStrategy.NONE;
       cfg.http.asyncTimeout = config.maxWait().plusSeconds(30).toMillis();
       cfg.routes.before(this::requireOwnHost);
       cfg.routes.exception(Refusal.class, (e, ctx) -> e.answer(ctx));
@@ -473,7 +476,7 @@ public final class HttpGateway implements AutoCloseable {
   /** Refuses (421) a request whose Host header names neither a loopback name nor the bound host. */
   private void requireOwnHost(Context ctx) {
     String header = ctx.header("Host");
-    String name = header == null ? "" : header.toLowerCase(Locale.ROOT).replaceFirst(":\\d+$", "");
+    String name = header == null ? "" : PORT_SUFFIX.matcher(header.toLowerCase(Locale.ROOT)).replaceFirst("");
     if (!LOOPBACK.contains(name) && !name.equals(config.host().toLowerCase(Locale.ROOT))) {
       throw new Refusal(421, "this server answers only to " + config.host() + " or a loopback name, not '" + name + "'");
     }
