@@ -80,7 +80,29 @@ public final class BenchGatewayCommand implements Callable<Integer> {
 
   /** What one run measured. */
   record Result(int clients, int batch, long requests, double requestsPerSecond, double tasksPerSecond, double p50Ms, double p99Ms,
-                double maxMs, double cpuMsPerTask, Map<String, Long> errors) {}
+                double maxMs, double cpuMsPerTask, double gatewayCpuMsPerTask, double clientCpuMsPerTask, Map<String, Long> errors) {}
+
+  /** CPU time of the gateway's threads (Jetty, its producer's I/O thread) and of the clients' threads, in nanoseconds. */
+  private static long[] threadCpu() {
+    java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+    long[] ids = threads.getAllThreadIds();
+    java.lang.management.ThreadInfo[] infos = threads.getThreadInfo(ids);
+    long gateway = 0;
+    long clients = 0;
+    for (int i = 0; i < ids.length; i++) {
+      long cpu = threads.getThreadCpuTime(ids[i]);
+      if (infos[i] == null || cpu < 0) {
+        continue;
+      }
+      String name = infos[i].getThreadName();
+      if (name.startsWith("JettyServerThreadPool") || name.endsWith("| fabric-gateway")) {
+        gateway += cpu;
+      } else if (name.startsWith("bench-gateway-client") || name.startsWith("HttpClient-")) {
+        clients += cpu;
+      }
+    }
+    return new long[] {gateway, clients};
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -122,11 +144,13 @@ public final class BenchGatewayCommand implements Callable<Integer> {
     long end = measureFrom + duration.toNanos();
     List<Thread> threads = new ArrayList<>();
     long[] cpuAtStart = {-1};
+    long[][] threadsAtStart = {new long[2]};
     Thread cpuMark = new Thread(() -> {
       while (System.nanoTime() < measureFrom) {
         java.util.concurrent.locks.LockSupport.parkNanos(measureFrom - System.nanoTime());
       }
       cpuAtStart[0] = CpuProfile.processCpu();
+      threadsAtStart[0] = threadCpu();
     }, "bench-gateway-cpu-mark");
     cpuMark.start();
     for (int c = 0; c < clients; c++) {
@@ -165,13 +189,16 @@ public final class BenchGatewayCommand implements Callable<Integer> {
     }
     cpuMark.join();
     long cpuNanos = CpuProfile.processCpu() - cpuAtStart[0];
+    long[] threadsAtEnd = threadCpu();
+    double tasks = Math.max(1, measured.sum() * batch);
     Histogram histogram = latencies.getIntervalHistogram();
     double seconds = duration.toNanos() / 1e9;
     Map<String, Long> errorCounts = new TreeMap<>();
     errors.forEach((k, v) -> errorCounts.put(k, v.sum()));
     return new Result(clients, batch, measured.sum(), measured.sum() / seconds, measured.sum() * batch / seconds,
         histogram.getValueAtPercentile(50) / 1000.0, histogram.getValueAtPercentile(99) / 1000.0, histogram.getMaxValue() / 1000.0,
-        measured.sum() == 0 ? 0 : cpuNanos / 1e6 / (measured.sum() * batch), errorCounts);
+        cpuNanos / 1e6 / tasks, (threadsAtEnd[0] - threadsAtStart[0][0]) / 1e6 / tasks,
+        (threadsAtEnd[1] - threadsAtStart[0][1]) / 1e6 / tasks, errorCounts);
   }
 
   private void print(Result r) throws IOException {
@@ -187,6 +214,8 @@ public final class BenchGatewayCommand implements Callable<Integer> {
       json.put("p99_ms", r.p99Ms());
       json.put("max_ms", r.maxMs());
       json.put("cpu_ms_per_task", Math.round(r.cpuMsPerTask() * 1000) / 1000.0);
+      json.put("gateway_cpu_ms_per_task", Math.round(r.gatewayCpuMsPerTask() * 1000) / 1000.0);
+      json.put("client_cpu_ms_per_task", Math.round(r.clientCpuMsPerTask() * 1000) / 1000.0);
       json.put("errors", r.errors());
       out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(json));
       return;
@@ -194,7 +223,8 @@ public final class BenchGatewayCommand implements Callable<Integer> {
     out.printf("gateway POST /v1/tasks: %d clients, %d task(s) per request%n", r.clients(), r.batch());
     out.printf("  %,.0f requests/s (%,.0f tasks/s), p50 %.2f ms, p99 %.2f ms, max %.1f ms, %d requests measured%n",
         r.requestsPerSecond(), r.tasksPerSecond(), r.p50Ms(), r.p99Ms(), r.maxMs(), r.requests());
-    out.printf("  CPU %.3f ms per task (the whole process: broker, gateway and clients)%n", r.cpuMsPerTask());
+    out.printf("  CPU per task: %.3f ms in all (broker, gateway, clients, GC/JIT): gateway threads %.3f ms, clients %.3f ms%n",
+        r.cpuMsPerTask(), r.gatewayCpuMsPerTask(), r.clientCpuMsPerTask());
     out.printf("  errors: %s%n", r.errors().isEmpty() ? "none" : r.errors());
   }
 
