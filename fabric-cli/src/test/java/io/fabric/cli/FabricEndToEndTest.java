@@ -303,6 +303,9 @@ class FabricEndToEndTest {
     HttpResponse<String> done = gateway("GET", "/v1/requests/" + id + "/wait?timeout=PT60S", null);
     assertEquals(200, done.statusCode(), done.body());
     assertEquals("EXECUTED", field(done, "outcome"), done.body());
+    HttpResponse<String> flow = gateway("GET", "/v1/flows/" + id, null);
+    assertEquals(200, flow.statusCode(), flow.body());
+    assertEquals("acme", field(flow, "tenant_id"), flow.body());
 
     String again = field(gateway("POST", "/v1/tasks", task, "Idempotency-Key", key), "request_id");
     HttpResponse<String> duplicate = gateway("GET", "/v1/requests/" + again + "/wait?timeout=PT60S", null);
