@@ -110,6 +110,13 @@ public final class HttpGateway implements AutoCloseable {
       // answers are a few hundred bytes: compressing them costs more than it saves
       cfg.http.compressionStrategy = io.javalin.compression.CompressionStrategy.NONE;
       cfg.http.asyncTimeout = config.maxWait().plusSeconds(30).toMillis();
+      // Jetty's job queue is bounded too: past it a connection is refused rather than parked in memory
+      // (handlers are asynchronous, so threads free up as soon as a request is handed to Kafka)
+      org.eclipse.jetty.util.thread.QueuedThreadPool threads = new org.eclipse.jetty.util.thread.QueuedThreadPool(200, 8, 60_000,
+          new org.eclipse.jetty.util.BlockingArrayQueue<>(256, 256, 4096));
+      threads.setName("JettyServerThreadPool");
+      threads.setDaemon(true);
+      cfg.jetty.threadPool = threads;
       cfg.routes.before(this::requireOwnHost);
       cfg.routes.exception(Refusal.class, (e, ctx) -> e.answer(ctx));
       Map<Route, Handler> handlers = new LinkedHashMap<>();
