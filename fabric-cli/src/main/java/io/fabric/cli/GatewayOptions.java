@@ -54,6 +54,15 @@ final class GatewayOptions {
       description = "Most tasks in one POST /v1/tasks (default ${DEFAULT-VALUE}).")
   int maxBatch;
 
+  /**
+   * A caller waits for Kafka's acknowledgement, so the gateway's producer gives up within seconds, not
+   * Kafka's default two minutes: while the broker is unreachable a POST gets 503 in about 15 s.
+   */
+  static final Map<String, Object> PRODUCER_TIMEOUTS = Map.of(
+      org.apache.kafka.clients.producer.ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000,
+      org.apache.kafka.clients.producer.ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+      org.apache.kafka.clients.producer.ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
+
   /** The gateway and what it owns; closing stops serving first, then its producers. */
   record Running(HttpGateway http, List<AutoCloseable> owned) implements AutoCloseable {
     @Override
@@ -83,7 +92,7 @@ final class GatewayOptions {
     IngressSender sender = null;
     SecurityAudit audit = null;
     if (!keys.isEmpty()) {
-      FabricClient client = new FabricClient(connection, catalog, Map.of(), Clock.systemUTC());
+      FabricClient client = new FabricClient(connection, catalog, PRODUCER_TIMEOUTS, Clock.systemUTC());
       if (gatewayKey != null) {
         client.signedBy(signer(gatewayKey));
       }
