@@ -57,6 +57,16 @@ final class AppOptions {
     return this;
   }
 
+  /** The approver registry's token verifier (after {@link #load}). */
+  TokenVerifier verifier() {
+    return load().verifier;
+  }
+
+  /** The submitter registry's verifier, or null when the gate runs open (after {@link #load}). */
+  SubmitterVerifier submitters() {
+    return load().submitters;
+  }
+
   Set<FabricRuntime.App> selectedApps() {
     Set<FabricRuntime.App> selected = EnumSet.noneOf(FabricRuntime.App.class);
     for (String app : apps) {

@@ -40,6 +40,10 @@ abstract class DecisionCommand implements Callable<Integer> {
       description = "The payload digest you read in `fabric approvals show`; refuse to sign when the pending payload's differs.")
   String payloadSha256;
 
+  @Option(names = "--token-only",
+      description = "Sign and print the token only (for POST /v1/approvals/{id} on the HTTP gateway); publish nothing.")
+  boolean tokenOnly;
+
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -54,6 +58,14 @@ abstract class DecisionCommand implements Callable<Integer> {
     PendingApproval pending = center.find(requestId);
     ApprovalCenter.requirePayload(pending, payloadSha256);
     CanonicalPayload payload = CanonicalPayload.of(pending.getRequest().getPayload());
+    if (tokenOnly) {
+      spec.commandLine().getErr().printf("signing payload %s sha256=%s%n", payload.json(), payload.sha256Hex());
+      ApprovalToken token = decision() == ApprovalDecision.APPROVE
+          ? signer.approve(pending.getRequest(), reason())
+          : signer.reject(pending.getRequest(), reason());
+      spec.commandLine().getOut().println(io.fabric.policy.approvals.TokenCodec.encode(token));
+      return 0;
+    }
     if (output == OutputFormat.text) {
       spec.commandLine().getOut().printf("signing payload %s sha256=%s%n", payload.json(), payload.sha256Hex());
       spec.commandLine().getOut().flush();

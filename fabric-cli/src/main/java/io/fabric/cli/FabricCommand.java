@@ -11,7 +11,7 @@ import picocli.CommandLine.ScopeType;
     description = "Execution Fabric: policy-gated, durable, audited execution of agent actions on Kafka.",
     subcommands = {RunCommand.class, DemoCommand.class, SubmitCommand.class, StatusCommand.class, FlowsCommand.class,
         ApprovalsCommand.class, DecisionCommand.Approve.class, DecisionCommand.Reject.class, KeysCommand.class,
-        io.fabric.cli.bench.BenchCommand.class,
+        io.fabric.cli.bench.BenchCommand.class, io.fabric.cli.bench.BenchGatewayCommand.class,
         TopicsCommand.class, ReconcileCommand.class, DlqCommand.class, CommandLine.HelpCommand.class})
 public final class FabricCommand implements Runnable {
   @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of failures.")

@@ -1,5 +1,6 @@
 package io.fabric.cli;
 
+import io.fabric.gateway.http.StatusStore;
 import io.fabric.plugins.runtime.PluginHost;
 import io.fabric.plugins.runtime.PluginRuntimeConfig;
 import io.fabric.plugins.spi.PluginRegistry;
@@ -44,7 +45,7 @@ public final class FabricRuntime implements AutoCloseable {
   }
 
   private final List<AutoCloseable> started = new ArrayList<>();
-  private StatusView statusView;
+  private StatusStore statusView;
   private final List<StreamsApp> streamsApps = new ArrayList<>();
   private PluginHost plugins;
 
@@ -52,14 +53,24 @@ public final class FabricRuntime implements AutoCloseable {
 
   private FabricRuntime() {}
 
+  /** Without an HTTP gateway in front: the status store advertises no address (one instance holds every partition). */
   public static FabricRuntime start(Settings settings) {
+    return start(settings, "127.0.0.1:0");
+  }
+
+  /**
+   * @param advertisedHttp this process's gateway address ({@code host:port}): the status store is partitioned
+   *     across the processes that run it, and the others forward reads for the ids this one holds to it
+   */
+  public static FabricRuntime start(Settings settings, String advertisedHttp) {
     FabricRuntime runtime = new FabricRuntime();
     try {
       SchemaPublisher.publish(settings.connection().clientConfig());
       runtime.submitters = settings.submitters();
       Set<App> apps = settings.apps().isEmpty() ? EnumSet.allOf(App.class) : settings.apps();
       if (apps.contains(App.STATUS)) {
-        runtime.statusView = StatusView.start(settings.connection(), settings.catalog(), settings.stateDir().resolve("status-view"));
+        runtime.statusView = StatusStore.start(settings.connection(), settings.catalog(), settings.stateDir().resolve(StatusStore.STAGE),
+            advertisedHttp, settings.streamsOverrides());
         runtime.started.add(runtime.statusView);
       }
       if (apps.contains(App.PLUGINS)) {
@@ -87,7 +98,8 @@ public final class FabricRuntime implements AutoCloseable {
     app.startAndAwait(Duration.ofSeconds(60));
   }
 
-  public StatusView statusView() {
+  /** The status store, or null when this process does not run the status app. */
+  public StatusStore statusView() {
     return statusView;
   }
 
@@ -129,7 +141,7 @@ public final class FabricRuntime implements AutoCloseable {
       plugins.states().forEach((topic, state) -> states.put("plugin-runtime:" + topic, state.name()));
     }
     if (statusView != null) {
-      states.put("status-view", statusView.isRunning() ? "RUNNING" : "DOWN");
+      states.put(StatusStore.STAGE, statusView.isRunning() ? "RUNNING" : "DOWN");
     }
     return states;
   }
@@ -140,7 +152,7 @@ public final class FabricRuntime implements AutoCloseable {
       plugins.runtimes().forEach(p -> names.add("plugin-runtime:" + p.taskTopic()));
     }
     if (statusView != null) {
-      names.add("status-view");
+      names.add(StatusStore.STAGE);
     }
     return names;
   }

@@ -109,7 +109,7 @@ final class FlowsCommand {
       return value == null ? "-" : value;
     }
 
-    private static Map<String, Object> toJson(FlowCheckpoint c) {
+    static Map<String, Object> toJson(FlowCheckpoint c) {
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("flow_id", c.getFlowId());
       json.put("tenant_id", c.getTenantId());

@@ -32,8 +32,8 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--sandbox", description = "Start the local vendor simulator on loopback and point the vendor plugins at it.")
   boolean sandbox;
 
-  @Option(names = "--http-port", defaultValue = "8080", description = "Port of GET /health and GET /v1/requests/{id} on 127.0.0.1 (default ${DEFAULT-VALUE}).")
-  int httpPort;
+  @Mixin
+  GatewayOptions gateway;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -60,9 +60,21 @@ final class RunCommand implements Callable<Integer> {
         out.println("vendor sandbox on " + vendors.baseUrl() + " (SMTP on port " + vendors.smtpPort() + "); vendor plugins point at it");
       }
       TopicsApplier.apply(kafka.connection(bootstrap), kafka.catalog());
-      FabricRuntime runtime = FabricRuntime.start(appOptions.settings(kafka, bootstrap, dataDir.resolve("state")));
-      StatusHttpServer http = StatusHttpServer.start("127.0.0.1", httpPort, runtime);
-      out.println("fabric running: " + String.join(", ", runtime.appNames()) + "; http://127.0.0.1:" + http.port() + "/health; Ctrl-C to stop");
+      java.util.concurrent.atomic.AtomicReference<FabricRuntime> started = new java.util.concurrent.atomic.AtomicReference<>();
+      GatewayOptions.Running http = gateway.start(kafka.connection(bootstrap), kafka.catalog(), appOptions, started::get);
+      FabricRuntime runtime;
+      try {
+        runtime = FabricRuntime.start(appOptions.settings(kafka, bootstrap, dataDir.resolve("state")), http.http().advertised());
+      } catch (RuntimeException e) {
+        http.close();
+        throw e;
+      }
+      started.set(runtime);
+      out.println("fabric running: " + String.join(", ", runtime.appNames()) + "; http://" + http.http().advertised()
+          + "/health; Ctrl-C to stop");
+      if (gateway.apiKeysFile == null) {
+        out.println("gateway: no API keys (--api-keys), so POST /v1/tasks accepts nothing");
+      }
       if (!runtime.requiresSignedRequests()) {
         out.println("requests: OPEN — no submitter registry (--submitters), so any producer that can write the ingress topic may submit for any tenant");
       }

@@ -1,8 +1,6 @@
 package io.fabric.cli;
 
 import io.fabric.contracts.RequestStatus;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The JSON shape of a request status, shared by {@code fabric status -o json} and the HTTP API. */
@@ -10,20 +8,7 @@ final class StatusJson {
   private StatusJson() {}
 
   static Map<String, Object> of(RequestStatus s) {
-    Map<String, Object> json = new LinkedHashMap<>();
-    json.put("request_id", s.getRequestId());
-    json.put("tenant_id", s.getTenantId());
-    json.put("flow_id", s.getFlowId());
-    json.put("action", s.getAction());
-    json.put("class", s.getActionClass());
-    json.put("outcome", s.getOutcome());
-    json.put("reason", s.getReason());
-    json.put("detail", s.getDetail());
-    json.put("rule", s.getRule());
-    json.put("policy_version", s.getPolicyVersion());
-    json.put("duplicate_of", s.getDuplicateOf());
-    json.put("updated_at", Instant.ofEpochMilli(s.getUpdatedAt()).toString());
-    return json;
+    return io.fabric.gateway.http.RequestStatusJson.of(s);
   }
 
   static String line(RequestStatus s) {

@@ -55,7 +55,8 @@ class FabricEndToEndTest {
   private static String prefix;
   private static VendorSandbox sandbox;
   private static FabricRuntime runtime;
-  private static StatusHttpServer http;
+  private static GatewayOptions.Running http;
+  private static String apiKey;
 
   @BeforeAll
   static void startFabric() throws IOException {
@@ -77,8 +78,20 @@ class FabricEndToEndTest {
     AppOptions apps = new AppOptions();
     apps.policyFile = dir.resolve("policy.yaml");
     apps.approversFile = dir.resolve("approvers.yaml");
-    runtime = FabricRuntime.start(apps.settings(kafka, kafka.bootstrapServer, dir.resolve("state")));
-    http = StatusHttpServer.start("127.0.0.1", 0, runtime);
+    CliRun key = cli("keys", "generate", "--api-key", "acme-app", "--tenants", "acme,strict-co", "--out", dir.resolve("keys").toString());
+    assertEquals(0, key.exitCode(), key.toString());
+    apiKey = Files.readString(dir.resolve("keys/acme-app.api-key")).strip();
+    Files.writeString(dir.resolve("api-keys.yaml"), "keys:\n" + key.out().lines().filter(l -> l.contains("sha256:")).findFirst().orElseThrow() + "\n");
+    GatewayOptions gateway = new GatewayOptions();
+    gateway.httpHost = "127.0.0.1";
+    gateway.httpPort = 0;
+    gateway.maxInFlight = 100;
+    gateway.maxBatch = 10;
+    gateway.apiKeysFile = dir.resolve("api-keys.yaml");
+    java.util.concurrent.atomic.AtomicReference<FabricRuntime> started = new java.util.concurrent.atomic.AtomicReference<>();
+    http = gateway.start(kafka.connection(kafka.bootstrapServer), kafka.catalog(), apps, started::get);
+    runtime = FabricRuntime.start(apps.settings(kafka, kafka.bootstrapServer, dir.resolve("state")), http.http().advertised());
+    started.set(runtime);
   }
 
   @AfterAll
@@ -256,12 +269,68 @@ class FabricEndToEndTest {
     assertTrue(flow.out().contains("\"action\" : \"summarize\""), flow.toString());
 
     HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + http.port() + "/v1/requests/" + id)).build(), HttpResponse.BodyHandlers.ofString());
+        URI.create("http://" + http.http().advertised() + "/v1/requests/" + id)).header("Authorization", "Bearer " + apiKey).build(),
+        HttpResponse.BodyHandlers.ofString());
     assertEquals(200, response.statusCode(), response.body());
     assertTrue(response.body().contains("EXECUTED"), response.body());
     HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + http.port() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+        URI.create("http://" + http.http().advertised() + "/health")).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(200, health.statusCode(), health.body());
+  }
+
+  private static HttpResponse<String> gateway(String method, String path, String body, String... headers) throws Exception {
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + http.http().advertised() + path))
+        .header("Authorization", "Bearer " + apiKey)
+        .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String field(HttpResponse<String> response, String name) throws IOException {
+    return new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path(name).asText();
+  }
+
+  @Test
+  void aTaskSubmittedOverHttpRunsOnceAndItsResubmissionIsADuplicate() throws Exception {
+    String key = "http-" + UUID.randomUUID();
+    String task = "{\"tenant_id\":\"acme\",\"action\":\"summarize\",\"payload\":{\"text\":\"Over HTTP.\"},\"final_step\":true}";
+    HttpResponse<String> accepted = gateway("POST", "/v1/tasks", task, "Idempotency-Key", key, "Content-Type", "application/json");
+    assertEquals(202, accepted.statusCode(), accepted.body());
+    String id = field(accepted, "request_id");
+
+    HttpResponse<String> done = gateway("GET", "/v1/requests/" + id + "/wait?timeout=PT60S", null);
+    assertEquals(200, done.statusCode(), done.body());
+    assertEquals("EXECUTED", field(done, "outcome"), done.body());
+    HttpResponse<String> flow = gateway("GET", "/v1/flows/" + id, null);
+    assertEquals(200, flow.statusCode(), flow.body());
+    assertEquals("acme", field(flow, "tenant_id"), flow.body());
+
+    String again = field(gateway("POST", "/v1/tasks", task, "Idempotency-Key", key), "request_id");
+    HttpResponse<String> duplicate = gateway("GET", "/v1/requests/" + again + "/wait?timeout=PT60S", null);
+    assertEquals("DUPLICATE", field(duplicate, "outcome"), duplicate.body());
+    assertEquals(id, field(duplicate, "duplicate_of"));
+  }
+
+  @Test
+  void aPendingRequestIsApprovedOverHttpWithATokenTheApproverSigned() throws Exception {
+    String id = field(gateway("POST", "/v1/tasks", "{\"tenant_id\":\"strict-co\",\"action\":\"summarize\",\"payload\":{\"text\":\"Approve me over HTTP.\"}}"),
+        "request_id");
+    await().atMost(Duration.ofSeconds(60)).until(() -> field(gateway("GET", "/v1/requests/" + id, null), "outcome").equals("PENDING_APPROVAL"));
+    // the listing reads the pending topic and the status topic apart from the status store: it may trail it briefly
+    HttpResponse<String> pending = await().atMost(Duration.ofSeconds(30)).until(() -> gateway("GET", "/v1/approvals", null),
+        r -> r.body().contains(id));
+    assertTrue(pending.body().contains("Approve me over HTTP."), pending.body());
+
+    assertEquals(400, gateway("POST", "/v1/approvals/" + id, "not-a-token").statusCode());
+    CliRun signed = cli("approve", id, "--key", dir.resolve("keys/alice.key").toString(), "--token-only");
+    assertEquals(0, signed.exitCode(), signed.toString());
+    HttpResponse<String> published = gateway("POST", "/v1/approvals/" + id, signed.out().strip());
+    assertEquals(202, published.statusCode(), published.body());
+
+    HttpResponse<String> done = gateway("GET", "/v1/requests/" + id + "/wait?timeout=PT60S", null);
+    assertEquals("EXECUTED", field(done, "outcome"), done.body());
   }
 
   @Test

@@ -123,7 +123,7 @@ final class CpuProfile {
     return 8;
   }
 
-  private static long processCpu() {
+  static long processCpu() {
     java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     return os instanceof OperatingSystemMXBean sun ? sun.getProcessCpuTime() : 0;
   }

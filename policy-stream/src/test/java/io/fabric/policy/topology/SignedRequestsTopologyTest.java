@@ -92,6 +92,20 @@ class SignedRequestsTopologyTest {
   }
 
   @Test
+  void aRequestTheHttpGatewaySignsForItsCallerRunsAndNamesTheCaller() throws Exception {
+    TaskRequest parsed = io.fabric.gateway.http.TaskBodyParser.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+            "{\"action\":\"summarize\",\"payload\":{\"text\":\"hi\"}}"), new io.fabric.gateway.http.Caller("billing", Set.of("acme")),
+        "order-1", NOW.toEpochMilli()).request().orElseThrow();
+    TaskRequest signed = t.submit(agent.sign(parsed));
+
+    TaskRequest routed = t.routed.readValue().getRequest();
+    assertEquals(signed.getRequestId(), routed.getRequestId());
+    assertEquals("billing", routed.getAttributes().get(io.fabric.schemas.topics.ReservedNames.GATEWAY_PRINCIPAL_ATTRIBUTE),
+        "the gate lets the gateway's attribute through, under the gateway's signature");
+    assertTrue(t.audits("SECURITY_EVENT").isEmpty());
+  }
+
+  @Test
   void aScopedSubmittersSignedRequestRuns() {
     TaskRequest signed = t.submit(agent.sign(request("acme", "summarize")));
 

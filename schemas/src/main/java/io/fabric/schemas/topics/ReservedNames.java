@@ -52,6 +52,14 @@ public final class ReservedNames {
    */
   public static final String GATE_HEADER_PREFIX = "fabric.gate.";
 
+  /**
+   * Attribute the HTTP gateway sets on a request it signs for a caller: the name bound to the
+   * caller's API key. The request schema has no on-behalf-of field, and the gate blocks every
+   * {@value #ATTRIBUTE_PREFIX} attribute on ingress, so the name lives here, outside that prefix; the
+   * gateway's signature covers it, and the gateway refuses a body that sets it itself.
+   */
+  public static final String GATEWAY_PRINCIPAL_ATTRIBUTE = "gateway.principal";
+
   private ReservedNames() {}
 
   /** The first reserved attribute name in {@code attributes}, if any. */

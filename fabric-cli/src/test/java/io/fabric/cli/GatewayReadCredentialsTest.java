@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric.contracts.RequestStatus;
 import io.fabric.gateway.RequestSigner;
+import io.fabric.gateway.http.ApiKeys;
+import io.fabric.gateway.http.GatewayConfig;
+import io.fabric.gateway.http.HttpGateway;
+import io.fabric.gateway.http.StatusReads;
 import io.fabric.policy.approvals.Approver;
 import io.fabric.policy.approvals.ApproverKeys;
 import io.fabric.policy.approvals.ApproverRegistry;
@@ -19,14 +23,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** The status endpoint with a submitter registry: a credential is needed, and another tenant's request id is never answered. */
-class StatusHttpServerTest {
+/**
+ * The gateway's reads with the gate's submitter registry plugged in: a submitter's signed credential
+ * is needed, reads only the path it was signed for, only while fresh, and only the submitter's
+ * tenants; another tenant's id is indistinguishable from an unknown one. A foreign Host is refused.
+ */
+class GatewayReadCredentialsTest {
   private static final KeyPair AGENT = ApproverKeys.newKeyPair();
   private static final long NOW = 1_800_000_000_000L;
   private final RequestSigner agent = new RequestSigner("acme-agent", AGENT.getPrivate());
@@ -37,12 +44,24 @@ class StatusHttpServerTest {
         .setUpdatedAt(NOW).build();
   }
 
-  private StatusHttpServer start(SubmitterVerifier submitters) {
-    return StatusHttpServer.start("127.0.0.1", 0, new StatusHttpServer.Backend(() -> true, () -> List.of("policy-stream"), Map::of,
-        id -> Optional.ofNullable(statuses.get(id)), submitters, () -> NOW));
+  private HttpGateway start(SubmitterVerifier submitters) {
+    StatusReads reads = new StatusReads() {
+      @Override
+      public Location locate(String requestId) {
+        return new Location.Here(Optional.ofNullable(statuses.get(requestId)));
+      }
+
+      @Override
+      public boolean ready() {
+        return true;
+      }
+    };
+    return HttpGateway.start(GatewayConfig.defaults("127.0.0.1", 0), new HttpGateway.Backend(ApiKeys.none(),
+        submitters == null ? null : GatewayOptions.signedReads(submitters), null, null, () -> reads, null, null,
+        () -> new HttpGateway.Health(true, Map.of("requests", submitters == null ? "open" : "signed")), () -> NOW));
   }
 
-  private static HttpResponse<String> get(StatusHttpServer server, String path, String authorization) throws Exception {
+  private static HttpResponse<String> get(HttpGateway server, String path, String authorization) throws Exception {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
     if (authorization != null) {
       request.header("Authorization", authorization);
@@ -54,7 +73,7 @@ class StatusHttpServerTest {
   void readsNeedACredentialAndAnswerOnlyForTheSubmittersTenants() throws Exception {
     SubmitterVerifier submitters = new SubmitterVerifier(ApproverRegistry.of(new Approver("acme-agent", AGENT.getPublic(), Set.of("*"),
         Set.of("acme"))));
-    try (StatusHttpServer server = start(submitters)) {
+    try (HttpGateway server = start(submitters)) {
       assertEquals(401, get(server, "/v1/requests/r-acme", null).statusCode());
       assertEquals(200, get(server, "/v1/requests/r-acme", agent.authorization("GET", "/v1/requests/r-acme", NOW)).statusCode());
       HttpResponse<String> otherTenant = get(server, "/v1/requests/r-globex", agent.authorization("GET", "/v1/requests/r-globex", NOW));
@@ -66,20 +85,24 @@ class StatusHttpServerTest {
       assertEquals(401, get(server, "/v1/requests/r-acme", agent.authorization("GET", "/v1/requests/r-acme", NOW - 3_600_000)).statusCode(),
           "a stale credential reads nothing");
       assertTrue(get(server, "/health", null).body().replace(" ", "").contains("\"requests\":\"signed\""));
+      assertEquals(401, get(server, "/v1/requests/r-acme", "Bearer " + ApiKeys.newKey()).statusCode(), "an unknown API key reads nothing");
     }
   }
 
   @Test
-  void withoutARegistryReadsAreOpenAndSaySo() throws Exception {
-    try (StatusHttpServer server = start(null)) {
+  void withoutARegistryOrKeysReadsAreOpenAndSaySo() throws Exception {
+    try (HttpGateway server = start(null)) {
       assertEquals(200, get(server, "/v1/requests/r-globex", null).statusCode());
       assertTrue(get(server, "/health", null).body().replace(" ", "").contains("\"requests\":\"open\""));
+      assertEquals(401, HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/v1/tasks"))
+          .POST(HttpRequest.BodyPublishers.ofString("{\"action\":\"a\"}")).build(), HttpResponse.BodyHandlers.ofString()).statusCode(),
+          "no key, no tasks: the tenant comes from a key");
     }
   }
 
   @Test
   void aForeignHostHeaderIsRefused() throws Exception {
-    try (StatusHttpServer server = start(null); Socket socket = new Socket("127.0.0.1", server.port())) {
+    try (HttpGateway server = start(null); Socket socket = new Socket("127.0.0.1", server.port())) {
       OutputStream out = socket.getOutputStream();
       out.write("GET /health HTTP/1.1\r\nHost: attacker.example:80\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
       out.flush();

@@ -1,0 +1,158 @@
+package io.fabric.cli;
+
+import io.fabric.gateway.FabricClient;
+import io.fabric.gateway.RequestSigner;
+import io.fabric.gateway.http.ApiKeys;
+import io.fabric.gateway.http.Caller;
+import io.fabric.gateway.http.GatewayConfig;
+import io.fabric.gateway.http.HttpGateway;
+import io.fabric.gateway.http.IngressSender;
+import io.fabric.gateway.http.ReadCredentials;
+import io.fabric.gateway.http.SecurityAudit;
+import io.fabric.gateway.http.StatusReads;
+import io.fabric.policy.approvals.ApproverKeys;
+import io.fabric.policy.center.ApprovalCenter;
+import io.fabric.policy.identity.SubmitterVerifier;
+import io.fabric.schemas.config.KafkaConnection;
+import io.fabric.schemas.records.LatestByKeyReader;
+import io.fabric.schemas.topics.TopicCatalog;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import picocli.CommandLine.Option;
+
+/** The HTTP gateway's options of {@code fabric run}, and the wiring of the gateway to this process's apps. */
+final class GatewayOptions {
+  @Option(names = "--http-port", defaultValue = "8080",
+      description = "Port of the HTTP gateway (POST /v1/tasks, GET /v1/requests/{id}, /health, ...; default ${DEFAULT-VALUE}; 0 picks one).")
+  int httpPort;
+
+  @Option(names = "--http-host", defaultValue = "127.0.0.1",
+      description = "Address the gateway binds and advertises to the other instances (default ${DEFAULT-VALUE}).")
+  String httpHost;
+
+  @Option(names = "--api-keys", paramLabel = "FILE",
+      description = "API keys the gateway accepts (SHA-256 digests bound to a name and tenants; fabric keys generate --api-key). "
+          + "Without it the gateway accepts no tasks.")
+  Path apiKeysFile;
+
+  @Option(names = "--gateway-key", paramLabel = "FILE",
+      description = "The gateway's submitter private key (fabric keys generate --submitter NAME): it signs the tasks it submits "
+          + "for its callers. Needed with --submitters.")
+  Path gatewayKey;
+
+  @Option(names = "--gateway-max-in-flight", defaultValue = "10000", paramLabel = "N",
+      description = "Most tasks waiting for Kafka's acknowledgement; past it POST /v1/tasks answers 429 (default ${DEFAULT-VALUE}).")
+  int maxInFlight;
+
+  @Option(names = "--gateway-max-batch", defaultValue = "100", paramLabel = "N",
+      description = "Most tasks in one POST /v1/tasks (default ${DEFAULT-VALUE}).")
+  int maxBatch;
+
+  /**
+   * A caller waits for Kafka's acknowledgement, so the gateway's producer gives up within seconds, not
+   * Kafka's default two minutes: while the broker is unreachable a POST gets 503 in about 15 s.
+   */
+  static final Map<String, Object> PRODUCER_TIMEOUTS = Map.of(
+      org.apache.kafka.clients.producer.ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000,
+      org.apache.kafka.clients.producer.ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000,
+      org.apache.kafka.clients.producer.ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000);
+
+  /** The gateway and what it owns; closing stops serving first, then its producers. */
+  record Running(HttpGateway http, List<AutoCloseable> owned) implements AutoCloseable {
+    @Override
+    public void close() {
+      http.close();
+      for (AutoCloseable c : owned) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          System.err.println("warning: closing " + c + " failed: " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  /**
+   * Starts the gateway before the apps (the status store advertises its address); {@code runtime}
+   * supplies null until they run, and the gateway answers 503 for reads meanwhile.
+   */
+  Running start(KafkaConnection connection, TopicCatalog catalog, AppOptions apps, Supplier<FabricRuntime> runtime) {
+    ApiKeys keys = apiKeysFile == null ? ApiKeys.none() : ApiKeys.load(apiKeysFile);
+    SubmitterVerifier submitters = apps.submitters();
+    if (!keys.isEmpty() && submitters != null && gatewayKey == null) {
+      throw new IllegalArgumentException("--api-keys with --submitters needs --gateway-key: the gate accepts only signed tasks");
+    }
+    List<AutoCloseable> owned = new ArrayList<>();
+    IngressSender sender = null;
+    SecurityAudit audit = null;
+    if (!keys.isEmpty()) {
+      FabricClient client = new FabricClient(connection, catalog, PRODUCER_TIMEOUTS, Clock.systemUTC());
+      if (gatewayKey != null) {
+        client.signedBy(signer(gatewayKey));
+      }
+      sender = new IngressSender(client, maxInFlight);
+      audit = new SecurityAudit(connection, catalog, Map.of());
+      owned.add(sender);
+      owned.add(audit);
+    }
+    ReadCredentials signedReads = submitters == null ? null : signedReads(submitters);
+    Supplier<StatusReads> statuses = () -> {
+      FabricRuntime r = runtime.get();
+      return r == null ? null : r.statusView();
+    };
+    boolean signed = submitters != null;
+    Supplier<HttpGateway.Health> health = () -> {
+      FabricRuntime r = runtime.get();
+      Map<String, Object> detail = new LinkedHashMap<>();
+      boolean up = r != null && r.healthy();
+      detail.put("status", up ? "UP" : "DOWN");
+      detail.put("apps", r == null ? List.of() : r.appNames());
+      detail.put("states", r == null ? Map.of() : r.appStates());
+      detail.put("requests", signed ? "signed" : "open");
+      return new HttpGateway.Health(up, detail);
+    };
+    GatewayConfig config = GatewayConfig.defaults(httpHost, httpPort).withMaxInFlight(maxInFlight)
+        .withLimits(GatewayConfig.defaults(httpHost, httpPort).maxBodyBytes(), maxBatch);
+    HttpGateway http;
+    try {
+      http = HttpGateway.start(config, new HttpGateway.Backend(keys, signedReads, sender, audit, statuses,
+          flowId -> LatestByKeyReader.latest(connection, catalog.flowState, flowId)
+              .map(c -> new io.fabric.gateway.http.FlowReads.Flow(c.getTenantId(), FlowsCommand.Show.toJson(c))),
+          new GatewayApprovalDesk(new ApprovalCenter(connection, catalog), apps.verifier()), health, System::currentTimeMillis));
+    } catch (RuntimeException e) {
+      owned.forEach(GatewayOptions::closeQuietly);
+      throw e;
+    }
+    return new Running(http, owned);
+  }
+
+  /** A submitter's signed read credential, checked against the gate's submitter registry; its tenants are the submitter's. */
+  static ReadCredentials signedReads(SubmitterVerifier submitters) {
+    return (authorization, method, path, now) -> {
+      SubmitterVerifier.Reader reader = submitters.reader(authorization, method, path, now);
+      return new ReadCredentials.Verdict(reader.submitter().map(s -> new Caller(s.name(), s.tenants())), reader.problem());
+    };
+  }
+
+  private static RequestSigner signer(Path keyFile) {
+    try {
+      return new RequestSigner(ApproverKeys.approverOf(keyFile), ApproverKeys.readPrivateKey(keyFile));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read the gateway key " + keyFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception ignored) {
+      // already failing; the first error is the one to report
+    }
+  }
+}

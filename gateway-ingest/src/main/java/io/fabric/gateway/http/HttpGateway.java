@@ -1,0 +1,533 @@
+package io.fabric.gateway.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric.contracts.RequestStatus;
+import io.fabric.contracts.TaskRequest;
+import io.fabric.schemas.identity.ReadStatement;
+import io.fabric.schemas.records.Outcome;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The fabric's HTTP front door (Javalin on Jetty): submit tasks, read and await their status, read
+ * flows, list and decide approvals. Who calls comes from the credential only: an API key
+ * ({@code Authorization: Bearer KEY}, see {@link ApiKeys}) or, for reads, a submitter's signed
+ * credential ({@code Fabric-Ed25519}); the tenants come with it. The gateway signs what it submits
+ * as its own submitter and names the caller in {@code gateway.principal}.
+ *
+ * <p>Every request must name this server in its {@code Host} header (a loopback name or the bound
+ * host), so a web page cannot reach it through DNS rebinding. Another tenant's id gets the same 404
+ * as an unknown one.
+ */
+public final class HttpGateway implements AutoCloseable {
+  /** Set on a read one instance forwards to another, so the second answers from its own store and never forwards again. */
+  public static final String FORWARDED_HEADER = "Fabric-Forwarded-By";
+  private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "[::1]");
+  private static final java.util.regex.Pattern PORT_SUFFIX = java.util.regex.Pattern.compile(":\\d+$");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One route the gateway serves; {@code /openapi.json} must describe exactly these. */
+  public record Route(String method, String path) {}
+
+  /** The routes, in OpenAPI's path syntax. */
+  public static final List<Route> ROUTES = List.of(
+      new Route("post", "/v1/tasks"),
+      new Route("get", "/v1/requests/{id}"),
+      new Route("get", "/v1/requests/{id}/wait"),
+      new Route("get", "/v1/flows/{id}"),
+      new Route("get", "/v1/approvals"),
+      new Route("post", "/v1/approvals/{id}"),
+      new Route("get", "/health"),
+      new Route("get", "/ready"),
+      new Route("get", "/openapi.json"));
+
+  /** The health of the process the gateway fronts: up or not, and the detail {@code /health} shows. */
+  public record Health(boolean up, Map<String, Object> detail) {}
+
+  /**
+   * What the gateway answers from. {@code signedReads}, {@code sender}, {@code audit}, {@code flows} and
+   * {@code approvals} may be null (not offered); {@code statuses} may supply null until the store runs.
+   */
+  public record Backend(ApiKeys apiKeys, ReadCredentials signedReads, IngressSender sender, SecurityAudit audit,
+                        Supplier<StatusReads> statuses, FlowReads flows, ApprovalDesk approvals, Supplier<Health> health,
+                        LongSupplier clock) {
+    boolean open() {
+      return apiKeys.isEmpty() && signedReads == null;
+    }
+  }
+
+  private final GatewayConfig config;
+  private final Backend backend;
+  private final Javalin app;
+  private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final ScheduledExecutorService polls = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "fabric-gateway-wait");
+    t.setDaemon(true);
+    return t;
+  });
+  private final byte[] openApi;
+
+  private HttpGateway(GatewayConfig config, Backend backend) {
+    this.config = config;
+    this.backend = backend;
+    this.openApi = openApiDocument();
+    this.app = Javalin.create(cfg -> {
+      cfg.startup.showJavalinBanner = false;
+      cfg.startup.showOldJavalinVersionWarning = false;
+      cfg.jetty.host = config.host();
+      cfg.jetty.port = config.port();
+      cfg.http.maxRequestSize = config.maxBodyBytes();
+      // answers are a few hundred bytes: compressing them costs more than it saves
+      cfg.http.compressionStrategy = io.javalin.compression.CompressionStrategy.NONE;
+      cfg.http.asyncTimeout = config.maxWait().plusSeconds(30).toMillis();
+      // Jetty's job queue is bounded too: past it a connection is refused rather than parked in memory
+      // (handlers are asynchronous, so threads free up as soon as a request is handed to Kafka)
+      org.eclipse.jetty.util.thread.QueuedThreadPool threads = new org.eclipse.jetty.util.thread.QueuedThreadPool(200, 8, 60_000,
+          new org.eclipse.jetty.util.BlockingArrayQueue<>(256, 256, 4096));
+      threads.setName("JettyServerThreadPool");
+      threads.setDaemon(true);
+      cfg.jetty.threadPool = threads;
+      cfg.routes.before(this::requireOwnHost);
+      cfg.routes.exception(Refusal.class, (e, ctx) -> e.answer(ctx));
+      Map<Route, Handler> handlers = new LinkedHashMap<>();
+      handlers.put(new Route("post", "/v1/tasks"), this::submit);
+      handlers.put(new Route("get", "/v1/requests/{id}"), this::status);
+      handlers.put(new Route("get", "/v1/requests/{id}/wait"), this::await);
+      handlers.put(new Route("get", "/v1/flows/{id}"), this::flow);
+      handlers.put(new Route("get", "/v1/approvals"), this::pendingApprovals);
+      handlers.put(new Route("post", "/v1/approvals/{id}"), this::decide);
+      handlers.put(new Route("get", "/health"), this::health);
+      handlers.put(new Route("get", "/ready"), this::ready);
+      handlers.put(new Route("get", "/openapi.json"), ctx -> ctx.contentType("application/json").result(openApi));
+      // ROUTES is what the OpenAPI test checks the document against: it must be exactly what is registered
+      if (!handlers.keySet().equals(Set.copyOf(ROUTES))) {
+        throw new IllegalStateException("HttpGateway.ROUTES does not list the registered routes: " + handlers.keySet());
+      }
+      handlers.forEach((route, handler) -> {
+        if (route.method().equals("post")) {
+          cfg.routes.post(route.path(), handler);
+        } else {
+          cfg.routes.get(route.path(), handler);
+        }
+      });
+    });
+  }
+
+  public static HttpGateway start(GatewayConfig config, Backend backend) {
+    HttpGateway gateway = new HttpGateway(config, backend);
+    try {
+      gateway.app.start();
+    } catch (RuntimeException e) {
+      gateway.polls.shutdownNow();
+      throw new IllegalStateException("cannot serve HTTP on " + config.host() + ":" + config.port() + ": " + e.getMessage()
+          + " (pass --http-port to use another port)", e);
+    }
+    return gateway;
+  }
+
+  public int port() {
+    return app.port();
+  }
+
+  /** {@code host:port} as other instances reach this one (Kafka Streams' {@code application.server}). */
+  public String advertised() {
+    return config.host() + ":" + port();
+  }
+
+  /** The OpenAPI 3.1 document served at {@code /openapi.json}. */
+  public static byte[] openApiDocument() {
+    try (InputStream in = HttpGateway.class.getResourceAsStream("openapi.json")) {
+      if (in == null) {
+        throw new IllegalStateException("openapi.json is missing from the gateway's resources");
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  // ---- submit
+
+  private void submit(Context ctx) {
+    Caller caller = apiKeyCaller(ctx);
+    if (backend.sender() == null) {
+      throw new Refusal(503, "this process does not accept tasks");
+    }
+    long declared = ctx.contentLength();
+    if (declared > config.maxBodyBytes()) {
+      throw new Refusal(413, "body of " + declared + " bytes is over the limit of " + config.maxBodyBytes());
+    }
+    byte[] body = ctx.bodyAsBytes();
+    if (body.length > config.maxBodyBytes()) {
+      throw new Refusal(413, "body of " + body.length + " bytes is over the limit of " + config.maxBodyBytes());
+    }
+    JsonNode json;
+    try {
+      json = JSON.readTree(body);
+    } catch (IOException e) {
+      throw Refusal.fields(List.of(new FieldError("", "not JSON: " + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()))));
+    }
+    if (json == null) {
+      throw Refusal.fields(List.of(new FieldError("", "the body is empty: send a task object or an array of them")));
+    }
+    boolean batch = json.isArray();
+    List<JsonNode> items = new ArrayList<>();
+    if (batch) {
+      if (json.size() > config.maxBatch()) {
+        throw new Refusal(413, "a batch of " + json.size() + " tasks is over the limit of " + config.maxBatch());
+      }
+      if (json.isEmpty()) {
+        throw Refusal.fields(List.of(new FieldError("", "the batch is empty")));
+      }
+      json.forEach(items::add);
+    } else {
+      items.add(json);
+    }
+    String key = ctx.header("Idempotency-Key");
+    long now = backend.clock().getAsLong();
+    List<TaskRequest> requests = new ArrayList<>();
+    List<FieldError> errors = new ArrayList<>();
+    for (int i = 0; i < items.size(); i++) {
+      String itemKey = key == null || key.isBlank() ? null : batch ? key + "#" + i : key;
+      TaskBodyParser.Parsed parsed = TaskBodyParser.parse(items.get(i), caller, itemKey, now);
+      if (parsed.foreignTenant().isPresent()) {
+        String tenant = parsed.foreignTenant().get();
+        if (backend.audit() != null) {
+          backend.audit().refused(caller, tenant, "HTTP gateway: API key of " + caller.name() + " (tenants " + caller.tenants()
+              + ") tried to submit for tenant " + tenant, now);
+        }
+        throw new Refusal(403, "this credential may not act for tenant " + tenant);
+      }
+      String prefix = batch ? "[" + i + "]" : "";
+      parsed.errors().forEach(e -> errors.add(batch ? e.at(prefix) : e));
+      parsed.request().ifPresent(requests::add);
+    }
+    if (!errors.isEmpty()) {
+      throw Refusal.fields(errors);
+    }
+    ctx.future(() -> backend.sender().send(requests).thenAccept(result -> answer(ctx, result, batch)));
+  }
+
+  private void answer(Context ctx, IngressSender.Result result, boolean batch) {
+    if (result instanceof IngressSender.Result.Accepted accepted) {
+      List<String> ids = accepted.requests().stream().map(TaskRequest::getRequestId).toList();
+      Map<String, Object> body = new LinkedHashMap<>();
+      if (batch) {
+        body.put("request_ids", ids);
+      } else {
+        body.put("request_id", ids.get(0));
+        body.put("status_url", "/v1/requests/" + ids.get(0));
+      }
+      ctx.header("Location", "/v1/requests/" + ids.get(0));
+      json(ctx, 202, body);
+    } else if (result instanceof IngressSender.Result.Busy) {
+      ctx.header("Retry-After", Long.toString(config.retryAfter().toSeconds()));
+      json(ctx, 429, Map.of("error", "the gateway has " + config.maxInFlight() + " records waiting for Kafka; retry later"));
+    } else if (result instanceof IngressSender.Result.Unavailable down) {
+      ctx.header("Retry-After", Long.toString(config.retryAfter().toSeconds()));
+      json(ctx, 503, Map.of("error", down.detail(), "acknowledged_request_ids",
+          down.acknowledged().stream().map(TaskRequest::getRequestId).toList()));
+    } else if (result instanceof IngressSender.Result.Refused refused) {
+      json(ctx, 500, Map.of("error", "Kafka refused the request: " + refused.detail(),
+          "acknowledged_request_ids", refused.acknowledged().stream().map(TaskRequest::getRequestId).toList()));
+    }
+  }
+
+  // ---- reads
+
+  private void status(Context ctx) {
+    Caller caller = reader(ctx);
+    String id = ctx.pathParam("id");
+    StatusReads.Location location = statuses().locate(id);
+    if (location instanceof StatusReads.Location.Here here) {
+      Optional<RequestStatus> visible = here.status().filter(s -> caller.mayActFor(s.getTenantId()));
+      visible.ifPresentOrElse(s -> json(ctx, 200, RequestStatusJson.of(s)), () -> notFound(ctx, id));
+    } else if (location instanceof StatusReads.Location.Elsewhere elsewhere) {
+      forward(ctx, elsewhere.hostPort());
+    } else if (location instanceof StatusReads.Location.NotReady notReady) {
+      notReady(notReady.why());
+    }
+  }
+
+  private void await(Context ctx) {
+    Caller caller = reader(ctx);
+    String id = ctx.pathParam("id");
+    Duration timeout;
+    try {
+      String asked = ctx.queryParam("timeout");
+      timeout = asked == null ? Duration.ofSeconds(30) : Duration.parse(asked);
+    } catch (DateTimeParseException e) {
+      throw Refusal.fields(List.of(new FieldError("timeout", "an ISO-8601 duration such as PT30S")));
+    }
+    if (timeout.isNegative()) {
+      throw Refusal.fields(List.of(new FieldError("timeout", "must not be negative")));
+    }
+    Duration wait = timeout.compareTo(config.maxWait()) > 0 ? config.maxWait() : timeout;
+    StatusReads.Location first = statuses().locate(id);
+    if (first instanceof StatusReads.Location.Elsewhere elsewhere) {
+      forward(ctx, elsewhere.hostPort());
+      return;
+    }
+    long deadline = System.nanoTime() + wait.toNanos();
+    CompletableFuture<Optional<RequestStatus>> done = new CompletableFuture<>();
+    AtomicReference<ScheduledFuture<?>> poll = new AtomicReference<>();
+    Runnable check = () -> {
+      StatusReads.Location now = statuses().locate(id);
+      Optional<RequestStatus> seen = now instanceof StatusReads.Location.Here here
+          ? here.status().filter(s -> caller.mayActFor(s.getTenantId())) : Optional.empty();
+      if (seen.map(HttpGateway::terminal).orElse(false) || System.nanoTime() >= deadline) {
+        done.complete(seen);
+      }
+    };
+    poll.set(polls.scheduleWithFixedDelay(() -> {
+      try {
+        check.run();
+      } catch (RuntimeException e) {
+        done.completeExceptionally(e);
+      }
+    }, 0, config.pollInterval().toMillis(), TimeUnit.MILLISECONDS));
+    ctx.future(() -> done.whenComplete((s, e) -> poll.get().cancel(false)).thenAccept(seen -> seen.ifPresentOrElse(s -> {
+      Map<String, Object> body = new LinkedHashMap<>(RequestStatusJson.of(s));
+      body.put("terminal", terminal(s));
+      json(ctx, 200, body);
+    }, () -> notFound(ctx, id))));
+  }
+
+  private static boolean terminal(RequestStatus status) {
+    try {
+      return Outcome.valueOf(status.getOutcome()).terminal();
+    } catch (IllegalArgumentException unknownOutcome) {
+      return false;
+    }
+  }
+
+  private void flow(Context ctx) {
+    Caller caller = reader(ctx);
+    String id = ctx.pathParam("id");
+    if (backend.flows() == null) {
+      throw new Refusal(503, "this process serves no flows");
+    }
+    backend.flows().find(id).filter(f -> caller.mayActFor(f.tenantId()))
+        .ifPresentOrElse(f -> json(ctx, 200, f.view()), () -> json(ctx, 404, Map.of("error", "no flow " + id)));
+  }
+
+  private void pendingApprovals(Context ctx) {
+    Caller caller = reader(ctx);
+    ApprovalDesk desk = desk();
+    json(ctx, 200, desk.pending().stream().filter(p -> caller.mayActFor(p.tenantId())).map(ApprovalDesk.Pending::view).toList());
+  }
+
+  private void decide(Context ctx) {
+    Caller caller = backend.open() ? Caller.open() : apiKeyCaller(ctx);
+    ApprovalDesk desk = desk();
+    String id = ctx.pathParam("id");
+    String token = tokenOf(ctx.body());
+    ApprovalDesk.Pending pending;
+    try {
+      pending = desk.find(id);
+    } catch (NoSuchElementException | IllegalArgumentException e) {
+      throw new Refusal(404, "no request " + id + " waits for approval");
+    } catch (IllegalStateException e) {
+      throw new Refusal(409, e.getMessage());
+    }
+    if (!caller.mayActFor(pending.tenantId())) {
+      throw new Refusal(404, "no request " + id + " waits for approval");
+    }
+    Optional<String> problem = desk.publishIfValid(id, token, backend.clock().getAsLong());
+    if (problem.isPresent()) {
+      throw Refusal.fields(List.of(new FieldError("token", problem.get())));
+    }
+    json(ctx, 202, Map.of("request_id", id, "published", true));
+  }
+
+  /** The token is the body: the compact string itself, or {@code {"token": "..."}}. */
+  private static String tokenOf(String body) {
+    String text = body == null ? "" : body.strip();
+    if (text.startsWith("{")) {
+      try {
+        JsonNode node = JSON.readTree(text).get("token");
+        text = node == null || !node.isTextual() ? "" : node.asText();
+      } catch (JsonProcessingException e) {
+        text = "";
+      }
+    }
+    if (text.isEmpty()) {
+      throw Refusal.fields(List.of(new FieldError("token", "required: the body is the signed token (fabric approve --token-only), "
+          + "or {\"token\": \"...\"}")));
+    }
+    return text;
+  }
+
+  private ApprovalDesk desk() {
+    if (backend.approvals() == null) {
+      throw new Refusal(503, "this process serves no approvals");
+    }
+    return backend.approvals();
+  }
+
+  private void health(Context ctx) {
+    Health health = backend.health().get();
+    json(ctx, health.up() ? 200 : 503, health.detail());
+  }
+
+  private void ready(Context ctx) {
+    StatusReads reads = backend.statuses().get();
+    boolean ready = backend.health().get().up() && (reads == null || reads.ready());
+    json(ctx, ready ? 200 : 503, Map.of("ready", ready));
+  }
+
+  private StatusReads statuses() {
+    StatusReads reads = backend.statuses().get();
+    if (reads == null) {
+      throw new Refusal(503, "this process runs no status store (fabric run --apps ... status)");
+    }
+    return reads;
+  }
+
+  private void notFound(Context ctx, String id) {
+    json(ctx, 404, Map.of("error", "no status for request " + id));
+  }
+
+  private void notReady(String why) {
+    Refusal refusal = new Refusal(503, why);
+    refusal.headers.put("Retry-After", Long.toString(config.retryAfter().toSeconds()));
+    throw refusal;
+  }
+
+  /** Answers a read with the reply of the instance that holds the key; a forwarded read is never forwarded again. */
+  private void forward(Context ctx, String hostPort) {
+    if (ctx.header(FORWARDED_HEADER) != null) {
+      notReady("the status store is moving between instances");
+    }
+    String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + hostPort + ctx.path() + query))
+        .timeout(config.maxWait().plusSeconds(10)).header(FORWARDED_HEADER, advertised()).GET();
+    String authorization = ctx.header("Authorization");
+    if (authorization != null) {
+      request.header("Authorization", authorization);
+    }
+    ctx.future(() -> forwarder.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()).handle((response, error) -> {
+      if (error != null) {
+        ctx.header("Retry-After", Long.toString(config.retryAfter().toSeconds()));
+        json(ctx, 503, Map.of("error", "the instance holding this request (" + hostPort + ") did not answer: " + error.getMessage()));
+      } else {
+        response.headers().firstValue("WWW-Authenticate").ifPresent(v -> ctx.header("WWW-Authenticate", v));
+        ctx.status(response.statusCode()).contentType("application/json").result(response.body());
+      }
+      return null;
+    }));
+  }
+
+  // ---- credentials
+
+  /** The caller of a write: an API key is the only credential that may submit. */
+  private Caller apiKeyCaller(Context ctx) {
+    String authorization = ctx.header("Authorization");
+    if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return backend.apiKeys().find(authorization.substring(7)).orElseThrow(() -> unauthorized("unknown API key"));
+    }
+    throw unauthorized(backend.apiKeys().isEmpty()
+        ? "this gateway has no API keys configured (fabric run --api-keys FILE), so it accepts no tasks"
+        : "missing credential: send Authorization: Bearer API_KEY");
+  }
+
+  /** The caller of a read: an API key, a submitter's signed credential, or anyone when the gateway runs open. */
+  private Caller reader(Context ctx) {
+    String authorization = ctx.header("Authorization");
+    if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return apiKeyCaller(ctx);
+    }
+    if (backend.signedReads() != null && authorization != null) {
+      ReadCredentials.Verdict verdict = backend.signedReads().check(authorization, "GET", ctx.path(), backend.clock().getAsLong());
+      return verdict.caller().orElseThrow(() -> unauthorized(verdict.problem()));
+    }
+    if (backend.open()) {
+      return Caller.open();
+    }
+    throw unauthorized("missing credential: send Authorization: Bearer API_KEY"
+        + (backend.signedReads() == null ? "" : " or " + ReadStatement.SCHEME + " NAME:MILLIS:SIGNATURE"));
+  }
+
+  private Refusal unauthorized(String problem) {
+    Refusal refusal = new Refusal(401, problem);
+    refusal.headers.put("WWW-Authenticate", backend.signedReads() == null ? "Bearer" : "Bearer, " + ReadStatement.SCHEME);
+    return refusal;
+  }
+
+  /** Refuses (421) a request whose Host header names neither a loopback name nor the bound host. */
+  private void requireOwnHost(Context ctx) {
+    String header = ctx.header("Host");
+    String name = header == null ? "" : PORT_SUFFIX.matcher(header.toLowerCase(Locale.ROOT)).replaceFirst("");
+    if (!LOOPBACK.contains(name) && !name.equals(config.host().toLowerCase(Locale.ROOT))) {
+      throw new Refusal(421, "this server answers only to " + config.host() + " or a loopback name, not '" + name + "'");
+    }
+  }
+
+  private static void json(Context ctx, int status, Object body) {
+    try {
+      ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write JSON", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    polls.shutdownNow();
+    app.stop();
+  }
+
+  /** An answer other than success, thrown from a handler and written by one exception handler. */
+  static final class Refusal extends RuntimeException {
+    private final int status;
+    private final Map<String, Object> body = new LinkedHashMap<>();
+    private final Map<String, String> headers = new LinkedHashMap<>();
+
+    Refusal(int status, String error) {
+      super(error, null, false, false);
+      this.status = status;
+      body.put("error", error);
+    }
+
+    static Refusal fields(List<FieldError> errors) {
+      Refusal refusal = new Refusal(400, "invalid request: " + errors.size() + " field error(s)");
+      refusal.body.put("fields", errors.stream().map(e -> Map.of("field", e.field(), "problem", e.problem())).toList());
+      return refusal;
+    }
+
+    void answer(Context ctx) {
+      headers.forEach(ctx::header);
+      json(ctx, status, body);
+    }
+  }
+}
