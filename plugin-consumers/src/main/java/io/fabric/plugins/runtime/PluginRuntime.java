@@ -357,7 +357,11 @@ public final class PluginRuntime implements AutoCloseable {
     // revokes everything before it rejoins, at a poll, with the batch committed. Sticky keeps a
     // partition where it was, and the rebalance listener keeps the flow state of every partition that
     // comes back, so a rebalance still restores only the partitions that move.
-    props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, org.apache.kafka.clients.consumer.StickyAssignor.class.getName());
+    // CooperativeStickyAssignor is listed second only so that a rolling upgrade from the version that
+    // used it can share the group (the group takes an assignor every member lists); the consumer's
+    // protocol is the one all listed assignors support, eager, whichever the group picks.
+    props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, List.of(org.apache.kafka.clients.consumer.StickyAssignor.class.getName(),
+        org.apache.kafka.clients.consumer.CooperativeStickyAssignor.class.getName()));
     return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
