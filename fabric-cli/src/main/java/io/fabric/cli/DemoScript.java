@@ -95,6 +95,9 @@ final class DemoScript {
     submit(Submission.of("acme", "classify").idempotencyKey("demo-order-42").flowId("demo-order-42").payload("{\"text\":\"invoice overdue\"}"));
     checks.add(status("same idempotency key again", submit(Submission.of("acme", "classify").idempotencyKey("demo-order-42")
         .flowId("demo-order-42").payload("{\"text\":\"invoice overdue\"}")), "DUPLICATE", null));
+    // the flow must be acme's before globex names it: requests on different ingress partitions may
+    // reach the gate in either order, and the first one seen owns the flow
+    awaitStatus(summary.getRequestId(), "EXECUTED");
     checks.add(status("other tenant names the flow", submit(Submission.of("globex", "summarize").flowId(summary.getFlowId())),
         "BLOCKED", "TENANT_MISMATCH"));
     checks.add(blocked("unsigned request", unsigned(Submission.of("acme", "summarize").payload("{\"text\":\"who am I?\"}")),
