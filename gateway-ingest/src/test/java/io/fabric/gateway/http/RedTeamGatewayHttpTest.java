@@ -1,0 +1,122 @@
+package io.fabric.gateway.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Red team, HTTP gateway: ways a caller (or whoever can steer the status store's metadata) makes the
+ * gateway hand out a credential or hold unbounded work. No broker is needed: the status reads are a
+ * stand-in, and "another instance" is a plain JDK HTTP server. Each test states the promise and fails
+ * while it is broken.
+ */
+class RedTeamGatewayHttpTest {
+  private static final String ACME_KEY = ApiKeys.newKey();
+  private static final ApiKeys KEYS = ApiKeys.of(Map.of(ApiKeys.sha256Hex(ACME_KEY), new Caller("acme-billing", java.util.Set.of("acme"))));
+
+  private final AtomicReference<StatusReads.Location> answer = new AtomicReference<>(new StatusReads.Location.Here(Optional.empty()));
+  private HttpGateway gateway;
+  private HttpServer other;
+
+  private HttpGateway start(GatewayConfig config) {
+    StatusReads reads = new StatusReads() {
+      @Override
+      public Location locate(String requestId) {
+        return answer.get();
+      }
+
+      @Override
+      public boolean ready() {
+        return true;
+      }
+    };
+    gateway = HttpGateway.start(config, new HttpGateway.Backend(KEYS, null, null, null, () -> reads, null, null,
+        () -> new HttpGateway.Health(true, Map.of("status", "UP")), System::currentTimeMillis));
+    return gateway;
+  }
+
+  @AfterEach
+  void stop() {
+    if (gateway != null) {
+      gateway.close();
+    }
+    if (other != null) {
+      other.stop(0);
+    }
+  }
+
+  /**
+   * A read for an id "held elsewhere" is forwarded to whatever host:port Kafka Streams' metadata names
+   * (any member of the {@code <prefix>gateway-status} group advertises its own {@code application.server},
+   * unauthenticated), and the caller's long-lived {@code Authorization: Bearer} API key goes with it in
+   * clear text. A process that joins that group (it needs only read access to fabric.requests.status and
+   * the group) collects every tenant's API keys and can answer any read with a forged status.
+   */
+  @Test
+  @Disabled("red-team: a forwarded read hands the caller's bearer API key to whatever host the status-store metadata names")
+  void aForwardedReadDoesNotHandTheCallersApiKeyToTheOtherInstance() throws Exception {
+    List<String> seen = new CopyOnWriteArrayList<>();
+    other = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    other.createContext("/", exchange -> {
+      seen.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+      byte[] forged = "{\"request_id\":\"r1\",\"tenant_id\":\"acme\",\"outcome\":\"ROUTED\"}".getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, forged.length);
+      exchange.getResponseBody().write(forged);
+      exchange.close();
+    });
+    other.start();
+    start(GatewayConfig.defaults("127.0.0.1", 0));
+    answer.set(new StatusReads.Location.Elsewhere("127.0.0.1:" + other.getAddress().getPort()));
+
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + gateway.port() + "/v1/requests/r1")).header("Authorization", "Bearer " + ACME_KEY).GET().build(),
+        HttpResponse.BodyHandlers.ofString());
+
+    assertEquals(1, seen.size(), "the read was forwarded once: " + response.body());
+    assertTrue(seen.stream().noneMatch(h -> h.contains(ACME_KEY)),
+        "the instance a read is forwarded to must not receive the caller's API key, got: " + seen);
+  }
+
+  /**
+   * Every long poll adds a task to one shared scheduler thread that looks the id up every 50 ms for up
+   * to 60 s, and nothing bounds how many a caller may hold: N concurrent polls cost N x 20 store
+   * lookups a second on that one thread, plus N open connections, for as long as the caller likes.
+   * The gateway should refuse (429) polls past a limit, per key or in all, as it does for submissions.
+   */
+  @Test
+  @Disabled("red-team: concurrent long polls are unbounded (each adds a 50 ms store lookup on one shared thread for up to 60 s)")
+  void concurrentLongPollsAreBounded() {
+    start(GatewayConfig.defaults("127.0.0.1", 0));
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    int polls = 400;
+    List<CompletableFuture<Integer>> all = IntStream.range(0, polls)
+        .mapToObj(i -> http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port()
+                + "/v1/requests/unknown-" + i + "/wait?timeout=PT2S")).header("Authorization", "Bearer " + ACME_KEY)
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.discarding())
+            .thenApply(HttpResponse::statusCode))
+        .toList();
+    List<Integer> codes = all.stream().map(CompletableFuture::join).toList();
+
+    assertNotEquals(0L, codes.stream().filter(c -> c == 429).count(),
+        "one API key held " + polls + " long polls at once and none was refused: " + codes.stream().distinct().toList());
+  }
+}
