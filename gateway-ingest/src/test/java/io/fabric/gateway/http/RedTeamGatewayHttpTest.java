@@ -38,6 +38,10 @@ class RedTeamGatewayHttpTest {
   private HttpServer other;
 
   private HttpGateway start(GatewayConfig config) {
+    return start(config, null, null);
+  }
+
+  private HttpGateway start(GatewayConfig config, FlowReads flows, ApprovalDesk approvals) {
     StatusReads reads = new StatusReads() {
       @Override
       public Location locate(String requestId) {
@@ -49,7 +53,7 @@ class RedTeamGatewayHttpTest {
         return true;
       }
     };
-    gateway = HttpGateway.start(config, new HttpGateway.Backend(KEYS, null, null, null, () -> reads, null, null,
+    gateway = HttpGateway.start(config, new HttpGateway.Backend(KEYS, null, null, null, () -> reads, flows, approvals,
         () -> new HttpGateway.Health(true, Map.of("status", "UP")), System::currentTimeMillis));
     return gateway;
   }
@@ -118,5 +122,48 @@ class RedTeamGatewayHttpTest {
 
     assertNotEquals(0L, codes.stream().filter(c -> c == 429).count(),
         "one API key held " + polls + " long polls at once and none was refused: " + codes.stream().distinct().toList());
+  }
+
+  /**
+   * {@code GET /v1/flows/{id}} and {@code GET /v1/approvals} are answered by scanning Kafka on the
+   * Jetty thread that serves them: fabric run's FlowReads opens a new consumer and reads the flow's
+   * whole fabric.flows.state partition from the beginning, and its ApprovalDesk reads ALL of
+   * fabric.requests.status and fabric.tasks.approval-pending (every tenant, every request still
+   * retained) into lists, per call ({@code ApprovalCenter#pending}, {@code #find} on every
+   * {@code POST /v1/approvals/{id}} too). Nothing bounds how many run at once, so one API key (any
+   * tenant) or any submitter's signed read turns cheap GETs into full-topic scans on up to 200 threads
+   * and as many copies of the status topic in memory. Here a slow lookup stands in for the scan.
+   */
+  @Test
+  @Disabled("red-team: flow and approval reads scan Kafka (the whole status topic for /v1/approvals) per call, with no bound on how many run at once")
+  void expensiveReadsAreBoundedLikeSubmissions() {
+    java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    FlowReads slowScan = flowId -> {
+      most.accumulateAndGet(running.incrementAndGet(), Math::max);
+      try {
+        release.await(3, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        running.decrementAndGet();
+      }
+      return Optional.empty();
+    };
+    start(GatewayConfig.defaults("127.0.0.1", 0), slowScan, null);
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    int reads = 100;
+    List<CompletableFuture<Integer>> all = IntStream.range(0, reads)
+        .mapToObj(i -> http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/v1/flows/f-" + i))
+                .header("Authorization", "Bearer " + ACME_KEY).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.discarding())
+            .thenApply(HttpResponse::statusCode))
+        .toList();
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> running.get() >= 32 || all.stream().filter(f -> f.isDone()).count() >= 68);
+    release.countDown();
+    List<Integer> codes = all.stream().map(CompletableFuture::join).toList();
+
+    assertTrue(most.get() <= 16, "one API key ran " + most.get() + " Kafka scans at once (answers " + codes.stream().distinct().toList()
+        + "); reads that scan Kafka must be bounded and refused (429) past the bound");
   }
 }
