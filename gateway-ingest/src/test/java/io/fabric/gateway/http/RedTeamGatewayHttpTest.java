@@ -36,12 +36,18 @@ class RedTeamGatewayHttpTest {
   private final AtomicReference<StatusReads.Location> answer = new AtomicReference<>(new StatusReads.Location.Here(Optional.empty()));
   private HttpGateway gateway;
   private HttpServer other;
+  private IngressSender sender;
 
   private HttpGateway start(GatewayConfig config) {
     return start(config, null, null);
   }
 
   private HttpGateway start(GatewayConfig config, FlowReads flows, ApprovalDesk approvals) {
+    return start(config, flows, approvals, null);
+  }
+
+  private HttpGateway start(GatewayConfig config, FlowReads flows, ApprovalDesk approvals, IngressSender sender) {
+    this.sender = sender;
     StatusReads reads = new StatusReads() {
       @Override
       public Location locate(String requestId) {
@@ -53,7 +59,7 @@ class RedTeamGatewayHttpTest {
         return true;
       }
     };
-    gateway = HttpGateway.start(config, new HttpGateway.Backend(KEYS, null, null, null, () -> reads, flows, approvals,
+    gateway = HttpGateway.start(config, new HttpGateway.Backend(KEYS, null, sender, null, () -> reads, flows, approvals,
         () -> new HttpGateway.Health(true, Map.of("status", "UP")), System::currentTimeMillis));
     return gateway;
   }
@@ -65,6 +71,9 @@ class RedTeamGatewayHttpTest {
     }
     if (other != null) {
       other.stop(0);
+    }
+    if (sender != null) {
+      sender.close();
     }
   }
 
@@ -165,5 +174,43 @@ class RedTeamGatewayHttpTest {
 
     assertTrue(most.get() <= 16, "one API key ran " + most.get() + " Kafka scans at once (answers " + codes.stream().distinct().toList()
         + "); reads that scan Kafka must be bounded and refused (429) past the bound");
+  }
+
+  /**
+   * A submission's body is read with a blocking read on a Jetty thread (Context#bodyAsBytes) after
+   * the API key is checked. The pool has 200 threads and Jetty waits 30 s of silence before it gives up
+   * on a connection, so one key holder who opens a few hundred POSTs, declares a body and trickles it
+   * (a byte every 20 s is enough) holds every thread (Jetty's selector then runs jobs itself, so it
+   * takes about 600 such connections before the selectors are stuck too): other tenants' submissions, reads and even
+   * /health wait behind them. The gateway should read bodies without a thread (async) or time a body
+   * out as a whole, and bound connections per key.
+   */
+  @Test
+  @Disabled("red-team: one API key holds every Jetty thread with ~600 slow POST bodies; /health then stalls")
+  void slowBodiesFromOneKeyDoNotStallTheGateway() throws Exception {
+    // a producer that never connects: the body is read (and stalls) before anything is sent
+    start(GatewayConfig.defaults("127.0.0.1", 0), null, null, new IngressSender(new io.fabric.gateway.FabricClient(
+        io.fabric.schemas.config.KafkaConnection.of("127.0.0.1:1"), io.fabric.schemas.topics.TopicCatalog.defaults(), Map.of(),
+        java.time.Clock.systemUTC()), 10));
+    List<java.net.Socket> slow = new java.util.ArrayList<>();
+    try {
+      for (int i = 0; i < 600; i++) {
+        java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.port());
+        socket.getOutputStream().write(("POST /v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ACME_KEY
+            + "\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().flush();
+        slow.add(socket);
+      }
+      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+      CompletableFuture<Integer> health = http.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/health"))
+          .timeout(Duration.ofSeconds(3)).GET().build(), HttpResponse.BodyHandlers.discarding()).thenApply(HttpResponse::statusCode);
+
+      assertEquals(200, health.handle((code, error) -> error == null ? code : -1).join(),
+          "/health must answer within 3 s while one key trickles " + slow.size() + " bodies");
+    } finally {
+      for (java.net.Socket socket : slow) {
+        socket.close();
+      }
+    }
   }
 }
