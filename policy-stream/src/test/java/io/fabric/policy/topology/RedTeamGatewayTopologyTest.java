@@ -45,6 +45,7 @@ class RedTeamGatewayTopologyTest {
 
   private GateDriver t;
   private final RequestSigner agent = new RequestSigner("support-agent", AGENT.getPrivate());
+  private final RequestSigner gateway = new RequestSigner("gateway", GATEWAY.getPrivate());
   private final RequestSigner replayer = new RequestSigner("dlq-replayer", REPLAYER.getPrivate());
 
   @BeforeEach
@@ -107,5 +108,26 @@ class RedTeamGatewayTopologyTest {
     t.replays.pipeInput(IngressKey.of(replay), TaskRequest.newBuilder(replay).build(), t.now());
 
     assertEquals(List.of(first.getRequestId()), t.routedIds(), "one signed replay record must run once");
+  }
+
+  /**
+   * {@code POST /v1/tasks} lets a caller choose {@code request_id}, and ids are unique across tenants
+   * (the first claims it). So the holder of tenant A's key can pre-empt an id tenant B will use (an
+   * order number, a deterministic id from B's code): B's request, which the gateway answered 202, is
+   * refused as a reuse, writes no status B can read (B's GET is a 404, the id's status is A's), and
+   * never runs. The same refusal is an existence oracle: A submits id X and reads X back; a 404 means
+   * another tenant already holds X. Ids a caller chooses should be scoped by tenant (or refused).
+   */
+  @Test
+  @Disabled("red-team: a caller-chosen request_id from tenant A pre-empts tenant B's request with that id (B got 202; it never runs, no status)")
+  void oneTenantCannotPreemptAnotherTenantsChosenRequestId() {
+    t.submit(gateway.sign(Submission.of("globex", "summarize").requestId("order-42").payload("{\"text\":\"squat\"}")
+        .attributes(Map.of(ReservedNames.GATEWAY_PRINCIPAL_ATTRIBUTE, "globex-key")).toRequest(NOW.toEpochMilli())));
+    t.advance(Duration.ofSeconds(1));
+    t.submit(gateway.sign(Submission.of("acme", "summarize").requestId("order-42").payload("{\"text\":\"mine\"}")
+        .attributes(Map.of(ReservedNames.GATEWAY_PRINCIPAL_ATTRIBUTE, "acme-billing")).toRequest(t.now().toEpochMilli())));
+
+    List<String> routedTenants = t.routed.readValuesToList().stream().map(r -> r.getRequest().getTenantId()).toList();
+    assertEquals(List.of("globex", "acme"), routedTenants, "acme's request, accepted by the gateway, must not be pre-empted by globex");
   }
 }
