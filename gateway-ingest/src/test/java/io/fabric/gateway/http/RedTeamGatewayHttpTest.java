@@ -213,4 +213,54 @@ class RedTeamGatewayHttpTest {
       }
     }
   }
+
+  /**
+   * {@code POST /v1/approvals/{id}} looks the id up before it checks the caller's tenant, and answers
+   * the desk's "ambiguous" refusal (IllegalStateException) with 409 and its message, which names the
+   * other tenant's flows. A key for acme thus learns that a globex request id exists, waits for
+   * approval, and which flow ids it was seen under; an unknown id (or one acme may not see) must get
+   * the same 404. (The lookup itself is also slower for a pending id: a second full-topic scan.)
+   */
+  @Test
+  @Disabled("red-team: POST /v1/approvals/{id} answers another tenant's ambiguous pending id with 409 naming its flows, before the tenant check")
+  void anotherTenantsPendingIdLooksUnknownToADecision() throws Exception {
+    ApprovalDesk desk = new ApprovalDesk() {
+      @Override
+      public List<Pending> pending() {
+        return List.of();
+      }
+
+      @Override
+      public Pending find(String requestId) {
+        if (requestId.equals("globex-7")) {
+          throw new IllegalStateException("request id globex-7 is ambiguous: fabric.tasks.approval-pending holds 2 different pending "
+              + "entries for it (flows globex-payroll-2026, globex-merger-talks); refusing to show or sign any of them");
+        }
+        throw new java.util.NoSuchElementException("no request " + requestId + " is known");
+      }
+
+      @Override
+      public Optional<String> publishIfValid(String requestId, String encodedToken, long nowMillis) {
+        return Optional.of("not expected");
+      }
+    };
+    start(GatewayConfig.defaults("127.0.0.1", 0), null, desk);
+    HttpClient http = HttpClient.newHttpClient();
+    java.util.function.Function<String, HttpResponse<String>> decide = id -> {
+      try {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + gateway.port() + "/v1/approvals/" + id))
+            .header("Authorization", "Bearer " + ACME_KEY).POST(HttpRequest.BodyPublishers.ofString("{\"token\":\"x\"}")).build(),
+            HttpResponse.BodyHandlers.ofString());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    };
+
+    HttpResponse<String> unknown = decide.apply("nobody-1");
+    HttpResponse<String> foreign = decide.apply("globex-7");
+
+    assertEquals(404, unknown.statusCode());
+    assertEquals(unknown.statusCode(), foreign.statusCode(), "another tenant's id must look unknown, got: " + foreign.body());
+    assertTrue(!foreign.body().contains("globex-payroll"), foreign.body());
+  }
 }
