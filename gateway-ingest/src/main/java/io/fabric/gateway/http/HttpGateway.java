@@ -90,6 +90,16 @@ public final class HttpGateway implements AutoCloseable {
   private final Backend backend;
   private final Javalin app;
   private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  /**
+   * Reads that scan Kafka (a flow, the approvals list, a decision's look-up) run on Jetty's threads:
+   * at most this many at once, past it 429, so no caller turns cheap GETs into a pile of full-topic scans.
+   */
+  static final int MAX_CONCURRENT_SCANS = 8;
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(HttpGateway.class);
+  /** Long polls held at once; each costs a look-up per poll interval on one shared thread. Past it, 429. */
+  static final int MAX_CONCURRENT_WAITS = 256;
+  private final java.util.concurrent.Semaphore scans = new java.util.concurrent.Semaphore(MAX_CONCURRENT_SCANS);
+  private final java.util.concurrent.Semaphore waits = new java.util.concurrent.Semaphore(MAX_CONCURRENT_WAITS);
   private final ScheduledExecutorService polls = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "fabric-gateway-wait");
     t.setDaemon(true);
@@ -298,8 +308,12 @@ public final class HttpGateway implements AutoCloseable {
       forward(ctx, elsewhere.hostPort());
       return;
     }
+    if (!waits.tryAcquire()) {
+      throw busy(MAX_CONCURRENT_WAITS + " long polls are waiting already");
+    }
     long deadline = System.nanoTime() + wait.toNanos();
     CompletableFuture<Optional<RequestStatus>> done = new CompletableFuture<>();
+    done.whenComplete((s, e) -> waits.release());
     AtomicReference<ScheduledFuture<?>> poll = new AtomicReference<>();
     Runnable check = () -> {
       StatusReads.Location now = statuses().locate(id);
@@ -337,14 +351,14 @@ public final class HttpGateway implements AutoCloseable {
     if (backend.flows() == null) {
       throw new Refusal(503, "this process serves no flows");
     }
-    backend.flows().find(id).filter(f -> caller.mayActFor(f.tenantId()))
+    scanning(() -> backend.flows().find(id)).filter(f -> caller.mayActFor(f.tenantId()))
         .ifPresentOrElse(f -> json(ctx, 200, f.view()), () -> json(ctx, 404, Map.of("error", "no flow " + id)));
   }
 
   private void pendingApprovals(Context ctx) {
     Caller caller = reader(ctx);
     ApprovalDesk desk = desk();
-    json(ctx, 200, desk.pending().stream().filter(p -> caller.mayActFor(p.tenantId())).map(ApprovalDesk.Pending::view).toList());
+    json(ctx, 200, scanning(desk::pending).stream().filter(p -> caller.mayActFor(p.tenantId())).map(ApprovalDesk.Pending::view).toList());
   }
 
   private void decide(Context ctx) {
@@ -354,11 +368,14 @@ public final class HttpGateway implements AutoCloseable {
     String token = tokenOf(ctx.body());
     ApprovalDesk.Pending pending;
     try {
-      pending = desk.find(id);
+      pending = scanning(() -> desk.find(id));
     } catch (NoSuchElementException | IllegalArgumentException e) {
       throw new Refusal(404, "no request " + id + " waits for approval");
     } catch (IllegalStateException e) {
-      throw new Refusal(409, e.getMessage());
+      // ambiguous pending entries: their tenant is unknown, so the caller learns no more than for an
+      // unknown id (the message names flows); the operator finds it in the log
+      log.warn("POST /v1/approvals/{} refused: {}", id, e.getMessage());
+      throw new Refusal(404, "no request " + id + " waits for approval");
     }
     if (!caller.mayActFor(pending.tenantId())) {
       throw new Refusal(404, "no request " + id + " waits for approval");
@@ -412,6 +429,24 @@ public final class HttpGateway implements AutoCloseable {
       throw new Refusal(503, "this process runs no status store (fabric run --apps ... status)");
     }
     return reads;
+  }
+
+  /** Runs a read that scans Kafka within {@link #MAX_CONCURRENT_SCANS}, or refuses it with 429. */
+  private <T> T scanning(Supplier<T> read) {
+    if (!scans.tryAcquire()) {
+      throw busy(MAX_CONCURRENT_SCANS + " reads that scan Kafka are running already");
+    }
+    try {
+      return read.get();
+    } finally {
+      scans.release();
+    }
+  }
+
+  private Refusal busy(String why) {
+    Refusal refusal = new Refusal(429, why + "; retry later");
+    refusal.headers.put("Retry-After", Long.toString(config.retryAfter().toSeconds()));
+    return refusal;
   }
 
   private void notFound(Context ctx, String id) {

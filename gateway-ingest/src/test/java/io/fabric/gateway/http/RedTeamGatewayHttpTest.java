@@ -116,7 +116,6 @@ class RedTeamGatewayHttpTest {
    * The gateway should refuse (429) polls past a limit, per key or in all, as it does for submissions.
    */
   @Test
-  @Disabled("red-team: concurrent long polls are unbounded (each adds a 50 ms store lookup on one shared thread for up to 60 s)")
   void concurrentLongPollsAreBounded() {
     start(GatewayConfig.defaults("127.0.0.1", 0));
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -144,7 +143,6 @@ class RedTeamGatewayHttpTest {
    * and as many copies of the status topic in memory. Here a slow lookup stands in for the scan.
    */
   @Test
-  @Disabled("red-team: flow and approval reads scan Kafka (the whole status topic for /v1/approvals) per call, with no bound on how many run at once")
   void expensiveReadsAreBoundedLikeSubmissions() {
     java.util.concurrent.atomic.AtomicInteger running = new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
@@ -222,7 +220,6 @@ class RedTeamGatewayHttpTest {
    * the same 404. (The lookup itself is also slower for a pending id: a second full-topic scan.)
    */
   @Test
-  @Disabled("red-team: POST /v1/approvals/{id} answers another tenant's ambiguous pending id with 409 naming its flows, before the tenant check")
   void anotherTenantsPendingIdLooksUnknownToADecision() throws Exception {
     ApprovalDesk desk = new ApprovalDesk() {
       @Override
