@@ -101,6 +101,8 @@ public final class PluginRuntime implements AutoCloseable {
   private final ProducerFactory producers;
   /** The longest one task may take; the consumer fetches no more per poll than fit its poll budget (see {@link PollBudget}). */
   private final Duration worstCaseCall;
+  /** What a poll's tasks may take: see {@link PollBudget#budget}; fixed by the configuration, so derived once. */
+  private final Duration pollBudget;
 
   // confined to the runtime thread
   private Producer<String, byte[]> producer;
@@ -129,6 +131,12 @@ public final class PluginRuntime implements AutoCloseable {
     this.transactionalId = catalog.pluginTransactionalId(plugin.name(), config.canary(), config.instanceId());
     taskSerde.configure(connection.clientConfig(), false);
     this.worstCaseCall = config.worstCaseCallOf(plugin);
+    this.pollBudget = pollBudget(connection, config);
+    if (PollBudget.worstCaseExceedsBudget(pollBudget, worstCaseCall)) {
+      log.warn("plugin runtime {}: one call of up to {} does not fit the poll budget {} ({} less a tenth and a heartbeat): "
+          + "a call that long loses the group mid-call; raise {}", transactionalId, worstCaseCall, pollBudget,
+          config.maxPollInterval(), PluginRuntimeConfig.MAX_POLL_INTERVAL_MS);
+    }
   }
 
   /** Starts the loop on its own thread; returns at once. A runtime starts once. */
@@ -277,11 +285,6 @@ public final class PluginRuntime implements AutoCloseable {
     store = new FlowStateStore(connection, catalog, intentTopic, transactionalId + "-state", snapshots());
     store.verifyCoPartitioned(taskTopic.name());
     consumer = newConsumer();
-    if (PollBudget.worstCaseExceedsBudget(pollBudget(), worstCaseCall)) {
-      log.warn("plugin runtime {}: one call of up to {} does not fit the poll budget {} ({} less a tenth and a heartbeat): "
-          + "a call that long loses the group mid-call; raise {}", transactionalId, worstCaseCall, pollBudget(),
-          config.maxPollInterval(), PluginRuntimeConfig.MAX_POLL_INTERVAL_MS);
-    }
     wakeable = consumer;
     batch = new OutboundBatch(producer, consumer::groupMetadata, catalog, store);
     processor = new TaskProcessor(plugin, catalog, config, transactionalId, taskSerde, store, batch,
@@ -349,7 +352,7 @@ public final class PluginRuntime implements AutoCloseable {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, PollBudget.maxPollRecords(config.maxPollRecords(), pollBudget(), worstCaseCall));
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, PollBudget.maxPollRecords(config.maxPollRecords(), pollBudget, worstCaseCall));
     props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) config.maxPollInterval().toMillis());
     // Eager, not cooperative: a cooperative consumer keeps fetching while the group rebalances and the
     // generation moves under a batch still running, so its next transactional commit fails with
@@ -366,7 +369,7 @@ public final class PluginRuntime implements AutoCloseable {
   }
 
   /** What a poll's tasks may take: see {@link PollBudget#budget}; the heartbeat interval is the connection's or Kafka's default. */
-  private Duration pollBudget() {
+  private static Duration pollBudget(KafkaConnection connection, PluginRuntimeConfig config) {
     Object heartbeat = connection.clientConfig().get(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG);
     long heartbeatMs = heartbeat == null
         ? ((Number) ConsumerConfig.configDef().defaultValues().get(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG)).longValue()
