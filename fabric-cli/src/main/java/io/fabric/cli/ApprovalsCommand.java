@@ -44,8 +44,8 @@ final class ApprovalsCommand {
     @Mixin
     TenantScopeOptions scopeOptions;
 
-    @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
-    OutputFormat output;
+    @Mixin
+    OutputOptions output;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -63,7 +63,7 @@ final class ApprovalsCommand {
         rows.add(row);
       }
       PrintWriter out = spec.commandLine().getOut();
-      if (output == OutputFormat.json) {
+      if (output.json()) {
         out.println(Json.write(rows));
         return 0;
       }
@@ -102,8 +102,8 @@ final class ApprovalsCommand {
     @Mixin
     TenantScopeOptions scopeOptions;
 
-    @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
-    OutputFormat output;
+    @Mixin
+    OutputOptions output;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -122,7 +122,7 @@ final class ApprovalsCommand {
       }
       Map<String, Object> shown = describe(pending, System.currentTimeMillis());
       PrintWriter out = spec.commandLine().getOut();
-      if (output == OutputFormat.json) {
+      if (output.json()) {
         out.println(Json.write(shown));
         return 0;
       }

@@ -33,8 +33,8 @@ abstract class DecisionCommand implements Callable<Integer> {
   @Option(names = "--key", required = true, paramLabel = "FILE", description = "The approver's private key (NAME.key from `fabric keys generate`).")
   Path key;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
-  OutputFormat output;
+  @Mixin
+  OutputOptions output;
 
   @Option(names = "--payload-sha256", paramLabel = "HEX",
       description = "The payload digest you read in `fabric approvals show`; refuse to sign when the pending payload's differs.")
@@ -66,7 +66,7 @@ abstract class DecisionCommand implements Callable<Integer> {
       spec.commandLine().getOut().println(io.fabric.policy.approvals.TokenCodec.encode(token));
       return 0;
     }
-    if (output == OutputFormat.text) {
+    if (!output.json()) {
       spec.commandLine().getOut().printf("signing payload %s sha256=%s%n", payload.json(), payload.sha256Hex());
       spec.commandLine().getOut().flush();
     }
@@ -81,7 +81,7 @@ abstract class DecisionCommand implements Callable<Integer> {
     shown.put("payload_sha256", token.getPayloadSha256());
     shown.put("approver", token.getApprover());
     shown.put("expires_at", Instant.ofEpochMilli(token.getExpiresAt()).toString());
-    if (output == OutputFormat.json) {
+    if (output.json()) {
       spec.commandLine().getOut().println(Json.write(shown));
     } else {
       spec.commandLine().getOut().printf("%s: %s %s for tenant %s (payload sha256 %s…), signed by %s, valid until %s%n",

@@ -1,6 +1,6 @@
 package io.fabric.cli;
 
-import io.fabric.dlq.cli.DlqCommand;
+import io.fabric.cli.dlq.DlqCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

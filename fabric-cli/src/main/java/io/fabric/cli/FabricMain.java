@@ -17,7 +17,7 @@ public final class FabricMain {
     CommandLine cli = new CommandLine(new FabricCommand());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       PrintWriter err = commandLine.getErr();
-      err.println("error: " + DeadLetters.describe(e).replaceFirst("^[A-Za-z]*(Exception|Error): ", ""));
+      err.println("error: " + oneLine(e));
       if (parseResult.hasMatchedOption("--verbose")) {
         e.printStackTrace(err);
       }
@@ -32,5 +32,11 @@ public final class FabricMain {
       return 2;
     });
     return cli;
+  }
+
+  /** The failure as a person reads it: a Kafka timeout says that Kafka did not answer, anything else its message. */
+  static String oneLine(Exception e) {
+    String described = DeadLetters.describe(e).replaceFirst("^[A-Za-z]*(Exception|Error): ", "");
+    return e instanceof org.apache.kafka.common.errors.TimeoutException ? "no answer from Kafka in time: " + described : described;
   }
 }

@@ -70,8 +70,8 @@ final class FlowsCommand {
     @Mixin
     TenantScopeOptions scopeOptions;
 
-    @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
-    OutputFormat output;
+    @Mixin
+    OutputOptions output;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -87,7 +87,7 @@ final class FlowsCommand {
         throw new IllegalStateException("no checkpoint for flow " + flowId + TenantScopeOptions.suffix(scope) + " yet");
       }
       PrintWriter out = spec.commandLine().getOut();
-      if (output == OutputFormat.json) {
+      if (output.json()) {
         List<Object> json = new ArrayList<>();
         revisions.forEach(c -> json.add(toJson(c)));
         out.println(Json.write(history ? json : json.get(0)));

@@ -61,8 +61,8 @@ public final class ReconcileCommand implements Callable<Integer> {
   @Option(names = "--since", paramLabel = "DURATION", description = "Only records that entered within this ISO-8601 duration (e.g. PT1H).")
   Duration since;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
-  OutputFormat output;
+  @Mixin
+  OutputOptions output;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -71,7 +71,7 @@ public final class ReconcileCommand implements Callable<Integer> {
   public Integer call() {
     Reconciliation.Report report = reconcile(kafka.connection(), kafka.catalog(), since);
     PrintWriter out = spec.commandLine().getOut();
-    if (output == OutputFormat.json) {
+    if (output.json()) {
       out.println(Json.write(report));
     } else {
       out.printf("requests: %d, undecodable ingress records: %d%n", report.requests(), report.undecodableRecords());

@@ -29,8 +29,8 @@ final class StatusCommand implements Callable<Integer> {
   @Mixin
   TenantScopeOptions scopeOptions;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
-  OutputFormat output;
+  @Mixin
+  OutputOptions output;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -52,7 +52,7 @@ final class StatusCommand implements Callable<Integer> {
       throw new IllegalStateException("no status for request " + requestId + TenantScopeOptions.suffix(scope)
           + " yet: is `fabric run` running, and is the id right?");
     }
-    spec.commandLine().getOut().println(output == OutputFormat.json ? Json.write(StatusJson.of(status.get())) : StatusJson.line(status.get()));
+    spec.commandLine().getOut().println(output.json() ? Json.write(StatusJson.of(status.get())) : StatusJson.line(status.get()));
     return 0;
   }
 }

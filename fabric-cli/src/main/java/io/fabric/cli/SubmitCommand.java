@@ -46,8 +46,8 @@ final class SubmitCommand implements Callable<Integer> {
       description = "Submitter private key (from fabric keys generate --submitter NAME): signs the request as NAME.")
   Path key;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
-  OutputFormat output;
+  @Mixin
+  OutputOptions output;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -62,7 +62,7 @@ final class SubmitCommand implements Callable<Integer> {
         client.signedBy(new RequestSigner(ApproverKeys.approverOf(key), ApproverKeys.readPrivateKey(key)));
       }
       TaskRequest sent = client.submit(submission);
-      if (output == OutputFormat.json) {
+      if (output.json()) {
         spec.commandLine().getOut().println(Json.write(Map.of("request_id", sent.getRequestId(), "flow_id", sent.getFlowId())));
       } else {
         spec.commandLine().getOut().println(sent.getRequestId());

@@ -1,6 +1,5 @@
 package io.fabric.cli;
 
-import io.fabric.dlq.cli.ReadScopeOptions;
 import io.fabric.policy.identity.TenantScope;
 import java.util.ArrayList;
 import java.util.List;

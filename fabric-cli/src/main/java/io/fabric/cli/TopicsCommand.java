@@ -18,8 +18,8 @@ final class TopicsCommand {
     @Mixin
     ConnectionOptions kafka;
 
-    @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
-    OutputFormat output;
+    @Mixin
+    OutputOptions output;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -30,7 +30,7 @@ final class TopicsCommand {
     public Integer call() {
       List<TopicState> states = states();
       PrintWriter out = spec.commandLine().getOut();
-      if (output == OutputFormat.json) {
+      if (output.json()) {
         out.println(Json.write(states));
       } else {
         for (TopicState s : states) {

@@ -5,11 +5,61 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric.policy.approvals.ApproverKeys;
 import java.nio.file.Files;
+import java.lang.reflect.Field;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FabricCommandTest {
+  /**
+   * The command tree grows with every issue; a command that declares its own {@code -o} or
+   * {@code --bootstrap-server} drifts from the others (defaults, help text, accepted values).
+   */
+  @Test
+  void everyCommandTakesOutputAndConnectionOptionsFromTheSharedMixins() {
+    List<String> strays = new ArrayList<>();
+    walk(FabricMain.commandLine(), commandLine -> {
+      CommandSpec spec = commandLine.getCommandSpec();
+      if (commandLine.getCommand() instanceof CommandLine.HelpCommand) {
+        return;
+      }
+      Class<?> kafka = spec.mixins().values().stream().anyMatch(m -> m.userObject() instanceof ClusterOrEmbeddedOptions)
+          ? ClusterOrEmbeddedOptions.class : ConnectionOptions.class;
+      check(spec, "-o", OutputOptions.class, strays);
+      check(spec, "--bootstrap-server", kafka, strays);
+      check(spec, "--command-config", kafka, strays);
+      check(spec, "--topic-prefix", ConnectionOptions.class, strays);
+      if (!spec.mixinStandardHelpOptions()) {
+        strays.add(spec.qualifiedName() + ": no standard help options");
+      }
+    });
+    assertEquals(List.of(), strays);
+  }
+
+  @Test
+  void aKafkaTimeoutSaysKafkaDidNotAnswer() {
+    assertEquals("no answer from Kafka in time: Timed out waiting for a node assignment",
+        FabricMain.oneLine(new org.apache.kafka.common.errors.TimeoutException("Timed out waiting for a node assignment")));
+  }
+
+  private static void walk(CommandLine commandLine, Consumer<CommandLine> visit) {
+    visit.accept(commandLine);
+    commandLine.getSubcommands().values().forEach(sub -> walk(sub, visit));
+  }
+
+  private static void check(CommandSpec spec, String name, Class<?> mixin, List<String> strays) {
+    OptionSpec option = spec.findOption(name);
+    if (option != null && !(option.userObject() instanceof Field field && field.getDeclaringClass() == mixin)) {
+      strays.add(spec.qualifiedName() + " " + name + " is not " + mixin.getSimpleName() + "'s");
+    }
+  }
+
   @Test
   void noCommandIsAUsageError() {
     CliRun run = CliRun.of();

@@ -1,6 +1,7 @@
 package io.fabric.cli.bench;
 
-import io.fabric.cli.OutputFormat;
+import io.fabric.cli.ClusterOrEmbeddedOptions;
+import io.fabric.cli.OutputOptions;
 import io.fabric.cli.bench.BenchResults.Phase;
 import io.fabric.cli.bench.BenchResults.PipelineRun;
 import io.fabric.cli.bench.BenchResults.Report;
@@ -28,6 +29,7 @@ import java.util.stream.Stream;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -77,14 +79,11 @@ public final class BenchCommand implements Callable<Integer> {
       description = "exactly_once_v2 or at_least_once for the Streams apps of both pipelines (default ${DEFAULT-VALUE}); the plugin runtime and the baseline's relay are transactional either way.")
   Guarantee guarantee;
 
-  @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT", description = "Benchmark an existing cluster instead of an embedded broker.")
-  String bootstrapServer;
+  @Mixin
+  ClusterOrEmbeddedOptions cluster;
 
-  @Option(names = "--command-config", paramLabel = "FILE", description = "Kafka client properties (SASL, TLS) for --bootstrap-server.")
-  Path commandConfig;
-
-  @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
-  OutputFormat output;
+  @Mixin
+  OutputOptions output;
 
   @Option(names = "--warmup", paramLabel = "N", defaultValue = "5000", description = "Requests sent and awaited before measuring (default ${DEFAULT-VALUE}).")
   int warmup;
@@ -147,18 +146,18 @@ public final class BenchCommand implements Callable<Integer> {
     String runId = "b" + Long.toString(ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36 * 36, 36L * 36 * 36 * 36 * 36 * 36), 36);
     Path dir = Files.createTempDirectory("fabric-bench-");
     EmbeddedKafkaBroker broker = null;
-    String prefix = bootstrapServer == null ? "bench." : "bench-" + runId + ".";
+    String prefix = cluster.embedded() ? "bench." : "bench-" + runId + ".";
     KafkaConnection connection = null;
     try (ProcessStats stats = ProcessStats.start()) {
       String brokerDescription;
-      if (bootstrapServer == null) {
+      if (cluster.embedded()) {
         say(progress, "starting an embedded Kafka broker in %s ...", dir);
         broker = EmbeddedKafkaBroker.start(dir.resolve("broker"), 0);
         connection = KafkaConnection.of(broker.bootstrapServers());
         brokerDescription = "embedded single-node KRaft broker in this JVM (" + broker.bootstrapServers() + ")";
       } else {
-        connection = KafkaConnection.of(bootstrapServer, commandConfig);
-        brokerDescription = bootstrapServer + " (topic prefix " + prefix + ")";
+        connection = cluster.connection();
+        brokerDescription = cluster.bootstrapServer() + " (topic prefix " + prefix + ")";
       }
       say(progress, "building %,d %s requests (mix %s, %d-byte payloads, %.0f%% with signed tokens) ...", warmup + requests,
           unsigned ? "unsigned" : "signed", mix, payloadBytes, mix.approvedShare() * 100);
@@ -178,7 +177,7 @@ public final class BenchCommand implements Callable<Integer> {
       }
       Report report = new Report(settings(), machine, brokerDescription, fabric, baseline, stats.memory(), (System.nanoTime() - started) / 1e9);
       ReportWriter writer = new ReportWriter(report, guarantee == Guarantee.eos);
-      if (output == OutputFormat.json) {
+      if (output.json()) {
         out.println(writer.json());
       } else {
         out.print(writer.text());
@@ -189,7 +188,7 @@ public final class BenchCommand implements Callable<Integer> {
       warmupRequests = null;
       saturationRequests = null;
       latencyRequests = null;
-      if (bootstrapServer != null && connection != null && !keep) {
+      if (!cluster.embedded() && connection != null && !keep) {
         int deleted = BenchKafka.deleteTopics(connection, prefix);
         say(progress, "deleted the run's %d topics (prefix %s)", deleted, prefix);
       }
@@ -272,7 +271,7 @@ public final class BenchCommand implements Callable<Integer> {
         say(progress, "%s: soak at %,.0f requests/s for %s, a report every %s ...", name, paceAt, soak, reportEvery);
         soaked = runner.soak(pipeline, ledger, workload, (long) warmup + requests, paceAt, soak, reportEvery, stats, Duration.ofSeconds(60),
             interval -> {
-              PrintWriter target = output == OutputFormat.json ? progress : out;
+              PrintWriter target = output.json() ? progress : out;
               target.println(ReportWriter.soakLine(interval));
               target.flush();
             });

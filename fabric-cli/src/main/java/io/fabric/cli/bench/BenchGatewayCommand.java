@@ -2,6 +2,8 @@ package io.fabric.cli.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.fabric.cli.ClusterOrEmbeddedOptions;
+import io.fabric.cli.OutputOptions;
 import io.fabric.deploy.EmbeddedKafkaBroker;
 import io.fabric.deploy.TopicsApplier;
 import io.fabric.gateway.FabricClient;
@@ -51,8 +53,8 @@ import picocli.CommandLine.Option;
 @Command(name = "bench-gateway", mixinStandardHelpOptions = true,
     description = "Benchmark the HTTP gateway: concurrent keep-alive clients POST /v1/tasks on loopback; requests/s, p50/p99, errors.")
 public final class BenchGatewayCommand implements Callable<Integer> {
-  @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT", description = "Kafka to use (default: an embedded broker of its own).")
-  String bootstrapServer;
+  @CommandLine.Mixin
+  ClusterOrEmbeddedOptions cluster;
 
   @Option(names = "--clients", defaultValue = "32", description = "Concurrent clients, one connection each (default ${DEFAULT-VALUE}).")
   int clients;
@@ -72,8 +74,8 @@ public final class BenchGatewayCommand implements Callable<Integer> {
   @Option(names = "--partitions", defaultValue = "3", description = "Partitions of the ingress topic (default ${DEFAULT-VALUE}).")
   int partitions;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
-  String output;
+  @CommandLine.Mixin
+  OutputOptions output;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -107,9 +109,9 @@ public final class BenchGatewayCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Path dir = Files.createTempDirectory("fabric-bench-gateway-");
-    EmbeddedKafkaBroker broker = bootstrapServer == null ? EmbeddedKafkaBroker.start(dir.resolve("broker"), 0) : null;
+    EmbeddedKafkaBroker broker = cluster.embedded() ? EmbeddedKafkaBroker.start(dir.resolve("broker"), 0) : null;
     try {
-      KafkaConnection kafka = KafkaConnection.of(broker != null ? broker.bootstrapServers() : bootstrapServer);
+      KafkaConnection kafka = broker != null ? KafkaConnection.of(broker.bootstrapServers()) : cluster.connection();
       TopicCatalog catalog = TopicCatalog.create("bench-gw-" + UUID.randomUUID().toString().substring(0, 8) + ".", partitions, List.of());
       TopicsApplier.apply(kafka, catalog);
       String key = ApiKeys.newKey();
@@ -203,7 +205,7 @@ public final class BenchGatewayCommand implements Callable<Integer> {
 
   private void print(Result r) throws IOException {
     PrintWriter out = spec.commandLine().getOut();
-    if (output.equals("json")) {
+    if (output.json()) {
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("clients", r.clients());
       json.put("batch", r.batch());

@@ -1,4 +1,4 @@
-package io.fabric.dlq.cli;
+package io.fabric.cli.dlq;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -27,7 +27,7 @@ import picocli.CommandLine.ParameterException;
  * {@code fabric dlq replay}: a dry run by default; with {@code --execute}, republishes the selected
  * dead letters exactly once each (see {@link DeadLetterReplayer}).
  */
-@Command(name = "replay", descriptionHeading = "%n", optionListHeading = "%nOptions:%n",
+@Command(name = "replay", mixinStandardHelpOptions = true, descriptionHeading = "%n", optionListHeading = "%nOptions:%n",
     sortOptions = false, usageHelpAutoWidth = true,
     description = {
         "Republish dead letters with their original headers plus provenance headers (fabric.replay.of/count/at/by). "
@@ -72,7 +72,7 @@ public final class ReplayCommand extends DlqSubcommand {
   boolean execute;
 
   @Override
-  protected int run() {
+  public Integer call() {
     DeadLetterFilter filter = filterOptions.toFilter(spec, readScope);
     TopicCatalog catalog = connectionOptions.catalog();
     ReplayOptions options = options(catalog);
@@ -87,13 +87,13 @@ public final class ReplayCommand extends DlqSubcommand {
     } else {
       report = replayer.dryRun(filter, options);
     }
-    if (connectionOptions.json()) {
+    if (output.json()) {
       printJson(json(report, filter));
     } else {
       text(report, filter);
     }
     if (report.error() != null) {
-      err().println("Error: " + report.error());
+      err().println("error: " + report.error());
     }
     if (report.failedOrErrored()) {
       return ExitCode.SOFTWARE;

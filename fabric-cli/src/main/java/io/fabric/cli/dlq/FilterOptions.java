@@ -1,5 +1,6 @@
-package io.fabric.dlq.cli;
+package io.fabric.cli.dlq;
 
+import io.fabric.cli.ReadScopeOptions;
 import io.fabric.dlq.DeadLetterFilter;
 import io.fabric.policy.identity.TenantScope;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.fabric.dlq.cli;
+package io.fabric.cli.dlq;
 
 import io.fabric.dlq.ReplayListener;
 import java.io.PrintWriter;

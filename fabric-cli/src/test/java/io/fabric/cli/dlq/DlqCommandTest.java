@@ -1,4 +1,4 @@
-package io.fabric.dlq.cli;
+package io.fabric.cli.dlq;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -9,8 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric.contracts.DeadLetter;
 import io.fabric.deploy.EmbeddedKafkaExtension;
 import io.fabric.dlq.DeadLetterSamples;
-import io.fabric.dlq.DlqTestSupport;
-import io.fabric.dlq.DlqTestSupport.CliRun;
+import io.fabric.cli.dlq.DlqTestSupport.CliRun;
 import io.fabric.policy.approvals.ApproverKeys;
 import java.io.IOException;
 import java.net.ConnectException;
@@ -94,7 +93,7 @@ class DlqCommandTest {
         new String[] {"show", globexMail.getId(), "--tenant", "acme"})) {
       CliRun other = dlq.dlq(args);
       assertEquals(1, other.exitCode(), other.toString());
-      assertEquals("Error: no dead letter with id " + globexMail.getId() + " on " + dlq.catalog.dlq.name() + " for tenant(s) acme",
+      assertEquals("error: no dead letter with id " + globexMail.getId() + " on " + dlq.catalog.dlq.name() + " for tenant(s) acme",
           other.err().strip(), "one line, the same as for an unknown id");
       assertEquals("", other.out());
     }
@@ -106,10 +105,10 @@ class DlqCommandTest {
 
     CliRun outside = dlq.dlq("list", "--as", "acme-agent", "--submitters", registry, "--tenant", "globex");
     assertEquals(1, outside.exitCode(), outside.toString());
-    assertEquals("Error: --tenant globex is outside the tenants of acme-agent (acme)", outside.err().strip());
+    assertEquals("error: --tenant globex is outside the tenants of acme-agent (acme)", outside.err().strip());
     CliRun unknown = dlq.dlq("list", "--as", "ghost", "--submitters", registry);
     assertEquals(1, unknown.exitCode(), unknown.toString());
-    assertTrue(unknown.err().strip().startsWith("Error: --as ghost: no such submitter"), unknown.toString());
+    assertTrue(unknown.err().strip().startsWith("error: --as ghost: no such submitter"), unknown.toString());
   }
 
   private Set<String> listedIds(String... filters) {
@@ -342,7 +341,7 @@ class DlqCommandTest {
     CliRun run = DlqTestSupport.CliRun.run("list", "--bootstrap-server", dlq.bootstrap, "--topic-prefix", "nothing-here.");
 
     assertEquals(1, run.exitCode(), run.toString());
-    assertEquals("Error: topic nothing-here.dlq does not exist: run `fabric topics apply` first, or check --topic-prefix",
+    assertEquals("error: topic nothing-here.dlq does not exist: run `fabric topics apply` first, or check --topic-prefix",
         run.err().strip());
   }
 

@@ -1,5 +1,8 @@
-package io.fabric.dlq;
+package io.fabric.cli.dlq;
 
+import io.fabric.dlq.DeadLetterEntry;
+import io.fabric.dlq.ReplayLedger;
+import io.fabric.dlq.DeadLetterSamples;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -12,7 +15,7 @@ import io.fabric.contracts.DeadLetter;
 import io.fabric.contracts.ReplayLineage;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.deploy.EmbeddedKafkaExtension;
-import io.fabric.dlq.DlqTestSupport.CliRun;
+import io.fabric.cli.dlq.DlqTestSupport.CliRun;
 import io.fabric.policy.approvals.Approver;
 import io.fabric.policy.approvals.ApproverKeys;
 import io.fabric.policy.approvals.ApproverRegistry;

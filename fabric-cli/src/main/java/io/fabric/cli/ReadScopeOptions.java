@@ -1,4 +1,4 @@
-package io.fabric.dlq.cli;
+package io.fabric.cli;
 
 import io.fabric.policy.identity.TenantScope;
 import java.nio.file.Path;

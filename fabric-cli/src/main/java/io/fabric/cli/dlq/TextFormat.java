@@ -1,4 +1,4 @@
-package io.fabric.dlq.cli;
+package io.fabric.cli.dlq;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

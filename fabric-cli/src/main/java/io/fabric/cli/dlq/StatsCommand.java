@@ -1,4 +1,4 @@
-package io.fabric.dlq.cli;
+package io.fabric.cli.dlq;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric.dlq.DeadLetterEntry;
@@ -17,7 +17,7 @@ import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Mixin;
 
 /** {@code fabric dlq stats}: where the dead letters come from and why. */
-@Command(name = "stats", descriptionHeading = "%n", optionListHeading = "%nOptions:%n",
+@Command(name = "stats", mixinStandardHelpOptions = true, descriptionHeading = "%n", optionListHeading = "%nOptions:%n",
     description = "Count dead letters by stage, reason, error class, tenant and action.",
     sortOptions = false, usageHelpAutoWidth = true)
 public final class StatsCommand extends DlqSubcommand {
@@ -27,7 +27,7 @@ public final class StatsCommand extends DlqSubcommand {
   FilterOptions filterOptions;
 
   @Override
-  protected int run() {
+  public Integer call() {
     DeadLetterFilter filter = filterOptions.toFilter(spec, readScope);
     TopicCatalog catalog = connectionOptions.catalog();
     List<DeadLetterEntry> entries = new DeadLetterReader(connection(), catalog.dlq).read(filter);
@@ -37,7 +37,7 @@ public final class StatsCommand extends DlqSubcommand {
     groups.put("error_class", countBy(entries, DeadLetterEntry::errorClass));
     groups.put("tenant", countBy(entries, DeadLetterEntry::tenant));
     groups.put("action", countBy(entries, DeadLetterEntry::action));
-    if (connectionOptions.json()) {
+    if (output.json()) {
       ObjectNode node = JSON.createObjectNode();
       node.put("topic", catalog.dlq.name());
       node.put("total", entries.size());

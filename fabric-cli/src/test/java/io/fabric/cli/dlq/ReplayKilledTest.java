@@ -1,5 +1,6 @@
-package io.fabric.dlq;
+package io.fabric.cli.dlq;
 
+import io.fabric.dlq.DeadLetterSamples;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -7,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric.contracts.DeadLetter;
 import io.fabric.deploy.EmbeddedKafkaExtension;
-import io.fabric.dlq.DlqTestSupport.CliRun;
+import io.fabric.cli.dlq.DlqTestSupport.CliRun;
 import io.fabric.schemas.topics.ReservedNames;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.fabric.dlq.cli;
+package io.fabric.cli.dlq;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,7 +16,7 @@ import picocli.CommandLine.ExitCode;
 import picocli.CommandLine.Mixin;
 
 /** {@code fabric dlq list}: one line per dead letter. */
-@Command(name = "list", descriptionHeading = "%n", optionListHeading = "%nOptions:%n",
+@Command(name = "list", mixinStandardHelpOptions = true, descriptionHeading = "%n", optionListHeading = "%nOptions:%n",
     description = "List dead letters, one line each, oldest first.",
     sortOptions = false, usageHelpAutoWidth = true)
 public final class ListCommand extends DlqSubcommand {
@@ -26,13 +26,13 @@ public final class ListCommand extends DlqSubcommand {
   FilterOptions filterOptions;
 
   @Override
-  protected int run() {
+  public Integer call() {
     DeadLetterFilter filter = filterOptions.toFilter(spec, readScope);
     KafkaConnection connection = connection();
     TopicCatalog catalog = connectionOptions.catalog();
     List<DeadLetterEntry> entries = new DeadLetterReader(connection, catalog.dlq).read(filter);
     ReplayLedger ledger = ReplayLedger.read(connection, ReplayLedgerTopic.spec(catalog));
-    if (connectionOptions.json()) {
+    if (output.json()) {
       ArrayNode array = JSON.createArrayNode();
       entries.forEach(entry -> array.add(summary(entry, ledger)));
       printJson(array);

@@ -1,8 +1,9 @@
-package io.fabric.dlq;
+package io.fabric.cli.dlq;
 
+import io.fabric.dlq.ReplayLedgerTopic;
 import io.fabric.contracts.DeadLetter;
 import io.fabric.deploy.EmbeddedKafkaExtension;
-import io.fabric.dlq.cli.DlqCommand;
+import io.fabric.cli.FabricMain;
 import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.topics.TopicCatalog;
 import io.fabric.schemas.topics.TopicSpec;
@@ -26,6 +27,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import java.util.stream.Stream;
 import picocli.CommandLine;
 
 /**
@@ -128,7 +130,7 @@ public final class DlqTestSupport {
     return records;
   }
 
-  /** Runs {@code dlq ARGS} against this namespace, capturing stdout and stderr. */
+  /** Runs {@code fabric dlq ARGS} against this namespace, capturing stdout and stderr. */
   public CliRun dlq(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     if (!all.isEmpty()) {
@@ -142,10 +144,10 @@ public final class DlqTestSupport {
     public static CliRun run(String... args) {
       StringWriter out = new StringWriter();
       StringWriter err = new StringWriter();
-      CommandLine commandLine = new CommandLine(new DlqCommand());
+      CommandLine commandLine = FabricMain.commandLine();
       commandLine.setOut(new PrintWriter(out, true));
       commandLine.setErr(new PrintWriter(err, true));
-      int code = commandLine.execute(args);
+      int code = commandLine.execute(Stream.concat(Stream.of("dlq"), Stream.of(args)).toArray(String[]::new));
       return new CliRun(code, out.toString(), err.toString());
     }
 

@@ -1,4 +1,4 @@
-package io.fabric.dlq.cli;
+package io.fabric.cli.dlq;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code fabric dlq show ID}: everything about one dead letter, including the original record. */
-@Command(name = "show", descriptionHeading = "%n", optionListHeading = "%nOptions:%n",
+@Command(name = "show", mixinStandardHelpOptions = true, descriptionHeading = "%n", optionListHeading = "%nOptions:%n",
     description = "Show one dead letter: context, error, attempts, replays, and the original "
     + "record's key, headers and value (decoded when its topic's contract reads it, base64 otherwise).",
     sortOptions = false, usageHelpAutoWidth = true)
@@ -40,14 +40,14 @@ public final class ShowCommand extends DlqSubcommand {
   List<String> tenants = new ArrayList<>();
 
   @Override
-  protected int run() {
+  public Integer call() {
     TenantScope scope = readScope.scope(tenants);
     KafkaConnection connection = connection();
     TopicCatalog catalog = connectionOptions.catalog();
     Optional<DeadLetterEntry> found = new DeadLetterReader(connection, catalog.dlq).find(id);
     if (found.isEmpty() || !scope.allows(found.get().tenant())) {
       // another tenant's dead letter is answered like a missing one: a restricted read learns nothing of it
-      err().println("Error: no dead letter with id " + id + " on " + catalog.dlq.name()
+      err().println("error: no dead letter with id " + id + " on " + catalog.dlq.name()
           + (scope.unrestricted() ? "" : " for tenant(s) " + scope.describe()));
       return ExitCode.SOFTWARE;
     }
@@ -57,7 +57,7 @@ public final class ShowCommand extends DlqSubcommand {
     OriginalValue original = entry.readable()
         ? OriginalValue.decode(catalog, entry.deadLetter().getOriginalTopic(), DeadLetterEntry.bytes(entry.deadLetter().getOriginalValue()))
         : null;
-    if (connectionOptions.json()) {
+    if (output.json()) {
       printJson(json(entry, original, replays, catalog));
     } else {
       text(out(), entry, original, replays, catalog);
