@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import io.fabric.schemas.records.ScanConsumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -45,7 +46,7 @@ final class TopicScanner {
     // The data is all there already; a short wait also keeps close() from waiting out a long-poll fetch.
     config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
     try (KafkaConsumer<byte[], byte[]> consumer =
-             new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+             new ScanConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<PartitionInfo> infos = consumer.partitionsFor(topic, METADATA_TIMEOUT);
       if (infos == null || infos.isEmpty()) {
         throw new MissingTopicException(topic);

@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import io.fabric.schemas.records.ScanConsumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
@@ -269,7 +270,7 @@ public final class ReconcileCommand implements Callable<Integer> {
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, "fabric-reconcile");
     List<Backlog> found = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer = new ScanConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       // one pass per candidate: a partition may be a candidate of two groups (a topic two apps read)
       for (Backlog candidate : candidates) {
         TopicPartition tp = new TopicPartition(candidate.topic(), candidate.partition());

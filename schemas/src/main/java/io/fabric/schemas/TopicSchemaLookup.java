@@ -8,6 +8,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
+import io.fabric.schemas.records.ScanConsumer;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -60,7 +61,7 @@ public final class TopicSchemaLookup implements SchemaRepository.RemoteLookup {
     props.put(ConsumerConfig.CLIENT_ID_CONFIG, "fabric-schema-lookup-" + UUID.randomUUID());
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
-    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+    try (KafkaConsumer<String, String> consumer = new ScanConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
       List<PartitionInfo> partitions = consumer.partitionsFor(SCHEMAS_TOPIC, Duration.ofSeconds(10));
       if (partitions == null || partitions.isEmpty()) {
         return Optional.empty();

@@ -130,6 +130,6 @@ public final class LatestByKeyReader {
     org.apache.kafka.common.serialization.Deserializer<V> values = topic.valueSerde().deserializer();
     keys.configure(config, true);
     values.configure(config, false);
-    return new KafkaConsumer<>(config, keys, values);
+    return new ScanConsumer<>(config, keys, values);
   }
 }
