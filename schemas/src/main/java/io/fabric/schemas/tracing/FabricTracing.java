@@ -114,6 +114,8 @@ public final class FabricTracing implements AutoCloseable {
     // the fabric exports traces only; its metrics are Prometheus's business
     defaults.put("otel.metrics.exporter", "none");
     defaults.put("otel.logs.exporter", "none");
+    // the JDK HttpClient sender speaks OTLP over HTTP only (no gRPC without OkHttp or grpc-java): port 4318
+    defaults.put("otel.exporter.otlp.protocol", "http/protobuf");
     OpenTelemetrySdk sdk = AutoConfiguredOpenTelemetrySdk.builder()
         .addPropertiesSupplier(() -> defaults)
         .addPropertiesCustomizer(config -> overrides)
