@@ -168,7 +168,7 @@ class TracingIntegrationTest {
     for (String hop : List.of("submitted", "gate", "approval", "routed", "attempt", "checkpoint", "executed")) {
       assertTrue(trace.out().lines().anyMatch(l -> l.startsWith(hop + " ")), hop + " missing:\n" + trace);
     }
-    assertTrue(trace.out().contains("approver=alice") && trace.out().contains("outcome=PENDING_APPROVAL") && trace.out().contains("class=B"),
+    assertTrue(trace.out().contains("principal=app") && trace.out().contains("approver=alice") && trace.out().contains("outcome=PENDING_APPROVAL") && trace.out().contains("class=B"),
         trace.toString());
     CliRun json = cli("trace", b, "-o", "json");
     assertEquals(0, json.exitCode(), json.toString());

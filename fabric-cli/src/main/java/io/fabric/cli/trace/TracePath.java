@@ -64,6 +64,8 @@ public record TracePath(String requestId, String tenantId, String flowId, String
       Map<String, String> detail = new LinkedHashMap<>();
       put(detail, "topic", ingress.map(Seen::topic).orElse(null));
       put(detail, "submitter", submitted.getSubmitter());
+      put(detail, "principal", submitted.getAttributes() == null ? null
+          : submitted.getAttributes().get(io.fabric.schemas.topics.ReservedNames.GATEWAY_PRINCIPAL_ATTRIBUTE));
       put(detail, "source", submitted.getSource());
       drafts.add(new Draft("submitted", ingress.map(Seen::timestamp).orElse(submitted.getSubmittedAt()), detail));
     }
