@@ -172,14 +172,14 @@ final class TaskProcessor {
       deadLetter(record, task, checkpoint, new Failed(tooLarge.get().error(), done.attempts(), tooLarge.get().reason()), traceparent, true);
       return Optional.empty();
     }
-    try (Hop checkpointSpan = runner.tracing().checkpoint(done.context().traceparent(), request.getRequestId(), next)) {
-      OutboundBatch.Outcome outcome = batch.outcome(checkpointSpan.traceparent())
-          .checkpoint(request.getFlowId(), next)
-          .add(catalog.requestStatus, request.getRequestId(),
-              Statuses.of(request, task.getDecision(), Outcome.EXECUTED, null, next.getNote(), now()))
-          .clearIntent(request.getFlowId(), request.getRequestId());
-      batch.stage(outcome, record, () -> config.crashPoint().beforeCommit(done.context(), done.result()));
-    }
+    Hop checkpointSpan = runner.tracing().checkpoint(done.context().traceparent(), request.getRequestId(), next);
+    OutboundBatch.Outcome outcome = batch.outcome(checkpointSpan.traceparent())
+        .checkpoint(request.getFlowId(), next)
+        .add(catalog.requestStatus, request.getRequestId(),
+            Statuses.of(request, task.getDecision(), Outcome.EXECUTED, null, next.getNote(), now()))
+        .clearIntent(request.getFlowId(), request.getRequestId());
+    batch.stage(outcome, record, () -> config.crashPoint().beforeCommit(done.context(), done.result()));
+    checkpointSpan.close();
     return Optional.empty();
   }
 
