@@ -39,6 +39,20 @@ class RunTracingOptionsTest {
     assertEquals(Map.of("commit.interval.ms", "20"), apps.settings(kafka, kafka.bootstrapServer, dir).streamsOverrides());
     try (FabricTracing tracing = apps.tracing()) {
       assertTrue(tracing.enabled());
+      assertTrue(exporterThreadRuns(), "the check below sees an exporter when there is one");
     }
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).until(() -> !exporterThreadRuns());
+  }
+
+  @Test
+  void noopStartsNoExporterThread() {
+    try (FabricTracing tracing = new AppOptions().tracing()) {
+      tracing.start(FabricTracing.GATE_SPAN, io.opentelemetry.api.trace.SpanKind.CONSUMER, (String) null).close();
+      assertFalse(exporterThreadRuns());
+    }
+  }
+
+  private static boolean exporterThreadRuns() {
+    return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.isAlive() && t.getName().startsWith("BatchSpanProcessor"));
   }
 }

@@ -13,8 +13,10 @@ import java.util.function.Function;
  * {@code traceparent} HTTP header, and whose context becomes the request's {@code traceparent}, so
  * the gate's span is its child. In a batch each task gets a {@value FabricTracing#GATEWAY_TASK_SPAN}
  * span of its own (a child of the server span when the caller sent a trace context, else a new trace
- * linked to it), so every request keeps its own trace id. A {@code traceparent} the body names wins.
- * With tracing off the request's traceparent is the body's, else the HTTP header's, else a new one.
+ * linked to it), so every request keeps its own trace id; a {@code traceparent} a batch task's body
+ * names is that task's parent. One task: the header, else the body's {@code traceparent}, is the
+ * server span's parent. With tracing off the request's traceparent is the one these rules pick, else
+ * the one the body parser generated.
  */
 final class GatewayTracing {
   private final FabricTracing tracing;
