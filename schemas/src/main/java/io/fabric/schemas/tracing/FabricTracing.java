@@ -178,7 +178,10 @@ public final class FabricTracing implements AutoCloseable {
   /** Starts a hop under the context of the record's {@code traceparent} header. */
   public Hop start(String name, SpanKind kind, Headers parent) {
     String traceparent = headerValue(parent, TRACEPARENT);
-    return start(name, kind, traceparent);
+    if (!enabled) {
+      return new Hop(Span.getInvalid(), traceparent);
+    }
+    return start(name, kind, extract(parent), traceparent);
   }
 
   /** Starts a hop under the trace context of an HTTP request's headers (names looked up case-insensitively). */
@@ -248,25 +251,13 @@ public final class FabricTracing implements AutoCloseable {
     }
   };
 
-  /** Reads and writes W3C trace context on Kafka record headers. */
-  public static final TextMapGetter<Headers> KAFKA_HEADERS_GETTER = new TextMapGetter<>() {
-    @Override
-    public Iterable<String> keys(Headers carrier) {
-      return StreamSupport.stream(carrier.spliterator(), false).map(Header::key).distinct().toList();
-    }
-
-    @Override
-    public String get(Headers carrier, String key) {
-      return headerValue(carrier, key);
-    }
-  };
-
   private static final KafkaHeaders KAFKA_HEADERS = new KafkaHeaders();
 
+  /** The W3C propagator's getter and setter over Kafka record headers (the last header of a key wins). */
   private static final class KafkaHeaders implements TextMapGetter<Headers>, TextMapSetter<Headers> {
     @Override
     public Iterable<String> keys(Headers carrier) {
-      return KAFKA_HEADERS_GETTER.keys(carrier);
+      return StreamSupport.stream(carrier.spliterator(), false).map(Header::key).distinct().toList();
     }
 
     @Override

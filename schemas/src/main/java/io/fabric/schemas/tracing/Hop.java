@@ -3,6 +3,7 @@ package io.fabric.schemas.tracing;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
 import org.apache.kafka.common.header.Headers;
 
 /**
@@ -60,7 +61,11 @@ public final class Hop implements AutoCloseable {
 
   /** Writes {@link #traceparent()} on {@code headers}. */
   public void writeTo(Headers headers) {
-    io.fabric.schemas.records.TraceContext.set(headers, traceparent());
+    if (span.getSpanContext().isValid()) {
+      FabricTracing.inject(Context.root().with(span), headers);
+    } else {
+      io.fabric.schemas.records.TraceContext.set(headers, incoming);
+    }
   }
 
   @Override
