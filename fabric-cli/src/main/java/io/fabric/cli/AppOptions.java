@@ -36,7 +36,8 @@ final class AppOptions {
   @Option(names = "--config", paramLabel = "KEY=VALUE",
       description = "A setting for every Streams app (e.g. commit.interval.ms=20, num.stream.threads=2) or, with the prefix "
           + PluginRuntimeConfig.PREFIX + ", for every plugin runtime (e.g. " + PluginRuntimeConfig.INSTANCE_ID + "=2, "
-          + PluginRuntimeConfig.BATCH_LINGER_MS + "=5). Repeatable.")
+          + PluginRuntimeConfig.BATCH_LINGER_MS + "=5) or, with the prefix otel., for tracing (e.g. "
+          + "otel.exporter.otlp.endpoint=http://127.0.0.1:4318; the OTEL_* environment works too). Repeatable.")
   Map<String, String> config = new LinkedHashMap<>();
 
   private Policy policy;
@@ -92,11 +93,29 @@ final class AppOptions {
         : pluginRuntime.withStateDir(stateDir.resolve("plugin-runtime"));
   }
 
-  /** The {@code --config} settings for the Streams apps: all but the plugin runtime's. */
+  /** The {@code --config otel.*} settings: OpenTelemetry's own keys, over its {@code OTEL_*} environment. */
+  Map<String, String> tracingOverrides() {
+    Map<String, String> overrides = new LinkedHashMap<>();
+    config.forEach((key, value) -> {
+      if (key.startsWith(TRACING_PREFIX)) {
+        overrides.put(key, value);
+      }
+    });
+    return overrides;
+  }
+
+  /** The process's tracing: OTLP when {@code OTEL_*} or {@code --config otel.*} configure an exporter, else off. */
+  io.fabric.schemas.tracing.FabricTracing tracing() {
+    return io.fabric.schemas.tracing.FabricTracing.configure(tracingOverrides());
+  }
+
+  static final String TRACING_PREFIX = "otel.";
+
+  /** The {@code --config} settings for the Streams apps: all but the plugin runtime's and tracing's. */
   private Map<String, Object> streamsOverrides() {
     Map<String, Object> overrides = new LinkedHashMap<>();
     config.forEach((key, value) -> {
-      if (!key.startsWith(PluginRuntimeConfig.PREFIX)) {
+      if (!key.startsWith(PluginRuntimeConfig.PREFIX) && !key.startsWith(TRACING_PREFIX)) {
         overrides.put(key, value);
       }
     });

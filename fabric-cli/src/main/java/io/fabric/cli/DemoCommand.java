@@ -9,6 +9,7 @@ import io.fabric.policy.approvals.TokenSigner;
 import io.fabric.policy.center.ApprovalCenter;
 import io.fabric.sandbox.VendorSandbox;
 import io.fabric.schemas.topics.TopicCatalog;
+import io.fabric.schemas.tracing.FabricTracing;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -70,7 +71,9 @@ final class DemoCommand implements Callable<Integer> {
       AppOptions apps = demoApprovals(dir);
       TokenSigner signer = new TokenSigner(APPROVER, ApproverKeys.readPrivateKey(dir.resolve("keys").resolve(APPROVER + ".key")));
       RequestSigner agent = new RequestSigner(SUBMITTER, ApproverKeys.readPrivateKey(dir.resolve("keys").resolve(SUBMITTER + ".key")));
-      try (FabricRuntime runtime = FabricRuntime.start(apps.settings(kafka, broker.bootstrapServers(), dir.resolve("state")));
+      try (FabricTracing tracing = FabricTracing.fromEnvironment();
+           FabricRuntime runtime = FabricRuntime.start(apps.settings(kafka, broker.bootstrapServers(), dir.resolve("state")), "127.0.0.1:0",
+               tracing);
            FabricClient client = new FabricClient(kafka.connection(), catalog).signedBy(agent)) {
         DemoScript script = new DemoScript(client, agent, kafka.connection(), catalog, runtime, sandbox, signer,
             new ApprovalCenter(kafka.connection(), catalog), timeout);

@@ -9,7 +9,7 @@ import picocli.CommandLine.ScopeType;
 /** The {@code fabric} command: one verb per subcommand. */
 @Command(name = "fabric", mixinStandardHelpOptions = true, version = "fabric 0.1.0",
     description = "Execution Fabric: policy-gated, durable, audited execution of agent actions on Kafka.",
-    subcommands = {RunCommand.class, DemoCommand.class, SubmitCommand.class, StatusCommand.class, FlowsCommand.class,
+    subcommands = {RunCommand.class, DemoCommand.class, SubmitCommand.class, StatusCommand.class, TraceCommand.class, FlowsCommand.class,
         ApprovalsCommand.class, DecisionCommand.Approve.class, DecisionCommand.Reject.class, KeysCommand.class,
         io.fabric.cli.bench.BenchCommand.class, io.fabric.cli.bench.BenchGatewayCommand.class,
         TopicsCommand.class, ReconcileCommand.class, DlqCommand.class, CommandLine.HelpCommand.class})

@@ -14,6 +14,7 @@ import io.fabric.schemas.SchemaPublisher;
 import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.streams.StreamsApp;
 import io.fabric.schemas.topics.TopicCatalog;
+import io.fabric.schemas.tracing.FabricTracing;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,6 +64,11 @@ public final class FabricRuntime implements AutoCloseable {
    *     across the processes that run it, and the others forward reads for the ids this one holds to it
    */
   public static FabricRuntime start(Settings settings, String advertisedHttp) {
+    return start(settings, advertisedHttp, FabricTracing.noop());
+  }
+
+  /** @param tracing spans of every hop; the caller owns it (closes it after this runtime) */
+  public static FabricRuntime start(Settings settings, String advertisedHttp, FabricTracing tracing) {
     FabricRuntime runtime = new FabricRuntime();
     try {
       SchemaPublisher.publish(settings.connection().clientConfig());
@@ -74,16 +80,16 @@ public final class FabricRuntime implements AutoCloseable {
         runtime.started.add(runtime.statusView);
       }
       if (apps.contains(App.PLUGINS)) {
-        runtime.plugins = PluginHost.start(settings.connection(), settings.catalog(), settings.registry(), settings.pluginRuntime());
+        runtime.plugins = PluginHost.start(settings.connection(), settings.catalog(), settings.registry(), settings.pluginRuntime(), tracing);
         runtime.started.add(runtime.plugins);
       }
       if (apps.contains(App.ROUTER)) {
         runtime.startStreams(RouterApp.create(settings.connection(), settings.catalog(), settings.registry(),
-            settings.stateDir().resolve(RouterTopology.STAGE), settings.streamsOverrides()));
+            settings.stateDir().resolve(RouterTopology.STAGE), settings.streamsOverrides(), tracing));
       }
       if (apps.contains(App.POLICY)) {
         runtime.startStreams(PolicyApp.create(settings.connection(), settings.catalog(), settings.policy(), settings.verifier(),
-            settings.submitters(), settings.stateDir().resolve(PolicyApp.STAGE), settings.streamsOverrides()));
+            settings.submitters(), settings.stateDir().resolve(PolicyApp.STAGE), settings.streamsOverrides(), tracing));
       }
       return runtime;
     } catch (RuntimeException e) {

@@ -16,6 +16,7 @@ import io.fabric.policy.identity.SubmitterVerifier;
 import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.records.LatestByKeyReader;
 import io.fabric.schemas.topics.TopicCatalog;
+import io.fabric.schemas.tracing.FabricTracing;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -83,6 +84,10 @@ final class GatewayOptions {
    * supplies null until they run, and the gateway answers 503 for reads meanwhile.
    */
   Running start(KafkaConnection connection, TopicCatalog catalog, AppOptions apps, Supplier<FabricRuntime> runtime) {
+    return start(connection, catalog, apps, runtime, FabricTracing.noop());
+  }
+
+  Running start(KafkaConnection connection, TopicCatalog catalog, AppOptions apps, Supplier<FabricRuntime> runtime, FabricTracing tracing) {
     ApiKeys keys = apiKeysFile == null ? ApiKeys.none() : ApiKeys.load(apiKeysFile);
     SubmitterVerifier submitters = apps.submitters();
     if (!keys.isEmpty() && submitters != null && gatewayKey == null) {
@@ -124,7 +129,7 @@ final class GatewayOptions {
       http = HttpGateway.start(config, new HttpGateway.Backend(keys, signedReads, sender, audit, statuses,
           flowId -> LatestByKeyReader.latest(connection, catalog.flowState, flowId)
               .map(c -> new io.fabric.gateway.http.FlowReads.Flow(c.getTenantId(), FlowsCommand.Show.toJson(c))),
-          new GatewayApprovalDesk(new ApprovalCenter(connection, catalog), apps.verifier()), health, System::currentTimeMillis));
+          new GatewayApprovalDesk(new ApprovalCenter(connection, catalog), apps.verifier()), health, System::currentTimeMillis), tracing);
     } catch (RuntimeException e) {
       owned.forEach(GatewayOptions::closeQuietly);
       throw e;

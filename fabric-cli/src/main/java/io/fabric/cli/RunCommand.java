@@ -4,6 +4,7 @@ import io.fabric.deploy.EmbeddedKafkaBroker;
 import io.fabric.deploy.TopicsApplier;
 import io.fabric.sandbox.VendorSandbox;
 import io.fabric.schemas.config.KafkaConnection;
+import io.fabric.schemas.tracing.FabricTracing;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -60,13 +61,24 @@ final class RunCommand implements Callable<Integer> {
         out.println("vendor sandbox on " + vendors.baseUrl() + " (SMTP on port " + vendors.smtpPort() + "); vendor plugins point at it");
       }
       TopicsApplier.apply(kafka.connection(bootstrap), kafka.catalog());
+      FabricTracing tracing = appOptions.tracing();
+      if (tracing.enabled()) {
+        out.println("tracing: spans exported by OTLP as configured by OTEL_* / --config otel.*");
+      }
       java.util.concurrent.atomic.AtomicReference<FabricRuntime> started = new java.util.concurrent.atomic.AtomicReference<>();
-      GatewayOptions.Running http = gateway.start(kafka.connection(bootstrap), kafka.catalog(), appOptions, started::get);
+      GatewayOptions.Running http;
       FabricRuntime runtime;
       try {
-        runtime = FabricRuntime.start(appOptions.settings(kafka, bootstrap, dataDir.resolve("state")), http.http().advertised());
+        http = gateway.start(kafka.connection(bootstrap), kafka.catalog(), appOptions, started::get, tracing);
+      } catch (RuntimeException e) {
+        tracing.close();
+        throw e;
+      }
+      try {
+        runtime = FabricRuntime.start(appOptions.settings(kafka, bootstrap, dataDir.resolve("state")), http.http().advertised(), tracing);
       } catch (RuntimeException e) {
         http.close();
+        tracing.close();
         throw e;
       }
       started.set(runtime);
@@ -84,6 +96,7 @@ final class RunCommand implements Callable<Integer> {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         http.close();
         runtime.close();
+        tracing.close();
         if (startedSandbox != null) {
           startedSandbox.close();
         }
@@ -98,6 +111,7 @@ final class RunCommand implements Callable<Integer> {
         if (fatal.isPresent()) {
           http.close();
           runtime.close();
+          tracing.close();
           throw new IllegalStateException(fatal.get());
         }
       }

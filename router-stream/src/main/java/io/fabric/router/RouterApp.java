@@ -7,6 +7,7 @@ import io.fabric.schemas.streams.StreamsApp;
 import io.fabric.schemas.topics.TopicCatalog;
 import java.nio.file.Path;
 import java.util.Map;
+import io.fabric.schemas.tracing.FabricTracing;
 import java.util.Properties;
 
 /** The router-stream deployable. */
@@ -15,7 +16,12 @@ public final class RouterApp {
 
   public static StreamsApp create(KafkaConnection connection, TopicCatalog catalog, PluginRegistry registry, Path stateDir,
                                   Map<String, Object> overrides) {
+    return create(connection, catalog, registry, stateDir, overrides, FabricTracing.noop());
+  }
+
+  public static StreamsApp create(KafkaConnection connection, TopicCatalog catalog, PluginRegistry registry, Path stateDir,
+                                  Map<String, Object> overrides, FabricTracing tracing) {
     Properties props = FabricStreamsConfig.forApp(connection, catalog, catalog.applicationId(RouterTopology.STAGE), RouterTopology.STAGE, stateDir, overrides);
-    return new StreamsApp(RouterTopology.STAGE, RouterTopology.build(catalog, new RouteTable(registry, catalog), props), props);
+    return new StreamsApp(RouterTopology.STAGE, RouterTopology.build(catalog, new RouteTable(registry, catalog), props, tracing), props);
   }
 }

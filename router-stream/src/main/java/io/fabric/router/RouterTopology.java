@@ -12,6 +12,9 @@ import io.fabric.schemas.records.Statuses;
 import io.fabric.schemas.streams.FabricStreamsConfig;
 import io.fabric.schemas.topics.TopicCatalog;
 import io.fabric.schemas.topics.TopicSpec;
+import io.fabric.schemas.tracing.FabricTracing;
+import io.fabric.schemas.tracing.Hop;
+import io.opentelemetry.api.trace.SpanKind;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
@@ -26,6 +29,11 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.RecordContext;
 import org.apache.kafka.streams.processor.TopicNameExtractor;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -42,11 +50,18 @@ public final class RouterTopology {
   private RouterTopology() {}
 
   public static Topology build(TopicCatalog catalog, RouteTable routes, Properties streamsProps) {
+    return build(catalog, routes, streamsProps, FabricTracing.noop());
+  }
+
+  /** @param tracing one {@value FabricTracing#ROUTE_SPAN} span per routed task; {@link FabricTracing#noop()} when tracing is off */
+  public static Topology build(TopicCatalog catalog, RouteTable routes, Properties streamsProps, FabricTracing tracing) {
     StreamsBuilder builder = new StreamsBuilder(FabricStreamsConfig.topologyConfig(streamsProps));
     KStream<String, RoutedTask> routed = builder.stream(catalog.routed.name(),
         Consumed.with(catalog.routed.keySerde(), catalog.routed.valueSerde()).withName("routed-source"));
     BranchedKStream<String, RoutedTask> split = routed.split(Named.as("route-"));
-    split.branch((flow, task) -> routes.topicFor(task).isPresent(), Branched.withConsumer(known -> known.to(
+    split.branch((flow, task) -> routes.topicFor(task).isPresent(), Branched.withConsumer(known -> known
+        .processValues(() -> new RouteSpan(routes, tracing), Named.as("route-trace"))
+        .to(
         new PluginTopicByTaskType(routes),
         Produced.with(catalog.routed.keySerde(), catalog.routed.valueSerde()).withName("to-plugin-topic")), "known"));
     split.defaultBranch(Branched.withConsumer(unknown -> {
@@ -76,6 +91,42 @@ public final class RouterTopology {
     @Override
     public String toString() {
       return "plugin task topic by task type";
+    }
+  }
+
+  /** The router's span: the route chosen, written back as the task's traceparent so the plugin's attempt is its child. */
+  private static final class RouteSpan implements FixedKeyProcessor<String, RoutedTask, RoutedTask> {
+    private final RouteTable routes;
+    private final FabricTracing tracing;
+    private FixedKeyProcessorContext<String, RoutedTask> context;
+
+    RouteSpan(RouteTable routes, FabricTracing tracing) {
+      this.routes = routes;
+      this.tracing = tracing;
+    }
+
+    @Override
+    public void init(FixedKeyProcessorContext<String, RoutedTask> context) {
+      this.context = context;
+    }
+
+    @Override
+    public void process(FixedKeyRecord<String, RoutedTask> record) {
+      if (!tracing.enabled()) {
+        context.forward(record);
+        return;
+      }
+      RoutedTask task = record.value();
+      try (Hop hop = tracing.start(FabricTracing.ROUTE_SPAN, SpanKind.CONSUMER, record.headers())
+          .set(FabricTracing.REQUEST_ID, task.getRequest().getRequestId())
+          .set(FabricTracing.TENANT, task.getRequest().getTenantId())
+          .set(FabricTracing.FLOW_ID, task.getRequest().getFlowId())
+          .set(FabricTracing.ACTION, task.getRequest().getAction())
+          .set(FabricTracing.TOPIC, routes.topicFor(task).orElse(null))) {
+        Headers headers = new RecordHeaders(record.headers().toArray());
+        hop.writeTo(headers);
+        context.forward(record.withHeaders(headers));
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric.contracts.RequestStatus;
 import io.fabric.contracts.TaskRequest;
+import io.fabric.schemas.tracing.FabricTracing;
 import io.fabric.schemas.identity.ReadStatement;
 import io.fabric.schemas.records.Outcome;
 import io.javalin.Javalin;
@@ -107,9 +108,12 @@ public final class HttpGateway implements AutoCloseable {
   });
   private final byte[] openApi;
 
-  private HttpGateway(GatewayConfig config, Backend backend) {
+  private final GatewayTracing tracing;
+
+  private HttpGateway(GatewayConfig config, Backend backend, FabricTracing tracing) {
     this.config = config;
     this.backend = backend;
+    this.tracing = new GatewayTracing(tracing);
     this.openApi = openApiDocument();
     this.app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
@@ -154,7 +158,12 @@ public final class HttpGateway implements AutoCloseable {
   }
 
   public static HttpGateway start(GatewayConfig config, Backend backend) {
-    HttpGateway gateway = new HttpGateway(config, backend);
+    return start(config, backend, FabricTracing.noop());
+  }
+
+  /** @param tracing the {@code POST /v1/tasks} spans (see {@link GatewayTracing}); {@link FabricTracing#noop()} when tracing is off */
+  public static HttpGateway start(GatewayConfig config, Backend backend, FabricTracing tracing) {
+    HttpGateway gateway = new HttpGateway(config, backend, tracing);
     try {
       gateway.app.start();
     } catch (RuntimeException e) {
@@ -245,10 +254,13 @@ public final class HttpGateway implements AutoCloseable {
     if (!errors.isEmpty()) {
       throw Refusal.fields(errors);
     }
-    ctx.future(() -> backend.sender().send(requests).thenAccept(result -> answer(ctx, result, batch)));
+    List<String> bodyTraceparents = items.stream().map(item -> item.path("traceparent").isTextual() ? item.get("traceparent").asText() : null).toList();
+    GatewayTracing.Submit traced = tracing.submit(ctx::header, requests, bodyTraceparents, batch);
+    ctx.future(() -> backend.sender().send(traced.requests()).thenAccept(result -> traced.end(answer(ctx, result, batch))));
   }
 
-  private void answer(Context ctx, IngressSender.Result result, boolean batch) {
+  /** Answers the caller; returns the HTTP status. */
+  private int answer(Context ctx, IngressSender.Result result, boolean batch) {
     if (result instanceof IngressSender.Result.Accepted accepted) {
       List<String> ids = accepted.requests().stream().map(TaskRequest::getRequestId).toList();
       Map<String, Object> body = new LinkedHashMap<>();
@@ -260,17 +272,22 @@ public final class HttpGateway implements AutoCloseable {
       }
       ctx.header("Location", "/v1/requests/" + ids.get(0));
       json(ctx, 202, body);
+      return 202;
     } else if (result instanceof IngressSender.Result.Busy) {
       ctx.header("Retry-After", Long.toString(config.retryAfter().toSeconds()));
       json(ctx, 429, Map.of("error", "the gateway has " + config.maxInFlight() + " records waiting for Kafka; retry later"));
+      return 429;
     } else if (result instanceof IngressSender.Result.Unavailable down) {
       ctx.header("Retry-After", Long.toString(config.retryAfter().toSeconds()));
       json(ctx, 503, Map.of("error", down.detail(), "acknowledged_request_ids",
           down.acknowledged().stream().map(TaskRequest::getRequestId).toList()));
+      return 503;
     } else if (result instanceof IngressSender.Result.Refused refused) {
       json(ctx, 500, Map.of("error", "Kafka refused the request: " + refused.detail(),
           "acknowledged_request_ids", refused.acknowledged().stream().map(TaskRequest::getRequestId).toList()));
+      return 500;
     }
+    throw new IllegalStateException("unknown result " + result);
   }
 
   // ---- reads

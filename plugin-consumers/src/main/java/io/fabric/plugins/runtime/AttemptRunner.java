@@ -12,6 +12,7 @@ import io.fabric.plugins.spi.TaskContext;
 import io.fabric.plugins.spi.TaskException;
 import io.fabric.schemas.records.DeadLetters;
 import io.fabric.schemas.records.Reason;
+import io.fabric.schemas.tracing.Hop;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -68,12 +69,22 @@ final class AttemptRunner {
   private final String plugin;
   private final String runtime;
   private final Clock clock;
+  private final PluginTracing tracing;
   private long lastCallNanos;
 
   AttemptRunner(String plugin, String runtime, Clock clock) {
+    this(plugin, runtime, clock, PluginTracing.OFF);
+  }
+
+  AttemptRunner(String plugin, String runtime, Clock clock, PluginTracing tracing) {
     this.plugin = plugin;
     this.runtime = runtime;
     this.clock = clock;
+    this.tracing = tracing;
+  }
+
+  PluginTracing tracing() {
+    return tracing;
   }
 
   /** How long the last plugin call took. */
@@ -120,8 +131,9 @@ final class AttemptRunner {
           doubtful, intentAttempts(attempts), now(), 0), a.traceparent());
     }
     FlowCheckpoint checkpoint = a.checkpoint();
+    Hop span = tracing.attempt(a, number);
     TaskContext context = new TaskContext(a.flowId(), a.requestId(), a.idempotencyKey(), a.action(), number, doubtful,
-        FlowCheckpoints.state(checkpoint), a.traceparent(), checkpoint == null ? null : checkpoint.getStatus(),
+        FlowCheckpoints.state(checkpoint), span.traceparent(), checkpoint == null ? null : checkpoint.getStatus(),
         checkpoint == null ? 0 : checkpoint.getRevision());
     intents.beforeCall(lastCallNanos);
     Throwable error;
@@ -133,6 +145,7 @@ final class AttemptRunner {
       Map<String, Object> safe = result == null ? Map.of() : result;
       FlowJson.write(safe);
       attempts.add(DeadLetters.attempt(number, clock.instant().toString(), null));
+      tracing.done(span);
       return new Done(safe, attempts, context);
     } catch (TaskException e) {
       error = e;
@@ -143,6 +156,7 @@ final class AttemptRunner {
     }
     lastCallNanos = System.nanoTime() - callStart;
     attempts.add(DeadLetters.attempt(number, clock.instant().toString(), error));
+    tracing.failed(span, error, retryable && policy.allowsAttemptAfter(number));
     if (retryable && policy.allowsAttemptAfter(number)) {
       Duration delay = policy.backoffBefore(number + 1);
       intents.commit(new ExecutionIntent(a.flowId(), a.intentId(), a.kind(), plugin, a.action(), a.idempotencyKey(), 0, doubtful,

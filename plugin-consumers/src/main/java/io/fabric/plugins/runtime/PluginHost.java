@@ -4,6 +4,7 @@ import io.fabric.plugins.spi.FabricPlugin;
 import io.fabric.plugins.spi.PluginRegistry;
 import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.topics.TopicCatalog;
+import io.fabric.schemas.tracing.FabricTracing;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,10 +23,16 @@ public final class PluginHost implements AutoCloseable {
   }
 
   public static PluginHost start(KafkaConnection connection, TopicCatalog catalog, PluginRegistry registry, PluginRuntimeConfig config) {
+    return start(connection, catalog, registry, config, FabricTracing.noop());
+  }
+
+  /** @param tracing a span per plugin call and checkpoint; {@link FabricTracing#noop()} when tracing is off */
+  public static PluginHost start(KafkaConnection connection, TopicCatalog catalog, PluginRegistry registry, PluginRuntimeConfig config,
+                                 FabricTracing tracing) {
     List<PluginRuntime> started = new ArrayList<>();
     try {
       for (FabricPlugin plugin : registry.plugins()) {
-        PluginRuntime runtime = new PluginRuntime(connection, catalog, plugin, config);
+        PluginRuntime runtime = new PluginRuntime(connection, catalog, plugin, config).tracedBy(tracing);
         started.add(runtime);
         runtime.start();
       }

@@ -8,6 +8,7 @@ import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.records.DeadLetters;
 import io.fabric.schemas.streams.FabricStreamsConfig;
 import io.fabric.schemas.topics.TopicCatalog;
+import io.fabric.schemas.tracing.FabricTracing;
 import io.fabric.schemas.topics.TopicSpec;
 import java.time.Duration;
 import java.util.Collection;
@@ -113,6 +114,7 @@ public final class PluginRuntime implements AutoCloseable {
   /** Set after a Kafka error: the consumer must go back to the committed offsets before it processes more. */
   private boolean rewindPending;
   private final Map<TopicPartition, Long> pausedUntilNanos = new HashMap<>();
+  private volatile FabricTracing tracing = FabricTracing.noop();
 
   public PluginRuntime(KafkaConnection connection, TopicCatalog catalog, FabricPlugin plugin, PluginRuntimeConfig config) {
     this(connection, catalog, plugin, config, props -> new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer()));
@@ -137,6 +139,12 @@ public final class PluginRuntime implements AutoCloseable {
           + "a call that long loses the group mid-call; raise {}", transactionalId, worstCaseCall, pollBudget,
           config.maxPollInterval(), PluginRuntimeConfig.MAX_POLL_INTERVAL_MS);
     }
+  }
+
+  /** Spans for each plugin call and checkpoint (see {@link PluginTracing}); set before {@link #start()}. */
+  public PluginRuntime tracedBy(FabricTracing tracing) {
+    this.tracing = tracing;
+    return this;
   }
 
   /** Starts the loop on its own thread; returns at once. A runtime starts once. */
@@ -288,7 +296,7 @@ public final class PluginRuntime implements AutoCloseable {
     wakeable = consumer;
     batch = new OutboundBatch(producer, consumer::groupMetadata, catalog, store);
     processor = new TaskProcessor(plugin, catalog, config, transactionalId, taskSerde, store, batch,
-        new AttemptRunner(plugin.name(), transactionalId, config.clock()));
+        new AttemptRunner(plugin.name(), transactionalId, config.clock(), new PluginTracing(tracing, plugin.name())));
     consumer.subscribe(List.of(taskTopic.name()), new Rebalance());
     running = true;
     state = State.RUNNING;

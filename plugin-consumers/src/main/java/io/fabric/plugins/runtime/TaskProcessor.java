@@ -22,6 +22,7 @@ import io.fabric.schemas.records.Outcome;
 import io.fabric.schemas.records.Reason;
 import io.fabric.schemas.records.Statuses;
 import io.fabric.schemas.records.TraceContext;
+import io.fabric.schemas.tracing.Hop;
 import io.fabric.schemas.topics.TopicCatalog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -171,12 +172,14 @@ final class TaskProcessor {
       deadLetter(record, task, checkpoint, new Failed(tooLarge.get().error(), done.attempts(), tooLarge.get().reason()), traceparent, true);
       return Optional.empty();
     }
-    OutboundBatch.Outcome outcome = batch.outcome(traceparent)
+    Hop checkpointSpan = runner.tracing().checkpoint(done.context().traceparent(), request.getRequestId(), next);
+    OutboundBatch.Outcome outcome = batch.outcome(checkpointSpan.traceparent())
         .checkpoint(request.getFlowId(), next)
         .add(catalog.requestStatus, request.getRequestId(),
             Statuses.of(request, task.getDecision(), Outcome.EXECUTED, null, next.getNote(), now()))
         .clearIntent(request.getFlowId(), request.getRequestId());
     batch.stage(outcome, record, () -> config.crashPoint().beforeCommit(done.context(), done.result()));
+    checkpointSpan.close();
     return Optional.empty();
   }
 

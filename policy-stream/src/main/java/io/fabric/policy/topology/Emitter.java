@@ -25,6 +25,8 @@ import org.apache.kafka.streams.processor.api.Record;
 final class Emitter {
   private final Consumer<Record<String, SpecificRecord>> downstream;
   private String traceparent;
+  /** The traceparent of the hop (span) being written, which replaces the request's own while set. */
+  private String hop;
 
   /** @param downstream forwards a record to the processor's outcome sink, e.g. {@code context::forward} */
   Emitter(Consumer<Record<String, SpecificRecord>> downstream) {
@@ -34,6 +36,12 @@ final class Emitter {
   /** The request the next records are about; its trace context goes on their headers. */
   Emitter about(TaskRequest request) {
     this.traceparent = request == null ? null : request.getTraceparent();
+    return this;
+  }
+
+  /** Until cleared (null), every record carries {@code traceparent}: the gate's span, so the next hop is its child. */
+  Emitter tracedAs(String traceparent) {
+    this.hop = traceparent;
     return this;
   }
 
@@ -76,7 +84,7 @@ final class Emitter {
 
   void forward(String key, SpecificRecord value, long now) {
     Headers headers = new RecordHeaders();
-    TraceContext.set(headers, traceparent);
+    TraceContext.set(headers, hop != null ? hop : traceparent);
     downstream.accept(new Record<>(key, value, now, headers));
   }
 

@@ -11,6 +11,7 @@ import io.fabric.policy.approvals.NonceLedger;
 import io.fabric.schemas.records.AuditEvents;
 import io.fabric.schemas.records.Outcome;
 import io.fabric.schemas.records.Reason;
+import io.fabric.schemas.tracing.Hop;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,6 +38,7 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   private static final Duration OWNER_PURGE_INTERVAL = Duration.ofMinutes(10);
 
   private final PolicyGate gate;
+  private final GateTracing tracing;
   private final Duration slaCheckInterval;
   private ProcessorContext<String, SpecificRecord> context;
   private Emitter emit;
@@ -44,8 +46,9 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   private KeyValueStore<String, PendingApproval> pending;
   private KeyValueStore<String, Long> usedNonces;
 
-  GateProcessor(PolicyGate gate, Duration slaCheckInterval) {
+  GateProcessor(PolicyGate gate, Duration slaCheckInterval, GateTracing tracing) {
     this.gate = gate;
+    this.tracing = tracing;
     this.slaCheckInterval = slaCheckInterval;
   }
 
@@ -105,6 +108,15 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
    * decided on, if any; it is spent when it counted (routed, pending, or a valid rejection).
    */
   private void apply(TaskRequest request, Verdict verdict, ApprovalToken token, long now) {
+    try (Hop hop = tracing.decision(request, verdict, token)) {
+      emit.tracedAs(hop.traceparent());
+      write(request, verdict, token, now);
+    } finally {
+      emit.tracedAs(null);
+    }
+  }
+
+  private void write(TaskRequest request, Verdict verdict, ApprovalToken token, long now) {
     emit.about(request);
     if (verdict instanceof Verdict.Route route) {
       spend(route.approvals(), now);

@@ -6,6 +6,7 @@ import io.fabric.policy.PolicyGate;
 import io.fabric.schemas.AvroSerde;
 import io.fabric.schemas.streams.FabricStreamsConfig;
 import io.fabric.schemas.topics.TopicCatalog;
+import io.fabric.schemas.tracing.FabricTracing;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
@@ -53,6 +54,13 @@ public final class PolicyTopology {
   private PolicyTopology() {}
 
   public static Topology build(TopicCatalog catalog, PolicyGate gate, Duration slaCheckInterval, Properties streamsProps) {
+    return build(catalog, gate, slaCheckInterval, streamsProps, FabricTracing.noop());
+  }
+
+  /** @param tracing the gate's spans (see {@link GateTracing}); {@link FabricTracing#noop()} passes trace context on unchanged */
+  public static Topology build(TopicCatalog catalog, PolicyGate gate, Duration slaCheckInterval, Properties streamsProps,
+                               FabricTracing tracing) {
+    GateTracing gateTracing = new GateTracing(tracing);
     StreamsBuilder builder = new StreamsBuilder(FabricStreamsConfig.topologyConfig(streamsProps));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(IDEMPOTENCY_STORE), Serdes.String(), Serdes.String()));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REQUEST_IDS_STORE), Serdes.String(), Serdes.String()));
@@ -109,7 +117,7 @@ public final class PolicyTopology {
             .withKeySerde(Serdes.String()).withValueSerde(catalog.ingress.valueSerde()).withNumberOfPartitions(catalog.partitions()))
         .mapValues(request -> (SpecificRecord) request, Named.as("request-to-gate"));
     KStream<String, SpecificRecord> outcomes = requestsByFlow.merge(tokens, Named.as("requests-and-tokens"))
-        .process(() -> new GateProcessor(gate, slaCheckInterval), Named.as("policy-gate"), FLOW_OWNERS_STORE, PENDING_STORE, USED_NONCES_STORE);
+        .process(() -> new GateProcessor(gate, slaCheckInterval, gateTracing), Named.as("policy-gate"), FLOW_OWNERS_STORE, PENDING_STORE, USED_NONCES_STORE);
     OutcomeSink.attach(outcomes, catalog, "gate");
     return builder.build();
   }

@@ -36,6 +36,12 @@ public final class LatestByKeyReader {
 
   /** Every committed value of {@code key} in offset order (tombstones skipped), filtered. */
   public static <V> List<V> all(KafkaConnection connection, TopicSpec<String, V> topic, String key, Predicate<V> filter) {
+    return new ArrayList<>(records(connection, topic, key, filter).stream().map(ConsumerRecord::value).toList());
+  }
+
+  /** As {@link #all}, with each value's record (its timestamp, offset and headers). */
+  public static <V> List<ConsumerRecord<String, V>> records(KafkaConnection connection, TopicSpec<String, V> topic, String key,
+                                                           Predicate<V> filter) {
     Map<String, Object> config = connection.clientConfig();
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -50,7 +56,7 @@ public final class LatestByKeyReader {
       consumer.assign(List.of(tp));
       consumer.seekToBeginning(List.of(tp));
       long end = consumer.endOffsets(List.of(tp), TIMEOUT).get(tp);
-      List<V> values = new ArrayList<>();
+      List<ConsumerRecord<String, V>> values = new ArrayList<>();
       long deadline = System.nanoTime() + TIMEOUT.toNanos() * 4;
       while (consumer.position(tp, TIMEOUT) < end) {
         if (System.nanoTime() > deadline) {
@@ -58,7 +64,7 @@ public final class LatestByKeyReader {
         }
         for (ConsumerRecord<String, V> record : consumer.poll(Duration.ofMillis(200))) {
           if (key.equals(record.key()) && record.value() != null && filter.test(record.value())) {
-            values.add(record.value());
+            values.add(record);
           }
         }
       }

@@ -218,7 +218,7 @@ final class KafkaContractDocument {
 
   static String reservedNames() {
     return "| name | kind | rule |\n|---|---|---|\n"
-        + "| `" + TraceContext.HEADER + "` | header | W3C trace context: send the value of the `traceparent` field; the fabric reads the field and writes this header on every record it produces |\n"
+        + "| `" + TraceContext.HEADER + "` | header | W3C trace context: send the value of the `traceparent` field; the fabric writes this header on every record it produces: the request's `traceparent`, or, with tracing on (README, Tracing), the context of the span of the hop that wrote the record, in the same trace; the signed field is never rewritten |\n"
         + "| `" + ReservedNames.ATTRIBUTE_PREFIX + "*` | attribute name prefix | set by the fabric only; the gate blocks a request from ingress that carries one (`INVALID_REQUEST`, a `SECURITY_EVENT`) |\n"
         + "| `" + ReservedNames.ROLLBACK_ACTION + "` | action | written by the fabric downstream of the gate; not a task type name, so the gate blocks it on ingress |\n"
         + "| `" + ReservedNames.GATE_HEADER_PREFIX + "*` | header prefix | the gate's own verdicts between its stages; stripped from every record the gate reads, so setting one has no effect |\n"
