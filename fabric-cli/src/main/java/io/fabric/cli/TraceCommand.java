@@ -25,7 +25,6 @@ import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
@@ -44,8 +43,8 @@ final class TraceCommand implements Callable<Integer> {
   @Mixin
   TenantScopeOptions scopeOptions;
 
-  @Option(names = {"-o", "--output"}, defaultValue = "text", description = "text or json.")
-  OutputFormat output;
+  @Mixin
+  OutputOptions output;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
@@ -66,7 +65,7 @@ final class TraceCommand implements Callable<Integer> {
         : records(connection, catalog, flowId, statuses);
     TracePath path = TracePath.assemble(requestId, records).orElseThrow();
     PrintWriter out = spec.commandLine().getOut();
-    out.println(output == OutputFormat.json ? Json.write(json(path)) : text(path));
+    out.println(output.json() ? Json.write(json(path)) : text(path));
     return 0;
   }
 
