@@ -27,6 +27,8 @@ public final class AuditEvents {
   public static final String APPROVAL_REJECTED = "APPROVAL_REJECTED";
   /** A request waited past its approval deadline and was blocked. */
   public static final String APPROVAL_EXPIRED = "APPROVAL_EXPIRED";
+  /** A Streams app sent a record it could not decode or process to the DLQ (plugin and router dead letters have their own types). */
+  public static final String DEAD_LETTER = "DEAD_LETTER";
   /** A dead letter was replayed into the gate by the DLQ replayer. */
   public static final String REPLAYED = "REPLAYED";
 
