@@ -55,6 +55,9 @@ public final class ChainVerifier {
       if (empty()) {
         return "partition " + partition + ": empty";
       }
+      if (firstOffset < 0) {
+        return "partition " + partition + ": " + records + " records, none of them a chained record: " + breaks.size() + " break(s)";
+      }
       String from = fromGenesis() ? "" : " (verified from sequence " + firstSequence + " at offset " + firstOffset
           + ": the records before it are no longer retained)";
       return "partition " + partition + ": " + records + " records, sequences " + firstSequence + ".." + lastSequence

@@ -137,6 +137,13 @@ class ChainVerifierTest {
   }
 
   @Test
+  void aPartitionOfOnlyForeignBytesIsNotReportedEmpty() {
+    ChainVerifier.PartitionReport report = walk(List.of(new At(0, "x".getBytes(StandardCharsets.UTF_8))));
+    assertFalse(report.intact());
+    assertTrue(report.summary().contains("none of them a chained record"), report.summary());
+  }
+
+  @Test
   void aChainWhoseStartIsNoLongerRetainedIsVerifiedFromItsFirstRecord() {
     List<At> records = stored(chain(6));
     ChainVerifier.PartitionReport report = walk(records.subList(2, 6));
