@@ -182,6 +182,7 @@ public final class DeadLetterReplayer {
               new ReplayLedger.Replay(decision.targetTopic(), decision.replayCount(), now, user));
           producer.send(new ProducerRecord<>(ledgerTopic.name(), entry.dlqId().getBytes(StandardCharsets.UTF_8),
               ReplayLedger.toJson(entry).getBytes(StandardCharsets.UTF_8)));
+          producer.send(replayAudit(deadLetter, decision, now));
           written.add(entry);
         }
         producer.commitTransaction();
@@ -204,6 +205,20 @@ public final class DeadLetterReplayer {
       listener.committed(batch.size());
     }
     return null;
+  }
+
+  /** The REPLAYED audit event, written in the replay's transaction so the audit trail has exactly the replays that happened. */
+  private ProducerRecord<byte[], byte[]> replayAudit(DeadLetter deadLetter, ReplayDecision decision, Instant now) {
+    io.fabric.contracts.AuditEvent event = io.fabric.contracts.AuditEvent.newBuilder().setId(java.util.UUID.randomUUID().toString())
+        .setAt(now.toEpochMilli()).setType(io.fabric.schemas.records.AuditEvents.REPLAYED).setTenantId(deadLetter.getTenantId())
+        .setFlowId(deadLetter.getFlowId()).setRequestId(deadLetter.getRequestId()).setAction(deadLetter.getAction())
+        .setSubmitter(deadLetter.getSubmitter())
+        .setDetail("dead letter " + deadLetter.getId() + " (" + deadLetter.getStage() + ", " + deadLetter.getReason() + ") replayed by "
+            + user + " to " + decision.targetTopic() + ", generation " + decision.replayCount())
+        .build();
+    byte[] key = deadLetter.getFlowId() == null ? null : deadLetter.getFlowId().getBytes(StandardCharsets.UTF_8);
+    return new ProducerRecord<>(catalog.audit.name(), null, now.toEpochMilli(), key, catalog.audit.valueSerde().serializer()
+        .serialize(catalog.audit.name(), event));
   }
 
   private Headers replayHeaders(ReplayDecision decision, Instant now) {

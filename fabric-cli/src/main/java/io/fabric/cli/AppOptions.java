@@ -74,7 +74,7 @@ final class AppOptions {
       try {
         selected.add(FabricRuntime.App.valueOf(app.trim().toUpperCase(Locale.ROOT)));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("unknown app '" + app + "': use policy, router, plugins or status");
+        throw new IllegalArgumentException("unknown app '" + app + "': use policy, router, plugins, status or audit");
       }
     }
     return selected.isEmpty() ? EnumSet.allOf(FabricRuntime.App.class) : selected;

@@ -1,5 +1,7 @@
 package io.fabric.cli;
 
+import io.fabric.audit.sequencer.AuditChainApp;
+import io.fabric.audit.sequencer.AuditChainTopology;
 import io.fabric.gateway.http.StatusStore;
 import io.fabric.plugins.runtime.PluginHost;
 import io.fabric.plugins.runtime.PluginRuntimeConfig;
@@ -25,12 +27,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The apps of one {@code fabric run}: policy-stream, router-stream, one runtime per plugin and the
- * status view, started in pipeline order and closed in reverse.
+ * The apps of one {@code fabric run}: the audit chain sequencer, policy-stream, router-stream, one runtime
+ * per plugin and the status view, started in pipeline order and closed in reverse.
  */
 public final class FabricRuntime implements AutoCloseable {
   /** The deployables {@code --apps} selects from. */
-  public enum App { POLICY, ROUTER, PLUGINS, STATUS }
+  public enum App { POLICY, ROUTER, PLUGINS, STATUS, AUDIT }
 
   /**
    * Everything the apps need; the state dir holds one sub-directory per Streams app;
@@ -74,6 +76,11 @@ public final class FabricRuntime implements AutoCloseable {
       SchemaPublisher.publish(settings.connection().clientConfig());
       runtime.submitters = settings.submitters();
       Set<App> apps = settings.apps().isEmpty() ? EnumSet.allOf(App.class) : settings.apps();
+      if (apps.contains(App.AUDIT)) {
+        // started first: it only reads fabric.audit, and the chain should be there for every event the others write
+        runtime.startStreams(AuditChainApp.create(settings.connection(), settings.catalog(),
+            settings.stateDir().resolve(AuditChainTopology.STAGE), settings.streamsOverrides()));
+      }
       if (apps.contains(App.STATUS)) {
         runtime.statusView = StatusStore.start(settings.connection(), settings.catalog(), settings.stateDir().resolve(StatusStore.STAGE),
             advertisedHttp, settings.streamsOverrides());

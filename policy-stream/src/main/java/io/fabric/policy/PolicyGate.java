@@ -175,7 +175,7 @@ public final class PolicyGate {
     long deadline = deadlineOf(pending);
     if (now >= deadline) {
       return new Verdict.Block(pending.getDecision(), Reason.APPROVAL_EXPIRED, "no approval within the deadline ("
-          + Duration.ofMillis(deadline - pending.getPendingSince()) + ")", null);
+          + Duration.ofMillis(deadline - pending.getPendingSince()) + ")", AuditEvents.APPROVAL_EXPIRED);
     }
     List<ApprovalToken> approvals = pending.getApprovals();
     int needed = policy.approvals().quorumFor(request.getAction());
@@ -237,7 +237,7 @@ public final class PolicyGate {
     switch (outcome.status()) {
       case REJECTED:
         return new Verdict.Block(pending.getDecision(), Reason.APPROVAL_REJECTED, "rejected by " + token.getApprover()
-            + (token.getReason().isBlank() ? "" : ": " + token.getReason()), null);
+            + (token.getReason().isBlank() ? "" : ": " + token.getReason()), AuditEvents.APPROVAL_REJECTED);
       case NOT_COUNTED:
         return rejected(token, outcome.note());
       default:

@@ -2,6 +2,7 @@ package io.fabric.schemas;
 
 import io.fabric.contracts.AuditEvent;
 import io.fabric.contracts.BlockedTask;
+import io.fabric.contracts.ChainedAuditEvent;
 import io.fabric.contracts.DeadLetter;
 import io.fabric.contracts.FlowCheckpoint;
 import io.fabric.contracts.PendingApproval;
@@ -18,7 +19,7 @@ public final class FabricSchemas {
 
   public static final List<Class<? extends SpecificRecord>> TOP_LEVEL = List.of(
       TaskRequest.class, RoutedTask.class, BlockedTask.class, PendingApproval.class, ApprovalToken.class,
-      FlowCheckpoint.class, DeadLetter.class, AuditEvent.class, RequestStatus.class);
+      FlowCheckpoint.class, DeadLetter.class, AuditEvent.class, RequestStatus.class, ChainedAuditEvent.class);
 
   private FabricSchemas() {}
 }

@@ -221,6 +221,11 @@ class DeadLetterReplayTest {
     assertTrue(again.out().contains("already replayed " + wanted.get(0).getId() + "  replayed to " + replays), again.toString());
     assertTrue(again.out().endsWith("Replayed 0, skipped 50 already replayed, refused 0, failed 0.\n"), again.toString());
     assertEquals(50, replaysOn(replays).size());
+    io.fabric.schemas.AvroSerde<io.fabric.contracts.AuditEvent> audits = io.fabric.schemas.AvroSerde.of(io.fabric.contracts.AuditEvent.class);
+    List<String> replayedAudits = dlq.readCommitted(dlq.catalog.audit.name()).stream().map(r -> audits.deserialize("audit", r.value()))
+        .filter(e -> e.getType().equals(io.fabric.schemas.records.AuditEvents.REPLAYED)).map(e -> e.getDetail()).toList();
+    assertEquals(50, replayedAudits.size(), "one REPLAYED audit event per replay, none for the rerun");
+    wanted.forEach(d -> assertEquals(1, replayedAudits.stream().filter(detail -> detail.contains(d.getId())).count()));
 
     JsonNode listed = json(dlq.dlq("list", "-o", "json"));
     Set<String> wantedIds = idsOf(wanted);

@@ -66,7 +66,7 @@ import picocli.CommandLine;
  *   <li>halts the plugins process right after its 10th Stripe call returned and before its commit
  *       ({@value PluginRuntimeConfig#FAULT_HALT_AFTER_CALL}{@code =stripe:10}; exit 137, as SIGKILL),
  *       restarts it, then does the same after its 5th WhatsApp call, and restarts it again;</li>
- *   <li>kills the policy app with SIGKILL and restarts it on its data dir;</li>
+ *   <li>kills the policy app (and the audit chain sequencer, which shares its process) with SIGKILL and restarts it on its data dir;</li>
  *   <li>kills the router with SIGKILL and restarts it;</li>
  *   <li>kills the plugins process with SIGKILL wherever it is, and restarts it;</li>
  *   <li>stops the broker for 10 s of load (40 submissions queue up meanwhile) and starts it again on
@@ -153,9 +153,10 @@ class FaultInjectionIT {
         "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-Dorg.slf4j.simpleLogger.log.io.fabric=info",
         "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"));
     sandbox.systemProperties().forEach((key, value) -> jvm.add("-D" + key + "=" + value));
-    policy = child("policy", jvm);
-    router = child("router", jvm);
-    plugins = child("plugins", jvm);
+    // the audit chain sequencer shares the policy process, so the policy SIGKILL kills it mid-chain too
+    policy = child("policy", "policy,audit", jvm);
+    router = child("router", "router", jvm);
+    plugins = child("plugins", "plugins", jvm);
 
     policy.start();
     router.start();
@@ -166,10 +167,10 @@ class FaultInjectionIT {
     note("policy, router and plugins processes running (plugins with " + PluginRuntimeConfig.FAULT_HALT_AFTER_CALL + "=stripe:10)");
   }
 
-  private static FabricProcess child(String app, List<String> jvm) {
+  private static FabricProcess child(String app, String apps, List<String> jvm) {
     List<String> args = List.of("run", "--bootstrap-server", broker.bootstrapServers(), "--topic-prefix", PREFIX,
         "--command-config", dir.resolve("client.properties").toString(), "--approvers", dir.resolve("approvers.yaml").toString(),
-        "--apps", app, "--data-dir", dir.resolve("data").resolve(app).toString(), "--http-port", "0");
+        "--apps", apps, "--data-dir", dir.resolve("data").resolve(app).toString(), "--http-port", "0");
     FabricProcess process = new FabricProcess(app, dir, jvm, args);
     children.add(process);
     return process;
@@ -319,6 +320,28 @@ class FaultInjectionIT {
     assertEquals(0, verdict.get("lost").size(), out.toString());
     assertEquals(0, verdict.get("duplicated").size(), out.toString());
     assertEquals(report.requests(), verdict.get("requests").asInt(), out.toString());
+  }
+
+  @Test
+  void theAuditChainSurvivedThePolicySigkillVerifiesAndChainsEveryAuditEventOnce() {
+    await("every audit event chained").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+      Set<String> ids = new HashSet<>();
+      LatestByKeyReader.everything(connection, catalog.audit).forEach(e -> ids.add(e.getId()));
+      List<String> chained = io.fabric.audit.chain.AuditChainReader.readAll(connection, catalog.auditChain.name()).records().stream()
+          .map(r -> io.fabric.audit.chain.AuditChainReader.event(r.chained()).getId()).toList();
+      assertEquals(ids.size(), chained.size(), "one chained record per distinct audit event" + diagnosis());
+      assertEquals(ids, new HashSet<>(chained), diagnosis());
+    });
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = FabricMain.commandLine();
+    cli.setOut(new PrintWriter(out, true));
+    cli.setErr(new PrintWriter(err, true));
+
+    int exit = cli.execute("audit", "verify", "--bootstrap-server", broker.bootstrapServers(), "--topic-prefix", PREFIX);
+
+    assertEquals(0, exit, out + "\n" + err);
+    assertTrue(out.toString().contains(": verified,"), out.toString());
   }
 
   @Test

@@ -74,6 +74,8 @@ final class CompensationHandler {
     } else {
       Done done = (Done) attempted;
       after = FlowCheckpoints.compensated(checkpoint, step.getRequestId(), done.result(), revision());
+      outcome.add(catalog.audit, flowId, audit(AuditEvents.COMPENSATED, checkpoint.getTenantId(), flowId,
+          step.getRequestId(), step.getAction(), "step " + step.getAction() + " (" + step.getRequestId() + ") undone by " + plugin.name()));
       FlowCheckpoints.nextToCompensate(after).ifPresent(following ->
           outcome.add(catalog.pluginTasks(following.getPlugin()), flowId, task));
       beforeCommit = () -> crashPoint.beforeCommit(done.context(), done.result());

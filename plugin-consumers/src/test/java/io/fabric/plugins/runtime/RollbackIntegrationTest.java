@@ -118,6 +118,8 @@ class RollbackIntegrationTest {
     assertEquals("plugin:charge", letters.get(1).getStage());
     assertEquals(unrefundable.getRequestId(), letters.get(1).getRequestId());
     assertTrue(fabric.audits(flow).stream().anyMatch(a -> a.getType().equals(io.fabric.schemas.records.AuditEvents.COMPENSATION_FAILED)));
+    assertEquals(1, fabric.audits(flow).stream().filter(a -> a.getType().equals(io.fabric.schemas.records.AuditEvents.COMPENSATED)).count(),
+        "the refund that worked is audited once");
   }
 
   @Test

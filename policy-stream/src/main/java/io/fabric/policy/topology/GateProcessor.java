@@ -120,15 +120,27 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
     emit.about(request);
     if (verdict instanceof Verdict.Route route) {
       spend(route.approvals(), now);
+      boolean waited = pending.get(request.getRequestId()) != null;
       pending.delete(request.getRequestId());
       own(request, now);
       emit.route(request, route.decision(), route.approvals(), now);
+      // tokens that counted now: the one just published, or those the request came with
+      List<ApprovalToken> accepted = token != null ? List.of(token) : waited ? List.of() : route.approvals();
+      accepted.forEach(t -> emit.audit(AuditEvents.TOKEN_ACCEPTED, request, route.decision(), tokenDetail(t), now));
+      if (!route.approvals().isEmpty()) {
+        emit.audit(AuditEvents.APPROVAL_GRANTED, request, route.decision(), "approved by " + String.join(", ",
+            route.approvals().stream().map(ApprovalToken::getApprover).toList()) + " (" + route.approvals().size() + " token(s)); routed", now);
+      }
     } else if (verdict instanceof Verdict.Pend pend) {
       spend(pend.pending().getApprovals(), now);
       pending.put(request.getRequestId(), pend.pending());
       own(request, now);
       emit.forward(request.getFlowId(), pend.pending(), now);
       emit.status(request, pend.pending().getDecision(), Outcome.PENDING_APPROVAL, null, waitingFor(pend.pending()), now);
+      if (token != null) {
+        emit.audit(AuditEvents.TOKEN_ACCEPTED, request, pend.pending().getDecision(), tokenDetail(token) + "; "
+            + waitingFor(pend.pending()), now);
+      }
     } else if (verdict instanceof Verdict.Block block) {
       if (token != null && block.reason() == Reason.APPROVAL_REJECTED) {
         spend(List.of(token), now);
@@ -209,6 +221,11 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
         flowOwners.delete(entry.key);
       }
     }
+  }
+
+  private static String tokenDetail(ApprovalToken token) {
+    return "token of " + token.getApprover() + " (" + token.getDecision() + ", payload sha256 " + token.getPayloadSha256()
+        + ") accepted for request " + token.getRequestId();
   }
 
   private static String waitingFor(PendingApproval pending) {

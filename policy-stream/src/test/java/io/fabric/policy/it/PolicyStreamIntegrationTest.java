@@ -109,6 +109,11 @@ class PolicyStreamIntegrationTest {
         assertEquals("UNDECODABLE", letter.getReason());
         assertArrayEquals(poison.get(i), Arrays.copyOfRange(letter.getOriginalValue().array(), 0, letter.getOriginalValue().remaining()));
       }
+      List<String> deadLetterAudits = LatestByKeyReader.everything(kafka, catalog.audit).stream()
+          .filter(e -> e.getType().equals(io.fabric.schemas.records.AuditEvents.DEAD_LETTER)).map(e -> e.getDetail()).toList();
+      for (DeadLetter letter : letters) {
+        assertEquals(1, deadLetterAudits.stream().filter(d -> d.contains(letter.getId())).count(), "one DEAD_LETTER audit per dead letter: " + deadLetterAudits);
+      }
       assertTrue(app.isRunning(), "the gate is still running");
     }
   }

@@ -288,6 +288,20 @@ class PolicyTopologyTest {
     assertEquals(one.getRequestId(), routed.readValue().getRequest().getRequestId());
     assertEquals("APPROVAL_REJECTED", blocked.readValue().getReason());
     assertTrue(routed.isEmpty());
+    List<AuditEvent> events = audit.readValuesToList();
+    assertEquals(List.of("TOKEN_ACCEPTED", "APPROVAL_GRANTED"), events.stream().filter(e -> e.getRequestId().equals(one.getRequestId()))
+        .map(AuditEvent::getType).toList(), "the approval is audited with the routing it caused");
+    assertEquals(List.of("APPROVAL_REJECTED"), events.stream().filter(e -> e.getRequestId().equals(two.getRequestId()))
+        .map(AuditEvent::getType).toList());
+  }
+
+  @Test
+  void aRequestThatComesWithItsTokenIsAuditedAsAcceptedAndGranted() {
+    TaskRequest good = request("acme", "create_charge");
+    good.setApprovalToken(FakeTokens.token("alice", "n-with", "APPROVE", good.getRequestId()));
+    submit(good, START);
+    assertEquals(good.getRequestId(), routed.readValue().getRequest().getRequestId());
+    assertEquals(List.of("TOKEN_ACCEPTED", "APPROVAL_GRANTED"), audit.readValuesToList().stream().map(AuditEvent::getType).toList());
   }
 
   @Test
@@ -297,7 +311,9 @@ class PolicyTopologyTest {
     approvals.pipeInput(charge.getFlowId(), FakeTokens.parse(FakeTokens.token("alice", "n1", "APPROVE", charge.getRequestId()), charge.getFlowId()));
     approvals.pipeInput(charge.getFlowId(), FakeTokens.parse(FakeTokens.token("alice", "n2", "APPROVE", charge.getRequestId()), charge.getFlowId()));
     assertTrue(routed.isEmpty(), "the same approver twice is not a quorum");
-    assertTrue(audit.readValuesToList().stream().anyMatch(e -> e.getDetail().contains("already approved")));
+    List<AuditEvent> events = audit.readValuesToList();
+    assertTrue(events.stream().anyMatch(e -> e.getDetail().contains("already approved")));
+    assertEquals(1, events.stream().filter(e -> e.getType().equals("TOKEN_ACCEPTED")).count(), "alice's first token counted");
 
     approvals.pipeInput(charge.getFlowId(), FakeTokens.parse(FakeTokens.token("bob", "n3", "APPROVE", charge.getRequestId()), charge.getFlowId()));
 
@@ -318,6 +334,7 @@ class PolicyTopologyTest {
     assertEquals("APPROVAL_EXPIRED", expired.value().getReason());
     assertEquals(request.getTraceparent(), io.fabric.schemas.records.TraceContext.get(expired.headers()), "also from a punctuator");
     assertEquals("APPROVAL_EXPIRED", statuses().get(request.getRequestId()).getReason());
+    assertTrue(audit.readValuesToList().stream().anyMatch(e -> e.getType().equals("APPROVAL_EXPIRED") && e.getRequestId().equals(request.getRequestId())));
 
     approvals.pipeInput(request.getFlowId(), FakeTokens.parse(FakeTokens.token("alice", "late", "APPROVE", request.getRequestId()), request.getFlowId()));
     assertTrue(routed.isEmpty(), "an approval after expiry releases nothing");

@@ -17,6 +17,20 @@ public final class AuditEvents {
   public static final String UNDECODABLE_RECORD = "UNDECODABLE_RECORD";
   public static final String EXECUTION_IN_DOUBT = "EXECUTION_IN_DOUBT";
   public static final String COMPENSATION_FAILED = "COMPENSATION_FAILED";
+  /** A step of a rolled-back flow was undone by its plugin. */
+  public static final String COMPENSATED = "COMPENSATED";
+  /** An approval token counted for its request (attached to it or published to the approvals topic). */
+  public static final String TOKEN_ACCEPTED = "TOKEN_ACCEPTED";
+  /** A request waiting for approval got its quorum (or came with enough valid tokens) and was routed. */
+  public static final String APPROVAL_GRANTED = "APPROVAL_GRANTED";
+  /** A valid token rejected a request. */
+  public static final String APPROVAL_REJECTED = "APPROVAL_REJECTED";
+  /** A request waited past its approval deadline and was blocked. */
+  public static final String APPROVAL_EXPIRED = "APPROVAL_EXPIRED";
+  /** A Streams app sent a record it could not decode or process to the DLQ (plugin and router dead letters have their own types). */
+  public static final String DEAD_LETTER = "DEAD_LETTER";
+  /** A dead letter was replayed into the gate by the DLQ replayer. */
+  public static final String REPLAYED = "REPLAYED";
 
   private AuditEvents() {}
 

@@ -14,15 +14,20 @@ import org.apache.kafka.streams.errors.ErrorHandlerContext;
 final class DeadLetterRouting {
   static final String DLQ_TOPIC_CONFIG = "fabric.dlq.topic";
   static final String STAGE_CONFIG = "fabric.stage";
+  /** Optional: where a DEAD_LETTER audit event goes with each dead letter, in the same transaction. */
+  static final String AUDIT_TOPIC_CONFIG = "fabric.audit.topic";
 
   private static final AvroSerde<DeadLetter> SERDE = AvroSerde.of(DeadLetter.class);
+  private static final AvroSerde<io.fabric.contracts.AuditEvent> AUDIT = AvroSerde.of(io.fabric.contracts.AuditEvent.class);
 
   private final String topic;
   private final String stage;
+  private final String auditTopic;
 
-  private DeadLetterRouting(String topic, String stage) {
+  private DeadLetterRouting(String topic, String stage, String auditTopic) {
     this.topic = topic;
     this.stage = stage;
+    this.auditTopic = auditTopic;
   }
 
   static DeadLetterRouting from(Map<String, ?> configs) {
@@ -31,13 +36,22 @@ final class DeadLetterRouting {
     if (topic == null || stage == null) {
       throw new ConfigException("the fabric's Streams error handlers need " + DLQ_TOPIC_CONFIG + " and " + STAGE_CONFIG);
     }
-    return new DeadLetterRouting(topic.toString(), stage.toString());
+    Object audit = configs.get(AUDIT_TOPIC_CONFIG);
+    return new DeadLetterRouting(topic.toString(), stage.toString(), audit == null ? null : audit.toString());
   }
 
   List<ProducerRecord<byte[], byte[]>> deadLetter(ErrorHandlerContext context, byte[] key, byte[] value, Reason reason, Exception error) {
     DeadLetter letter = DeadLetters.builder(stage, reason,
         new DeadLetters.Origin(context.topic(), context.partition(), context.offset(), key, value, context.headers()),
         error, System.currentTimeMillis()).build();
-    return List.of(new ProducerRecord<>(topic, null, key, SERDE.serialize(topic, letter), context.headers()));
+    ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(topic, null, key, SERDE.serialize(topic, letter), context.headers());
+    if (auditTopic == null) {
+      return List.of(dead);
+    }
+    io.fabric.contracts.AuditEvent event = io.fabric.contracts.AuditEvent.newBuilder().setId(java.util.UUID.randomUUID().toString())
+        .setAt(letter.getAt()).setType(io.fabric.schemas.records.AuditEvents.DEAD_LETTER)
+        .setDetail(stage + ": " + reason.name() + ": " + context.topic() + " " + context.partition() + "@" + context.offset()
+            + " went to " + topic + " as dead letter " + letter.getId()).build();
+    return List.of(dead, new ProducerRecord<>(auditTopic, null, null, AUDIT.serialize(auditTopic, event)));
   }
 }

@@ -45,6 +45,7 @@ public final class FabricStreamsConfig {
     props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
     props.put(DeadLetterRouting.DLQ_TOPIC_CONFIG, catalog.dlq.name());
     props.put(DeadLetterRouting.STAGE_CONFIG, stage);
+    props.put(DeadLetterRouting.AUDIT_TOPIC_CONFIG, catalog.audit.name());
     props.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
     producerTuning().forEach((k, v) -> props.put(StreamsConfig.producerPrefix(k), v));
     props.putAll(overrides);

@@ -3,6 +3,7 @@ package io.fabric.schemas.topics;
 import io.fabric.contracts.ApprovalToken;
 import io.fabric.contracts.AuditEvent;
 import io.fabric.contracts.BlockedTask;
+import io.fabric.contracts.ChainedAuditEvent;
 import io.fabric.contracts.DeadLetter;
 import io.fabric.contracts.FlowCheckpoint;
 import io.fabric.contracts.PendingApproval;
@@ -46,6 +47,8 @@ public final class TopicCatalog {
   public static final String ROUTER_STAGE = "router-stream";
   /** The DLQ replayer: under the prefix, its transactional id (the one Kafka ACLs let write the replays topic). */
   public static final String DLQ_REPLAYER = "dlq-replayer";
+  /** The audit chain sequencer: under the prefix, its Streams application id (one writer per chain partition). */
+  public static final String AUDIT_CHAIN_STAGE = "audit-chain";
   private static final String PLUGIN_STAGE_PREFIX = "plugin:";
   private static final String PLUGIN_TOPIC_PREFIX = "plugin.";
   private static final String TASKS_SUFFIX = ".tasks";
@@ -68,6 +71,12 @@ public final class TopicCatalog {
   public final TopicSpec<String, RequestStatus> requestStatus;
   public final TopicSpec<String, DeadLetter> dlq;
   public final TopicSpec<String, AuditEvent> audit;
+  /**
+   * The audit events, hash-chained per partition by the audit chain sequencer (its only writer): partition
+   * {@code p} chains the events of {@code audit}'s partition {@code p}, so both have one partition count.
+   * Kept forever, since deleting the head of a chain would leave {@code fabric audit verify} a later start.
+   */
+  public final TopicSpec<String, ChainedAuditEvent> auditChain;
   public final TopicSpec<String, String> schemas;
   /** Execution intents written before a plugin call, so a restart can tell an in-doubt execution (JSON values). */
   public final TopicSpec<String, String> flowIntents;
@@ -102,6 +111,8 @@ public final class TopicCatalog {
     requestStatus = avro("requests.status", RequestStatus.class, compacted, "latest status per request id");
     dlq = avro("dlq", DeadLetter.class, Map.of(TopicConfig.RETENTION_MS_CONFIG, "-1"), "dead letters with full context, kept until replayed or purged");
     audit = avro("audit", AuditEvent.class, retention(Duration.ofDays(90)), "policy violations, security events, SLA warnings");
+    auditChain = avro("audit.chain", ChainedAuditEvent.class, Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE,
+        TopicConfig.RETENTION_MS_CONFIG, "-1"), "audit events hash-chained per partition; written only by the audit chain sequencer");
     flowIntents = new TopicSpec<>(prefix + "flows.intents", Serdes::String, Serdes::String, partitions, compacted,
         "execution intents by flow id, for in-doubt detection after a crash");
     dlqReplays = new TopicSpec<>(prefix + "dlq.replays", Serdes::String, Serdes::String, partitions, compacted,
@@ -237,7 +248,7 @@ public final class TopicCatalog {
   /** Every topic, in a stable order: the fixed ones, then each known plugin's task topics. */
   public List<TopicSpec<?, ?>> all() {
     List<TopicSpec<?, ?>> all = new ArrayList<>(List.of(ingress, replays, blocked, approvalPending, approvals, routed,
-        flowState, flowRevisions, flowIntents, requestStatus, dlq, dlqReplays, audit, schemas));
+        flowState, flowRevisions, flowIntents, requestStatus, dlq, dlqReplays, audit, auditChain, schemas));
     for (String plugin : pluginNames) {
       all.add(pluginTasks(plugin));
       all.add(pluginCanaryTasks(plugin));

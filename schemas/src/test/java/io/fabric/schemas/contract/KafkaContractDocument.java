@@ -61,6 +61,7 @@ final class KafkaContractDocument {
       Map.entry("dlq", "consume: dead letters (operators; `fabric dlq`)"),
       Map.entry("dlq.replays", "never: the replayer's ledger"),
       Map.entry("audit", "consume: security events, policy violations, SLA warnings"),
+      Map.entry("audit.chain", "consume: the audit events hash-chained per partition (`fabric audit verify`); only the sequencer writes it"),
       Map.entry("schemas", "consume: every writer schema by fingerprint, for a decoder that meets an unknown one"));
 
   /** The fixed inputs of the test vector: RFC 8032's first test key, so anyone can check it. */
@@ -79,6 +80,7 @@ final class KafkaContractDocument {
     parts.put("statement-vector", KafkaContractDocument::statementVector);
     parts.put("request-status-fields", () -> fields(AvroSerde.schemaOf(RequestStatus.class)));
     parts.put("outcomes", KafkaContractDocument::outcomes);
+    parts.put("chained-audit-event-fields", () -> fields(AvroSerde.schemaOf(io.fabric.contracts.ChainedAuditEvent.class)));
     return parts;
   }
 

@@ -38,6 +38,13 @@ class TopicCatalogTest {
   }
 
   @Test
+  void theAuditChainKeepsEveryRecordAndHasOnePartitionPerAuditPartition() {
+    assertEquals(TopicConfig.CLEANUP_POLICY_DELETE, catalog.auditChain.config().get(TopicConfig.CLEANUP_POLICY_CONFIG));
+    assertEquals("-1", catalog.auditChain.config().get(TopicConfig.RETENTION_MS_CONFIG));
+    assertEquals(catalog.audit.partitions(), catalog.auditChain.partitions());
+  }
+
+  @Test
   void taskTopicsShareOnePartitionCountSoFlowsStayCoPartitioned() {
     for (TopicSpec<?, ?> t : List.of(catalog.ingress, catalog.approvals, catalog.routed, catalog.pluginTasks("stripe"), catalog.flowState)) {
       assertEquals(3, t.partitions(), t.name());
@@ -88,6 +95,8 @@ class TopicCatalogTest {
     assertEquals("fabric.fabric-plugin-stripe-node-1", catalog.pluginTransactionalId("stripe", false, "node-1"));
     assertEquals("fabric.fabric-plugin-stripe-canary-node-1", catalog.pluginTransactionalId("stripe", true, "node-1"));
 
+    assertEquals("fabric.audit-chain", catalog.applicationId(TopicCatalog.AUDIT_CHAIN_STAGE));
+    assertEquals("fabric.audit.chain", catalog.auditChain.name());
     assertEquals("fabric.dlq-replayer", catalog.dlqReplayerTransactionalId());
     assertEquals("it-42.dlq-replayer", test.dlqReplayerTransactionalId());
 

@@ -1,0 +1,97 @@
+package io.fabric.audit.chain;
+
+import io.fabric.contracts.AuditEvent;
+import io.fabric.contracts.ChainedAuditEvent;
+import io.fabric.schemas.AvroSerde;
+import io.fabric.schemas.config.KafkaConnection;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads a chain topic as it is on the broker: every committed record of every partition, from the
+ * earliest retained offset to the end at call time, as raw bytes, so a verifier sees exactly what is
+ * stored (and an undecodable record is reported, not skipped).
+ */
+public final class AuditChainReader {
+  private static final Duration TIMEOUT = Duration.ofSeconds(15);
+  private static final AvroSerde<ChainedAuditEvent> CHAINED = AvroSerde.of(ChainedAuditEvent.class);
+  private static final AvroSerde<AuditEvent> EVENTS = AvroSerde.of(AuditEvent.class);
+
+  /** One stored record. */
+  public record StoredRecord(int partition, long offset, byte[] key, byte[] value, long timestamp) {
+    /** The chained record; throws when the bytes are not one. */
+    public ChainedAuditEvent chained() {
+      return CHAINED.deserialize("audit chain", value);
+    }
+  }
+
+  /** What a topic held at read time: its partitions (empty ones too) and their records, partition by partition in offset order. */
+  public record Snapshot(List<Integer> partitions, List<StoredRecord> records) {}
+
+  private AuditChainReader() {}
+
+  /** Every record of {@code topic}, partition by partition, each in offset order. */
+  public static Snapshot readAll(KafkaConnection connection, String topic) {
+    Map<String, Object> config = connection.clientConfig();
+    config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    config.put(ConsumerConfig.CLIENT_ID_CONFIG, "fabric-audit-reader");
+    config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+    List<StoredRecord> records = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<PartitionInfo> partitions = consumer.partitionsFor(topic, TIMEOUT);
+      if (partitions == null || partitions.isEmpty()) {
+        throw new IllegalStateException("topic " + topic + " does not exist: run `fabric topics apply` first");
+      }
+      List<TopicPartition> tps = partitions.stream().map(p -> new TopicPartition(p.topic(), p.partition()))
+          .sorted(Comparator.comparingInt(TopicPartition::partition)).toList();
+      consumer.assign(tps);
+      consumer.seekToBeginning(tps);
+      Map<TopicPartition, Long> end = consumer.endOffsets(tps, TIMEOUT);
+      long deadline = System.nanoTime() + TIMEOUT.toNanos() * 8;
+      while (tps.stream().anyMatch(tp -> consumer.position(tp, TIMEOUT) < end.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("timed out reading " + topic);
+        }
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
+            records.add(new StoredRecord(r.partition(), r.offset(), r.key(), r.value(), r.timestamp()));
+          }
+        }
+      }
+      records.sort(Comparator.comparingInt(StoredRecord::partition).thenComparingLong(StoredRecord::offset));
+      return new Snapshot(tps.stream().map(TopicPartition::partition).toList(), records);
+    }
+  }
+
+  /** Walks every partition of {@code topic} and reports each (empty partitions included). */
+  public static List<ChainVerifier.PartitionReport> verify(KafkaConnection connection, String topic) {
+    Snapshot snapshot = readAll(connection, topic);
+    return verify(snapshot.records(), snapshot.partitions());
+  }
+
+  /** Walks the given records (offset order per partition) of the given partitions. */
+  public static List<ChainVerifier.PartitionReport> verify(List<StoredRecord> records, List<Integer> partitions) {
+    List<ChainVerifier.PartitionReport> reports = new ArrayList<>();
+    for (int partition : partitions) {
+      ChainVerifier verifier = new ChainVerifier(partition);
+      records.stream().filter(r -> r.partition() == partition).forEach(r -> verifier.accept(r.offset(), r.value()));
+      reports.add(verifier.finish());
+    }
+    return reports;
+  }
+
+  /** The audit event a chained record carries, decoded from its canonical bytes. */
+  public static AuditEvent event(ChainedAuditEvent chained) {
+    return EVENTS.deserialize("audit chain event", ChainHash.bytes(chained.getEvent()));
+  }
+}
