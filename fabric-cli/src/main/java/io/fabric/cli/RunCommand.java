@@ -2,6 +2,7 @@ package io.fabric.cli;
 
 import io.fabric.deploy.EmbeddedKafkaBroker;
 import io.fabric.deploy.TopicsApplier;
+import io.fabric.observability.ProcessMetrics;
 import io.fabric.sandbox.VendorSandbox;
 import io.fabric.schemas.config.KafkaConnection;
 import java.io.PrintWriter;
@@ -61,17 +62,26 @@ final class RunCommand implements Callable<Integer> {
       }
       TopicsApplier.apply(kafka.connection(bootstrap), kafka.catalog());
       java.util.concurrent.atomic.AtomicReference<FabricRuntime> started = new java.util.concurrent.atomic.AtomicReference<>();
-      GatewayOptions.Running http = gateway.start(kafka.connection(bootstrap), kafka.catalog(), appOptions, started::get);
+      ProcessMetrics metrics = new ProcessMetrics();
+      GatewayOptions.Running http;
+      try {
+        http = gateway.start(kafka.connection(bootstrap), kafka.catalog(), appOptions, started::get, metrics);
+      } catch (RuntimeException e) {
+        metrics.close();
+        throw e;
+      }
       FabricRuntime runtime;
       try {
-        runtime = FabricRuntime.start(appOptions.settings(kafka, bootstrap, dataDir.resolve("state")), http.http().advertised());
+        runtime = FabricRuntime.start(appOptions.settings(kafka, bootstrap, dataDir.resolve("state")), http.http().advertised(),
+            metrics.fabric());
       } catch (RuntimeException e) {
         http.close();
+        metrics.close();
         throw e;
       }
       started.set(runtime);
       out.println("fabric running: " + String.join(", ", runtime.appNames()) + "; http://" + http.http().advertised()
-          + "/health; Ctrl-C to stop");
+          + "/health (also /ready, /metrics); Ctrl-C to stop");
       if (gateway.apiKeysFile == null) {
         out.println("gateway: no API keys (--api-keys), so POST /v1/tasks accepts nothing");
       }
@@ -84,6 +94,7 @@ final class RunCommand implements Callable<Integer> {
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         http.close();
         runtime.close();
+        metrics.close();
         if (startedSandbox != null) {
           startedSandbox.close();
         }
@@ -98,6 +109,7 @@ final class RunCommand implements Callable<Integer> {
         if (fatal.isPresent()) {
           http.close();
           runtime.close();
+          metrics.close();
           throw new IllegalStateException(fatal.get());
         }
       }

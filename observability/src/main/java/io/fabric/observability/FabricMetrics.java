@@ -3,10 +3,18 @@ package io.fabric.observability;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.streams.KafkaStreams;
 
 /**
  * The fabric's own meters: every name and tag is declared here and nowhere else, so the Grafana
@@ -21,7 +29,7 @@ import java.util.Map;
  * passes unknown keys through to processors' {@code appConfigs()} and to its error handlers'
  * {@code configure}); without one it records into nothing.
  */
-public final class FabricMetrics {
+public final class FabricMetrics implements AutoCloseable {
   /** Config key under which the process's {@link FabricMetrics} travels in a Streams app's properties. */
   public static final String REGISTRY_CONFIG = "fabric.metrics";
 
@@ -75,6 +83,7 @@ public final class FabricMetrics {
 
   private final MeterRegistry registry;
   private final PendingApprovals pending = new PendingApprovals();
+  private final List<AutoCloseable> binders = new ArrayList<>();
 
   public FabricMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -146,6 +155,60 @@ public final class FabricMetrics {
 
   public void gatewayRequest(String route, String method, int status) {
     counter(GATEWAY_REQUESTS, TAG_ROUTE, route, TAG_METHOD, method.toUpperCase(Locale.ROOT), TAG_STATUS, Integer.toString(status)).increment();
+  }
+
+  /** A client's or app's meters, removed from the registry on {@link #close()}. */
+  public interface Binding extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /** Binds a Streams app's client, thread and task metrics; they go with the returned handle's close. */
+  public Binding bind(KafkaStreams streams) {
+    return this == DISCARD ? () -> { } : keep(new KafkaStreamsMetrics(streams));
+  }
+
+  /** Binds a producer's metrics (tagged with its client id); a client that is replaced closes its handle. */
+  public Binding bind(Producer<?, ?> producer) {
+    return this == DISCARD ? () -> { } : keep(new KafkaClientMetrics(producer));
+  }
+
+  public Binding bind(Consumer<?, ?> consumer) {
+    return this == DISCARD ? () -> { } : keep(new KafkaClientMetrics(consumer));
+  }
+
+  private <B extends MeterBinder & AutoCloseable> Binding keep(B metrics) {
+    metrics.bindTo(registry);
+    synchronized (binders) {
+      binders.add(metrics);
+    }
+    return () -> {
+      synchronized (binders) {
+        binders.remove(metrics);
+      }
+      try {
+        metrics.close();
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot unbind " + metrics, e);
+      }
+    };
+  }
+
+  /** Unbinds the Kafka binders still bound (their refresh threads stop). */
+  @Override
+  public void close() {
+    List<AutoCloseable> all;
+    synchronized (binders) {
+      all = new ArrayList<>(binders);
+      binders.clear();
+    }
+    for (AutoCloseable binder : all) {
+      try {
+        binder.close();
+      } catch (Exception ignored) {
+        // closing: the registry closes after this and takes the binder's meters with it
+      }
+    }
   }
 
   private Counter counter(String name, String... tags) {

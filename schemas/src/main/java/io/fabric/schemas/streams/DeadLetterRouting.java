@@ -1,6 +1,7 @@
 package io.fabric.schemas.streams;
 
 import io.fabric.contracts.DeadLetter;
+import io.fabric.observability.FabricMetrics;
 import io.fabric.schemas.AvroSerde;
 import io.fabric.schemas.records.DeadLetters;
 import io.fabric.schemas.records.Reason;
@@ -19,10 +20,12 @@ final class DeadLetterRouting {
 
   private final String topic;
   private final String stage;
+  private final FabricMetrics metrics;
 
-  private DeadLetterRouting(String topic, String stage) {
+  private DeadLetterRouting(String topic, String stage, FabricMetrics metrics) {
     this.topic = topic;
     this.stage = stage;
+    this.metrics = metrics;
   }
 
   static DeadLetterRouting from(Map<String, ?> configs) {
@@ -31,13 +34,14 @@ final class DeadLetterRouting {
     if (topic == null || stage == null) {
       throw new ConfigException("the fabric's Streams error handlers need " + DLQ_TOPIC_CONFIG + " and " + STAGE_CONFIG);
     }
-    return new DeadLetterRouting(topic.toString(), stage.toString());
+    return new DeadLetterRouting(topic.toString(), stage.toString(), FabricMetrics.from(configs));
   }
 
   List<ProducerRecord<byte[], byte[]>> deadLetter(ErrorHandlerContext context, byte[] key, byte[] value, Reason reason, Exception error) {
     DeadLetter letter = DeadLetters.builder(stage, reason,
         new DeadLetters.Origin(context.topic(), context.partition(), context.offset(), key, value, context.headers()),
         error, System.currentTimeMillis()).build();
+    metrics.deadLetter(stage, reason.name());
     return List.of(new ProducerRecord<>(topic, null, key, SERDE.serialize(topic, letter), context.headers()));
   }
 }
