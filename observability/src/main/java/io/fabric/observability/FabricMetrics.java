@@ -88,6 +88,20 @@ public final class FabricMetrics implements AutoCloseable {
   public FabricMetrics(MeterRegistry registry) {
     this.registry = registry;
     pending.bindTo(registry);
+    // at 0 from the start, so a dashboard's rate() and an alert see the series before the first event
+    counter(APPROVAL_SLA_EVENTS, TAG_EVENT, "warning");
+    counter(APPROVAL_SLA_EVENTS, TAG_EVENT, "expired");
+    Counter.builder(REPLAYS).description("replayed requests admitted from the replay topic").register(registry);
+  }
+
+  /** Creates a plugin's counters at 0 (attempts, failures, in-doubt settlements, checkpoints), so they show before the first event. */
+  public void registerPlugin(String plugin) {
+    counter(PLUGIN_ATTEMPTS, TAG_PLUGIN, plugin, TAG_KIND, "execute");
+    counter(PLUGIN_FAILURES, TAG_PLUGIN, plugin, TAG_RETRYABLE, "true");
+    counter(PLUGIN_FAILURES, TAG_PLUGIN, plugin, TAG_RETRYABLE, "false");
+    counter(PLUGIN_IN_DOUBT, TAG_PLUGIN, plugin, TAG_SETTLEMENT, "called_again");
+    counter(PLUGIN_IN_DOUBT, TAG_PLUGIN, plugin, TAG_SETTLEMENT, "dead_lettered");
+    counter(CHECKPOINTS, TAG_PLUGIN, plugin);
   }
 
   /** Records into nothing: for apps started without a registry (tests, benchmarks). */

@@ -139,6 +139,7 @@ public final class PluginRuntime implements AutoCloseable {
   PluginRuntime(KafkaConnection connection, TopicCatalog catalog, FabricPlugin plugin, PluginRuntimeConfig config,
                 ProducerFactory producers, FabricMetrics metrics) {
     this.metrics = metrics;
+    metrics.registerPlugin(plugin.name());
     this.producers = producers;
     this.connection = connection;
     this.catalog = catalog;
