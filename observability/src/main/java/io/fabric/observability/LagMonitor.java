@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code fabric_consumer_group_lag{group,topic}}: for each of the fabric's consumer groups, the
- * records its members have not committed yet, per topic (end offsets at {@code read_committed}, so
- * transaction markers and aborted records do not show as lag, less the committed offsets). Refreshed
+ * records its members have not committed yet, per topic: end offsets at {@code read_committed} (the
+ * last stable offset, so an open transaction's records are not lag yet) less the committed offsets.
+ * A group that commits the offset after its last record (the plugin runtimes do) shows 1 per
+ * partition while a transaction marker follows that record. Refreshed
  * on its own thread every interval with Admin, never on the scrape path; a scrape reads the last
  * refresh. A partition the group never committed on is not counted (Admin cannot tell whether the
  * group reads it).
