@@ -3,6 +3,8 @@ package io.fabric.cli;
 import io.fabric.audit.sequencer.AuditChainApp;
 import io.fabric.audit.sequencer.AuditChainTopology;
 import io.fabric.gateway.http.StatusStore;
+import io.fabric.observability.FabricMetrics;
+import io.fabric.observability.LagMonitor;
 import io.fabric.plugins.runtime.PluginHost;
 import io.fabric.plugins.runtime.PluginRuntimeConfig;
 import io.fabric.plugins.spi.PluginRegistry;
@@ -25,6 +27,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
 
 /**
  * The apps of one {@code fabric run}: the audit chain sequencer, policy-stream, router-stream, one runtime
@@ -50,9 +53,14 @@ public final class FabricRuntime implements AutoCloseable {
   private final List<AutoCloseable> started = new ArrayList<>();
   private StatusStore statusView;
   private final List<StreamsApp> streamsApps = new ArrayList<>();
+  /** The consumer groups of the apps this process runs, whose lag {@code /metrics} shows. */
+  private final List<String> groups = new java.util.concurrent.CopyOnWriteArrayList<>();
   private PluginHost plugins;
 
   private SubmitterVerifier submitters;
+  private FabricMetrics metrics = FabricMetrics.discard();
+  /** How often the consumer lag of the apps' groups is read. */
+  static final Duration LAG_REFRESH = Duration.ofSeconds(5);
 
   private FabricRuntime() {}
 
@@ -66,37 +74,64 @@ public final class FabricRuntime implements AutoCloseable {
    *     across the processes that run it, and the others forward reads for the ids this one holds to it
    */
   public static FabricRuntime start(Settings settings, String advertisedHttp) {
-    return start(settings, advertisedHttp, FabricTracing.noop());
+    return start(settings, advertisedHttp, FabricTracing.noop(), null);
   }
 
   /** @param tracing spans of every hop; the caller owns it (closes it after this runtime) */
   public static FabricRuntime start(Settings settings, String advertisedHttp, FabricTracing tracing) {
+    return start(settings, advertisedHttp, tracing, null);
+  }
+
+  /**
+   * @param tracing spans of every hop; the caller owns it (closes it after this runtime)
+   * @param metrics the process's metrics ({@code fabric run}'s {@code /metrics}): every app records into it, its
+   *     Kafka clients and Streams are bound to it, and the consumer lag of the apps' groups is read into it;
+   *     null records nothing
+   */
+  public static FabricRuntime start(Settings settings, String advertisedHttp, FabricTracing tracing, FabricMetrics metrics) {
     FabricRuntime runtime = new FabricRuntime();
     try {
       SchemaPublisher.publish(settings.connection().clientConfig());
       runtime.submitters = settings.submitters();
+      if (metrics != null) {
+        runtime.metrics = metrics;
+      }
+      // the Streams apps' processors and error handlers find the metrics in their configuration
+      Map<String, Object> streamsOverrides = new java.util.HashMap<>(settings.streamsOverrides());
+      streamsOverrides.put(FabricMetrics.REGISTRY_CONFIG, runtime.metrics);
       Set<App> apps = settings.apps().isEmpty() ? EnumSet.allOf(App.class) : settings.apps();
       if (apps.contains(App.AUDIT)) {
         // started first: it only reads fabric.audit, and the chain should be there for every event the others write
         runtime.startStreams(AuditChainApp.create(settings.connection(), settings.catalog(),
-            settings.stateDir().resolve(AuditChainTopology.STAGE), settings.streamsOverrides()));
+            settings.stateDir().resolve(AuditChainTopology.STAGE), streamsOverrides));
+        runtime.groups.add(settings.catalog().applicationId(AuditChainTopology.STAGE));
       }
       if (apps.contains(App.STATUS)) {
         runtime.statusView = StatusStore.start(settings.connection(), settings.catalog(), settings.stateDir().resolve(StatusStore.STAGE),
-            advertisedHttp, settings.streamsOverrides());
+            advertisedHttp, streamsOverrides);
         runtime.started.add(runtime.statusView);
+        runtime.started.add(runtime.metrics.bind(runtime.statusView.streams()));
+        runtime.groups.add(settings.catalog().applicationId(StatusStore.STAGE));
       }
       if (apps.contains(App.PLUGINS)) {
-        runtime.plugins = PluginHost.start(settings.connection(), settings.catalog(), settings.registry(), settings.pluginRuntime(), tracing);
+        runtime.plugins = PluginHost.start(settings.connection(), settings.catalog(), settings.registry(), settings.pluginRuntime(),
+            tracing, runtime.metrics);
         runtime.started.add(runtime.plugins);
+        runtime.plugins.runtimes().forEach(p -> runtime.groups.add(p.groupId()));
       }
       if (apps.contains(App.ROUTER)) {
         runtime.startStreams(RouterApp.create(settings.connection(), settings.catalog(), settings.registry(),
-            settings.stateDir().resolve(RouterTopology.STAGE), settings.streamsOverrides(), tracing));
+            settings.stateDir().resolve(RouterTopology.STAGE), streamsOverrides, tracing));
+        runtime.groups.add(settings.catalog().applicationId(RouterTopology.STAGE));
       }
       if (apps.contains(App.POLICY)) {
         runtime.startStreams(PolicyApp.create(settings.connection(), settings.catalog(), settings.policy(), settings.verifier(),
-            settings.submitters(), settings.stateDir().resolve(PolicyApp.STAGE), settings.streamsOverrides(), tracing));
+            settings.submitters(), settings.stateDir().resolve(PolicyApp.STAGE), streamsOverrides, tracing));
+        runtime.groups.add(settings.catalog().applicationId(PolicyApp.STAGE));
+      }
+      if (metrics != null) {
+        runtime.started.add(LagMonitor.start(Admin.create(settings.connection().clientConfig()), () -> List.copyOf(runtime.groups),
+            metrics.registry(), LAG_REFRESH));
       }
       return runtime;
     } catch (RuntimeException e) {
@@ -107,6 +142,7 @@ public final class FabricRuntime implements AutoCloseable {
 
   private void startStreams(StreamsApp app) {
     started.add(app);
+    started.add(metrics.bind(app.streams()));
     streamsApps.add(app);
     app.startAndAwait(Duration.ofSeconds(60));
   }
@@ -116,7 +152,6 @@ public final class FabricRuntime implements AutoCloseable {
     return statusView;
   }
 
-  /** True while every Streams app is running or rebalancing and no plugin runtime has stopped on an error. */
   /** Whether this process was started with a submitter registry: its gate accepts only signed requests, its HTTP reads need a credential. */
   public boolean requiresSignedRequests() {
     return submitters != null;
@@ -127,6 +162,7 @@ public final class FabricRuntime implements AutoCloseable {
     return submitters;
   }
 
+  /** True while every Streams app is running or rebalancing and no plugin runtime has stopped on an error. */
   public boolean healthy() {
     return streamsApps.stream().allMatch(StreamsApp::isRunning)
         && (plugins == null || plugins.healthy())
@@ -157,6 +193,29 @@ public final class FabricRuntime implements AutoCloseable {
       states.put(StatusStore.STAGE, statusView.isRunning() ? "RUNNING" : "DOWN");
     }
     return states;
+  }
+
+  /**
+   * Whether each app is caught up, for {@code /ready}: a Streams app RUNNING (not rebalancing) with no
+   * store restoring, a plugin runtime with its assignment and the flow state of its partitions restored,
+   * the status store likewise.
+   */
+  public Map<String, Boolean> readiness() {
+    Map<String, Boolean> ready = new java.util.TreeMap<>();
+    streamsApps.forEach(app -> ready.put(app.name(), app.caughtUp()));
+    if (plugins != null) {
+      plugins.runtimes().forEach(p -> ready.put("plugin-runtime:" + p.taskTopic(), p.caughtUp()));
+    }
+    if (statusView != null) {
+      ready.put(StatusStore.STAGE, statusView.ready());
+    }
+    return ready;
+  }
+
+  /** Every app {@link #readiness() caught up}. */
+  public boolean ready() {
+    Map<String, Boolean> ready = readiness();
+    return !ready.isEmpty() && ready.values().stream().allMatch(Boolean::booleanValue);
   }
 
   public List<String> appNames() {

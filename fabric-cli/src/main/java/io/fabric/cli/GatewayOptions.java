@@ -10,6 +10,7 @@ import io.fabric.gateway.http.IngressSender;
 import io.fabric.gateway.http.ReadCredentials;
 import io.fabric.gateway.http.SecurityAudit;
 import io.fabric.gateway.http.StatusReads;
+import io.fabric.observability.ProcessMetrics;
 import io.fabric.policy.approvals.ApproverKeys;
 import io.fabric.policy.center.ApprovalCenter;
 import io.fabric.policy.identity.SubmitterVerifier;
@@ -30,7 +31,8 @@ import picocli.CommandLine.Option;
 /** The HTTP gateway's options of {@code fabric run}, and the wiring of the gateway to this process's apps. */
 final class GatewayOptions {
   @Option(names = "--http-port", defaultValue = "8080",
-      description = "Port of the HTTP gateway (POST /v1/tasks, GET /v1/requests/{id}, /health, ...; default ${DEFAULT-VALUE}; 0 picks one).")
+      description = "Port of the HTTP gateway (POST /v1/tasks, GET /v1/requests/{id}, ...) and of the probes /health, /ready and "
+          + "/metrics (Prometheus; no credential); default ${DEFAULT-VALUE}; 0 picks one.")
   int httpPort;
 
   @Option(names = "--http-host", defaultValue = "127.0.0.1",
@@ -84,10 +86,16 @@ final class GatewayOptions {
    * supplies null until they run, and the gateway answers 503 for reads meanwhile.
    */
   Running start(KafkaConnection connection, TopicCatalog catalog, AppOptions apps, Supplier<FabricRuntime> runtime) {
-    return start(connection, catalog, apps, runtime, FabricTracing.noop());
+    return start(connection, catalog, apps, runtime, FabricTracing.noop(), null);
   }
 
-  Running start(KafkaConnection connection, TopicCatalog catalog, AppOptions apps, Supplier<FabricRuntime> runtime, FabricTracing tracing) {
+  /**
+   * @param tracing the {@code POST /v1/tasks} spans; {@link FabricTracing#noop()} when tracing is off
+   * @param metrics the process's metrics: {@code /metrics} serves them, the gateway counts its answers and binds its
+   *     producer to them, and {@code /ready} asks the apps whether they are caught up; null serves no metrics
+   */
+  Running start(KafkaConnection connection, TopicCatalog catalog, AppOptions apps, Supplier<FabricRuntime> runtime,
+                FabricTracing tracing, ProcessMetrics metrics) {
     ApiKeys keys = apiKeysFile == null ? ApiKeys.none() : ApiKeys.load(apiKeysFile);
     SubmitterVerifier submitters = apps.submitters();
     if (!keys.isEmpty() && submitters != null && gatewayKey == null) {
@@ -103,6 +111,9 @@ final class GatewayOptions {
       }
       sender = new IngressSender(client, maxInFlight);
       audit = new SecurityAudit(connection, catalog, Map.of());
+      if (metrics != null) {
+        owned.add(client.bindMetrics(metrics.fabric()));
+      }
       owned.add(sender);
       owned.add(audit);
     }
@@ -122,6 +133,15 @@ final class GatewayOptions {
       detail.put("requests", signed ? "signed" : "open");
       return new HttpGateway.Health(up, detail);
     };
+    HttpGateway.Probes probes = metrics == null ? null : new HttpGateway.Probes(metrics.fabric(), metrics::scrape, () -> {
+      FabricRuntime r = runtime.get();
+      Map<String, Object> detail = new LinkedHashMap<>();
+      detail.put("apps", r == null ? Map.of() : r.readiness());
+      if (r == null) {
+        detail.put("detail", "the apps are starting");
+      }
+      return new HttpGateway.Health(r != null && r.ready(), detail);
+    });
     GatewayConfig config = GatewayConfig.defaults(httpHost, httpPort).withMaxInFlight(maxInFlight)
         .withLimits(GatewayConfig.defaults(httpHost, httpPort).maxBodyBytes(), maxBatch);
     HttpGateway http;
@@ -129,7 +149,8 @@ final class GatewayOptions {
       http = HttpGateway.start(config, new HttpGateway.Backend(keys, signedReads, sender, audit, statuses,
           flowId -> LatestByKeyReader.latest(connection, catalog.flowState, flowId)
               .map(c -> new io.fabric.gateway.http.FlowReads.Flow(c.getTenantId(), FlowsCommand.Show.toJson(c))),
-          new GatewayApprovalDesk(new ApprovalCenter(connection, catalog), apps.verifier()), health, System::currentTimeMillis), tracing);
+          new GatewayApprovalDesk(new ApprovalCenter(connection, catalog), apps.verifier()), health, System::currentTimeMillis),
+          tracing, probes);
     } catch (RuntimeException e) {
       owned.forEach(GatewayOptions::closeQuietly);
       throw e;

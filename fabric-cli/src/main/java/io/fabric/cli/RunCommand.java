@@ -2,6 +2,7 @@ package io.fabric.cli;
 
 import io.fabric.deploy.EmbeddedKafkaBroker;
 import io.fabric.deploy.TopicsApplier;
+import io.fabric.observability.ProcessMetrics;
 import io.fabric.sandbox.VendorSandbox;
 import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.tracing.FabricTracing;
@@ -66,24 +67,28 @@ final class RunCommand implements Callable<Integer> {
         out.println("tracing: spans exported by OTLP as configured by OTEL_* / --config otel.*");
       }
       java.util.concurrent.atomic.AtomicReference<FabricRuntime> started = new java.util.concurrent.atomic.AtomicReference<>();
+      ProcessMetrics metrics = new ProcessMetrics();
       GatewayOptions.Running http;
-      FabricRuntime runtime;
       try {
-        http = gateway.start(kafka.connection(bootstrap), kafka.catalog(), appOptions, started::get, tracing);
+        http = gateway.start(kafka.connection(bootstrap), kafka.catalog(), appOptions, started::get, tracing, metrics);
       } catch (RuntimeException e) {
+        metrics.close();
         tracing.close();
         throw e;
       }
+      FabricRuntime runtime;
       try {
-        runtime = FabricRuntime.start(appOptions.settings(kafka, bootstrap, dataDir.resolve("state")), http.http().advertised(), tracing);
+        runtime = FabricRuntime.start(appOptions.settings(kafka, bootstrap, dataDir.resolve("state")), http.http().advertised(),
+            tracing, metrics.fabric());
       } catch (RuntimeException e) {
         http.close();
+        metrics.close();
         tracing.close();
         throw e;
       }
       started.set(runtime);
       out.println("fabric running: " + String.join(", ", runtime.appNames()) + "; http://" + http.http().advertised()
-          + "/health; Ctrl-C to stop");
+          + "/health (also /ready, /metrics); Ctrl-C to stop");
       if (gateway.apiKeysFile == null) {
         out.println("gateway: no API keys (--api-keys), so POST /v1/tasks accepts nothing");
       }
@@ -97,6 +102,7 @@ final class RunCommand implements Callable<Integer> {
         http.close();
         runtime.close();
         tracing.close();
+        metrics.close();
         if (startedSandbox != null) {
           startedSandbox.close();
         }
@@ -112,6 +118,7 @@ final class RunCommand implements Callable<Integer> {
           http.close();
           runtime.close();
           tracing.close();
+          metrics.close();
           throw new IllegalStateException(fatal.get());
         }
       }

@@ -191,7 +191,9 @@ class AuditChainIntegrationTest {
         p -> original.records().stream().filter(r -> r.partition() == p).count())).orElseThrow();
     List<AuditChainReader.StoredRecord> inPartition = original.records().stream().filter(r -> r.partition() == partition).toList();
     assertTrue(inPartition.size() >= 2, "traffic put at least two events in partition " + partition);
-    int victim = inPartition.size() / 2;
+    // a record inside the chain, or its first one: dropping the last would leave a valid (shorter) chain,
+    // which only the sequencer's own head can tell apart
+    int victim = inPartition.size() >= 3 ? inPartition.size() / 2 : 0;
 
     // rewritten: one byte of one event changed, its hash left as it was
     String edited = copy(original, (r) -> {
@@ -212,8 +214,7 @@ class AuditChainIntegrationTest {
     String dropped = copy(original, r -> r.partition() == partition && r.offset() == inPartition.get(victim).offset() ? null : r.value());
     CliRun droppedRun = cli("audit", "verify", "--topic", dropped);
     assertEquals(1, droppedRun.exitCode(), droppedRun.toString());
-    String expected = victim == inPartition.size() - 1 ? "" : "BREAK partition " + partition + " offset " + victim + ": missing";
-    assertTrue(droppedRun.out().contains(expected), droppedRun.toString());
+    assertTrue(droppedRun.out().contains("BREAK partition " + partition + " offset " + victim + ": missing"), droppedRun.toString());
 
     // the original still verifies
     assertEquals(0, cli("audit", "verify").exitCode());

@@ -81,7 +81,7 @@ class TracingIntegrationTest {
     gateway.maxBatch = 10;
     gateway.apiKeysFile = dir.resolve("api-keys.yaml");
     java.util.concurrent.atomic.AtomicReference<FabricRuntime> started = new java.util.concurrent.atomic.AtomicReference<>();
-    http = gateway.start(kafka.connection(kafka.bootstrapServer), kafka.catalog(), apps, started::get, tracing);
+    http = gateway.start(kafka.connection(kafka.bootstrapServer), kafka.catalog(), apps, started::get, tracing, null);
     runtime = FabricRuntime.start(apps.settings(kafka, kafka.bootstrapServer, dir.resolve("state")), http.http().advertised(), tracing);
     started.set(runtime);
   }

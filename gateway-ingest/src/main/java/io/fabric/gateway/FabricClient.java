@@ -1,6 +1,7 @@
 package io.fabric.gateway;
 
 import io.fabric.contracts.TaskRequest;
+import io.fabric.observability.FabricMetrics;
 import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.records.IngressKey;
 import io.fabric.schemas.records.TraceContext;
@@ -41,6 +42,11 @@ public final class FabricClient implements AutoCloseable {
     this.ingress = catalog.ingress;
     this.producer = new KafkaProducer<>(config, ingress.keySerde().serializer(), ingress.valueSerde().serializer());
     this.clock = clock;
+  }
+
+  /** Binds the producer's metrics to the process's registry; closing the binding removes them. */
+  public FabricMetrics.Binding bindMetrics(FabricMetrics metrics) {
+    return metrics.bind(producer);
   }
 
   /** Signs every request sent from now on as {@code submitter}: required once the gate has a submitter registry. */

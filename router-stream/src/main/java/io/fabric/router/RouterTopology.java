@@ -4,6 +4,7 @@ import io.fabric.contracts.AuditEvent;
 import io.fabric.contracts.DeadLetter;
 import io.fabric.contracts.RequestStatus;
 import io.fabric.contracts.RoutedTask;
+import io.fabric.observability.FabricMetrics;
 import io.fabric.schemas.records.AuditEvents;
 import io.fabric.schemas.records.DeadLetters;
 import io.fabric.schemas.records.Outcome;
@@ -135,6 +136,7 @@ public final class RouterTopology {
     private final TopicCatalog catalog;
     private final Serializer<RoutedTask> serializer;
     private ProcessorContext<String, SpecificRecord> context;
+    private FabricMetrics metrics;
 
     UnknownTaskType(TopicCatalog catalog) {
       this.catalog = catalog;
@@ -144,6 +146,7 @@ public final class RouterTopology {
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
       this.context = context;
+      this.metrics = FabricMetrics.from(context.appConfigs());
     }
 
     @Override
@@ -159,6 +162,7 @@ public final class RouterTopology {
               new IllegalArgumentException(detail), now), task.getRequest(), task.getDecision().getActionClass())
           .build();
       context.forward(new Record<>(record.key(), letter, now, record.headers()));
+      metrics.deadLetter(STAGE, Reason.UNKNOWN_TASK_TYPE.name());
       context.forward(new Record<>(record.key(), AuditEvents.about(AuditEvents.UNKNOWN_TASK_TYPE, task.getRequest(), task.getDecision(), detail, now), now,
           record.headers()));
       context.forward(new Record<>(task.getRequest().getRequestId(), Statuses.of(task.getRequest(), task.getDecision(),

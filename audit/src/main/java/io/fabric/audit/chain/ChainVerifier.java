@@ -109,6 +109,11 @@ public final class ChainVerifier {
     } else if (last == null) {
       if (sequence == 0 && !ChainHash.isGenesis(previous)) {
         breaks.add(new Break(partition, offset, BreakKind.RELINKED, "sequence 0 does not link to the genesis hash (32 zero bytes)"));
+      } else if (sequence != 0 && offset == 0) {
+        // offset 0 is the first record the partition ever held, so nothing was aged out before it: the chain's
+        // start was removed (a later start is only accepted when retention or deleteRecords moved the log start)
+        breaks.add(new Break(partition, offset, BreakKind.MISSING, "the partition's first record ever is sequence " + sequence
+            + ": sequence " + (sequence == 1 ? "0 is" : "0.." + (sequence - 1) + " are") + " missing before it"));
       }
     } else {
       long expected = last.sequence + 1;

@@ -154,6 +154,17 @@ class ChainVerifierTest {
   }
 
   @Test
+  void aDroppedFirstRecordIsNamedWhenTheNextOneSitsAtTheLogsFirstOffset() {
+    List<At> records = stored(chain(3));
+    // a copy of the topic without sequence 0: sequence 1 is now the first record, at offset 0
+    List<At> copy = List.of(new At(0, records.get(1).value()), new At(2, records.get(2).value()));
+    ChainVerifier.PartitionReport report = walk(copy);
+    assertEquals(1, report.breaks().size(), report.breaks().toString());
+    assertEquals(0, report.breaks().get(0).offset());
+    assertEquals(ChainVerifier.BreakKind.MISSING, report.breaks().get(0).kind());
+  }
+
+  @Test
   void aFirstRecordClaimingSequenceZeroMustLinkToGenesis() {
     List<ChainedAuditEvent> chain = chain(2);
     chain.set(0, new ChainHead(0, ChainHash.sha256(new byte[] {1})).link(event(0), 0, 0));

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric.contracts.RequestStatus;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.schemas.tracing.FabricTracing;
+import io.fabric.observability.FabricMetrics;
+import io.fabric.observability.ProcessMetrics;
 import io.fabric.schemas.identity.ReadStatement;
 import io.fabric.schemas.records.Outcome;
 import io.javalin.Javalin;
@@ -70,6 +72,7 @@ public final class HttpGateway implements AutoCloseable {
       new Route("post", "/v1/approvals/{id}"),
       new Route("get", "/health"),
       new Route("get", "/ready"),
+      new Route("get", "/metrics"),
       new Route("get", "/openapi.json"));
 
   /** The health of the process the gateway fronts: up or not, and the detail {@code /health} shows. */
@@ -87,8 +90,23 @@ public final class HttpGateway implements AutoCloseable {
     }
   }
 
+  /**
+   * What {@code /metrics} and {@code /ready} answer from, and where every answer is counted
+   * ({@code fabric_gateway_requests_total{route,method,status}}).
+   *
+   * @param scrape the process's metrics in Prometheus' text format
+   * @param readiness whether the process's apps are caught up, with each app's detail
+   */
+  public record Probes(FabricMetrics metrics, Supplier<String> scrape, Supplier<Health> readiness) {}
+
+  private static final Set<String> ROUTE_PATHS = Set.copyOf(ROUTES.stream().map(Route::path).toList());
+
+  /** The route label of a request no route matched: the path itself would be unbounded. */
+  static final String UNMATCHED_ROUTE = "unmatched";
+
   private final GatewayConfig config;
   private final Backend backend;
+  private final Probes probes;
   private final Javalin app;
   private final HttpClient forwarder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   /**
@@ -110,10 +128,11 @@ public final class HttpGateway implements AutoCloseable {
 
   private final GatewayTracing tracing;
 
-  private HttpGateway(GatewayConfig config, Backend backend, FabricTracing tracing) {
+  private HttpGateway(GatewayConfig config, Backend backend, FabricTracing tracing, Probes probes) {
     this.config = config;
     this.backend = backend;
     this.tracing = new GatewayTracing(tracing);
+    this.probes = probes;
     this.openApi = openApiDocument();
     this.app = Javalin.create(cfg -> {
       cfg.startup.showJavalinBanner = false;
@@ -132,6 +151,9 @@ public final class HttpGateway implements AutoCloseable {
       threads.setDaemon(true);
       cfg.jetty.threadPool = threads;
       cfg.routes.before(this::requireOwnHost);
+      if (probes != null) {
+        cfg.routes.after(this::count);
+      }
       cfg.routes.exception(Refusal.class, (e, ctx) -> e.answer(ctx));
       Map<Route, Handler> handlers = new LinkedHashMap<>();
       handlers.put(new Route("post", "/v1/tasks"), this::submit);
@@ -142,6 +164,7 @@ public final class HttpGateway implements AutoCloseable {
       handlers.put(new Route("post", "/v1/approvals/{id}"), this::decide);
       handlers.put(new Route("get", "/health"), this::health);
       handlers.put(new Route("get", "/ready"), this::ready);
+      handlers.put(new Route("get", "/metrics"), this::metrics);
       handlers.put(new Route("get", "/openapi.json"), ctx -> ctx.contentType("application/json").result(openApi));
       // ROUTES is what the OpenAPI test checks the document against: it must be exactly what is registered
       if (!handlers.keySet().equals(Set.copyOf(ROUTES))) {
@@ -158,12 +181,21 @@ public final class HttpGateway implements AutoCloseable {
   }
 
   public static HttpGateway start(GatewayConfig config, Backend backend) {
-    return start(config, backend, FabricTracing.noop());
+    return start(config, backend, FabricTracing.noop(), null);
   }
 
   /** @param tracing the {@code POST /v1/tasks} spans (see {@link GatewayTracing}); {@link FabricTracing#noop()} when tracing is off */
   public static HttpGateway start(GatewayConfig config, Backend backend, FabricTracing tracing) {
-    HttpGateway gateway = new HttpGateway(config, backend, tracing);
+    return start(config, backend, tracing, null);
+  }
+
+  /** @param probes what {@code /metrics} and {@code /ready} answer from; null: no metrics, ready when healthy and the status store is */
+  public static HttpGateway start(GatewayConfig config, Backend backend, Probes probes) {
+    return start(config, backend, FabricTracing.noop(), probes);
+  }
+
+  public static HttpGateway start(GatewayConfig config, Backend backend, FabricTracing tracing, Probes probes) {
+    HttpGateway gateway = new HttpGateway(config, backend, tracing, probes);
     try {
       gateway.app.start();
     } catch (RuntimeException e) {
@@ -435,9 +467,38 @@ public final class HttpGateway implements AutoCloseable {
   }
 
   private void ready(Context ctx) {
+    if (probes != null) {
+      Health readiness = probes.readiness().get();
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("ready", readiness.up());
+      body.putAll(readiness.detail());
+      json(ctx, readiness.up() ? 200 : 503, body);
+      return;
+    }
     StatusReads reads = backend.statuses().get();
     boolean ready = backend.health().get().up() && (reads == null || reads.ready());
     json(ctx, ready ? 200 : 503, Map.of("ready", ready));
+  }
+
+  private void metrics(Context ctx) {
+    if (probes == null) {
+      throw new Refusal(503, "this process exports no metrics");
+    }
+    ctx.status(200).contentType(ProcessMetrics.CONTENT_TYPE).result(probes.scrape().get());
+  }
+
+  /** Counts every answer by its route's template (never the path: ids would make the label unbounded) and status. */
+  private void count(Context ctx) {
+    String route = UNMATCHED_ROUTE;
+    try {
+      io.javalin.router.Endpoint endpoint = ctx.endpoints().lastHttpEndpoint();
+      if (endpoint != null && ROUTE_PATHS.contains(endpoint.path)) {
+        route = endpoint.path;
+      }
+    } catch (RuntimeException noEndpoint) {
+      // no route matched (404 before any handler): counted as unmatched
+    }
+    probes.metrics().gatewayRequest(route, ctx.method().name(), ctx.status().getCode());
   }
 
   private StatusReads statuses() {

@@ -108,7 +108,12 @@ public final class StatusStore implements StatusReads, AutoCloseable {
 
   @Override
   public boolean ready() {
-    return app.streams().state() == KafkaStreams.State.RUNNING;
+    return app.caughtUp();
+  }
+
+  /** The Streams client, for its metrics. */
+  public KafkaStreams streams() {
+    return app.streams();
   }
 
   public boolean isRunning() {

@@ -2,6 +2,7 @@ package io.fabric.plugins.runtime;
 
 import io.fabric.contracts.ExecutionAttempt;
 import io.fabric.contracts.FlowCheckpoint;
+import io.fabric.observability.FabricMetrics;
 import io.fabric.plugins.flows.FlowCheckpoints;
 import io.fabric.plugins.flows.FlowJson;
 import io.fabric.plugins.runtime.ExecutionIntent.Kind;
@@ -70,13 +71,16 @@ final class AttemptRunner {
   private final String runtime;
   private final Clock clock;
   private final PluginTracing tracing;
+  private final FabricMetrics metrics;
   private long lastCallNanos;
 
   AttemptRunner(String plugin, String runtime, Clock clock) {
-    this(plugin, runtime, clock, PluginTracing.OFF);
+    this(plugin, runtime, clock, PluginTracing.OFF, FabricMetrics.discard());
   }
 
-  AttemptRunner(String plugin, String runtime, Clock clock, PluginTracing tracing) {
+  /** @param metrics counts attempts, failures and in-doubt settlements, and times the calls */
+  AttemptRunner(String plugin, String runtime, Clock clock, PluginTracing tracing, FabricMetrics metrics) {
+    this.metrics = metrics;
     this.plugin = plugin;
     this.runtime = runtime;
     this.clock = clock;
@@ -105,12 +109,14 @@ final class AttemptRunner {
       if (!a.inDoubtSupport().canRetryInDoubt()) {
         log.warn("plugin runtime {}: {} of flow {} is in doubt and {} cannot verify it; dead-lettered", runtime,
             a.intentId(), a.flowId(), plugin);
+        metrics.inDoubt(plugin, false);
         return new Failed(new InDoubtException(doubt.getMessage() + "; plugin " + plugin
             + " declares InDoubtSupport.NONE, so it is not called again: a person must check whether the effect happened"),
             attempts, Reason.IN_DOUBT);
       }
       log.info("plugin runtime {}: {} of flow {} is in doubt; calling {} again with inDoubt=true", runtime, a.intentId(),
           a.flowId(), plugin);
+      metrics.inDoubt(plugin, true);
     }
     if (!inDoubtNow && prior != null && prior.notBefore() > now()) {
       // a retry whose backoff is not over: this runtime may have just taken the partition over
@@ -136,12 +142,14 @@ final class AttemptRunner {
         FlowCheckpoints.state(checkpoint), span.traceparent(), checkpoint == null ? null : checkpoint.getStatus(),
         checkpoint == null ? 0 : checkpoint.getRevision());
     intents.beforeCall(lastCallNanos);
+    metrics.pluginAttempt(plugin, a.kind().name().toLowerCase(java.util.Locale.ROOT));
     Throwable error;
     boolean retryable;
     long callStart = System.nanoTime();
     try {
       Map<String, Object> result = call.call(context);
       lastCallNanos = System.nanoTime() - callStart;
+      metrics.pluginCall(plugin, "success", lastCallNanos);
       Map<String, Object> safe = result == null ? Map.of() : result;
       FlowJson.write(safe);
       attempts.add(DeadLetters.attempt(number, clock.instant().toString(), null));
@@ -155,6 +163,7 @@ final class AttemptRunner {
       retryable = false;
     }
     lastCallNanos = System.nanoTime() - callStart;
+    metrics.pluginCall(plugin, retryable ? "retryable" : "failed", lastCallNanos);
     attempts.add(DeadLetters.attempt(number, clock.instant().toString(), error));
     tracing.failed(span, error, retryable && policy.allowsAttemptAfter(number));
     if (retryable && policy.allowsAttemptAfter(number)) {

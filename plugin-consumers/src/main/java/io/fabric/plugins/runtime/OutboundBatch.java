@@ -1,6 +1,8 @@
 package io.fabric.plugins.runtime;
 
+import io.fabric.contracts.DeadLetter;
 import io.fabric.contracts.FlowCheckpoint;
+import io.fabric.observability.FabricMetrics;
 import io.fabric.schemas.records.TraceContext;
 import io.fabric.schemas.topics.TopicCatalog;
 import io.fabric.schemas.topics.TopicSpec;
@@ -63,9 +65,19 @@ final class OutboundBatch {
   private final List<Runnable> beforeCommit = new ArrayList<>();
   private long firstStagedNanos;
   private boolean open;
+  private final FabricMetrics metrics;
+  private final String plugin;
 
   OutboundBatch(Producer<String, byte[]> producer, Supplier<ConsumerGroupMetadata> groupMetadata, TopicCatalog catalog,
                 FlowStateStore store) {
+    this(producer, groupMetadata, catalog, store, FabricMetrics.discard(), null);
+  }
+
+  /** @param metrics counts the checkpoints and dead letters of {@code plugin} once their transaction committed */
+  OutboundBatch(Producer<String, byte[]> producer, Supplier<ConsumerGroupMetadata> groupMetadata, TopicCatalog catalog,
+                FlowStateStore store, FabricMetrics metrics, String plugin) {
+    this.metrics = metrics;
+    this.plugin = plugin;
     this.producer = producer;
     this.groupMetadata = groupMetadata;
     this.catalog = catalog;
@@ -238,7 +250,22 @@ final class OutboundBatch {
       ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic.name(), partition, key, bytes);
       TraceContext.set(record.headers(), traceparent);
       records.add(record);
-      onCommitted.add(committed);
+      onCommitted.add(counted(topic, value, committed));
+    }
+
+    /** Counts a checkpoint or a dead letter when its transaction committed, then runs {@code then}. */
+    private <V> Consumer<RecordMetadata> counted(TopicSpec<String, V> topic, V value, Consumer<RecordMetadata> then) {
+      Runnable count = topic.name().equals(catalog.flowState.name()) ? () -> metrics.checkpoint(plugin)
+          : value instanceof DeadLetter letter ? () -> metrics.deadLetter(letter.getStage(), letter.getReason()) : null;
+      if (count == null) {
+        return then;
+      }
+      return written -> {
+        count.run();
+        if (then != null) {
+          then.accept(written);
+        }
+      };
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.fabric.plugins.runtime;
 
+import io.fabric.observability.FabricMetrics;
 import io.fabric.plugins.spi.FabricPlugin;
 import io.fabric.plugins.spi.PluginRegistry;
 import io.fabric.schemas.config.KafkaConnection;
@@ -23,16 +24,19 @@ public final class PluginHost implements AutoCloseable {
   }
 
   public static PluginHost start(KafkaConnection connection, TopicCatalog catalog, PluginRegistry registry, PluginRuntimeConfig config) {
-    return start(connection, catalog, registry, config, FabricTracing.noop());
+    return start(connection, catalog, registry, config, FabricTracing.noop(), FabricMetrics.discard());
   }
 
-  /** @param tracing a span per plugin call and checkpoint; {@link FabricTracing#noop()} when tracing is off */
+  /**
+   * @param tracing a span per plugin call and checkpoint; {@link FabricTracing#noop()} when tracing is off
+   * @param metrics the process's metrics, which every runtime records into
+   */
   public static PluginHost start(KafkaConnection connection, TopicCatalog catalog, PluginRegistry registry, PluginRuntimeConfig config,
-                                 FabricTracing tracing) {
+                                 FabricTracing tracing, FabricMetrics metrics) {
     List<PluginRuntime> started = new ArrayList<>();
     try {
       for (FabricPlugin plugin : registry.plugins()) {
-        PluginRuntime runtime = new PluginRuntime(connection, catalog, plugin, config).tracedBy(tracing);
+        PluginRuntime runtime = new PluginRuntime(connection, catalog, plugin, config, metrics).tracedBy(tracing);
         started.add(runtime);
         runtime.start();
       }
@@ -50,6 +54,11 @@ public final class PluginHost implements AutoCloseable {
   /** True once every runtime owns partitions of its task topic. */
   public boolean allAssigned() {
     return runtimes.stream().allMatch(r -> !r.assignment().isEmpty());
+  }
+
+  /** True once every runtime has its assignment and the flow state of its partitions restored ({@link PluginRuntime#caughtUp()}). */
+  public boolean caughtUp() {
+    return runtimes.stream().allMatch(PluginRuntime::caughtUp);
   }
 
   /** True while every runtime is consuming: not starting, recreating its clients or stopped. */

@@ -1,6 +1,7 @@
 package io.fabric.plugins.runtime;
 
 import io.fabric.contracts.RoutedTask;
+import io.fabric.observability.FabricMetrics;
 import io.fabric.plugins.spi.FabricPlugin;
 import io.fabric.schemas.AvroSerde;
 import io.fabric.schemas.config.CommittedOffsets;
@@ -97,6 +98,11 @@ public final class PluginRuntime implements AutoCloseable {
   private volatile boolean running;
   private volatile KafkaConsumer<byte[], byte[]> wakeable;
   private volatile Set<TopicPartition> assignment = Set.of();
+  /** True once the group gave this runtime its partitions (maybe none) and their flow state is restored; false while rebalancing. */
+  private volatile boolean settled;
+  private final FabricMetrics metrics;
+  /** The current clients' metric bindings, closed with the clients. */
+  private final List<FabricMetrics.Binding> clientMetrics = new java.util.ArrayList<>();
   private volatile Throwable failure;
   private volatile State state = State.STARTING;
   private final ProducerFactory producers;
@@ -117,11 +123,25 @@ public final class PluginRuntime implements AutoCloseable {
   private volatile FabricTracing tracing = FabricTracing.noop();
 
   public PluginRuntime(KafkaConnection connection, TopicCatalog catalog, FabricPlugin plugin, PluginRuntimeConfig config) {
-    this(connection, catalog, plugin, config, props -> new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer()));
+    this(connection, catalog, plugin, config, FabricMetrics.discard());
+  }
+
+  /** @param metrics the process's metrics: the runtime's clients are bound to it, and its calls, checkpoints and dead letters counted */
+  public PluginRuntime(KafkaConnection connection, TopicCatalog catalog, FabricPlugin plugin, PluginRuntimeConfig config,
+                       FabricMetrics metrics) {
+    this(connection, catalog, plugin, config, props -> new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer()),
+        metrics);
   }
 
   PluginRuntime(KafkaConnection connection, TopicCatalog catalog, FabricPlugin plugin, PluginRuntimeConfig config,
                 ProducerFactory producers) {
+    this(connection, catalog, plugin, config, producers, FabricMetrics.discard());
+  }
+
+  PluginRuntime(KafkaConnection connection, TopicCatalog catalog, FabricPlugin plugin, PluginRuntimeConfig config,
+                ProducerFactory producers, FabricMetrics metrics) {
+    this.metrics = metrics;
+    metrics.registerPlugin(plugin.name());
     this.producers = producers;
     this.connection = connection;
     this.catalog = catalog;
@@ -173,6 +193,14 @@ public final class PluginRuntime implements AutoCloseable {
   /** The task partitions this runtime owns and has restored the flow state of; empty until then. */
   public Set<TopicPartition> assignment() {
     return assignment;
+  }
+
+  /**
+   * Ready to run tasks: consuming, the group's assignment received and the flow state of every
+   * partition it gave restored (a rebalance or new clients make it false until then).
+   */
+  public boolean caughtUp() {
+    return state == State.RUNNING && settled;
   }
 
   /** How many partitions the current clients restored from the beginning of their flow state. */
@@ -287,16 +315,19 @@ public final class PluginRuntime implements AutoCloseable {
 
   private void openClients() {
     state = State.STARTING;
+    settled = false;
     rewindPending = false;
     producer = newProducer();
+    clientMetrics.add(metrics.bind(producer));
     producer.initTransactions();
     store = new FlowStateStore(connection, catalog, intentTopic, transactionalId + "-state", snapshots());
     store.verifyCoPartitioned(taskTopic.name());
     consumer = newConsumer();
     wakeable = consumer;
-    batch = new OutboundBatch(producer, consumer::groupMetadata, catalog, store);
+    clientMetrics.add(metrics.bind(consumer));
+    batch = new OutboundBatch(producer, consumer::groupMetadata, catalog, store, metrics, plugin.name());
     processor = new TaskProcessor(plugin, catalog, config, transactionalId, taskSerde, store, batch,
-        new AttemptRunner(plugin.name(), transactionalId, config.clock(), new PluginTracing(tracing, plugin.name())));
+        new AttemptRunner(plugin.name(), transactionalId, config.clock(), new PluginTracing(tracing, plugin.name()), metrics));
     consumer.subscribe(List.of(taskTopic.name()), new Rebalance());
     running = true;
     state = State.RUNNING;
@@ -321,11 +352,14 @@ public final class PluginRuntime implements AutoCloseable {
     if (store != null) {
       closeQuietly("flow state reader", store::close);
     }
+    clientMetrics.forEach(binding -> closeQuietly("client metrics", binding::close));
+    clientMetrics.clear();
     producer = null;
     consumer = null;
     wakeable = null;
     store = null;
     assignment = Set.of();
+    settled = false;
   }
 
   private void closeQuietly(String what, Runnable close) {
@@ -475,6 +509,7 @@ public final class PluginRuntime implements AutoCloseable {
     // a failed restore in the rebalance callback is completed here and by the next catch-up
     store.assign(assigned.stream().map(TopicPartition::partition).toList());
     assignment = Set.copyOf(assigned);
+    settled = true;
     CommittedOffsets.rewind(consumer, assigned);
     consumer.pause(assigned);
     long until = System.nanoTime() + config.errorBackoff().toNanos();
@@ -530,6 +565,7 @@ public final class PluginRuntime implements AutoCloseable {
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
       // the batch was committed before the poll that called this; anything staged belongs to an aborted one
       store.clearStaged();
+      settled = false;
       revokedPendingAssignment = Set.copyOf(partitions);
       assignment = Set.copyOf(consumer.assignment().stream().filter(tp -> !partitions.contains(tp)).toList());
     }
@@ -544,6 +580,7 @@ public final class PluginRuntime implements AutoCloseable {
       List<TopicPartition> backingOff = partitions.stream().filter(pausedUntilNanos::containsKey).toList();
       consumer.pause(backingOff);
       assignment = Set.copyOf(consumer.assignment());
+      settled = true;
       log.info("plugin runtime {} owns {}", transactionalId, assignment);
     }
 
@@ -551,6 +588,7 @@ public final class PluginRuntime implements AutoCloseable {
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
       store.clearStaged();
+      settled = false;
       Set<TopicPartition> lost = new java.util.HashSet<>(partitions);
       lost.addAll(revokedPendingAssignment);
       revokedPendingAssignment = Set.of();

@@ -13,6 +13,7 @@ import io.fabric.contracts.FlowCheckpoint;
 import io.fabric.contracts.RequestStatus;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.deploy.EmbeddedKafkaExtension;
+import io.fabric.observability.FabricMetrics;
 import io.fabric.plugins.spi.TaskContext;
 import io.fabric.plugins.testing.ChargePlugin;
 import io.fabric.plugins.testing.FabricHarness;
@@ -83,6 +84,10 @@ class InDoubtIntegrationTest {
     assertEquals(InDoubtException.class.getName(), attempts.get(0).getErrorClass());
     assertEquals(null, attempts.get(1).getError());
     assertEquals(1, fabric.history(flow).size());
+    assertEquals(1, fabric.counted(FabricMetrics.PLUGIN_IN_DOUBT, "plugin", ChargePlugin.NAME, "settlement", "called_again"));
+    assertEquals(0, fabric.counted(FabricMetrics.PLUGIN_IN_DOUBT, "plugin", ChargePlugin.NAME, "settlement", "dead_lettered"));
+    assertEquals(2, fabric.counted(FabricMetrics.PLUGIN_ATTEMPTS, "plugin", ChargePlugin.NAME), "the crashed call and the in-doubt one");
+    assertEquals(1, fabric.counted(FabricMetrics.CHECKPOINTS, "plugin", ChargePlugin.NAME), "only the committed checkpoint counts");
   }
 
   @Test
@@ -116,5 +121,8 @@ class InDoubtIntegrationTest {
     assertEquals(List.of("EXECUTED", "FAILED"), failed.getSteps().stream().map(s -> s.getStatus()).toList());
     assertEquals(1, vendor.charges().size());
     assertTrue(fabric.audits(flow).stream().anyMatch(a -> a.getType().equals(io.fabric.schemas.records.AuditEvents.EXECUTION_IN_DOUBT)));
+    assertEquals(1, fabric.counted(FabricMetrics.PLUGIN_IN_DOUBT, "plugin", NoticePlugin.NAME, "settlement", "dead_lettered"));
+    assertEquals(0, fabric.counted(FabricMetrics.PLUGIN_IN_DOUBT, "plugin", NoticePlugin.NAME, "settlement", "called_again"));
+    assertEquals(1, fabric.counted(FabricMetrics.DEAD_LETTERS, "stage", "plugin:notice", "reason", "IN_DOUBT"));
   }
 }

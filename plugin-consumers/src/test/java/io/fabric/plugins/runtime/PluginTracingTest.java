@@ -56,12 +56,12 @@ class PluginTracingTest {
       AttemptRunner.Attempt attempt = new AttemptRunner.Attempt("f1", "r1", "r1", Kind.EXECUTE, "charge_card", "r1", ROUTER, null,
           InDoubtSupport.NONE, new RetryPolicy(3, Duration.ofMillis(1), Duration.ofMillis(1)));
       Instant t0 = Instant.parse("2025-01-01T10:00:00Z");
-      assertInstanceOf(AttemptRunner.BackingOff.class, new AttemptRunner("charge", "test", Clock.fixed(t0, ZoneOffset.UTC), tracing)
+      assertInstanceOf(AttemptRunner.BackingOff.class, new AttemptRunner("charge", "test", Clock.fixed(t0, ZoneOffset.UTC), tracing, io.fabric.observability.FabricMetrics.discard())
           .run(attempt, context -> {
             seenByPlugin.add(context.traceparent());
             throw new RetryableTaskException("503 from the vendor");
           }, log));
-      assertInstanceOf(AttemptRunner.Done.class, new AttemptRunner("charge", "test", Clock.fixed(t0.plusSeconds(1), ZoneOffset.UTC), tracing)
+      assertInstanceOf(AttemptRunner.Done.class, new AttemptRunner("charge", "test", Clock.fixed(t0.plusSeconds(1), ZoneOffset.UTC), tracing, io.fabric.observability.FabricMetrics.discard())
           .run(attempt, context -> {
             seenByPlugin.add(context.traceparent());
             return Map.of("id", "ch_1");

@@ -48,6 +48,9 @@ public final class FabricHarness implements AutoCloseable {
 
   public final KafkaConnection connection;
   public final TopicCatalog catalog;
+  /** What the runtimes this harness starts record into; a test reads it through {@link #counted}. */
+  public final io.fabric.observability.FabricMetrics metrics =
+      new io.fabric.observability.FabricMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   private final KafkaProducer<String, RoutedTask> producer;
   private final List<PluginRuntime> runtimes = new ArrayList<>();
 
@@ -87,10 +90,16 @@ public final class FabricHarness implements AutoCloseable {
   }
 
   public PluginRuntime startWithoutWaiting(FabricPlugin plugin, PluginRuntimeConfig config) {
-    PluginRuntime runtime = new PluginRuntime(connection, catalog, plugin, config);
+    PluginRuntime runtime = new PluginRuntime(connection, catalog, plugin, config, metrics);
     runtimes.add(runtime);
     runtime.start();
     return runtime;
+  }
+
+  /** The sum of a counter's series with these tags ({@code key, value, ...}), 0 when none. */
+  public double counted(String name, String... tags) {
+    return metrics.registry().find(name).tags(tags).counters().stream()
+        .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
   }
 
   public static TaskRequest request(String flowId, String action, String payload, boolean finalStep) {

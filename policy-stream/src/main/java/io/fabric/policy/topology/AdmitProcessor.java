@@ -1,6 +1,7 @@
 package io.fabric.policy.topology;
 
 import io.fabric.contracts.TaskRequest;
+import io.fabric.observability.FabricMetrics;
 import io.fabric.policy.PolicyGate;
 import io.fabric.policy.Verdict;
 import io.fabric.schemas.records.IngressKey;
@@ -25,6 +26,7 @@ final class AdmitProcessor implements Processor<String, TaskRequest, String, Adm
   private final String replaysTopic;
   private final int partitions;
   private ProcessorContext<String, Admission> context;
+  private FabricMetrics metrics;
 
   AdmitProcessor(PolicyGate gate, String replaysTopic, int partitions) {
     this.gate = gate;
@@ -35,6 +37,7 @@ final class AdmitProcessor implements Processor<String, TaskRequest, String, Adm
   @Override
   public void init(ProcessorContext<String, Admission> context) {
     this.context = context;
+    this.metrics = FabricMetrics.from(context.appConfigs());
   }
 
   @Override
@@ -42,6 +45,9 @@ final class AdmitProcessor implements Processor<String, TaskRequest, String, Adm
     TaskRequest request = record.value();
     Optional<RecordMetadata> source = context.recordMetadata();
     boolean fromReplays = source.map(m -> replaysTopic.equals(m.topic())).orElse(false);
+    if (fromReplays) {
+      metrics.replay();
+    }
     Headers headers = EarlyVerdict.strip(new RecordHeaders(record.headers().toArray()));
     Optional<PolicyGate.Refusal> refused = gate.admit(request, fromReplays, context.currentSystemTimeMs());
     if (refused.isPresent()) {

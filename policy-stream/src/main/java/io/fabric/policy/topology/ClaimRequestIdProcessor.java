@@ -2,6 +2,7 @@ package io.fabric.policy.topology;
 
 import io.fabric.contracts.RequestStatus;
 import io.fabric.contracts.TaskRequest;
+import io.fabric.observability.FabricMetrics;
 import io.fabric.policy.RequestIds;
 import io.fabric.policy.RequestIds.Claim;
 import io.fabric.schemas.records.AuditEvents;
@@ -33,6 +34,7 @@ final class ClaimRequestIdProcessor implements Processor<String, TaskRequest, St
   private final boolean signedRequests;
   private ProcessorContext<String, SpecificRecord> context;
   private Emitter emit;
+  private FabricMetrics metrics;
   private KeyValueStore<String, String> claims;
 
   /** @param signedRequests whether the gate requires signed requests: a signed request used twice is then a security event */
@@ -44,7 +46,8 @@ final class ClaimRequestIdProcessor implements Processor<String, TaskRequest, St
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
-    this.emit = new Emitter(context::forward);
+    this.metrics = FabricMetrics.from(context.appConfigs());
+    this.emit = new Emitter(context::forward, metrics);
     this.claims = context.getStateStore(PolicyTopology.REQUEST_IDS_STORE);
     context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::forgetOlderThanRetention);
   }
@@ -92,6 +95,7 @@ final class ClaimRequestIdProcessor implements Processor<String, TaskRequest, St
           "same tenant and idempotency key as request " + early.get().detail(), now);
       duplicate.setDuplicateOf(early.get().detail());
       emit.forward(request.getRequestId(), duplicate, now);
+      metrics.decision(null, Outcome.DUPLICATE.name(), null);
       return;
     }
     if (judgement == RequestIds.Judgement.RESEND) {

@@ -5,6 +5,7 @@ import io.fabric.contracts.BlockedTask;
 import io.fabric.contracts.PolicyDecision;
 import io.fabric.contracts.RoutedTask;
 import io.fabric.contracts.TaskRequest;
+import io.fabric.observability.FabricMetrics;
 import io.fabric.schemas.records.AuditEvents;
 import io.fabric.schemas.records.Outcome;
 import io.fabric.schemas.records.Reason;
@@ -24,13 +25,20 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 final class Emitter {
   private final Consumer<Record<String, SpecificRecord>> downstream;
+  private final FabricMetrics metrics;
   private String traceparent;
   /** The traceparent of the hop (span) being written, which replaces the request's own while set. */
   private String hop;
 
   /** @param downstream forwards a record to the processor's outcome sink, e.g. {@code context::forward} */
   Emitter(Consumer<Record<String, SpecificRecord>> downstream) {
+    this(downstream, FabricMetrics.discard());
+  }
+
+  /** @param metrics counts each verdict written (a status, or an unauthenticated record's block) as a decision */
+  Emitter(Consumer<Record<String, SpecificRecord>> downstream, FabricMetrics metrics) {
     this.downstream = downstream;
+    this.metrics = metrics;
   }
 
   /** The request the next records are about; its trace context goes on their headers. */
@@ -69,11 +77,13 @@ final class Emitter {
     about(request);
     forward(request.getFlowId(), BlockedTask.newBuilder().setRequest(request).setDecision(null).setReason(reason.name())
         .setDetail(detail).setBlockedAt(now).build(), now);
+    metrics.decision(null, Outcome.BLOCKED.name(), reason.name());
     audit(auditType, request, null, reason.name() + ": " + detail + " (no status is written for an unauthenticated record)", now);
   }
 
   void status(TaskRequest request, PolicyDecision decision, Outcome outcome, Reason reason, String detail, long now) {
     about(request);
+    metrics.decision(decision == null ? null : decision.getActionClass(), outcome.name(), reason == null ? null : reason.name());
     forward(request.getRequestId(), Statuses.of(request, decision, outcome, reason, detail, now), now);
   }
 

@@ -4,6 +4,7 @@ import io.fabric.contracts.ApprovalToken;
 import io.fabric.contracts.AuditEvent;
 import io.fabric.contracts.PendingApproval;
 import io.fabric.contracts.TaskRequest;
+import io.fabric.observability.FabricMetrics;
 import io.fabric.policy.FlowOwner;
 import io.fabric.policy.PolicyGate;
 import io.fabric.policy.Verdict;
@@ -42,6 +43,7 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   private final Duration slaCheckInterval;
   private ProcessorContext<String, SpecificRecord> context;
   private Emitter emit;
+  private FabricMetrics metrics;
   private KeyValueStore<String, String> flowOwners;
   private KeyValueStore<String, PendingApproval> pending;
   private KeyValueStore<String, Long> usedNonces;
@@ -55,7 +57,8 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
-    this.emit = new Emitter(context::forward);
+    this.metrics = FabricMetrics.from(context.appConfigs());
+    this.emit = new Emitter(context::forward, metrics);
     this.flowOwners = context.getStateStore(PolicyTopology.FLOW_OWNERS_STORE);
     this.pending = context.getStateStore(PolicyTopology.PENDING_STORE);
     this.usedNonces = context.getStateStore(PolicyTopology.USED_NONCES_STORE);
@@ -146,6 +149,9 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
         spend(List.of(token), now);
       }
       pending.delete(request.getRequestId());
+      if (block.reason() == Reason.APPROVAL_EXPIRED) {
+        metrics.approvalExpired();
+      }
       emit.block(request, block.decision(), block.reason(), block.detail(), block.auditType(), now);
     } else if (verdict instanceof Verdict.Refuse refuse) {
       emit.audit(refuse.auditType(), request, null, refuse.detail(), now);
@@ -171,20 +177,34 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
     try (KeyValueIterator<String, PendingApproval> it = pending.all()) {
       it.forEachRemaining(all::add);
     }
+    long stillPending = 0;
+    long oldestSince = Long.MAX_VALUE;
     for (KeyValue<String, PendingApproval> entry : all) {
       PendingApproval waiting = entry.value;
       Verdict verdict = gate.rejudge(waiting, now);
       if (verdict instanceof Verdict.Unchanged) {
         warnIfDue(entry.key, waiting, now);
+        stillPending++;
+        oldestSince = Math.min(oldestSince, waiting.getPendingSince());
       } else {
         apply(waiting.getRequest(), verdict, null, now);
       }
+    }
+    // the gauges read this, so a scrape never scans the store
+    metrics.pendingApprovals().report(context.taskId().toString(), stillPending, oldestSince);
+  }
+
+  @Override
+  public void close() {
+    if (metrics != null) {
+      metrics.pendingApprovals().forget(context.taskId().toString());
     }
   }
 
   private void warnIfDue(String requestId, PendingApproval waiting, long now) {
     if (!waiting.getSlaWarned() && now >= gate.slaWarningAt(waiting)) {
       pending.put(requestId, PendingApproval.newBuilder(waiting).setSlaWarned(true).build());
+      metrics.slaWarning();
       emit.about(waiting.getRequest()).audit(AuditEvents.SLA_WARNING, waiting.getRequest(), waiting.getDecision(), "request " + requestId
           + " still waits for approval; it expires at " + Instant.ofEpochMilli(waiting.getDeadline()), now);
     }

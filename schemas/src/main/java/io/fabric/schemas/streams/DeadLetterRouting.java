@@ -1,6 +1,7 @@
 package io.fabric.schemas.streams;
 
 import io.fabric.contracts.DeadLetter;
+import io.fabric.observability.FabricMetrics;
 import io.fabric.schemas.AvroSerde;
 import io.fabric.schemas.records.DeadLetters;
 import io.fabric.schemas.records.Reason;
@@ -23,11 +24,13 @@ final class DeadLetterRouting {
   private final String topic;
   private final String stage;
   private final String auditTopic;
+  private final FabricMetrics metrics;
 
-  private DeadLetterRouting(String topic, String stage, String auditTopic) {
+  private DeadLetterRouting(String topic, String stage, String auditTopic, FabricMetrics metrics) {
     this.topic = topic;
     this.stage = stage;
     this.auditTopic = auditTopic;
+    this.metrics = metrics;
   }
 
   static DeadLetterRouting from(Map<String, ?> configs) {
@@ -37,13 +40,15 @@ final class DeadLetterRouting {
       throw new ConfigException("the fabric's Streams error handlers need " + DLQ_TOPIC_CONFIG + " and " + STAGE_CONFIG);
     }
     Object audit = configs.get(AUDIT_TOPIC_CONFIG);
-    return new DeadLetterRouting(topic.toString(), stage.toString(), audit == null ? null : audit.toString());
+    return new DeadLetterRouting(topic.toString(), stage.toString(), audit == null ? null : audit.toString(),
+        FabricMetrics.from(configs));
   }
 
   List<ProducerRecord<byte[], byte[]>> deadLetter(ErrorHandlerContext context, byte[] key, byte[] value, Reason reason, Exception error) {
     DeadLetter letter = DeadLetters.builder(stage, reason,
         new DeadLetters.Origin(context.topic(), context.partition(), context.offset(), key, value, context.headers()),
         error, System.currentTimeMillis()).build();
+    metrics.deadLetter(stage, reason.name());
     ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(topic, null, key, SERDE.serialize(topic, letter), context.headers());
     if (auditTopic == null) {
       return List.of(dead);

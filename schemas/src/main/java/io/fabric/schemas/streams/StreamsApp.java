@@ -2,12 +2,16 @@ package io.fabric.schemas.streams;
 
 import java.time.Duration;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +23,8 @@ public final class StreamsApp implements AutoCloseable {
   private final Topology topology;
   private final KafkaStreams streams;
   private final CountDownLatch running = new CountDownLatch(1);
+  /** Store partitions of active tasks being restored from their changelogs right now. */
+  private final Set<String> restoring = ConcurrentHashMap.newKeySet();
 
   public StreamsApp(String name, Topology topology, Properties props) {
     this.name = name;
@@ -30,6 +36,26 @@ public final class StreamsApp implements AutoCloseable {
       }
       if (now == KafkaStreams.State.ERROR) {
         log.error("{} stopped with an error; see the log above", name);
+      }
+    });
+    streams.setGlobalStateRestoreListener(new StateRestoreListener() {
+      @Override
+      public void onRestoreStart(TopicPartition partition, String store, long startingOffset, long endingOffset) {
+        restoring.add(store + "@" + partition);
+      }
+
+      @Override
+      public void onBatchRestored(TopicPartition partition, String store, long batchEndOffset, long numRestored) {
+      }
+
+      @Override
+      public void onRestoreEnd(TopicPartition partition, String store, long totalRestored) {
+        restoring.remove(store + "@" + partition);
+      }
+
+      @Override
+      public void onRestoreSuspended(TopicPartition partition, String store, long totalRestored) {
+        restoring.remove(store + "@" + partition);
       }
     });
     // A thread that dies on an unexpected error is replaced: under exactly_once_v2 its uncommitted work is redone, not lost.
@@ -72,6 +98,24 @@ public final class StreamsApp implements AutoCloseable {
 
   public boolean isRunning() {
     return streams.state() == KafkaStreams.State.RUNNING || streams.state() == KafkaStreams.State.REBALANCING;
+  }
+
+  /**
+   * Ready to serve: RUNNING (every thread has its assignment; not REBALANCING) and no active store
+   * still restoring from its changelog.
+   */
+  public boolean caughtUp() {
+    return ready(streams.state(), restoring.size());
+  }
+
+  /** The readiness rule on its own, for tests: RUNNING and nothing restoring. */
+  public static boolean ready(KafkaStreams.State state, int storesRestoring) {
+    return state == KafkaStreams.State.RUNNING && storesRestoring == 0;
+  }
+
+  /** Store partitions restoring now, as {@code store@topic-partition}. */
+  public Set<String> restoring() {
+    return Set.copyOf(restoring);
   }
 
   /**
