@@ -137,7 +137,7 @@ public final class AccessRules {
       case "status" -> {
         read(grants, catalog.requestStatus, catalog.flowState, catalog.approvalPending);
         readWrite(grants, catalog.approvals);
-        write(grants, catalog.ingress, catalog.audit);
+        write(grants, catalog.ingress, catalog.audit, catalog.dlq);
         streamsApp(grants, catalog.applicationId(STATUS_STAGE));
         return new Principal(app, "the HTTP gateway and its status view: writes the ingress for API-key callers, posts approvals", grants);
       }
