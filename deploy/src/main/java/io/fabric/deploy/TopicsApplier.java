@@ -21,6 +21,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
@@ -84,7 +85,7 @@ public final class TopicsApplier {
       List<TopicState> result = new ArrayList<>();
       if (create) {
         List<NewTopic> missing = specs.stream().filter(t -> !existing.contains(t.name())).map(t -> t.newTopic(profile)).toList();
-        createAll(admin, missing);
+        createAll(admin, missing, profile);
         missing.forEach(t -> result.add(new TopicState(t.name(), "created", t.numPartitions(), t.replicationFactor(),
             profile.minInsyncReplicas(), t.configs(), List.of())));
       }
@@ -149,13 +150,18 @@ public final class TopicsApplier {
     return new IllegalStateException("cannot reach Kafka at " + connection.bootstrapServers() + ": " + cause.getMessage(), cause);
   }
 
-  private static void createAll(Admin admin, Collection<NewTopic> topics) throws InterruptedException, ExecutionException, TimeoutException {
+  private static void createAll(Admin admin, Collection<NewTopic> topics, TopicProfile profile)
+      throws InterruptedException, ExecutionException, TimeoutException {
     if (topics.isEmpty()) {
       return;
     }
     try {
       admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
+      if (e.getCause() instanceof InvalidReplicationFactorException) {
+        throw new IllegalStateException("cannot create the topics with profile " + profile.name() + " (replication "
+            + profile.replicationFactor() + "): " + e.getCause().getMessage(), e.getCause());
+      }
       if (!(e.getCause() instanceof TopicExistsException)) {
         throw e;
       }
