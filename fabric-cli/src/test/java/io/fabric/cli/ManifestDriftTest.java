@@ -60,6 +60,24 @@ class ManifestDriftTest {
     }
   }
 
+  @Test
+  void renderTakesTheProfileNamespaceImageAndSubmitters(@TempDir Path out) throws Exception {
+    CliRun run = CliRun.of("deploy", "render", "--out", out.toString(), "--profile", "single-node", "--namespace", "staging",
+        "--image", "registry.example/fabric:1.2", "--partitions", "6", "--submitter", "crm");
+    assertEquals(0, run.exitCode(), run.toString());
+
+    String topics = Files.readString(out.resolve("k8s/topics.yaml"));
+    assertTrue(topics.contains("namespace: staging") && topics.contains("replicas: 1") && topics.contains("partitions: 6")
+        && topics.contains("min.insync.replicas: \"1\""), topics);
+    assertTrue(Files.readString(out.resolve("k8s/apps.yaml")).contains("image: registry.example/fabric:1.2"));
+    assertTrue(Files.readString(out.resolve("compose/compose.yaml")).contains("- single-node"));
+    String users = Files.readString(out.resolve("k8s/users.yaml"));
+    assertTrue(users.contains("name: fabric-submitter-crm"), users);
+    CliRun bad = CliRun.of("deploy", "render", "--out", out.toString(), "--profile", "prod");
+    assertEquals(1, bad.exitCode(), bad.toString());
+    assertTrue(bad.err().contains("unknown topic profile 'prod'"), bad.toString());
+  }
+
   static SortedMap<String, String> render(TopicCatalog catalog) {
     return ManifestRenderer.render(catalog, DeployCommand.deployables(catalog), RenderOptions.defaults());
   }
