@@ -35,7 +35,7 @@ final class AppOptions {
 
   @Option(names = "--config", paramLabel = "KEY=VALUE",
       description = "A setting for every Streams app (e.g. commit.interval.ms=20, num.stream.threads=2) or, with the prefix "
-          + PluginRuntimeConfig.PREFIX + ", for every plugin runtime (e.g. " + PluginRuntimeConfig.INSTANCE_ID + "=2, "
+          + PluginRuntimeConfig.PREFIX + ", for every plugin runtime (e.g. " + PluginRuntimeConfig.INSTANCE_ID + "=node-2 (default: per process), "
           + PluginRuntimeConfig.BATCH_LINGER_MS + "=5) or, with the prefix otel., for tracing (e.g. "
           + "otel.exporter.otlp.endpoint=http://127.0.0.1:4318; the OTEL_* environment works too). Repeatable.")
   Map<String, String> config = new LinkedHashMap<>();

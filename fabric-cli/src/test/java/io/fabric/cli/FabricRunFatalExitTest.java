@@ -63,7 +63,9 @@ class FabricRunFatalExitTest {
 
     // When another process takes over the builtin runtime's transactional id, and a task arrives
     Map<String, Object> fencer = connection.clientConfig();
-    fencer.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, catalog.pluginTransactionalId("builtin", false, "0"));
+    // the process picked its instance id and keeps it in its data directory
+    String instance = java.nio.file.Files.readString(dir.resolve("state").resolve("plugin-runtime").resolve("instance.id")).strip();
+    fencer.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, catalog.pluginTransactionalId("builtin", false, instance));
     try (KafkaProducer<String, byte[]> zombieKiller = new KafkaProducer<>(fencer, new StringSerializer(), new ByteArraySerializer())) {
       zombieKiller.initTransactions();
     }

@@ -18,11 +18,19 @@ import java.util.Optional;
  */
 public final class PluginHost implements AutoCloseable {
   private final List<PluginRuntime> runtimes;
+  private final InstanceIdentity identity;
+  private final String instanceId;
 
-  private PluginHost(List<PluginRuntime> runtimes) {
+  private PluginHost(List<PluginRuntime> runtimes, InstanceIdentity identity, String instanceId) {
     this.runtimes = List.copyOf(runtimes);
+    this.identity = identity;
+    this.instanceId = instanceId;
   }
 
+  /**
+   * Starts a runtime per plugin. Without a configured instance id, the runtimes of this host share one that
+   * {@link InstanceIdentity} picks for this process (kept in {@code config.stateDir()} across restarts).
+   */
   public static PluginHost start(KafkaConnection connection, TopicCatalog catalog, PluginRegistry registry, PluginRuntimeConfig config) {
     return start(connection, catalog, registry, config, FabricTracing.noop(), FabricMetrics.discard());
   }
@@ -33,18 +41,28 @@ public final class PluginHost implements AutoCloseable {
    */
   public static PluginHost start(KafkaConnection connection, TopicCatalog catalog, PluginRegistry registry, PluginRuntimeConfig config,
                                  FabricTracing tracing, FabricMetrics metrics) {
+    InstanceIdentity identity = config.instanceId() == null ? InstanceIdentity.acquire(config.stateDir()) : null;
+    PluginRuntimeConfig effective = identity == null ? config : config.withInstanceId(identity.id());
     List<PluginRuntime> started = new ArrayList<>();
     try {
       for (FabricPlugin plugin : registry.plugins()) {
-        PluginRuntime runtime = new PluginRuntime(connection, catalog, plugin, config, metrics).tracedBy(tracing);
+        PluginRuntime runtime = new PluginRuntime(connection, catalog, plugin, effective, metrics).tracedBy(tracing);
         started.add(runtime);
         runtime.start();
       }
     } catch (RuntimeException e) {
       started.forEach(PluginRuntime::close);
+      if (identity != null) {
+        identity.close();
+      }
       throw e;
     }
-    return new PluginHost(started);
+    return new PluginHost(started, identity, effective.instanceId());
+  }
+
+  /** The instance id of this host's runtimes (part of their transactional ids). */
+  public String instanceId() {
+    return instanceId;
   }
 
   public List<PluginRuntime> runtimes() {
@@ -81,5 +99,8 @@ public final class PluginHost implements AutoCloseable {
   @Override
   public void close() {
     runtimes.forEach(PluginRuntime::close);
+    if (identity != null) {
+      identity.close();
+    }
   }
 }

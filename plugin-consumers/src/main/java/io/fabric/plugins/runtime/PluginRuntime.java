@@ -146,11 +146,12 @@ public final class PluginRuntime implements AutoCloseable {
     this.connection = connection;
     this.catalog = catalog;
     this.plugin = plugin;
-    this.config = config;
+    // a runtime made on its own (not by a PluginHost) without an instance id gets one of its own
+    this.config = config.instanceId() != null ? config : config.withInstanceId(InstanceIdentity.fresh());
     this.taskTopic = config.canary() ? catalog.pluginCanaryTasks(plugin.name()) : catalog.pluginTasks(plugin.name());
     this.intentTopic = ExecutionIntent.topic(catalog);
     this.groupId = catalog.pluginGroupId(plugin.name(), config.canary());
-    this.transactionalId = catalog.pluginTransactionalId(plugin.name(), config.canary(), config.instanceId());
+    this.transactionalId = catalog.pluginTransactionalId(plugin.name(), config.canary(), this.config.instanceId());
     taskSerde.configure(connection.clientConfig(), false);
     this.worstCaseCall = config.worstCaseCallOf(plugin);
     this.pollBudget = pollBudget(connection, config);
@@ -176,7 +177,7 @@ public final class PluginRuntime implements AutoCloseable {
       if (closing) {
         throw new IllegalStateException("plugin runtime " + transactionalId + " is closed");
       }
-      thread = new Thread(this::run, "fabric-plugin-" + plugin.name() + "-" + config.instanceId());
+      thread = new Thread(this::run, "fabric-plugin-" + plugin.name() + "-" + this.config.instanceId());
       thread.start();
     }
   }

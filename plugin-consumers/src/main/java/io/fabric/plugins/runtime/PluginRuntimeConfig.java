@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
  * can crash a separate {@code fabric run --apps plugins} process exactly between an effect and its
  * checkpoint. The process logs a warning while it is set.
  *
- * @param instanceId distinguishes the runtimes of one plugin; part of the stable transactional id
- *                   {@code <prefix>fabric-plugin-<name>-<instance>}, so a restarted instance fences its zombie
+ * @param instanceId distinguishes the runtimes of one plugin; part of the transactional id
+ *                   {@code <prefix>fabric-plugin-<name>-<instance>}. Null (the default): chosen per process by
+ *                   {@link InstanceIdentity} (kept in the state directory across restarts when there is one), so
+ *                   two processes with the default never share one and fence each other
  * @param pollTimeout longest wait in one poll
  * @param closeTimeout how long {@link PluginRuntime#close()} waits for the loop and clients
  * @param errorBackoff how long partitions stay paused after an aborted transaction before they are retried
@@ -89,7 +91,7 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   private static final Set<String> FAULT_INJECTION_WARNED = ConcurrentHashMap.newKeySet();
 
   public PluginRuntimeConfig {
-    if (instanceId == null || !instanceId.matches("[A-Za-z0-9._-]+")) {
+    if (instanceId != null && !instanceId.matches("[A-Za-z0-9._-]+")) {
       throw new IllegalArgumentException("instance id must be letters, digits, '.', '_' or '-': " + instanceId);
     }
     if (maxPollRecords < 1) {
@@ -116,7 +118,7 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
 
   /** The defaults; the crash point is {@link CrashPoint#NONE} unless fault injection is switched on (see the class comment). */
   public static PluginRuntimeConfig defaults() {
-    return new PluginRuntimeConfig("0", Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(1), 50,
+    return new PluginRuntimeConfig(null, Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(1), 50,
         Duration.ofMinutes(5), null, Duration.ofMillis(20), Duration.ofSeconds(15), false, DEFAULT_MAX_CHECKPOINT_BYTES, faultInjection(null),
         Clock.systemUTC(), null, Duration.ofSeconds(60));
   }

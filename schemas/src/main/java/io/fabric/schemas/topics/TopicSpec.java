@@ -26,4 +26,9 @@ public record TopicSpec<K, V>(String name, Supplier<Serde<K>> keySerdes, Supplie
   public NewTopic newTopic(short replicationFactor) {
     return new NewTopic(name, partitions, replicationFactor).configs(config);
   }
+
+  /** The topic as {@code profile} creates it: its replication factor, and min.insync.replicas next to the catalog's config. */
+  public NewTopic newTopic(TopicProfile profile) {
+    return new NewTopic(name, partitions, profile.replicationFactor()).configs(profile.topicConfig(config));
+  }
 }
