@@ -38,15 +38,24 @@ public final class LoopbackKafkaCluster implements AutoCloseable {
     }
   }
 
-  private LoopbackKafkaCluster(Path dir, String classpath) {
+  /** Small and quick to start, for tests: each broker's JIT stops at C1 and its heap is small, so three fit beside a test. */
+  public static final List<String> TEST_JVM = List.of("-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+  /** For measurements ({@code docs/capacity.md}): the JVM's defaults (G1, full JIT), with a heap a broker would get. */
+  public static final List<String> MEASURING_JVM = List.of("-Xmx1g");
+
+  private final List<String> jvmOptions;
+
+  private LoopbackKafkaCluster(Path dir, String classpath, List<String> jvmOptions) {
     this.dir = dir;
     this.classpath = classpath;
+    this.jvmOptions = jvmOptions;
   }
 
   /** Starts a 3-node cluster in DIR (argument 1, default {@code ./cluster}) and prints its bootstrap servers. */
   public static void main(String[] args) throws Exception {
     Path dir = Path.of(args.length > 0 ? args[0] : "cluster").toAbsolutePath();
-    LoopbackKafkaCluster cluster = start(dir, 3, Map.of(), System.getProperty("java.class.path"));
+    // started by hand to measure capacity (docs/capacity.md), so the brokers get a full JIT, not the tests' lean JVM
+    LoopbackKafkaCluster cluster = start(dir, 3, Map.of(), System.getProperty("java.class.path"), MEASURING_JVM);
     Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "loopback-cluster-stop"));
     System.out.println("3-node KRaft cluster on " + cluster.bootstrapServers() + " (logs and data in " + dir + "); Ctrl-C stops it");
     Thread.currentThread().join();
@@ -56,7 +65,13 @@ public final class LoopbackKafkaCluster implements AutoCloseable {
    * @param classpath where {@code kafka.Kafka} and {@code kafka.tools.StorageTool} are (the fabric jar)
    */
   public static LoopbackKafkaCluster start(Path dir, int size, Map<String, String> overrides, String classpath) throws IOException {
-    LoopbackKafkaCluster cluster = new LoopbackKafkaCluster(dir, classpath);
+    return start(dir, size, overrides, classpath, TEST_JVM);
+  }
+
+  /** As {@link #start(Path, int, Map, String)}, with the brokers' JVM options ({@link #TEST_JVM} or {@link #MEASURING_JVM}). */
+  public static LoopbackKafkaCluster start(Path dir, int size, Map<String, String> overrides, String classpath,
+      List<String> jvmOptions) throws IOException {
+    LoopbackKafkaCluster cluster = new LoopbackKafkaCluster(dir, classpath, jvmOptions);
     try {
       cluster.format(size, overrides);
       for (Node node : cluster.nodes) {
@@ -123,9 +138,9 @@ public final class LoopbackKafkaCluster implements AutoCloseable {
   }
 
   private Started java(Path log, String mainClass, String... args) {
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-        "-cp", classpath, mainClass));
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn", "-cp", classpath, mainClass));
     command.addAll(List.of(args));
     try {
       Files.writeString(log, "$ " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
