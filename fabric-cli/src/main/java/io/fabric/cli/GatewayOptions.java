@@ -39,6 +39,11 @@ final class GatewayOptions {
       description = "Address the gateway binds and advertises to the other instances (default ${DEFAULT-VALUE}).")
   String httpHost;
 
+  @Option(names = "--http-host-alias", paramLabel = "NAME",
+      description = "A further name the gateway answers to in the Host header, besides loopback and --http-host (a Service's DNS "
+          + "name, a compose service, a load balancer); repeatable. Any other name gets 421, against DNS rebinding.")
+  List<String> hostAliases = new java.util.ArrayList<>();
+
   @Option(names = "--api-keys", paramLabel = "FILE",
       description = "API keys the gateway accepts (SHA-256 digests bound to a name and tenants; fabric keys generate --api-key). "
           + "Without it the gateway accepts no tasks.")
@@ -142,7 +147,7 @@ final class GatewayOptions {
       }
       return new HttpGateway.Health(r != null && r.ready(), detail);
     });
-    GatewayConfig config = GatewayConfig.defaults(httpHost, httpPort).withMaxInFlight(maxInFlight)
+    GatewayConfig config = GatewayConfig.defaults(httpHost, httpPort).withMaxInFlight(maxInFlight).withHostAliases(java.util.Set.copyOf(hostAliases))
         .withLimits(GatewayConfig.defaults(httpHost, httpPort).maxBodyBytes(), maxBatch);
     HttpGateway http;
     try {

@@ -45,6 +45,10 @@ class GatewayReadCredentialsTest {
   }
 
   private HttpGateway start(SubmitterVerifier submitters) {
+    return start(submitters, java.util.Set.of());
+  }
+
+  private HttpGateway start(SubmitterVerifier submitters, java.util.Set<String> hostAliases) {
     StatusReads reads = new StatusReads() {
       @Override
       public Location locate(String requestId) {
@@ -56,7 +60,7 @@ class GatewayReadCredentialsTest {
         return true;
       }
     };
-    return HttpGateway.start(GatewayConfig.defaults("127.0.0.1", 0), new HttpGateway.Backend(ApiKeys.none(),
+    return HttpGateway.start(GatewayConfig.defaults("127.0.0.1", 0).withHostAliases(hostAliases), new HttpGateway.Backend(ApiKeys.none(),
         submitters == null ? null : GatewayOptions.signedReads(submitters), null, null, () -> reads, null, null,
         () -> new HttpGateway.Health(true, Map.of("requests", submitters == null ? "open" : "signed")), () -> NOW));
   }
@@ -102,12 +106,27 @@ class GatewayReadCredentialsTest {
 
   @Test
   void aForeignHostHeaderIsRefused() throws Exception {
-    try (HttpGateway server = start(null); Socket socket = new Socket("127.0.0.1", server.port())) {
-      OutputStream out = socket.getOutputStream();
-      out.write("GET /health HTTP/1.1\r\nHost: attacker.example:80\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      String statusLine = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+    try (HttpGateway server = start(null)) {
+      String statusLine = healthWithHost(server, "attacker.example:80");
       assertTrue(statusLine.contains(" 421 "), statusLine);
+    }
+  }
+
+  @Test
+  void aServiceNameGivenAsAnAliasIsAnsweredAndOthersStillAreNot() throws Exception {
+    try (HttpGateway server = start(null, java.util.Set.of("fabric-gateway.fabric.svc"))) {
+      assertTrue(healthWithHost(server, "fabric-gateway.fabric.svc:8080").contains(" 200 "));
+      assertTrue(healthWithHost(server, "fabric-gateway.evil.svc:8080").contains(" 421 "));
+    }
+  }
+
+  /** The status line of GET /health sent with a Host header of our choosing (the JDK client will not send any). */
+  private static String healthWithHost(HttpGateway server, String host) throws Exception {
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(("GET /health HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
     }
   }
 }

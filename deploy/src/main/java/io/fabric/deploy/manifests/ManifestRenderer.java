@@ -228,6 +228,10 @@ public final class ManifestRenderer {
         map("name", "policy", "configMap", map("name", "fabric-policy"))));
     if (d.gateway()) {
       args.addAll(List.of("--api-keys", CONFIG_DIR + "/gateway/api-keys.yaml", "--gateway-key", CONFIG_DIR + "/gateway/gateway.key"));
+      // callers inside the cluster reach it by its Service's names; the gateway refuses Host names it was not given (421)
+      for (String alias : serviceDnsNames(name, o.namespace())) {
+        args.addAll(List.of("--http-host-alias", alias));
+      }
       mounts.add(map("name", "gateway", "mountPath", CONFIG_DIR + "/gateway", "readOnly", true));
       volumes.add(map("name", "gateway", "secret", map("secretName", GATEWAY_SECRET)));
     }
@@ -260,6 +264,11 @@ public final class ManifestRenderer {
                 "securityContext", map("fsGroup", 65532),
                 "containers", List.of(container),
                 "volumes", volumes))));
+  }
+
+  /** The names a Service answers to from inside the cluster, shortest first. */
+  static List<String> serviceDnsNames(String service, String namespace) {
+    return List.of(service, service + "." + namespace, service + "." + namespace + ".svc", service + "." + namespace + ".svc.cluster.local");
   }
 
   private static Map<String, Object> service(Deployable d, RenderOptions o) {
@@ -325,6 +334,8 @@ public final class ManifestRenderer {
         // one gateway instance: its status store advertises --http-host to the other instances, and 0.0.0.0 reaches none.
         // It takes no tasks until it has API keys (README: Production); reads, /health and /ready work without.
         service.put("ports", List.of(HTTP_PORT + ":" + HTTP_PORT));
+        // the other containers call it by its service name
+        command.addAll(List.of("--http-host-alias", d.name()));
       }
       services.put(d.name(), service);
     }

@@ -27,7 +27,6 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
@@ -55,8 +54,6 @@ import java.util.function.Supplier;
 public final class HttpGateway implements AutoCloseable {
   /** Set on a read one instance forwards to another, so the second answers from its own store and never forwards again. */
   public static final String FORWARDED_HEADER = "Fabric-Forwarded-By";
-  private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "[::1]");
-  private static final java.util.regex.Pattern PORT_SUFFIX = java.util.regex.Pattern.compile(":\\d+$");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One route the gateway serves; {@code /openapi.json} must describe exactly these. */
@@ -105,6 +102,7 @@ public final class HttpGateway implements AutoCloseable {
   static final String UNMATCHED_ROUTE = "unmatched";
 
   private final GatewayConfig config;
+  private final HostNames hostNames;
   private final Backend backend;
   private final Probes probes;
   private final Javalin app;
@@ -130,6 +128,7 @@ public final class HttpGateway implements AutoCloseable {
 
   private HttpGateway(GatewayConfig config, Backend backend, FabricTracing tracing, Probes probes) {
     this.config = config;
+    this.hostNames = new HostNames(config.host(), config.hostAliases());
     this.backend = backend;
     this.tracing = new GatewayTracing(tracing);
     this.probes = probes;
@@ -597,12 +596,12 @@ public final class HttpGateway implements AutoCloseable {
     return refusal;
   }
 
-  /** Refuses (421) a request whose Host header names neither a loopback name nor the bound host. */
+  /** Refuses (421) a request whose Host header names neither a loopback name, the bound host nor an alias. */
   private void requireOwnHost(Context ctx) {
     String header = ctx.header("Host");
-    String name = header == null ? "" : PORT_SUFFIX.matcher(header.toLowerCase(Locale.ROOT)).replaceFirst("");
-    if (!LOOPBACK.contains(name) && !name.equals(config.host().toLowerCase(Locale.ROOT))) {
-      throw new Refusal(421, "this server answers only to " + config.host() + " or a loopback name, not '" + name + "'");
+    if (!hostNames.accepts(header)) {
+      throw new Refusal(421, "this server answers only to " + hostNames.describe() + " or a loopback name, not '" + header
+          + "' (add it with --http-host-alias)");
     }
   }
 
