@@ -52,6 +52,7 @@ class FabricEndToEndTest {
   @TempDir
   static Path dir;
 
+  private static InProcessFabricSetup setup;
   private static String prefix;
   private static VendorSandbox sandbox;
   private static FabricRuntime runtime;
@@ -60,34 +61,16 @@ class FabricEndToEndTest {
 
   @BeforeAll
   static void startFabric() throws IOException {
-    prefix = EmbeddedKafkaExtension.uniqueName("e2e") + ".";
-    assertEquals(0, cli("keys", "generate", "--approver", "alice", "--out", dir.resolve("keys").toString()).exitCode());
-    Files.writeString(dir.resolve("approvers.yaml"), "approvers:\n  alice: { public_key_file: keys/alice.pub, actions: [\"*\"], tenants: [\"*\"] }\n");
-    Files.writeString(dir.resolve("policy.yaml"), "tenants:\n  strict-co: { B: [summarize] }\napprovals:\n  actions:\n"
-        + "    publish_content: { deadline: PT8S }\n    create_charge: { deadline: PT15S }\n");
+    setup = new InProcessFabricSetup(dir, "e2e");
+    prefix = setup.prefix;
     sandbox = VendorSandbox.start();
     sandbox.applyToSystemProperties();
-    CliRun topics = cli("topics", "apply");
-    assertEquals(0, topics.exitCode(), topics.toString());
-    assertTrue(topics.out().contains(prefix + "tasks.ingress") && topics.out().contains("created"), topics.toString());
-
-    ConnectionOptions kafka = new ConnectionOptions();
-    kafka.bootstrapServer = EmbeddedKafkaExtension.bootstrapServers();
-    kafka.topicPrefix = prefix;
-    kafka.partitions = 3;
-    AppOptions apps = new AppOptions();
-    apps.policyFile = dir.resolve("policy.yaml");
-    apps.approversFile = dir.resolve("approvers.yaml");
-    CliRun key = cli("keys", "generate", "--api-key", "acme-app", "--tenants", "acme,strict-co", "--out", dir.resolve("keys").toString());
-    assertEquals(0, key.exitCode(), key.toString());
-    apiKey = Files.readString(dir.resolve("keys/acme-app.api-key")).strip();
-    Files.writeString(dir.resolve("api-keys.yaml"), "keys:\n" + key.out().lines().filter(l -> l.contains("sha256:")).findFirst().orElseThrow() + "\n");
-    GatewayOptions gateway = new GatewayOptions();
-    gateway.httpHost = "127.0.0.1";
-    gateway.httpPort = 0;
-    gateway.maxInFlight = 100;
-    gateway.maxBatch = 10;
-    gateway.apiKeysFile = dir.resolve("api-keys.yaml");
+    setup.approverPolicyAndTopics("tenants:\n  strict-co: { B: [summarize] }\napprovals:\n  actions:\n"
+        + "    publish_content: { deadline: PT8S }\n    create_charge: { deadline: PT15S }\n");
+    ConnectionOptions kafka = setup.kafka();
+    AppOptions apps = setup.apps();
+    GatewayOptions gateway = setup.gatewayWithKey("acme-app", "acme,strict-co");
+    apiKey = setup.apiKey("acme-app");
     java.util.concurrent.atomic.AtomicReference<FabricRuntime> started = new java.util.concurrent.atomic.AtomicReference<>();
     http = gateway.start(kafka.connection(kafka.bootstrapServer), kafka.catalog(), apps, started::get);
     runtime = FabricRuntime.start(apps.settings(kafka, kafka.bootstrapServer, dir.resolve("state")), http.http().advertised());
@@ -241,11 +224,7 @@ class FabricEndToEndTest {
   }
 
   static CliRun cli(String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    if (!args[0].equals("keys")) {
-      all.addAll(List.of("--bootstrap-server", EmbeddedKafkaExtension.bootstrapServers(), "--topic-prefix", prefix));
-    }
-    return CliRun.of(all.toArray(String[]::new));
+    return setup.cli(args);
   }
 
   private static String submit(String... args) {

@@ -58,6 +58,7 @@ class MetricsIntegrationTest {
   @TempDir
   static Path dir;
 
+  private static InProcessFabricSetup setup;
   private static String prefix;
   private static VendorSandbox sandbox;
   private static ProcessMetrics metrics;
@@ -69,33 +70,16 @@ class MetricsIntegrationTest {
 
   @BeforeAll
   static void startFabricAndSendTraffic() throws Exception {
-    prefix = EmbeddedKafkaExtension.uniqueName("metrics") + ".";
-    assertEquals(0, cli("keys", "generate", "--approver", "alice", "--out", dir.resolve("keys").toString()).exitCode());
-    Files.writeString(dir.resolve("approvers.yaml"), "approvers:\n  alice: { public_key_file: keys/alice.pub, actions: [\"*\"], tenants: [\"*\"] }\n");
-    Files.writeString(dir.resolve("policy.yaml"), "tenants:\n  strict-co: { B: [summarize] }\napprovals:\n  actions:\n"
-        + "    publish_content: { deadline: PT6S }\n    create_charge: { deadline: PT30M }\n");
+    setup = new InProcessFabricSetup(dir, "metrics");
+    prefix = setup.prefix;
     sandbox = VendorSandbox.start();
     sandbox.applyToSystemProperties();
-    CliRun topics = cli("topics", "apply");
-    assertEquals(0, topics.exitCode(), topics.toString());
-
-    ConnectionOptions kafka = new ConnectionOptions();
-    kafka.bootstrapServer = EmbeddedKafkaExtension.bootstrapServers();
-    kafka.topicPrefix = prefix;
-    kafka.partitions = 3;
-    AppOptions apps = new AppOptions();
-    apps.policyFile = dir.resolve("policy.yaml");
-    apps.approversFile = dir.resolve("approvers.yaml");
-    CliRun key = cli("keys", "generate", "--api-key", "acme-app", "--tenants", "acme,strict-co", "--out", dir.resolve("keys").toString());
-    assertEquals(0, key.exitCode(), key.toString());
-    apiKey = Files.readString(dir.resolve("keys/acme-app.api-key")).strip();
-    Files.writeString(dir.resolve("api-keys.yaml"), "keys:\n" + key.out().lines().filter(l -> l.contains("sha256:")).findFirst().orElseThrow() + "\n");
-    GatewayOptions gateway = new GatewayOptions();
-    gateway.httpHost = "127.0.0.1";
-    gateway.httpPort = 0;
-    gateway.maxInFlight = 100;
-    gateway.maxBatch = 10;
-    gateway.apiKeysFile = dir.resolve("api-keys.yaml");
+    setup.approverPolicyAndTopics("tenants:\n  strict-co: { B: [summarize] }\napprovals:\n  actions:\n"
+        + "    publish_content: { deadline: PT6S }\n    create_charge: { deadline: PT30M }\n");
+    ConnectionOptions kafka = setup.kafka();
+    AppOptions apps = setup.apps();
+    GatewayOptions gateway = setup.gatewayWithKey("acme-app", "acme,strict-co");
+    apiKey = setup.apiKey("acme-app");
 
     // as fabric run does: the gateway (and its probes) first, then the apps
     metrics = new ProcessMetrics();
@@ -335,10 +319,6 @@ class MetricsIntegrationTest {
   }
 
   static CliRun cli(String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    if (!args[0].equals("keys")) {
-      all.addAll(List.of("--bootstrap-server", EmbeddedKafkaExtension.bootstrapServers(), "--topic-prefix", prefix));
-    }
-    return CliRun.of(all.toArray(String[]::new));
+    return setup.cli(args);
   }
 }

@@ -43,6 +43,7 @@ class TracingIntegrationTest {
   @TempDir
   static Path dir;
 
+  private static InProcessFabricSetup setup;
   private static String prefix;
   private static OtlpTraceReceiver receiver;
   private static FabricTracing tracing;
@@ -56,30 +57,13 @@ class TracingIntegrationTest {
     // the SDK as `fabric run` configures it (autoconfigure), pointed at the receiver; passed in, never global
     tracing = FabricTracing.configure(Map.of("otel.exporter.otlp.endpoint", receiver.endpoint(), "otel.bsp.schedule.delay", "100"));
     assertTrue(tracing.enabled());
-    prefix = EmbeddedKafkaExtension.uniqueName("trace") + ".";
-    assertEquals(0, cli("keys", "generate", "--approver", "alice", "--out", dir.resolve("keys").toString()).exitCode());
-    Files.writeString(dir.resolve("approvers.yaml"), "approvers:\n  alice: { public_key_file: keys/alice.pub, actions: [\"*\"], tenants: [\"*\"] }\n");
-    Files.writeString(dir.resolve("policy.yaml"), "tenants:\n  strict-co: { B: [summarize] }\n");
-    CliRun topics = cli("topics", "apply");
-    assertEquals(0, topics.exitCode(), topics.toString());
-
-    ConnectionOptions kafka = new ConnectionOptions();
-    kafka.bootstrapServer = EmbeddedKafkaExtension.bootstrapServers();
-    kafka.topicPrefix = prefix;
-    kafka.partitions = 3;
-    AppOptions apps = new AppOptions();
-    apps.policyFile = dir.resolve("policy.yaml");
-    apps.approversFile = dir.resolve("approvers.yaml");
-    CliRun key = cli("keys", "generate", "--api-key", "app", "--tenants", "acme,strict-co", "--out", dir.resolve("keys").toString());
-    assertEquals(0, key.exitCode(), key.toString());
-    apiKey = Files.readString(dir.resolve("keys/app.api-key")).strip();
-    Files.writeString(dir.resolve("api-keys.yaml"), "keys:\n" + key.out().lines().filter(l -> l.contains("sha256:")).findFirst().orElseThrow() + "\n");
-    GatewayOptions gateway = new GatewayOptions();
-    gateway.httpHost = "127.0.0.1";
-    gateway.httpPort = 0;
-    gateway.maxInFlight = 100;
-    gateway.maxBatch = 10;
-    gateway.apiKeysFile = dir.resolve("api-keys.yaml");
+    setup = new InProcessFabricSetup(dir, "trace");
+    prefix = setup.prefix;
+    setup.approverPolicyAndTopics("tenants:\n  strict-co: { B: [summarize] }\n");
+    ConnectionOptions kafka = setup.kafka();
+    AppOptions apps = setup.apps();
+    GatewayOptions gateway = setup.gatewayWithKey("app", "acme,strict-co");
+    apiKey = setup.apiKey("app");
     java.util.concurrent.atomic.AtomicReference<FabricRuntime> started = new java.util.concurrent.atomic.AtomicReference<>();
     http = gateway.start(kafka.connection(kafka.bootstrapServer), kafka.catalog(), apps, started::get, tracing, null);
     runtime = FabricRuntime.start(apps.settings(kafka, kafka.bootstrapServer, dir.resolve("state")), http.http().advertised(), tracing);
@@ -244,10 +228,6 @@ class TracingIntegrationTest {
   }
 
   static CliRun cli(String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
-    if (!args[0].equals("keys")) {
-      all.addAll(List.of("--bootstrap-server", EmbeddedKafkaExtension.bootstrapServers(), "--topic-prefix", prefix));
-    }
-    return CliRun.of(all.toArray(String[]::new));
+    return setup.cli(args);
   }
 }
