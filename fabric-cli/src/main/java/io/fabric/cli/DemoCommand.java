@@ -84,6 +84,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println(allAsExpected ? "every request ended where the policy says it must"
             : "some requests did not end as expected");
         out.println("vendor sandbox: " + sandbox.effects(VendorSandbox.WHATSAPP_MESSAGE) + " WhatsApp message(s), "
+            + sandbox.effects(VendorSandbox.LINKEDIN_POST) + " LinkedIn post(s), "
             + sandbox.effects(VendorSandbox.CHARGE) + " charge(s), " + sandbox.effects(VendorSandbox.REFUND) + " refund(s)");
         return allAsExpected ? 0 : 1;
       }

@@ -85,8 +85,15 @@ final class DemoScript {
     TaskRequest summary = submit(Submission.of("acme", "summarize")
         .payload("{\"text\":\"Kafka keeps the log. The fabric gates every action. Risky actions wait for a signed approval.\"}"));
     checks.add(status("class A runs at once", summary, "EXECUTED", null));
-    checks.add(status("class B waits for approval", submit(Submission.of("acme", "send_linkedin").payload("{\"text\":\"hi\"}")),
-        "PENDING_APPROVAL", null));
+    // class B: seen waiting before the approver acts (below), then run by the linkedin plugin against the sandbox
+    TaskRequest linkedin = submit(Submission.of("acme", "send_linkedin").payload("{\"text\":\"We ship on Kafka (finally)\"}"));
+    String[] linkedinWaited = new String[] {"(not seen)", null};
+    checks.add(new Check("class B waits for approval", linkedin.getAction(), "PENDING_APPROVAL", null, () -> linkedinWaited));
+    checks.add(new Check("LinkedIn approved, posted", linkedin.getAction(), "EXECUTED", "1 post", () -> {
+      String[] got = awaitStatus(linkedin.getRequestId(), "EXECUTED");
+      int posts = sandbox.effects(VendorSandbox.LINKEDIN_POST);
+      return new String[] {got[0], posts + (posts == 1 ? " post" : " posts")};
+    }));
     checks.add(status("class C is forbidden", submit(Submission.of("acme", "exfiltrate_secrets")), "BLOCKED", "FORBIDDEN"));
     checks.add(status("unknown action is class B", submit(Submission.of("acme", "launch_rocket")), "PENDING_APPROVAL", null));
     checks.add(status("tenant rule tightens A to B", submit(Submission.of("strict-co", "summarize").payload("{\"text\":\"x\"}")),
@@ -152,6 +159,8 @@ final class DemoScript {
         () -> LatestByKeyReader.latest(connection, catalog.dlq, "demo-garbage")).map(l -> new String[] {"DEAD_LETTER", l.getReason()})
         .orElse(new String[] {"(none)", null})));
 
+    System.arraycopy(awaitStatus(linkedin.getRequestId(), "PENDING_APPROVAL"), 0, linkedinWaited, 0, linkedinWaited.length);
+    center.decide(linkedin.getRequestId(), signer, ApprovalDecision.APPROVE, "launch post reviewed");
     awaitStatus(whatsapp.getRequestId(), "PENDING_APPROVAL");
     String[] read = approveAfterReading(whatsapp, "customer asked for shipping updates");
     System.arraycopy(read, 0, approverRead, 0, read.length);

@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A local stand-in for every vendor the plugins call, for {@code fabric demo} and
  * {@code fabric run --sandbox}: one HTTP server on loopback (the JDK's, port chosen by the OS)
- * answering the WhatsApp, Salesforce, Stripe, Twilio-style and DocuSign-style endpoints with the
- * vendors' JSON shapes, ids and error formats, a signed-webhook receiver, and an SMTP sink. The
+ * answering the WhatsApp, Salesforce, Stripe, Twilio-style, DocuSign-style, LinkedIn, WordPress and
+ * Slack endpoints with the vendors' JSON shapes, ids and error formats, a signed-webhook receiver, and an SMTP sink. The
  * plugins make their real HTTP/SMTP calls against it; only the base URLs and (dummy) credentials
  * differ, set through {@link #systemProperties()}.
  *
@@ -62,6 +62,14 @@ public final class VendorSandbox implements AutoCloseable {
   public static final String ENVELOPE_VOID = "envelope_void";
   public static final String EMAIL = "email";
   public static final String WEBHOOK = "webhook";
+  public static final String LINKEDIN_POST = "linkedin_post";
+  public static final String LINKEDIN_POST_DELETE = "linkedin_post_delete";
+  public static final String CMS_POST = "cms_post";
+  public static final String CMS_POST_TRASH = "cms_post_trash";
+  /** An upsert that changed a record's {@code OwnerId} (lead routing, or its undo). */
+  public static final String SALESFORCE_OWNER_CHANGE = "salesforce_owner_change";
+  public static final String SLACK_MESSAGE = "slack_message";
+  public static final String SLACK_MESSAGE_DELETE = "slack_message_delete";
 
   /** Stripe's test payment method that is always declined (HTTP 402 card_declined), as in Stripe's test mode. */
   public static final String STRIPE_DECLINED_CARD = SandboxStripe.DECLINED_CARD;
@@ -81,6 +89,17 @@ public final class VendorSandbox implements AutoCloseable {
   public static final String DOCUSIGN_TOKEN = "sandbox-docusign-token";
   public static final String WEBHOOK_SECRET = "whsec_sandbox_0000000000000000";
   public static final String EMAIL_FROM = "fabric@sandbox.local";
+  public static final String LINKEDIN_TOKEN = "sandbox-linkedin-token";
+  public static final String LINKEDIN_AUTHOR = "urn:li:organization:1000001";
+  public static final String WORDPRESS_USER = "fabric";
+  /** WordPress application passwords are four-character groups separated by spaces. */
+  public static final String WORDPRESS_PASSWORD = "sbx0 sbx1 sbx2 sbx3 sbx4 sbx5";
+  public static final String SLACK_TOKEN = "xoxb-sandbox-0000000000";
+  public static final String SLACK_CHANNEL = "C0SANDBOX01";
+  /** The owner of every sandbox Salesforce record until an {@code OwnerId} is set. */
+  public static final String SALESFORCE_DEFAULT_OWNER_ID = SandboxSalesforce.DEFAULT_OWNER_ID;
+  /** The path under the sandbox's base URL where the simulated WordPress site lives. */
+  public static final String WORDPRESS_PATH = "/wordpress";
 
   /*
    * The plugins' configuration contract ({@code fabric.plugin.<plugin>.<key>}, documented in the README), spelled out
@@ -95,10 +114,15 @@ public final class VendorSandbox implements AutoCloseable {
   private static final String CONTRACTS = "contracts";
   private static final String EMAIL_PLUGIN = "email";
   private static final String WEBHOOK_PLUGIN = "webhook";
+  private static final String LINKEDIN = "linkedin";
+  private static final String CMS = "cms";
+  private static final String CRM_ROUTING = "crm-routing";
+  private static final String SLACK = "slack";
   private static final String BASE_URL = "base_url";
 
   /** Request headers worth keeping in {@link #calls()}; never Authorization. */
   private static final Set<String> RECORDED_HEADERS = Set.of("idempotency-key", "content-type", "stripe-version",
+      "linkedin-version", "x-restli-protocol-version", "sforce-auto-assign",
       SandboxWebhookReceiver.SIGNATURE_HEADER.toLowerCase(Locale.ROOT));
   private static final int MAX_RECORDED_CHARS = 64 * 1024;
   private static final Logger log = LoggerFactory.getLogger(VendorSandbox.class);
@@ -106,8 +130,9 @@ public final class VendorSandbox implements AutoCloseable {
   /**
    * One call the sandbox answered.
    *
-   * @param vendor {@code whatsapp}, {@code salesforce}, {@code stripe}, {@code voice}, {@code contracts},
-   *               {@code webhook}, {@code email} or {@code unknown}
+   * @param vendor {@code whatsapp}, {@code salesforce} (the {@code crm-routing} plugin's calls too),
+   *               {@code stripe}, {@code voice}, {@code contracts}, {@code linkedin}, {@code cms},
+   *               {@code slack}, {@code webhook}, {@code email} or {@code unknown}
    * @param headers the recorded request headers (Idempotency-Key, Content-Type, signature; for email
    *                From, To, Subject, Message-ID)
    */
@@ -135,8 +160,11 @@ public final class VendorSandbox implements AutoCloseable {
     SandboxTwilio twilio = new SandboxTwilio(TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, ledger);
     docuSign = new SandboxDocuSign(DOCUSIGN_ACCOUNT_ID, DOCUSIGN_TOKEN, ledger);
     SandboxWebhookReceiver receiver = new SandboxWebhookReceiver(WEBHOOK_SECRET, ledger);
+    SandboxLinkedIn linkedIn = new SandboxLinkedIn(LINKEDIN_TOKEN, ledger);
+    SandboxSlack slack = new SandboxSlack(SLACK_TOKEN, ledger);
+    SandboxWordPress wordPress = new SandboxWordPress(WORDPRESS_USER, WORDPRESS_PASSWORD, WORDPRESS_PATH, ledger);
     route(WHATSAPP, "POST", "/v[0-9.]+/([^/]+)/messages", whatsApp::send);
-    route(SALESFORCE, "PATCH", "/services/data/v[0-9.]+/sobjects/([^/]+)/([^/]+)/([^/]+)", salesforce::upsert);
+    route(SALESFORCE, "GET PATCH", "/services/data/v[0-9.]+/sobjects/([^/]+)/([^/]+)/([^/]+)", salesforce::record);
     route(STRIPE, "POST", "/v1/payment_intents", stripe::createPaymentIntent);
     route(STRIPE, "GET", "/v1/payment_intents/([^/]+)", stripe::retrievePaymentIntent);
     route(STRIPE, "POST", "/v1/payment_intents/([^/]+)/cancel", stripe::cancelPaymentIntent);
@@ -147,6 +175,12 @@ public final class VendorSandbox implements AutoCloseable {
     route(CONTRACTS, "GET POST", "/restapi/v2\\.1/accounts/([^/]+)/envelopes", docuSign::envelopes);
     route(CONTRACTS, "GET PUT", "/restapi/v2\\.1/accounts/([^/]+)/envelopes/([^/]+)", docuSign::envelope);
     route(WEBHOOK_PLUGIN, "POST", Pattern.quote(WEBHOOK_PATH), receiver::receive);
+    route(LINKEDIN, "POST", "/rest/posts", linkedIn::create);
+    route(LINKEDIN, "DELETE", "/rest/posts/([^/]+)", linkedIn::delete);
+    route(CMS, "GET POST", Pattern.quote(WORDPRESS_PATH) + "/wp-json/wp/v2/posts", wordPress::posts);
+    route(CMS, "GET DELETE", Pattern.quote(WORDPRESS_PATH) + "/wp-json/wp/v2/posts/([0-9]+)", wordPress::post);
+    route(SLACK, "POST", "/api/chat\\.postMessage", slack::postMessage);
+    route(SLACK, "POST", "/api/chat\\.delete", slack::delete);
 
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
     AtomicInteger threads = new AtomicInteger();
@@ -237,6 +271,10 @@ public final class VendorSandbox implements AutoCloseable {
         "port", String.valueOf(smtp.port()), "from", EMAIL_FROM, "starttls", "false",
         "ssl", "false"));
     put(properties, WEBHOOK_PLUGIN, Map.of("url", base + WEBHOOK_PATH, "secret", WEBHOOK_SECRET));
+    put(properties, LINKEDIN, Map.of(BASE_URL, base, "token", LINKEDIN_TOKEN, "author", LINKEDIN_AUTHOR));
+    put(properties, CMS, Map.of(BASE_URL, base + WORDPRESS_PATH, "user", WORDPRESS_USER, "password", WORDPRESS_PASSWORD));
+    put(properties, CRM_ROUTING, Map.of(BASE_URL, base, "token", SALESFORCE_TOKEN));
+    put(properties, SLACK, Map.of(BASE_URL, base, "token", SLACK_TOKEN, "channel", SLACK_CHANNEL));
     return properties;
   }
 

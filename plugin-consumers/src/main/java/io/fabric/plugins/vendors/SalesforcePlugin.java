@@ -66,7 +66,8 @@ public final class SalesforcePlugin extends VendorPlugin {
     return Map.of("salesforce_record", record);
   }
 
-  private static String apiName(String name, String field) throws PermanentTaskException {
+  /** {@code name} if it is a Salesforce API name (what a path segment or a field name may be), else a permanent failure naming {@code field}. */
+  static String apiName(String name, String field) throws PermanentTaskException {
     if (!API_NAME.matcher(name).matches()) {
       throw new PermanentTaskException("payload field '" + field + "' must be a Salesforce API name (letters, digits, '_'), not '" + name + "'");
     }

@@ -121,7 +121,7 @@ final class VendorHttp {
     }
   }
 
-  /** A vendor's answer with a 2xx status. */
+  /** A vendor's answer with a 2xx status (or one the request {@linkplain Request#answerOn answers on}). */
   record Response(int status, String body, HttpHeaders headers) {
     /**
      * The body as JSON; an empty or non-JSON body is an empty object, so a field the plugin needs is
@@ -168,6 +168,7 @@ final class VendorHttp {
     private final String url;
     private final Map<String, String> headers = new LinkedHashMap<>();
     private final Set<Integer> retryableStatuses = new HashSet<>();
+    private final Set<Integer> answeredStatuses = new HashSet<>();
     private String body;
     private boolean idempotent;
     private String label;
@@ -236,6 +237,16 @@ final class VendorHttp {
       return this;
     }
 
+    /**
+     * Answers {@code status} as a {@link Response} instead of failing: for an undo whose target is
+     * already gone (WordPress's 410 for a post already in the trash, LinkedIn's 404 for a deleted
+     * post), which the plugin then counts as done.
+     */
+    Request answerOn(int status) {
+      answeredStatuses.add(status);
+      return this;
+    }
+
     Response send() throws TaskException {
       URI uri;
       try {
@@ -273,7 +284,7 @@ final class VendorHttp {
       }
       int status = response.statusCode();
       log.debug("{} -> HTTP {}", what, status);
-      if (status >= 200 && status < 300) {
+      if (status >= 200 && status < 300 || answeredStatuses.contains(status)) {
         return new Response(status, response.body(), response.headers());
       }
       String detail = what + " returned HTTP " + status + ": " + config.redact(bounded(vendorMessage(response.body())));

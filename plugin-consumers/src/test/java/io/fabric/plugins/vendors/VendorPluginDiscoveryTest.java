@@ -23,13 +23,18 @@ class VendorPluginDiscoveryTest {
       Map.entry("analyze_contract", "contracts"),
       Map.entry("send_email", "email"),
       Map.entry("webhook", "webhook"),
+      Map.entry("send_linkedin", "linkedin"),
+      Map.entry("publish_content", "cms"),
+      Map.entry("modify_lead_routing", "crm-routing"),
+      Map.entry("send_slack", "slack"),
       Map.entry("summarize", "builtin"));
 
   @Test
   void everyVendorPluginIsFoundNextToTheBuiltinOneWithoutAClaimedTwiceTaskType() {
     PluginRegistry registry = PluginRegistry.discover();
 
-    assertEquals(List.of("builtin", "contracts", "email", "salesforce", "stripe", "voice", "webhook", "whatsapp"), registry.pluginNames());
+    assertEquals(List.of("builtin", "cms", "contracts", "crm-routing", "email", "linkedin", "salesforce", "slack", "stripe", "voice", "webhook",
+        "whatsapp"), registry.pluginNames());
     OWNERS.forEach((taskType, plugin) -> assertEquals(plugin, registry.forTaskType(taskType).orElseThrow().name(), taskType));
   }
 

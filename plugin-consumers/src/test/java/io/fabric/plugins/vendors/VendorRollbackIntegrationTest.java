@@ -51,10 +51,16 @@ class VendorRollbackIntegrationTest {
   @BeforeEach
   void setUp() throws Exception {
     sandbox = VendorSandbox.start();
-    fabric = FabricHarness.create(List.of(StripePlugin.NAME, SalesforcePlugin.NAME));
+    fabric = FabricHarness.create(List.of(StripePlugin.NAME, SalesforcePlugin.NAME, LinkedInPlugin.NAME, CmsPlugin.NAME,
+        CrmRoutingPlugin.NAME, SlackPlugin.NAME));
+    Map<String, String> vendors = sandbox.systemProperties();
     host = PluginHost.start(fabric.connection, fabric.catalog, TestPlugins.registry(
-            new StripePlugin(VendorConfig.of(StripePlugin.NAME, sandbox.systemProperties())),
-            new SalesforcePlugin(VendorConfig.of(SalesforcePlugin.NAME, sandbox.systemProperties()))),
+            new StripePlugin(VendorConfig.of(StripePlugin.NAME, vendors)),
+            new SalesforcePlugin(VendorConfig.of(SalesforcePlugin.NAME, vendors)),
+            new LinkedInPlugin(VendorConfig.of(LinkedInPlugin.NAME, vendors)),
+            new CmsPlugin(VendorConfig.of(CmsPlugin.NAME, vendors)),
+            new CrmRoutingPlugin(VendorConfig.of(CrmRoutingPlugin.NAME, vendors)),
+            new SlackPlugin(VendorConfig.of(SlackPlugin.NAME, vendors))),
         PluginRuntimeConfig.defaults());
     await().atMost(FabricHarness.WAIT).until(() -> host.allAssigned() || host.failed().isPresent());
     assertTrue(host.failed().isEmpty());
@@ -90,6 +96,38 @@ class VendorRollbackIntegrationTest {
 
     assertFalse(recordsContaining("pi_sandbox_").isEmpty(), "the scan reads the records (the charge id is checkpointed)");
     for (String secret : List.of(VendorSandbox.STRIPE_SECRET_KEY, VendorSandbox.SALESFORCE_TOKEN)) {
+      List<String> leaks = recordsContaining(secret);
+      assertTrue(leaks.isEmpty(), "secret written to " + leaks);
+    }
+  }
+
+  @Test
+  void aRefusedSyncUndoesAPostAnArticleALeadReassignmentAndASlackMessage() throws Exception {
+    new SalesforcePlugin(VendorConfig.of(SalesforcePlugin.NAME, sandbox.systemProperties())).execute("acme",
+        Map.of("sobject", "Lead", "external_id", "L-7", "fields", Map.of("LastName", "Lovelace", "Company", "Acme")),
+        VendorTesting.context(SalesforcePlugin.SYNC));
+    String flow = "flow-" + UUID.randomUUID();
+    String[][] steps = {
+        {LinkedInPlugin.NAME, LinkedInPlugin.SEND, "{\"text\":\"We ship (finally)\"}"},
+        {CmsPlugin.NAME, CmsPlugin.PUBLISH, "{\"title\":\"Release notes\",\"content\":\"Kafka all the way down.\"}"},
+        {CrmRoutingPlugin.NAME, CrmRoutingPlugin.MODIFY, "{\"external_id\":\"L-7\",\"owner_id\":\"005SBX000000002AAA\"}"},
+        {SlackPlugin.NAME, SlackPlugin.SEND, "{\"text\":\"Lead L-7 is yours\"}"}};
+    for (int i = 0; i < steps.length; i++) {
+      fabric.send(steps[i][0], request(flow, steps[i][1], steps[i][2], false));
+      fabric.awaitRevision(flow, i + 1);
+    }
+    fabric.send(SalesforcePlugin.NAME, request(flow, SalesforcePlugin.SYNC,
+        "{\"external_id\":\"A-1\",\"fields\":{\"External_Id__c\":\"A-1\",\"Name\":\"Acme\"}}", false));
+
+    FlowCheckpoint end = fabric.awaitStatus(flow, "ROLLED_BACK");
+
+    assertEquals(List.of("COMPENSATED", "COMPENSATED", "COMPENSATED", "COMPENSATED", "FAILED"),
+        end.getSteps().stream().map(FlowStep::getStatus).toList());
+    assertEquals(List.of(1, 1, 1, 1), List.of(sandbox.effects(VendorSandbox.LINKEDIN_POST_DELETE), sandbox.effects(VendorSandbox.CMS_POST_TRASH),
+        sandbox.effects(VendorSandbox.SLACK_MESSAGE_DELETE), sandbox.effects(VendorSandbox.LINKEDIN_POST)));
+    assertEquals(2, sandbox.effects(VendorSandbox.SALESFORCE_OWNER_CHANGE), "reassigned, then given back");
+    assertTrue(end.getState().contains("lead_routing_restored"), end.getState());
+    for (String secret : List.of(VendorSandbox.LINKEDIN_TOKEN, VendorSandbox.WORDPRESS_PASSWORD, VendorSandbox.SLACK_TOKEN)) {
       List<String> leaks = recordsContaining(secret);
       assertTrue(leaks.isEmpty(), "secret written to " + leaks);
     }

@@ -47,6 +47,10 @@ class VendorSandboxTest {
       case ContractPlugin.NAME -> new ContractPlugin(config);
       case EmailPlugin.NAME -> new EmailPlugin(config);
       case WebhookPlugin.NAME -> new WebhookPlugin(config);
+      case LinkedInPlugin.NAME -> new LinkedInPlugin(config);
+      case CmsPlugin.NAME -> new CmsPlugin(config);
+      case CrmRoutingPlugin.NAME -> new CrmRoutingPlugin(config);
+      case SlackPlugin.NAME -> new SlackPlugin(config);
       default -> throw new IllegalArgumentException("no vendor plugin " + name);
     };
   }
@@ -196,6 +200,77 @@ class VendorSandboxTest {
   }
 
   @Test
+  void aLinkedInPostIsPublishedOnceAndDeletedByItsCompensation() throws TaskException {
+    FabricPlugin linkedIn = plugin("linkedin");
+    Map<String, Object> post = linkedIn.execute("acme", Map.of("text", "We ship (finally)"), context("send_linkedin"));
+
+    Map<String, Object> deleted = linkedIn.compensate("acme", Map.of(), post, context("send_linkedin", "c", 1, false));
+    Map<String, Object> again = linkedIn.compensate("acme", Map.of(), post, context("send_linkedin", "c", 2, true));
+
+    assertTrue(String.valueOf(section(post, "linkedin_post").get("post_urn")).startsWith("urn:li:share:"));
+    assertEquals(false, section(deleted, "linkedin_post_deleted").get("already_gone"));
+    assertEquals(true, section(again, "linkedin_post_deleted").get("already_gone"));
+    assertEquals(1, sandbox.effects(VendorSandbox.LINKEDIN_POST));
+    assertEquals(1, sandbox.effects(VendorSandbox.LINKEDIN_POST_DELETE));
+    assertEquals("2.0.0", sandbox.calls("linkedin").get(0).headers().get("x-restli-protocol-version"));
+  }
+
+  @Test
+  void aWordPressPostIsFoundByItsKeyWhenInDoubtAndTrashedOnRollback() throws TaskException {
+    FabricPlugin cms = plugin("cms");
+    Map<String, Object> payload = Map.of("title", "Release notes", "content", "Kafka all the way down.");
+
+    Map<String, Object> first = cms.execute("acme", payload, context("publish_content", "k-post", 1, false));
+    Map<String, Object> recovered = cms.execute("acme", payload, context("publish_content", "k-post", 2, true));
+    Map<String, Object> trashed = cms.compensate("acme", Map.of(), first, context("publish_content", "c", 1, false));
+    Map<String, Object> again = cms.compensate("acme", Map.of(), first, context("publish_content", "c", 2, true));
+
+    assertEquals(section(first, "cms_post").get("id"), section(recovered, "cms_post").get("id"));
+    assertEquals(true, section(recovered, "cms_post").get("recovered"));
+    assertEquals("trash", section(trashed, "cms_post_trashed").get("status"));
+    assertEquals(true, section(again, "cms_post_trashed").get("already_trashed"));
+    assertEquals(1, sandbox.effects(VendorSandbox.CMS_POST));
+    assertEquals(1, sandbox.effects(VendorSandbox.CMS_POST_TRASH));
+  }
+
+  @Test
+  void aLeadIsReRoutedOnceWhenInDoubtAndGivenBackOnRollback() throws TaskException {
+    plugin("salesforce").execute("acme", Map.of("sobject", "Lead", "external_id", "L-1", "fields", Map.of("LastName", "Lovelace",
+        "Company", "Acme")), context("sync_salesforce"));
+    FabricPlugin routing = plugin("crm-routing");
+    Map<String, Object> payload = Map.of("external_id", "L-1", "owner_id", "005SBX000000002AAA");
+
+    Map<String, Object> routed = routing.execute("acme", payload, context("modify_lead_routing", "k-route", 1, false));
+    Map<String, Object> inDoubt = routing.execute("acme", payload, context("modify_lead_routing", "k-route", 2, true));
+    routing.compensate("acme", Map.of(), routed, context("modify_lead_routing", "c", 1, false));
+    routing.compensate("acme", Map.of(), routed, context("modify_lead_routing", "c", 2, true));
+
+    assertEquals(VendorSandbox.SALESFORCE_DEFAULT_OWNER_ID, section(routed, "lead_routing").get("previous_owner_id"));
+    assertEquals(VendorSandbox.SALESFORCE_DEFAULT_OWNER_ID, section(inDoubt, "lead_routing").get("previous_owner_id"));
+    assertEquals(true, section(inDoubt, "lead_routing").get("recovered"));
+    assertEquals(2, sandbox.effects(VendorSandbox.SALESFORCE_OWNER_CHANGE), "routed once, given back once");
+    Map<String, Object> now = routing.execute("acme", Map.of("external_id", "L-1", "owner_id", "005SBX000000003AAA"),
+        context("modify_lead_routing", "k-next", 1, false));
+    assertEquals(VendorSandbox.SALESFORCE_DEFAULT_OWNER_ID, section(now, "lead_routing").get("previous_owner_id"));
+  }
+
+  @Test
+  void aSlackMessageIsPostedAndDeletedByItsCompensation() throws TaskException {
+    FabricPlugin slack = plugin("slack");
+    Map<String, Object> sent = slack.execute("acme", Map.of("text", "Deploy done"), context("send_slack"));
+
+    Map<String, Object> deleted = slack.compensate("acme", Map.of(), sent, context("send_slack", "c", 1, false));
+    PermanentTaskException unknownChannel = assertThrows(PermanentTaskException.class,
+        () -> slack.execute("acme", Map.of("text", "hi", "channel", "nowhere"), context("send_slack")));
+
+    assertEquals(VendorSandbox.SLACK_CHANNEL, section(sent, "slack_message").get("channel"));
+    assertEquals(false, section(deleted, "slack_message_deleted").get("already_gone"));
+    assertTrue(unknownChannel.getMessage().endsWith("channel_not_found"), unknownChannel.getMessage());
+    assertEquals(1, sandbox.effects(VendorSandbox.SLACK_MESSAGE));
+    assertEquals(1, sandbox.effects(VendorSandbox.SLACK_MESSAGE_DELETE));
+  }
+
+  @Test
   void injectedFailuresShowRetriesAndThenPass() throws TaskException {
     sandbox.failNext("POST", "/v1/payment_intents", 503, 1);
     FabricPlugin stripe = plugin("stripe");
@@ -222,9 +297,13 @@ class VendorSandboxTest {
     plugin("whatsapp").execute("acme", Map.of("to", "+15550100", "text", "hello"), context("send_whatsapp"));
     plugin("stripe").execute("acme", CHARGE, context("create_charge"));
     plugin("voice").execute("acme", Map.of("to", "+15550100"), context("trigger_voice_call"));
+    plugin("linkedin").execute("acme", Map.of("text", "hi"), context("send_linkedin"));
+    plugin("cms").execute("acme", Map.of("title", "t", "content", "c"), context("publish_content"));
+    plugin("slack").execute("acme", Map.of("text", "hi"), context("send_slack"));
 
     String recorded = sandbox.calls().toString();
-    for (String secret : List.of(VendorSandbox.WHATSAPP_TOKEN, VendorSandbox.STRIPE_SECRET_KEY, VendorSandbox.TWILIO_AUTH_TOKEN)) {
+    for (String secret : List.of(VendorSandbox.WHATSAPP_TOKEN, VendorSandbox.STRIPE_SECRET_KEY, VendorSandbox.TWILIO_AUTH_TOKEN,
+        VendorSandbox.LINKEDIN_TOKEN, VendorSandbox.WORDPRESS_PASSWORD, VendorSandbox.SLACK_TOKEN)) {
       assertFalse(recorded.contains(secret), secret);
     }
     assertTrue(sandbox.calls().stream().noneMatch(call -> call.headers().containsKey("authorization")));
