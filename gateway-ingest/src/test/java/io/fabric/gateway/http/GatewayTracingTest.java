@@ -8,16 +8,13 @@ import io.fabric.contracts.TaskRequest;
 import io.fabric.schemas.tracing.FabricTracing;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +24,7 @@ class GatewayTracingTest {
   private static final String BODY = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   private static final String GENERATED = "00-11111111111111111111111111111111-2222222222222222-01";
 
-  private final List<SpanData> spans = new CopyOnWriteArrayList<>();
+  private final InMemorySpanExporter spans = InMemorySpanExporter.create();
 
   @Test
   void oneTaskContinuesTheCallersHeaderAndCarriesTheServerSpan() {
@@ -60,7 +57,7 @@ class GatewayTracingTest {
       GatewayTracing.Submit submit = new GatewayTracing(FabricTracing.of(sdk)).submit(header(null), requests(2), Arrays.asList(null, BODY), true);
       submit.end(202);
       SpanData server = only(FabricTracing.GATEWAY_SPAN);
-      List<SpanData> tasks = spans.stream().filter(s -> s.getName().equals(FabricTracing.GATEWAY_TASK_SPAN)).toList();
+      List<SpanData> tasks = spans.getFinishedSpanItems().stream().filter(s -> s.getName().equals(FabricTracing.GATEWAY_TASK_SPAN)).toList();
       assertEquals(2, tasks.size());
       assertNotEquals(server.getTraceId(), tasks.get(0).getTraceId(), "its own trace");
       assertEquals(server.getSpanId(), tasks.get(0).getLinks().get(0).getSpanContext().getSpanId());
@@ -76,7 +73,7 @@ class GatewayTracingTest {
     try (OpenTelemetrySdk sdk = sdk()) {
       new GatewayTracing(FabricTracing.of(sdk)).submit(header(CALLER), requests(2), nulls(2), true).end(503);
       SpanData server = only(FabricTracing.GATEWAY_SPAN);
-      spans.stream().filter(s -> s.getName().equals(FabricTracing.GATEWAY_TASK_SPAN)).forEach(task -> {
+      spans.getFinishedSpanItems().stream().filter(s -> s.getName().equals(FabricTracing.GATEWAY_TASK_SPAN)).forEach(task -> {
         assertEquals(server.getSpanId(), task.getParentSpanId());
         assertEquals(io.opentelemetry.api.trace.StatusCode.ERROR, task.getStatus().getStatusCode());
       });
@@ -107,8 +104,8 @@ class GatewayTracingTest {
   }
 
   private SpanData only(String name) {
-    List<SpanData> named = spans.stream().filter(s -> s.getName().equals(name)).toList();
-    assertEquals(1, named.size(), spans::toString);
+    List<SpanData> named = spans.getFinishedSpanItems().stream().filter(s -> s.getName().equals(name)).toList();
+    assertEquals(1, named.size(), () -> spans.getFinishedSpanItems().toString());
     return named.get(0);
   }
 
@@ -128,24 +125,7 @@ class GatewayTracingTest {
   }
 
   private OpenTelemetrySdk sdk() {
-    SpanExporter exporter = new SpanExporter() {
-      @Override
-      public CompletableResultCode export(Collection<SpanData> batch) {
-        spans.addAll(batch);
-        return CompletableResultCode.ofSuccess();
-      }
-
-      @Override
-      public CompletableResultCode flush() {
-        return CompletableResultCode.ofSuccess();
-      }
-
-      @Override
-      public CompletableResultCode shutdown() {
-        return CompletableResultCode.ofSuccess();
-      }
-    };
     return OpenTelemetrySdk.builder()
-        .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()).build();
+        .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build()).build();
   }
 }

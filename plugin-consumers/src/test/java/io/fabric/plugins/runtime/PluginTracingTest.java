@@ -10,22 +10,19 @@ import io.fabric.plugins.spi.RetryableTaskException;
 import io.fabric.schemas.tracing.FabricTracing;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
 /** A span per plugin call: attempt number, result, error status on failure, and the plugin sees the attempt's own context. */
@@ -34,7 +31,7 @@ class PluginTracingTest {
 
   @Test
   void eachAttemptIsAChildSpanOfTheRouterAndAFailedOneIsAnError() {
-    List<SpanData> spans = new CopyOnWriteArrayList<>();
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
     Map<String, ExecutionIntent> intents = new HashMap<>();
     AttemptRunner.Intents log = new AttemptRunner.Intents() {
       @Override
@@ -51,6 +48,7 @@ class PluginTracingTest {
       public void beforeCall(long lastCallNanos) {}
     };
     List<String> seenByPlugin = new ArrayList<>();
+    List<SpanData> finished;
     try (OpenTelemetrySdk sdk = sdk(spans)) {
       PluginTracing tracing = new PluginTracing(FabricTracing.of(sdk), "charge");
       AttemptRunner.Attempt attempt = new AttemptRunner.Attempt("f1", "r1", "r1", Kind.EXECUTE, "charge_card", "r1", ROUTER, null,
@@ -66,11 +64,12 @@ class PluginTracingTest {
             seenByPlugin.add(context.traceparent());
             return Map.of("id", "ch_1");
           }, log));
+      finished = spans.getFinishedSpanItems(); // closing the SDK shuts the exporter down, which forgets them
     }
 
-    assertEquals(2, spans.size());
-    SpanData failed = spans.get(0);
-    SpanData ok = spans.get(1);
+    assertEquals(2, finished.size());
+    SpanData failed = finished.get(0);
+    SpanData ok = finished.get(1);
     assertEquals(FabricTracing.PLUGIN_ATTEMPT_SPAN, failed.getName());
     assertEquals(1L, failed.getAttributes().get(FabricTracing.ATTEMPT));
     assertEquals("retry", failed.getAttributes().get(FabricTracing.RESULT));
@@ -79,7 +78,7 @@ class PluginTracingTest {
     assertEquals(2L, ok.getAttributes().get(FabricTracing.ATTEMPT));
     assertEquals("ok", ok.getAttributes().get(FabricTracing.RESULT));
     assertEquals(StatusCode.UNSET, ok.getStatus().getStatusCode());
-    for (SpanData span : spans) {
+    for (SpanData span : finished) {
       assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", span.getTraceId());
       assertEquals("00f067aa0ba902b7", span.getParentSpanId());
     }
@@ -87,25 +86,8 @@ class PluginTracingTest {
         seenByPlugin, "the plugin's TaskContext carries its attempt's context, for its own outbound calls");
   }
 
-  private static OpenTelemetrySdk sdk(List<SpanData> spans) {
-    SpanExporter exporter = new SpanExporter() {
-      @Override
-      public CompletableResultCode export(Collection<SpanData> batch) {
-        spans.addAll(batch);
-        return CompletableResultCode.ofSuccess();
-      }
-
-      @Override
-      public CompletableResultCode flush() {
-        return CompletableResultCode.ofSuccess();
-      }
-
-      @Override
-      public CompletableResultCode shutdown() {
-        return CompletableResultCode.ofSuccess();
-      }
-    };
+  private static OpenTelemetrySdk sdk(InMemorySpanExporter spans) {
     return OpenTelemetrySdk.builder()
-        .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()).build();
+        .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build()).build();
   }
 }

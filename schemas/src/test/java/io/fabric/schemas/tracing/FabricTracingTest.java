@@ -9,15 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric.schemas.records.TraceContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
-import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
+import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
-import io.opentelemetry.sdk.trace.export.SpanExporter;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.junit.jupiter.api.Test;
 
@@ -58,7 +55,7 @@ class FabricTracingTest {
 
   @Test
   void aHopIsAChildOfTheIncomingContextAndHandsItsOwnContextOn() {
-    List<SpanData> spans = new CopyOnWriteArrayList<>();
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
     try (OpenTelemetrySdk sdk = sdk(spans)) {
       FabricTracing tracing = FabricTracing.of(sdk);
       String gate;
@@ -73,9 +70,9 @@ class FabricTracingTest {
       try (Hop root = tracing.start(FabricTracing.GATE_SPAN, SpanKind.CONSUMER, "not a traceparent")) {
         assertNotEquals(PARENT.substring(3, 35), root.traceparent().substring(3, 35), "a malformed parent starts a new trace");
       }
-      assertEquals(3, spans.size());
-      SpanData gateSpan = spans.get(0);
-      SpanData routeSpan = spans.get(1);
+      assertEquals(3, spans.getFinishedSpanItems().size());
+      SpanData gateSpan = spans.getFinishedSpanItems().get(0);
+      SpanData routeSpan = spans.getFinishedSpanItems().get(1);
       assertEquals("0af7651916cd43dd8448eb211c80319c", gateSpan.getTraceId());
       assertEquals("b7ad6b7169203331", gateSpan.getParentSpanId());
       assertEquals("ROUTED", gateSpan.getAttributes().get(FabricTracing.OUTCOME));
@@ -87,36 +84,19 @@ class FabricTracingTest {
 
   @Test
   void theHttpTraceparentHeaderIsContinued() {
-    List<SpanData> spans = new CopyOnWriteArrayList<>();
+    InMemorySpanExporter spans = InMemorySpanExporter.create();
     try (OpenTelemetrySdk sdk = sdk(spans)) {
       FabricTracing tracing = FabricTracing.of(sdk);
       tracing.startServer(FabricTracing.GATEWAY_SPAN, Map.of("traceparent", PARENT)::get, null).close();
       tracing.startServer(FabricTracing.GATEWAY_SPAN, k -> null, null).close();
-      assertEquals("0af7651916cd43dd8448eb211c80319c", spans.get(0).getTraceId());
-      assertEquals(SpanKind.SERVER, spans.get(0).getKind());
-      assertNotEquals(spans.get(0).getTraceId(), spans.get(1).getTraceId());
+      assertEquals("0af7651916cd43dd8448eb211c80319c", spans.getFinishedSpanItems().get(0).getTraceId());
+      assertEquals(SpanKind.SERVER, spans.getFinishedSpanItems().get(0).getKind());
+      assertNotEquals(spans.getFinishedSpanItems().get(0).getTraceId(), spans.getFinishedSpanItems().get(1).getTraceId());
     }
   }
 
-  private static OpenTelemetrySdk sdk(List<SpanData> spans) {
-    SpanExporter exporter = new SpanExporter() {
-      @Override
-      public CompletableResultCode export(Collection<SpanData> batch) {
-        spans.addAll(batch);
-        return CompletableResultCode.ofSuccess();
-      }
-
-      @Override
-      public CompletableResultCode flush() {
-        return CompletableResultCode.ofSuccess();
-      }
-
-      @Override
-      public CompletableResultCode shutdown() {
-        return CompletableResultCode.ofSuccess();
-      }
-    };
+  private static OpenTelemetrySdk sdk(InMemorySpanExporter spans) {
     return OpenTelemetrySdk.builder()
-        .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build()).build();
+        .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(spans)).build()).build();
   }
 }
