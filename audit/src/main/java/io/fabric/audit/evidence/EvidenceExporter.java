@@ -23,9 +23,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -51,7 +52,8 @@ public final class EvidenceExporter {
   public static Export export(Sources sources, String flowId, Instant now) {
     TopicCatalog catalog = sources.catalog();
     List<ObjectNode> items = new ArrayList<>();
-    Map<String, TaskRequest> requests = new LinkedHashMap<>();
+    // every distinct request: a reused request id can carry several (the verifier matches each decision to its own)
+    Set<TaskRequest> requests = new LinkedHashSet<>();
     List<ApprovalToken> attachedTokens = new ArrayList<>();
     for (String topic : List.of(catalog.approvalPending.name(), catalog.routed.name(), catalog.blocked.name())) {
       for (AuditChainReader.StoredRecord r : AuditChainReader.readAll(sources.connection(), topic).records()) {
@@ -61,13 +63,13 @@ public final class EvidenceExporter {
           continue;
         }
         items.add(item("decision", topic, r, typeOf(topic, catalog), decision));
-        requests.putIfAbsent(request.getRequestId() + "|" + request.getSubmittedAt(), request);
+        requests.add(request);
         if (decision instanceof RoutedTask routed) {
           attachedTokens.addAll(routed.getApprovals());
         }
       }
     }
-    for (TaskRequest request : requests.values()) {
+    for (TaskRequest request : requests) {
       byte[] bytes = PackItems.encode(request);
       ObjectNode item = base("request", "TaskRequest", bytes, request);
       item.put("from", "the request inside the decision records above, re-encoded");
