@@ -9,11 +9,18 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -75,15 +82,35 @@ public final class AuditChainReader {
 
   /** Walks every partition of {@code topic} and reports each (empty partitions included). */
   public static List<ChainVerifier.PartitionReport> verify(KafkaConnection connection, String topic) {
+    boolean keptForever = keptForever(connection, topic);
     Snapshot snapshot = readAll(connection, topic);
-    return verify(snapshot.records(), snapshot.partitions());
+    return verify(snapshot.records(), snapshot.partitions(), keptForever);
   }
 
   /** Walks the given records (offset order per partition) of the given partitions. */
   public static List<ChainVerifier.PartitionReport> verify(List<StoredRecord> records, List<Integer> partitions) {
+    return verify(records, partitions, false);
+  }
+
+  /** Whether {@code topic} deletes nothing by time or size, so only deleteRecords can move a partition's start. */
+  static boolean keptForever(KafkaConnection connection, String topic) {
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+    try (Admin admin = Admin.create(connection.clientConfig())) {
+      Config config = admin.describeConfigs(List.of(resource)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(resource);
+      return "-1".equals(config.get(TopicConfig.RETENTION_MS_CONFIG).value()) && "-1".equals(config.get(TopicConfig.RETENTION_BYTES_CONFIG).value())
+          && !config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value().contains(TopicConfig.CLEANUP_POLICY_COMPACT);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot describe " + topic + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private static List<ChainVerifier.PartitionReport> verify(List<StoredRecord> records, List<Integer> partitions, boolean keptForever) {
     List<ChainVerifier.PartitionReport> reports = new ArrayList<>();
     for (int partition : partitions) {
-      ChainVerifier verifier = new ChainVerifier(partition);
+      ChainVerifier verifier = new ChainVerifier(partition, keptForever);
       records.stream().filter(r -> r.partition() == partition).forEach(r -> verifier.accept(r.offset(), r.value()));
       reports.add(verifier.finish());
     }

@@ -78,8 +78,19 @@ public final class ChainVerifier {
   private Seen last;
   private Seen beforeLast;
 
+  private final boolean keptForever;
+
   public ChainVerifier(int partition) {
+    this(partition, false);
+  }
+
+  /**
+   * @param keptForever the topic deletes nothing by retention (the catalog's setting for the chain), so a first retained
+   *     record later than sequence 0 means records were deleted (Admin deleteRecords), not aged out
+   */
+  public ChainVerifier(int partition, boolean keptForever) {
     this.partition = partition;
+    this.keptForever = keptForever;
   }
 
   /** Checks the record at {@code offset} (its value bytes as on the topic); call in offset order. */
@@ -110,6 +121,9 @@ public final class ChainVerifier {
     } else if (last == null) {
       if (sequence == 0 && !ChainHash.isGenesis(previous)) {
         breaks.add(new Break(partition, offset, BreakKind.RELINKED, "sequence 0 does not link to the genesis hash (32 zero bytes)"));
+      } else if (sequence != 0 && keptForever) {
+        breaks.add(new Break(partition, offset, BreakKind.MISSING, "the topic keeps records forever, yet its first record is sequence "
+            + sequence + ": sequence " + (sequence == 1 ? "0 was" : "0.." + (sequence - 1) + " were") + " deleted before it"));
       } else if (sequence != 0 && offset == 0) {
         // offset 0 is the first record the partition ever held, so nothing was aged out before it: the chain's
         // start was removed (a later start is only accepted when retention or deleteRecords moved the log start)

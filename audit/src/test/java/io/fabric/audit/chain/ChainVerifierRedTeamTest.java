@@ -78,4 +78,24 @@ class ChainVerifierRedTeamTest {
     verifier.accept(0, CHAINED.serialize("t", edited));
     assertEquals(ChainVerifier.BreakKind.EDITED, verifier.finish().breaks().get(0).kind());
   }
+
+  @Test
+  void onATopicKeptForeverAChainThatNoLongerStartsAtSequenceZeroIsABreak() {
+    // Given someone with DeleteRecords on the chain topic deleted its first records: a chain kept forever (retention.ms=-1)
+    // never ages out, so the later start can only be a deletion
+    List<ChainedAuditEvent> chain = ChainVerifierTest.chain(5);
+    ChainVerifier verifier = new ChainVerifier(0, true);
+    verifier.accept(6, CHAINED.serialize("t", chain.get(3)));
+    verifier.accept(8, CHAINED.serialize("t", chain.get(4)));
+
+    ChainVerifier.PartitionReport report = verifier.finish();
+    assertEquals(1, report.breaks().size(), report.breaks().toString());
+    assertEquals(ChainVerifier.BreakKind.MISSING, report.breaks().get(0).kind());
+    assertEquals(6, report.breaks().get(0).offset());
+
+    // a topic with a finite retention may legitimately start later, as before
+    ChainVerifier aged = new ChainVerifier(0, false);
+    aged.accept(6, CHAINED.serialize("t", chain.get(3)));
+    assertTrue(aged.finish().intact());
+  }
 }
