@@ -104,17 +104,19 @@ public final class EvidenceExporter {
         items.add(item("checkpoint", catalog.flowRevisions.name(), r, "FlowCheckpoint", c));
       }
     }
-    AuditChainReader.Snapshot chain = AuditChainReader.readAll(sources.connection(), sources.chainTopic());
-    for (AuditChainReader.StoredRecord r : chain.records()) {
+    // the chain is kept forever: walked as it is read, keeping only this flow's records and each partition's head
+    Map<Integer, ChainVerifier> walks = new TreeMap<>();
+    List<Integer> chainPartitions = AuditChainReader.forEach(sources.connection(), sources.chainTopic(), r -> {
+      walks.computeIfAbsent(r.partition(), ChainVerifier::new).accept(r.offset(), r.value());
       SpecificRecord decoded = decodeOrNull("ChainedAuditEvent", r.value());
       if (!(decoded instanceof ChainedAuditEvent chained)) {
-        continue;
+        return;
       }
       AuditEvent event;
       try {
         event = AuditChainReader.event(chained);
       } catch (RuntimeException e) {
-        continue;
+        return;
       }
       if (flowId.equals(event.getFlowId())) {
         ObjectNode item = item("audit", sources.chainTopic(), r, "ChainedAuditEvent", chained);
@@ -124,7 +126,7 @@ public final class EvidenceExporter {
         item.set("event", PackItems.readable(event));
         items.add(item);
       }
-    }
+    });
     ObjectNode pack = PackItems.MAPPER.createObjectNode();
     pack.put("format", FORMAT);
     pack.put("flow_id", flowId);
@@ -140,7 +142,8 @@ public final class EvidenceExporter {
       counts.merge(item.get("kind").asText(), 1, Integer::sum);
     }
     ArrayNode heads = pack.putArray("chain_heads");
-    for (ChainVerifier.PartitionReport report : AuditChainReader.verify(chain.records(), chain.partitions())) {
+    for (ChainVerifier.PartitionReport report : chainPartitions.stream()
+        .map(p -> walks.computeIfAbsent(p, ChainVerifier::new).finish()).toList()) {
       ObjectNode head = heads.addObject();
       head.put("partition", report.partition());
       if (!report.empty()) {
