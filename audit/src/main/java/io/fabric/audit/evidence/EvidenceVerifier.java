@@ -188,6 +188,10 @@ public final class EvidenceVerifier {
       checks.add(new Check(true, who, "unsigned (the fabric ran without a submitter registry): nothing proves who submitted it"));
       return;
     }
+    if (request.getSubmitter() == null) {
+      checks.add(new Check(false, who, "carries a submitter signature but names no submitter"));
+      return;
+    }
     if (submitters.find(request.getSubmitter()).isEmpty()) {
       checks.add(new Check(false, who, "signed by " + request.getSubmitter() + ", whose public key is not in the pack (export with --submitters)"));
       return;

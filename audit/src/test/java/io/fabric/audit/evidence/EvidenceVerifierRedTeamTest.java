@@ -167,4 +167,11 @@ class EvidenceVerifierRedTeamTest {
     assertTrue(report.cannotProve().stream().anyMatch(line -> line.contains("fabric audit verify") && line.contains("hash")),
         report.cannotProve().toString());
   }
+
+  @Test
+  void aSignedRequestNamingNoSubmitterIsAFailedCheckNotACrash() {
+    TaskRequest signedByNobody = TaskRequest.newBuilder(request("r-1", FLOW)).setSubmitterSignature(ByteBuffer.wrap(new byte[64])).build();
+    EvidenceVerifier.Report report = EvidenceVerifier.verify(pack(List.of(item("request", signedByNobody))));
+    assertFalse(report.ok(), describe(report));
+  }
 }
