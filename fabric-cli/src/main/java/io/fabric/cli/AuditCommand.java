@@ -113,20 +113,35 @@ final class AuditCommand {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private record Row(int partition, long offset, ChainedAuditEvent chained, AuditEvent event) {}
+    record Row(int partition, long offset, ChainedAuditEvent chained, AuditEvent event) {}
 
     @Override
     public Integer call() {
       String chain = topic == null ? kafka.catalog().auditChain.name() : topic;
-      long from = since == null ? Long.MIN_VALUE : Instant.now().minus(since).toEpochMilli();
+      List<String> undecodable = new ArrayList<>();
+      List<Row> rows = matching(AuditChainReader.readAll(kafka.connection(), chain).records(), Instant.now(), undecodable);
+      int exit = print(rows);
+      // a record that is not a chained event is never a row, but never passed over in silence either (audit verify names it too)
+      undecodable.forEach(line -> spec.commandLine().getErr().println(chain + " " + line));
+      return undecodable.isEmpty() ? exit : 1;
+    }
+
+    /** The last {@code -n} matching events in event time order; every record that is not a readable chained event goes to {@code undecodable}. */
+    List<Row> matching(List<AuditChainReader.StoredRecord> records, Instant now, List<String> undecodable) {
+      long from = since == null ? Long.MIN_VALUE : now.minus(since).toEpochMilli();
       Deque<Row> last = new ArrayDeque<>();
-      for (AuditChainReader.StoredRecord r : AuditChainReader.readAll(kafka.connection(), chain).records()) {
+      for (AuditChainReader.StoredRecord r : records) {
         ChainedAuditEvent chained;
         AuditEvent event;
         try {
           chained = r.chained();
+          if (chained == null) {
+            throw new IllegalArgumentException("a tombstone");
+          }
           event = AuditChainReader.event(chained);
         } catch (RuntimeException e) {
+          undecodable.add("partition " + r.partition() + " offset " + r.offset() + ": not a chained audit event (" + e.getMessage()
+              + "); run `fabric audit verify`");
           continue;
         }
         if (matches(tenant, event.getTenantId()) && matches(type, event.getType()) && matches(flow, event.getFlowId())
@@ -136,7 +151,10 @@ final class AuditCommand {
       }
       List<Row> rows = new ArrayList<>(last);
       rows.sort((a, b) -> Long.compare(a.event().getAt(), b.event().getAt()));
-      rows = rows.subList(Math.max(0, rows.size() - Math.max(0, count)), rows.size());
+      return rows.subList(Math.max(0, rows.size() - Math.max(0, count)), rows.size());
+    }
+
+    private int print(List<Row> rows) {
       PrintWriter out = spec.commandLine().getOut();
       if (output.json()) {
         List<Object> json = new ArrayList<>();
@@ -165,13 +183,25 @@ final class AuditCommand {
       for (Row row : rows) {
         AuditEvent e = row.event();
         out.printf("%s  %d@%d #%d  %-20s tenant=%s flow=%s request=%s  %s%n", Instant.ofEpochMilli(e.getAt()), row.partition(), row.offset(),
-            row.chained().getSequence(), e.getType(), dash(e.getTenantId()), dash(e.getFlowId()), dash(e.getRequestId()), e.getDetail());
+            row.chained().getSequence(), oneLine(e.getType()), oneLine(dash(e.getTenantId())), oneLine(dash(e.getFlowId())),
+            oneLine(dash(e.getRequestId())), oneLine(e.getDetail()));
       }
       return 0;
     }
 
     private static boolean matches(String wanted, String actual) {
       return wanted == null || wanted.equals(actual);
+    }
+
+    /**
+     * Anyone who can write fabric.audit chooses an event's text: a newline or an escape sequence in it would print a
+     * made-up row (or hide one) on the terminal, so control characters are shown escaped.
+     */
+    static String oneLine(String value) {
+      StringBuilder text = new StringBuilder(value.length());
+      value.codePoints().forEach(c -> text.append(Character.isISOControl(c) || c == 0x2028 || c == 0x2029
+          ? String.format(java.util.Locale.ROOT, "\\u%04x", c) : new String(Character.toChars(c))));
+      return text.toString();
     }
 
     private static String dash(String value) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.Map;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.SystemLimitException;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
@@ -26,7 +27,14 @@ import org.apache.kafka.common.serialization.Serializer;
  * configured with {@code bootstrap.servers}.
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Serializer<T>, Deserializer<T> {
+  /**
+   * The longest string or bytes field a record may declare: far above any Kafka record the fabric accepts
+   * ({@code max.message.bytes}), far below the heap.
+   */
+  static final int MAX_FIELD_LENGTH = 64 * 1024 * 1024;
+
   static {
+    limitDeclaredLengths();
     trustContractsPackage();
   }
 
@@ -59,6 +67,20 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     ClassSecurityValidator.ClassSecurityPredicate previous = ClassSecurityValidator.getGlobal();
     ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(previous,
         c -> c.getName().startsWith(FabricSchemas.CONTRACTS_PACKAGE + ".")));
+  }
+
+  /**
+   * Avro allocates a string or bytes field's declared length before reading it, up to 2 GiB by default, so a
+   * 20-byte record that claims a huge field throws OutOfMemoryError (an Error no handler catches) in whatever
+   * reads it. With a limit it fails as a SerializationException, and goes to the DLQ or is reported as
+   * undecodable. Set before Avro reads its limits (once, when it first decodes); a limit the user set wins.
+   */
+  static void limitDeclaredLengths() {
+    for (String property : new String[] {SystemLimitException.MAX_BYTES_LENGTH_PROPERTY, SystemLimitException.MAX_STRING_LENGTH_PROPERTY}) {
+      if (System.getProperty(property) == null) {
+        System.setProperty(property, Integer.toString(MAX_FIELD_LENGTH));
+      }
+    }
   }
 
   public static Schema schemaOf(Class<? extends SpecificRecord> type) {

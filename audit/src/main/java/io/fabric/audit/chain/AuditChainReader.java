@@ -9,11 +9,19 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -41,12 +49,23 @@ public final class AuditChainReader {
 
   /** Every record of {@code topic}, partition by partition, each in offset order. */
   public static Snapshot readAll(KafkaConnection connection, String topic) {
+    List<StoredRecord> records = new ArrayList<>();
+    List<Integer> partitions = forEach(connection, topic, records::add);
+    records.sort(Comparator.comparingInt(StoredRecord::partition).thenComparingLong(StoredRecord::offset));
+    return new Snapshot(partitions, records);
+  }
+
+  /**
+   * Hands every record of {@code topic} to {@code sink} as it is read, each partition in offset order (partitions
+   * interleaved), keeping none: a chain kept forever outgrows any heap. Gives up only after a poll interval with no
+   * progress, not after a fixed time. Returns the topic's partitions.
+   */
+  public static List<Integer> forEach(KafkaConnection connection, String topic, java.util.function.Consumer<StoredRecord> sink) {
     Map<String, Object> config = connection.clientConfig();
     config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     config.put(ConsumerConfig.CLIENT_ID_CONFIG, "fabric-audit-reader");
     config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-    List<StoredRecord> records = new ArrayList<>();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       List<PartitionInfo> partitions = consumer.partitionsFor(topic, TIMEOUT);
       if (partitions == null || partitions.isEmpty()) {
@@ -60,30 +79,55 @@ public final class AuditChainReader {
       long deadline = System.nanoTime() + TIMEOUT.toNanos() * 8;
       while (tps.stream().anyMatch(tp -> consumer.position(tp, TIMEOUT) < end.get(tp))) {
         if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("timed out reading " + topic);
+          throw new IllegalStateException("timed out reading " + topic + ": no progress for " + TIMEOUT.multipliedBy(8).toSeconds() + " s");
         }
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+        ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(200));
+        if (!polled.isEmpty()) {
+          deadline = System.nanoTime() + TIMEOUT.toNanos() * 8;
+        }
+        for (ConsumerRecord<byte[], byte[]> r : polled) {
           if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
-            records.add(new StoredRecord(r.partition(), r.offset(), r.key(), r.value(), r.timestamp()));
+            sink.accept(new StoredRecord(r.partition(), r.offset(), r.key(), r.value(), r.timestamp()));
           }
         }
       }
-      records.sort(Comparator.comparingInt(StoredRecord::partition).thenComparingLong(StoredRecord::offset));
-      return new Snapshot(tps.stream().map(TopicPartition::partition).toList(), records);
+      return tps.stream().map(TopicPartition::partition).toList();
     }
   }
 
   /** Walks every partition of {@code topic} and reports each (empty partitions included). */
   public static List<ChainVerifier.PartitionReport> verify(KafkaConnection connection, String topic) {
-    Snapshot snapshot = readAll(connection, topic);
-    return verify(snapshot.records(), snapshot.partitions());
+    boolean keptForever = keptForever(connection, topic);
+    Map<Integer, ChainVerifier> verifiers = new java.util.TreeMap<>();
+    List<Integer> partitions = forEach(connection, topic,
+        r -> verifiers.computeIfAbsent(r.partition(), p -> new ChainVerifier(p, keptForever)).accept(r.offset(), r.value()));
+    return partitions.stream().map(p -> verifiers.computeIfAbsent(p, q -> new ChainVerifier(q, keptForever)).finish()).toList();
   }
 
   /** Walks the given records (offset order per partition) of the given partitions. */
   public static List<ChainVerifier.PartitionReport> verify(List<StoredRecord> records, List<Integer> partitions) {
+    return verify(records, partitions, false);
+  }
+
+  /** Whether {@code topic} deletes nothing by time or size, so only deleteRecords can move a partition's start. */
+  static boolean keptForever(KafkaConnection connection, String topic) {
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+    try (Admin admin = Admin.create(connection.clientConfig())) {
+      Config config = admin.describeConfigs(List.of(resource)).all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(resource);
+      return "-1".equals(config.get(TopicConfig.RETENTION_MS_CONFIG).value()) && "-1".equals(config.get(TopicConfig.RETENTION_BYTES_CONFIG).value())
+          && !config.get(TopicConfig.CLEANUP_POLICY_CONFIG).value().contains(TopicConfig.CLEANUP_POLICY_COMPACT);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot describe " + topic + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private static List<ChainVerifier.PartitionReport> verify(List<StoredRecord> records, List<Integer> partitions, boolean keptForever) {
     List<ChainVerifier.PartitionReport> reports = new ArrayList<>();
     for (int partition : partitions) {
-      ChainVerifier verifier = new ChainVerifier(partition);
+      ChainVerifier verifier = new ChainVerifier(partition, keptForever);
       records.stream().filter(r -> r.partition() == partition).forEach(r -> verifier.accept(r.offset(), r.value()));
       reports.add(verifier.finish());
     }

@@ -11,14 +11,15 @@ import java.util.Locale;
  * Walks one partition of an audit chain in offset order and names every record that breaks it: an
  * event or hash changed after it was chained, a record missing (a gap in the sequence), a record
  * inserted (a sequence that repeats or goes back), a record that does not link to the one before it
- * (rewritten with a recomputed hash), or bytes that are not a chained record. After a break the walk
+ * (rewritten with a recomputed hash), an event chained again (its source offset does not grow), or bytes that are not a
+ * chained record. After a break the walk
  * goes on from the record that broke, so one edit is reported once, not for every record after it.
  *
  * <p>Kafka-free: {@code fabric audit verify} feeds it the records it reads, tests feed it lists.
  */
 public final class ChainVerifier {
   /** What is wrong with one record. */
-  public enum BreakKind { EDITED, MISSING, INSERTED, RELINKED, UNDECODABLE }
+  public enum BreakKind { EDITED, MISSING, INSERTED, RELINKED, REPLAYED, UNDECODABLE }
 
   /** One break: the partition and offset of the record where the chain no longer holds, and why. */
   public record Break(int partition, long offset, BreakKind kind, String detail) {
@@ -68,7 +69,7 @@ public final class ChainVerifier {
 
   private static final AvroSerde<ChainedAuditEvent> SERDE = AvroSerde.of(ChainedAuditEvent.class);
 
-  private record Seen(long offset, long sequence, byte[] hash) {}
+  private record Seen(long offset, long sequence, byte[] hash, long sourceOffset) {}
 
   private final int partition;
   private final List<Break> breaks = new ArrayList<>();
@@ -77,8 +78,19 @@ public final class ChainVerifier {
   private Seen last;
   private Seen beforeLast;
 
+  private final boolean keptForever;
+
   public ChainVerifier(int partition) {
+    this(partition, false);
+  }
+
+  /**
+   * @param keptForever the topic deletes nothing by retention (the catalog's setting for the chain), so a first retained
+   *     record later than sequence 0 means records were deleted (Admin deleteRecords), not aged out
+   */
+  public ChainVerifier(int partition, boolean keptForever) {
     this.partition = partition;
+    this.keptForever = keptForever;
   }
 
   /** Checks the record at {@code offset} (its value bytes as on the topic); call in offset order. */
@@ -109,6 +121,9 @@ public final class ChainVerifier {
     } else if (last == null) {
       if (sequence == 0 && !ChainHash.isGenesis(previous)) {
         breaks.add(new Break(partition, offset, BreakKind.RELINKED, "sequence 0 does not link to the genesis hash (32 zero bytes)"));
+      } else if (sequence != 0 && keptForever) {
+        breaks.add(new Break(partition, offset, BreakKind.MISSING, "the topic keeps records forever, yet its first record is sequence "
+            + sequence + ": sequence " + (sequence == 1 ? "0 was" : "0.." + (sequence - 1) + " were") + " deleted before it"));
       } else if (sequence != 0 && offset == 0) {
         // offset 0 is the first record the partition ever held, so nothing was aged out before it: the chain's
         // start was removed (a later start is only accepted when retention or deleteRecords moved the log start)
@@ -131,9 +146,15 @@ public final class ChainVerifier {
       } else if (!Arrays.equals(previous, last.hash)) {
         breaks.add(new Break(partition, offset, BreakKind.RELINKED, "sequence " + sequence + " does not link to sequence "
             + last.sequence + " at offset " + last.offset + ": one of the two was replaced (its hash recomputed)"));
+      } else if (record.getSourceOffset() <= last.sourceOffset) {
+        // the sequencer reads its audit partition in offset order: a source offset that does not grow is an event chained
+        // again (its committed input offset was lost or reset), which every link above accepts
+        breaks.add(new Break(partition, offset, BreakKind.REPLAYED, "sequence " + sequence + " chains source offset " + record.getSourceOffset()
+            + ", not after source offset " + last.sourceOffset + " of sequence " + last.sequence + " at offset " + last.offset
+            + ": an audit event chained twice"));
       }
     }
-    Seen seen = new Seen(offset, sequence, stored);
+    Seen seen = new Seen(offset, sequence, stored, record.getSourceOffset());
     if (first == null) {
       first = seen;
     }

@@ -23,9 +23,10 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -51,7 +52,8 @@ public final class EvidenceExporter {
   public static Export export(Sources sources, String flowId, Instant now) {
     TopicCatalog catalog = sources.catalog();
     List<ObjectNode> items = new ArrayList<>();
-    Map<String, TaskRequest> requests = new LinkedHashMap<>();
+    // every distinct request: a reused request id can carry several (the verifier matches each decision to its own)
+    Set<TaskRequest> requests = new LinkedHashSet<>();
     List<ApprovalToken> attachedTokens = new ArrayList<>();
     for (String topic : List.of(catalog.approvalPending.name(), catalog.routed.name(), catalog.blocked.name())) {
       for (AuditChainReader.StoredRecord r : AuditChainReader.readAll(sources.connection(), topic).records()) {
@@ -61,13 +63,13 @@ public final class EvidenceExporter {
           continue;
         }
         items.add(item("decision", topic, r, typeOf(topic, catalog), decision));
-        requests.putIfAbsent(request.getRequestId() + "|" + request.getSubmittedAt(), request);
+        requests.add(request);
         if (decision instanceof RoutedTask routed) {
           attachedTokens.addAll(routed.getApprovals());
         }
       }
     }
-    for (TaskRequest request : requests.values()) {
+    for (TaskRequest request : requests) {
       byte[] bytes = PackItems.encode(request);
       ObjectNode item = base("request", "TaskRequest", bytes, request);
       item.put("from", "the request inside the decision records above, re-encoded");
@@ -102,17 +104,19 @@ public final class EvidenceExporter {
         items.add(item("checkpoint", catalog.flowRevisions.name(), r, "FlowCheckpoint", c));
       }
     }
-    AuditChainReader.Snapshot chain = AuditChainReader.readAll(sources.connection(), sources.chainTopic());
-    for (AuditChainReader.StoredRecord r : chain.records()) {
+    // the chain is kept forever: walked as it is read, keeping only this flow's records and each partition's head
+    Map<Integer, ChainVerifier> walks = new TreeMap<>();
+    List<Integer> chainPartitions = AuditChainReader.forEach(sources.connection(), sources.chainTopic(), r -> {
+      walks.computeIfAbsent(r.partition(), ChainVerifier::new).accept(r.offset(), r.value());
       SpecificRecord decoded = decodeOrNull("ChainedAuditEvent", r.value());
       if (!(decoded instanceof ChainedAuditEvent chained)) {
-        continue;
+        return;
       }
       AuditEvent event;
       try {
         event = AuditChainReader.event(chained);
       } catch (RuntimeException e) {
-        continue;
+        return;
       }
       if (flowId.equals(event.getFlowId())) {
         ObjectNode item = item("audit", sources.chainTopic(), r, "ChainedAuditEvent", chained);
@@ -122,7 +126,7 @@ public final class EvidenceExporter {
         item.set("event", PackItems.readable(event));
         items.add(item);
       }
-    }
+    });
     ObjectNode pack = PackItems.MAPPER.createObjectNode();
     pack.put("format", FORMAT);
     pack.put("flow_id", flowId);
@@ -138,7 +142,8 @@ public final class EvidenceExporter {
       counts.merge(item.get("kind").asText(), 1, Integer::sum);
     }
     ArrayNode heads = pack.putArray("chain_heads");
-    for (ChainVerifier.PartitionReport report : AuditChainReader.verify(chain.records(), chain.partitions())) {
+    for (ChainVerifier.PartitionReport report : chainPartitions.stream()
+        .map(p -> walks.computeIfAbsent(p, ChainVerifier::new).finish()).toList()) {
       ObjectNode head = heads.addObject();
       head.put("partition", report.partition());
       if (!report.empty()) {

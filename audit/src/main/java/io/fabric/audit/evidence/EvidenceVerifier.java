@@ -5,7 +5,11 @@ import io.fabric.audit.chain.ChainHash;
 import io.fabric.audit.chain.AuditChainReader;
 import io.fabric.contracts.ApprovalToken;
 import io.fabric.contracts.AuditEvent;
+import io.fabric.contracts.BlockedTask;
 import io.fabric.contracts.ChainedAuditEvent;
+import io.fabric.contracts.FlowCheckpoint;
+import io.fabric.contracts.PendingApproval;
+import io.fabric.contracts.RoutedTask;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.policy.approvals.Approver;
 import io.fabric.policy.approvals.ApproverKeys;
@@ -50,12 +54,23 @@ public final class EvidenceVerifier {
   }
 
   static final List<String> CANNOT_PROVE = List.of(
+      "that any record in it came from the fabric: a whole pack can be made up (requests, decisions, checkpoints, an audit "
+          + "chain from genesis) so that every check passes, since each hash and the pack digest can be recomputed; only signatures "
+          + "by keys you trust, and audit hashes that `fabric audit verify` finds on the live chain, tie it to what happened",
       "that the public keys in the pack are the real submitters' and approvers': compare them with your registries",
       "that the pack holds every record of the flow: the exporter chose what to include",
       "that the audit records are members of the chain between two of them (sequence gaps): run `fabric audit verify`, "
           + "and check that its head hash for each partition extends the chain_heads of the pack",
       "who exported the pack: its digest only shows the file is unchanged since it was sealed, by anyone who could recompute it",
       "that an event was true when it was recorded: the chain proves no edit after recording, not what a writer of fabric.audit put there");
+
+  /** The record types each item kind may hold: a kind's checks run by type, so a mislabelled item would skip them. */
+  private static final Map<String, Set<String>> TYPES_OF_KIND = Map.of(
+      "request", Set.of("TaskRequest"),
+      "decision", Set.of("RoutedTask", "BlockedTask", "PendingApproval"),
+      "approval", Set.of("ApprovalToken"),
+      "checkpoint", Set.of("FlowCheckpoint"),
+      "audit", Set.of("ChainedAuditEvent"));
 
   private static final Duration ANY_LIFETIME = Duration.ofDays(365L * 100);
 
@@ -80,7 +95,7 @@ public final class EvidenceVerifier {
     String flowId = pack.path("flow_id").asText();
     ApproverRegistry submitters = registry(pack.path("public_keys").path("submitters"), checks, "submitter");
     ApproverRegistry approvers = registry(pack.path("public_keys").path("approvers"), checks, "approver");
-    Map<String, TaskRequest> requests = new HashMap<>();
+    Map<String, List<TaskRequest>> requests = new HashMap<>();
     List<Decoded> decoded = new ArrayList<>();
     int index = 0;
     for (JsonNode item : pack.path("items")) {
@@ -97,6 +112,11 @@ public final class EvidenceVerifier {
         checks.add(new Check(false, subject, "SHA-256 of its bytes is " + sha + ", the pack states " + item.path("sha256").asText()));
         continue;
       }
+      String kind = item.path("kind").asText();
+      if (!TYPES_OF_KIND.getOrDefault(kind, Set.of()).contains(item.path("type").asText())) {
+        checks.add(new Check(false, subject, "a " + kind + " item cannot hold a " + item.path("type").asText()));
+        continue;
+      }
       SpecificRecord record;
       try {
         record = PackItems.decode(item.path("type").asText(), bytes);
@@ -111,14 +131,18 @@ public final class EvidenceVerifier {
       checks.add(new Check(true, subject, "SHA-256 " + sha.substring(0, 16) + "… matches its bytes, and its readable copy is what they encode"));
       decoded.add(new Decoded(subject, item, record));
       if (record instanceof TaskRequest request) {
-        requests.put(request.getRequestId(), request);
+        requests.computeIfAbsent(request.getRequestId(), id -> new ArrayList<>()).add(request);
       }
     }
     for (Decoded d : decoded) {
       if (d.record() instanceof TaskRequest request) {
         checkRequest(d.subject(), request, flowId, submitters, checks);
+      } else if (requestOf(d.record()) != null) {
+        checkDecision(d.subject(), requestOf(d.record()), requests, flowId, checks);
+      } else if (d.record() instanceof FlowCheckpoint checkpoint && !flowId.equals(checkpoint.getFlowId())) {
+        checks.add(new Check(false, d.subject(), "checkpoint of flow " + checkpoint.getFlowId() + ", not " + flowId));
       } else if (d.record() instanceof ApprovalToken token) {
-        checkToken(d.subject(), token, requests.get(token.getRequestId()), approvers, checks);
+        checkToken(d.subject(), token, requests.getOrDefault(token.getRequestId(), List.of()), approvers, checks);
       } else if (d.record() instanceof ChainedAuditEvent chained) {
         checkAudit(d.subject(), d.item(), chained, flowId, checks);
       }
@@ -164,6 +188,10 @@ public final class EvidenceVerifier {
       checks.add(new Check(true, who, "unsigned (the fabric ran without a submitter registry): nothing proves who submitted it"));
       return;
     }
+    if (request.getSubmitter() == null) {
+      checks.add(new Check(false, who, "carries a submitter signature but names no submitter"));
+      return;
+    }
     if (submitters.find(request.getSubmitter()).isEmpty()) {
       checks.add(new Check(false, who, "signed by " + request.getSubmitter() + ", whose public key is not in the pack (export with --submitters)"));
       return;
@@ -175,19 +203,47 @@ public final class EvidenceVerifier {
         : new Check(false, who, refusal.get().detail()));
   }
 
-  private static void checkToken(String subject, ApprovalToken token, TaskRequest request, ApproverRegistry approvers, List<Check> checks) {
+  private static TaskRequest requestOf(SpecificRecord decision) {
+    if (decision instanceof RoutedTask r) {
+      return r.getRequest();
+    }
+    if (decision instanceof BlockedTask b) {
+      return b.getRequest();
+    }
+    return decision instanceof PendingApproval p ? p.getRequest() : null;
+  }
+
+  /** A decision is on the flow's request, exactly as the pack's request item states it (whose signature is checked). */
+  private static void checkDecision(String subject, TaskRequest request, Map<String, List<TaskRequest>> requests, String flowId,
+                                    List<Check> checks) {
+    if (!flowId.equals(request.getFlowId())) {
+      checks.add(new Check(false, subject, "decides request " + request.getRequestId() + " of flow " + request.getFlowId() + ", not " + flowId));
+    } else if (!requests.getOrDefault(request.getRequestId(), List.of()).contains(request)) {
+      checks.add(new Check(false, subject, "decides a request " + request.getRequestId() + " that differs from every request item of that id"));
+    }
+  }
+
+  private static void checkToken(String subject, ApprovalToken token, List<TaskRequest> candidates, ApproverRegistry approvers,
+                                 List<Check> checks) {
     String who = "token of " + token.getApprover() + " for request " + token.getRequestId();
     if (approvers.find(token.getApprover()).isEmpty()) {
       checks.add(new Check(false, who, "approver " + token.getApprover() + "'s public key is not in the pack (export with --approvers)"));
       return;
     }
-    if (request == null) {
+    if (candidates.isEmpty()) {
       checks.add(new Check(false, who, "names request " + token.getRequestId() + ", which is not in the pack"));
       return;
     }
-    // checked at the moment it was issued: the pack proves what was signed, the gate judged when it was used
-    TokenVerifier.TokenVerdict verdict = new SignedTokenVerifier(() -> approvers, Duration.ZERO, ANY_LIFETIME)
-        .verify(token, request, token.getIssuedAt());
+    // checked at the moment it was issued: the pack proves what was signed, the gate judged when it was used; a reused
+    // request id can put several requests under one id, and the token binds (by payload digest) to one of them
+    SignedTokenVerifier verifier = new SignedTokenVerifier(() -> approvers, Duration.ZERO, ANY_LIFETIME);
+    TokenVerifier.TokenVerdict verdict = null;
+    for (TaskRequest request : candidates) {
+      verdict = verifier.verify(token, request, token.getIssuedAt());
+      if (verdict.valid()) {
+        break;
+      }
+    }
     checks.add(verdict.valid()
         ? new Check(true, who, "signature verifies with " + token.getApprover() + "'s key in the pack: they decided " + token.getDecision()
             + " on exactly this request and payload (sha256 " + token.getPayloadSha256().substring(0, 16) + "…)")
@@ -202,7 +258,14 @@ public final class EvidenceVerifier {
       checks.add(new Check(false, subject, "its hash is not SHA-256(previous hash || event): edited after it was chained"));
       return;
     }
-    AuditEvent event = AuditChainReader.event(chained);
+    AuditEvent event;
+    try {
+      event = AuditChainReader.event(chained);
+    } catch (RuntimeException e) {
+      checks.add(new Check(false, subject, "its hash holds but its event is not an AuditEvent (" + e.getMessage() + "): the sequencer never "
+          + "chains such bytes"));
+      return;
+    }
     if (!flowId.equals(event.getFlowId()) || item.path("sequence").asLong(-1) != chained.getSequence()
         || !ChainHash.hex(hash).equals(item.path("hash").asText()) || !ChainHash.hex(previous).equals(item.path("previous_hash").asText())
         || !PackItems.readable(event).equals(item.path("event"))) {
@@ -217,7 +280,13 @@ public final class EvidenceVerifier {
     Map<String, ChainedAuditEvent> bySequence = new HashMap<>();
     for (Decoded d : decoded) {
       if (d.record() instanceof ChainedAuditEvent chained) {
-        bySequence.put(d.item().path("partition").asInt() + ":" + chained.getSequence(), chained);
+        String at = d.item().path("partition").asInt() + ":" + chained.getSequence();
+        ChainedAuditEvent other = bySequence.putIfAbsent(at, chained);
+        if (other != null) {
+          boolean same = Arrays.equals(ChainHash.bytes(other.getHash()), ChainHash.bytes(chained.getHash()));
+          checks.add(new Check(false, "audit sequence " + chained.getSequence() + " of partition " + d.item().path("partition").asText(),
+              same ? "held twice: a chain holds each sequence once" : "two different records: the chain forked, or one of them is forged"));
+        }
       }
     }
     for (Decoded d : decoded) {

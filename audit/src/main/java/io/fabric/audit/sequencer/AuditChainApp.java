@@ -28,6 +28,12 @@ public final class AuditChainApp {
    * @throws IllegalStateException when the two topics' partition counts differ (partition p chains partition p)
    */
   public static StreamsApp create(KafkaConnection connection, TopicCatalog catalog, Path stateDir, Map<String, Object> overrides) {
+    Object guarantee = overrides.get(StreamsConfig.PROCESSING_GUARANTEE_CONFIG);
+    if (guarantee != null && !StreamsConfig.EXACTLY_ONCE_V2.equals(guarantee.toString())) {
+      // under at_least_once a crash replays events whose head was not yet committed with them: a fork or a repeat
+      throw new IllegalArgumentException("the audit chain sequencer runs " + StreamsConfig.EXACTLY_ONCE_V2 + " only, not "
+          + StreamsConfig.PROCESSING_GUARANTEE_CONFIG + "=" + guarantee + ": without it a restart can fork or repeat the chain");
+    }
     requireSamePartitionCount(connection, catalog);
     Properties props = FabricStreamsConfig.forApp(connection, catalog, catalog.applicationId(AuditChainTopology.STAGE),
         AuditChainTopology.STAGE, stateDir, overrides);

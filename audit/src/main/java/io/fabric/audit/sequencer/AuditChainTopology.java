@@ -18,6 +18,8 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The audit chain sequencer: {@code fabric.audit} partition p to {@code fabric.audit.chain} partition p,
@@ -51,6 +53,7 @@ public final class AuditChainTopology {
 
   /** Chains each event after its partition's head and moves the head on. */
   static final class Sequencer implements Processor<String, AuditEvent, String, ChainedAuditEvent> {
+    private static final Logger LOG = LoggerFactory.getLogger(Sequencer.class);
     private final AvroSerde<AuditEvent> canonical = AvroSerde.of(AuditEvent.class);
     private ProcessorContext<String, ChainedAuditEvent> context;
     private KeyValueStore<Integer, byte[]> heads;
@@ -70,6 +73,12 @@ public final class AuditChainTopology {
       int partition = source.partition();
       byte[] stored = heads.get(partition);
       ChainHead head = stored == null ? ChainHead.genesis() : ChainHead.decode(stored);
+      if (head.chained(source.offset())) {
+        // read again after the group's committed offsets were lost or reset: chained once already, never twice
+        LOG.warn("{}-{}@{} was chained already (last chained source offset {}): not chained again", source.topic(), partition,
+            source.offset(), head.lastSourceOffset());
+        return;
+      }
       ChainedAuditEvent chained = head.link(canonical.serialize(source.topic(), record.value()), partition, source.offset());
       heads.put(partition, ChainHead.after(chained).encode());
       context.forward(record.withValue(chained));

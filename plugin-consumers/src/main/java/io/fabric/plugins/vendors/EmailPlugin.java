@@ -226,7 +226,7 @@ public final class EmailPlugin extends VendorPlugin {
 
   private String reply(MessagingException e) {
     String text = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
-    return config.redact(VendorHttp.bounded(text));
+    return VendorHttp.bounded(config.redact(text));
   }
 
   private Properties sessionProperties(String protocol, String host, int port, boolean auth, boolean ssl) throws PermanentTaskException {

@@ -287,7 +287,7 @@ final class VendorHttp {
       if (status >= 200 && status < 300 || answeredStatuses.contains(status)) {
         return new Response(status, response.body(), response.headers());
       }
-      String detail = what + " returned HTTP " + status + ": " + config.redact(bounded(vendorMessage(response.body())));
+      String detail = what + " returned HTTP " + status + ": " + bounded(config.redact(vendorMessage(response.body())));
       if (status == 429 || status >= 500 || retryableStatuses.contains(status)) {
         Optional<String> retryAfter = response.headers().firstValue("Retry-After");
         throw new RetryableTaskException(detail + retryAfter.map(s -> " (Retry-After: " + bounded(s) + ")").orElse(""));
@@ -304,7 +304,7 @@ final class VendorHttp {
     }
 
     private String describe(Throwable e) {
-      return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + config.redact(bounded(e.getMessage())));
+      return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + bounded(config.redact(e.getMessage())));
     }
   }
 
@@ -366,6 +366,7 @@ final class VendorHttp {
     return null;
   }
 
+  /** Cuts a message to a bound; redact before cutting, or a secret cut in two is no longer found whole. */
   static String bounded(String text) {
     return text.length() <= MAX_MESSAGE_CHARS ? text : text.substring(0, MAX_MESSAGE_CHARS) + "...";
   }

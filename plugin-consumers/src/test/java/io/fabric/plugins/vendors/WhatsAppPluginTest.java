@@ -125,6 +125,19 @@ class WhatsAppPluginTest {
   }
 
   @Test
+  void aTokenEchoedWhereTheMessageIsCutIsNotLeakedInPart() {
+    // red team: the message is cut to 500 characters; cut first, then redacted, the token's first characters survived
+    String filler = "x".repeat(480);
+    vendor.stubFor(post(PATH).willReturn(aResponse().withStatus(401).withHeader("Content-Type", "application/json")
+        .withBody("{\"error\":{\"message\":\"" + filler + TOKEN + "\",\"type\":\"OAuthException\",\"code\":190}}")));
+
+    PermanentTaskException e = assertThrows(PermanentTaskException.class,
+        () -> plugin(Map.of()).execute("acme", PAYLOAD, context("send_whatsapp")));
+
+    assertFalse(e.getMessage().contains(TOKEN.substring(0, 8)), e.getMessage());
+  }
+
+  @Test
   void missingCredentialsFailTheTaskWithWhatToSet() {
     WhatsAppPlugin plugin = new WhatsAppPlugin(VendorConfig.ofKeys("whatsapp", Map.of()));
 

@@ -1,0 +1,61 @@
+package io.fabric.audit.sequencer;
+
+import static org.awaitility.Awaitility.await;
+
+import io.fabric.audit.chain.AuditChainReader;
+import io.fabric.contracts.AuditEvent;
+import io.fabric.deploy.EmbeddedKafkaExtension;
+import io.fabric.deploy.TopicsApplier;
+import io.fabric.schemas.config.KafkaConnection;
+import io.fabric.schemas.streams.StreamsApp;
+import io.fabric.schemas.topics.TopicCatalog;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Red team: one audit event that the broker accepts (compressed) but the sequencer cannot write back (its chained record
+ * is over the producer's max.request.size) stops the chain of its partition for good: the thread is replaced, retries
+ * the same record and fails again, and no later event of that partition is ever chained.
+ */
+@Tag("integration")
+@Disabled("red-team: an oversized audit event (written compressed by anyone who can produce to fabric.audit) halts the chain of its "
+    + "partition forever; the sequencer needs to chain a bounded stand-in (its digest and size) instead")
+@ExtendWith(EmbeddedKafkaExtension.class)
+class AuditChainOversizedEventIntegrationTest {
+  @TempDir
+  Path stateDir;
+
+  @Test
+  void anOversizedEventDoesNotStopTheChain() {
+    String prefix = EmbeddedKafkaExtension.uniqueName("audit-big") + ".";
+    TopicCatalog catalog = TopicCatalog.create(prefix, 1, List.of());
+    KafkaConnection connection = KafkaConnection.of(EmbeddedKafkaExtension.bootstrapServers());
+    TopicsApplier.apply(connection, catalog);
+    Map<String, Object> attacker = connection.clientConfig();
+    attacker.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 8 * 1024 * 1024);
+    attacker.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "gzip");
+    try (StreamsApp sequencer = AuditChainApp.create(connection, catalog, stateDir, Map.of()).startAndAwait(Duration.ofSeconds(60));
+         KafkaProducer<String, AuditEvent> producer = new KafkaProducer<>(attacker, catalog.audit.keySerde().serializer(),
+             catalog.audit.valueSerde().serializer())) {
+      // 2 MB of one letter: a few KB on the wire, so the broker takes it
+      producer.send(new ProducerRecord<>(catalog.audit.name(), 0, "k", AuditEvent.newBuilder().setId("big").setAt(1L)
+          .setType("SECURITY_EVENT").setDetail("A".repeat(2 * 1024 * 1024)).build()));
+      producer.send(new ProducerRecord<>(catalog.audit.name(), 0, "k", AuditEvent.newBuilder().setId("after").setAt(2L)
+          .setType("SECURITY_EVENT").setDetail("an ordinary event").build()));
+      producer.flush();
+
+      await().atMost(Duration.ofSeconds(45)).until(() -> AuditChainReader.readAll(connection, catalog.auditChain.name()).records().stream()
+          .anyMatch(r -> "after".equals(AuditChainReader.event(r.chained()).getId())));
+    }
+  }
+}
