@@ -106,7 +106,7 @@ public final class SlackPlugin extends VendorPlugin {
     if (toleratesGone && MESSAGE_NOT_FOUND.equals(error)) {
       return response;
     }
-    String detail = NAME + ": POST /api/" + method + " answered ok:false: " + config.redact(VendorHttp.bounded(error));
+    String detail = NAME + ": POST /api/" + method + " answered ok:false: " + VendorHttp.bounded(config.redact(error));
     if (RETRYABLE_ERRORS.contains(error)) {
       throw new RetryableTaskException(detail + response.header("Retry-After").map(s -> " (Retry-After: " + VendorHttp.bounded(s) + ")")
           .orElse(""));

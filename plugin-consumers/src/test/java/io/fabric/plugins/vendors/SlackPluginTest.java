@@ -11,6 +11,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static io.fabric.plugins.vendors.VendorTesting.assertNoSecret;
 import static io.fabric.plugins.vendors.VendorTesting.context;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -64,6 +65,16 @@ class SlackPluginTest {
 
     assertTrue(e.getMessage().endsWith("chat.postMessage answered ok:false: channel_not_found"), e.getMessage());
     assertNoSecret(TOKEN, e);
+  }
+
+  @Test
+  void aTokenEchoedWhereTheErrorIsCutIsNotLeakedInPart() {
+    // the error is cut to a bounded length: redacted first, then cut, or the token's first characters survive the cut
+    vendor.stubFor(post(POST).willReturn(okJson("{\"ok\":false,\"error\":\"" + "x".repeat(480) + TOKEN + "\"}")));
+
+    TaskException e = assertThrows(TaskException.class, () -> plugin().execute("acme", Map.of("text", "hi"), context("send_slack")));
+
+    assertFalse(e.getMessage().contains(TOKEN.substring(0, 8)), e.getMessage());
   }
 
   @Test
