@@ -79,7 +79,12 @@ public final class AuditChainTopology {
             source.offset(), head.lastSourceOffset());
         return;
       }
-      ChainedAuditEvent chained = head.link(canonical.serialize(source.topic(), record.value()), partition, source.offset());
+      byte[] event = canonical.serialize(source.topic(), record.value());
+      if (OversizedEvents.tooLarge(event)) {
+        LOG.warn("{}-{}@{} is {} bytes: chained as a stand-in naming its SHA-256", source.topic(), partition, source.offset(), event.length);
+        event = canonical.serialize(source.topic(), OversizedEvents.standIn(record.value(), event, source.topic(), partition, source.offset()));
+      }
+      ChainedAuditEvent chained = head.link(event, partition, source.offset());
       heads.put(partition, ChainHead.after(chained).encode());
       context.forward(record.withValue(chained));
     }
