@@ -109,6 +109,37 @@ public final class AuditChainReader {
     return verify(records, partitions, false);
   }
 
+  /**
+   * Per partition whose log end lies past its last stable offset, that stable offset: the records from it on are
+   * in a transaction not yet committed or aborted, which a read_committed reader (verify, export) cannot see yet.
+   * A writer that leaves one open (the sequencer's own, or anyone's who may write the topic) hides the rest of the
+   * partition until the broker aborts it (transaction.timeout.ms, at most transaction.max.timeout.ms).
+   */
+  public static Map<Integer, Long> openTransactionsFrom(KafkaConnection connection, String topic) {
+    try (Admin admin = Admin.create(connection.clientConfig())) {
+      List<TopicPartition> tps = admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+          .get(topic).partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+      Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
+      tps.forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
+      var stable = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(org.apache.kafka.common.IsolationLevel.READ_COMMITTED))
+          .all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      var end = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED))
+          .all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      Map<Integer, Long> open = new java.util.TreeMap<>();
+      for (TopicPartition tp : tps) {
+        if (end.get(tp).offset() > stable.get(tp).offset()) {
+          open.put(tp.partition(), stable.get(tp).offset());
+        }
+      }
+      return open;
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot list the offsets of " + topic + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
   /** Whether {@code topic} deletes nothing by time or size, so only deleteRecords can move a partition's start. */
   static boolean keptForever(KafkaConnection connection, String topic) {
     ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
