@@ -65,10 +65,18 @@ final class EvidenceCommand {
   }
 
   @Command(name = "verify", mixinStandardHelpOptions = true,
-      description = "Check a pack offline (no Kafka): digests, chain hashes, signatures; exit 1 on any failure.")
+      description = "Check a pack offline (no Kafka): digests, chain hashes, signatures; with --against-kafka also against the live "
+          + "topics; exit 1 on any failure.")
   static final class Verify implements Callable<Integer> {
     @Parameters(paramLabel = "FILE")
     Path file;
+
+    @Option(names = "--against-kafka", description = "Also compare every item (and each chain head) with the record the live topics hold "
+        + "at its position, byte for byte: what ties the pack to what the fabric wrote (needs the connection options).")
+    boolean againstKafka;
+
+    @Mixin
+    ConnectionOptions kafka;
 
     @Mixin
     OutputOptions output;
@@ -78,7 +86,14 @@ final class EvidenceCommand {
 
     @Override
     public Integer call() throws IOException {
-      EvidenceVerifier.Report report = EvidenceVerifier.verify(Files.readAllBytes(file));
+      EvidenceVerifier.Report report;
+      if (againstKafka) {
+        try (io.fabric.audit.chain.AuditChainReader.LiveReader live = new io.fabric.audit.chain.AuditChainReader.LiveReader(kafka.connection())) {
+          report = EvidenceVerifier.verify(Files.readAllBytes(file), live);
+        }
+      } else {
+        report = EvidenceVerifier.verify(Files.readAllBytes(file));
+      }
       PrintWriter out = spec.commandLine().getOut();
       if (output.json()) {
         Map<String, Object> json = new LinkedHashMap<>();

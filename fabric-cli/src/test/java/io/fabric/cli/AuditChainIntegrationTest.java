@@ -282,6 +282,11 @@ class AuditChainIntegrationTest {
     }
     CliRun json = cli("evidence", "verify", pack.toString(), "-o", "json");
     assertEquals(0, json.exitCode(), json.toString());
+
+    // against the live topics: every item is the record the fabric wrote at its position
+    CliRun live = CliRun.of("evidence", "verify", pack.toString(), "--against-kafka", "--bootstrap-server", EmbeddedKafkaExtension.bootstrapServers());
+    assertEquals(0, live.exitCode(), live.toString());
+    assertTrue(live.out().contains("the live topic holds the same bytes") && live.out().contains("the live chain holds this head"), live.toString());
   }
 
   @Test

@@ -165,6 +165,58 @@ public final class AuditChainReader {
     return reports;
   }
 
+  /**
+   * The records of a live topic at given offsets, read_committed, for {@code fabric evidence verify --against-kafka}.
+   * One consumer serves every look-up; close it after.
+   */
+  public static final class LiveReader implements io.fabric.audit.evidence.LiveRecordCheck.LiveRecords, AutoCloseable {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+
+    public LiveReader(KafkaConnection connection) {
+      Map<String, Object> config = connection.clientConfig();
+      config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      config.put(ConsumerConfig.CLIENT_ID_CONFIG, "fabric-evidence-reader");
+      config.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+      this.consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @Override
+    public io.fabric.audit.evidence.LiveRecordCheck.Live at(String topic, int partition, long offset) {
+      TopicPartition tp = new TopicPartition(topic, partition);
+      if (consumer.partitionsFor(topic, TIMEOUT).stream().noneMatch(p -> p.partition() == partition)) {
+        return new io.fabric.audit.evidence.LiveRecordCheck.Live.Absent();
+      }
+      consumer.assign(List.of(tp));
+      long start = consumer.beginningOffsets(List.of(tp), TIMEOUT).get(tp);
+      long end = consumer.endOffsets(List.of(tp), TIMEOUT).get(tp);
+      if (offset < start) {
+        return new io.fabric.audit.evidence.LiveRecordCheck.Live.NotRetained(start);
+      }
+      if (offset >= end) {
+        return new io.fabric.audit.evidence.LiveRecordCheck.Live.Absent();
+      }
+      consumer.seek(tp, offset);
+      long deadline = System.nanoTime() + TIMEOUT.toNanos();
+      while (consumer.position(tp, TIMEOUT) <= offset && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.offset() == offset) {
+            return new io.fabric.audit.evidence.LiveRecordCheck.Live.Found(r.value());
+          }
+          if (r.offset() > offset) {
+            return new io.fabric.audit.evidence.LiveRecordCheck.Live.Absent();
+          }
+        }
+      }
+      return new io.fabric.audit.evidence.LiveRecordCheck.Live.Absent();
+    }
+
+    @Override
+    public void close() {
+      consumer.close();
+    }
+  }
+
   /** The audit event a chained record carries, decoded from its canonical bytes. */
   public static AuditEvent event(ChainedAuditEvent chained) {
     return EVENTS.deserialize("audit chain event", ChainHash.bytes(chained.getEvent()));

@@ -76,6 +76,29 @@ public final class EvidenceVerifier {
 
   private EvidenceVerifier() {}
 
+  /**
+   * The offline checks and, per item and chain head, the record the live topics hold at its position
+   * ({@link LiveRecordCheck}): what ties the pack to what the fabric wrote.
+   */
+  public static Report verify(byte[] file, LiveRecordCheck.LiveRecords live) {
+    Report offline = verify(file);
+    JsonNode pack;
+    try {
+      pack = PackItems.MAPPER.readTree(file);
+    } catch (Exception e) {
+      return offline;
+    }
+    List<Check> checks = new ArrayList<>(offline.checks());
+    checks.addAll(LiveRecordCheck.check(pack, live));
+    return new Report(checks, CANNOT_PROVE_AGAINST_KAFKA);
+  }
+
+  static final List<String> CANNOT_PROVE_AGAINST_KAFKA = List.of(
+      "that the pack holds every record of the flow: the exporter chose what to include",
+      "anything about records the topics no longer retain (reported as not checked)",
+      "that the public keys in the pack are the real submitters' and approvers': compare them with your registries",
+      "that an event was true when it was recorded: the chain proves no edit after recording, not what a writer of fabric.audit put there");
+
   public static Report verify(byte[] file) {
     List<Check> checks = new ArrayList<>();
     Optional<String> digest = PackDigest.check(file);

@@ -174,4 +174,29 @@ class EvidenceVerifierRedTeamTest {
     EvidenceVerifier.Report report = EvidenceVerifier.verify(pack(List.of(item("request", signedByNobody))));
     assertFalse(report.ok(), describe(report));
   }
+
+  @Test
+  void againstTheLiveTopicsAMadeUpPackFailsAndTheGenuineOneVerifies() {
+    TaskRequest request = request("r-1", FLOW);
+    ChainedAuditEvent granted = ChainHead.genesis().link(auditEvent("e-0", FLOW, "APPROVAL_GRANTED"), 0, 0);
+    byte[] pack = pack(List.of(item("request", request), audit(granted)));
+
+    // the topics hold other records at those positions: the fabric never wrote these
+    EvidenceVerifier.Report forged = EvidenceVerifier.verify(pack, (topic, partition, offset) ->
+        new LiveRecordCheck.Live.Found(PackItems.encode(request("r-other", "another-flow"))));
+    assertFalse(forged.ok(), describe(forged));
+    // nothing at all there
+    assertFalse(EvidenceVerifier.verify(pack, (topic, partition, offset) -> new LiveRecordCheck.Live.Absent()).ok());
+
+    // the topics hold exactly these bytes (the request's on its topic, the chained record on the chain)
+    List<byte[]> live = List.of(PackItems.encode(request), PackItems.encode(granted));
+    int[] next = {0};
+    EvidenceVerifier.Report genuine = EvidenceVerifier.verify(pack, (topic, partition, offset) -> new LiveRecordCheck.Live.Found(live.get(next[0]++)));
+    assertTrue(genuine.ok(), describe(genuine));
+    assertTrue(genuine.checks().stream().anyMatch(c -> c.subject().contains("live") && c.detail().contains("the one the fabric wrote")));
+
+    // a record the topic no longer retains is not checked, and says so
+    EvidenceVerifier.Report expired = EvidenceVerifier.verify(pack, (topic, partition, offset) -> new LiveRecordCheck.Live.NotRetained(10));
+    assertTrue(expired.checks().stream().anyMatch(c -> c.detail().contains("not checked")), describe(expired));
+  }
 }
