@@ -62,6 +62,9 @@ public final class VendorSandbox implements AutoCloseable {
   public static final String ENVELOPE_VOID = "envelope_void";
   public static final String EMAIL = "email";
   public static final String WEBHOOK = "webhook";
+  /** A prediction (video or music generation job) created at the Replicate-style API; a repeated idempotency key is not one. */
+  public static final String MEDIA_JOB = "media_job";
+  public static final String MEDIA_JOB_CANCEL = "media_job_cancel";
 
   /** Stripe's test payment method that is always declined (HTTP 402 card_declined), as in Stripe's test mode. */
   public static final String STRIPE_DECLINED_CARD = SandboxStripe.DECLINED_CARD;
@@ -81,6 +84,12 @@ public final class VendorSandbox implements AutoCloseable {
   public static final String DOCUSIGN_TOKEN = "sandbox-docusign-token";
   public static final String WEBHOOK_SECRET = "whsec_sandbox_0000000000000000";
   public static final String EMAIL_FROM = "fabric@sandbox.local";
+  public static final String REPLICATE_TOKEN = "r8_sandbox_0000000000000000";
+  /** The model versions the sandbox hands the media plugin (any version is accepted; one with "music" answers an .mp3). */
+  public static final String MEDIA_VIDEO_VERSION = "sandbox-video-0001";
+  public static final String MEDIA_MUSIC_VERSION = "sandbox-music-0001";
+  /** A prompt containing this makes a sandbox prediction fail. */
+  public static final String MEDIA_FAILING_PROMPT = SandboxReplicate.FAILING_PROMPT;
 
   /*
    * The plugins' configuration contract ({@code fabric.plugin.<plugin>.<key>}, documented in the README), spelled out
@@ -95,6 +104,7 @@ public final class VendorSandbox implements AutoCloseable {
   private static final String CONTRACTS = "contracts";
   private static final String EMAIL_PLUGIN = "email";
   private static final String WEBHOOK_PLUGIN = "webhook";
+  private static final String MEDIA = "media";
   private static final String BASE_URL = "base_url";
 
   /** Request headers worth keeping in {@link #calls()}; never Authorization. */
@@ -122,6 +132,7 @@ public final class VendorSandbox implements AutoCloseable {
   private final SandboxSmtp smtp;
   private final SandboxLedger ledger = new SandboxLedger();
   private final SandboxDocuSign docuSign;
+  private final SandboxReplicate replicate;
   private final List<Route> routes = new ArrayList<>();
   private final List<Injected> injected = new ArrayList<>();
   private final Map<String, String> replacedProperties = new LinkedHashMap<>();
@@ -147,6 +158,10 @@ public final class VendorSandbox implements AutoCloseable {
     route(CONTRACTS, "GET POST", "/restapi/v2\\.1/accounts/([^/]+)/envelopes", docuSign::envelopes);
     route(CONTRACTS, "GET PUT", "/restapi/v2\\.1/accounts/([^/]+)/envelopes/([^/]+)", docuSign::envelope);
     route(WEBHOOK_PLUGIN, "POST", Pattern.quote(WEBHOOK_PATH), receiver::receive);
+    replicate = new SandboxReplicate(REPLICATE_TOKEN, ledger);
+    route(MEDIA, "POST", "/v1/predictions", replicate::create);
+    route(MEDIA, "GET", "/v1/predictions/([^/]+)", replicate::get);
+    route(MEDIA, "POST", "/v1/predictions/([^/]+)/cancel", replicate::cancel);
 
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
     AtomicInteger threads = new AtomicInteger();
@@ -212,6 +227,11 @@ public final class VendorSandbox implements AutoCloseable {
     }
   }
 
+  /** How many polls a media prediction takes to succeed (3 unless set; at least 1). */
+  public void completeMediaJobsAfterPolls(int polls) {
+    replicate.completeAfterPolls(polls);
+  }
+
   /** Marks a sent envelope as signed by everyone, so it can no longer be voided (as in DocuSign). */
   public boolean completeEnvelope(String envelopeId) {
     return docuSign.complete(envelopeId);
@@ -237,6 +257,8 @@ public final class VendorSandbox implements AutoCloseable {
         "port", String.valueOf(smtp.port()), "from", EMAIL_FROM, "starttls", "false",
         "ssl", "false"));
     put(properties, WEBHOOK_PLUGIN, Map.of("url", base + WEBHOOK_PATH, "secret", WEBHOOK_SECRET));
+    put(properties, MEDIA, Map.of(BASE_URL, base, "token", REPLICATE_TOKEN, "video_version", MEDIA_VIDEO_VERSION,
+        "music_version", MEDIA_MUSIC_VERSION, "poll_interval_ms", "500"));
     return properties;
   }
 

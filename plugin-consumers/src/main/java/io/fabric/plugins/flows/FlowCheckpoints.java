@@ -47,6 +47,22 @@ public final class FlowCheckpoints {
         completes ? FlowStatus.COMPLETED : FlowStatus.RUNNING, FlowJson.write(state), steps, request.getSubmitter());
   }
 
+  /**
+   * A step started a long-running job: record it STARTED with the job ({@code job}, the step's result
+   * until the job ends) and compensable (cancelling the job undoes it); the state and the flow's
+   * status stay as they were, since the step has no result yet.
+   */
+  public static FlowCheckpoint jobStarted(FlowCheckpoint previous, TaskRequest request, String plugin, String jobId,
+                                          Map<String, Object> job, List<ExecutionAttempt> attempts, Revision revision) {
+    List<FlowStep> steps = stepsOf(previous);
+    steps.removeIf(s -> s.getRequestId().equals(request.getRequestId()));
+    steps.add(step(request, plugin, StepStatus.STARTED, FlowJson.write(job), true, attempts, revision));
+    String note = "step " + steps.size() + " " + request.getAction() + " started job " + jobId + " in " + plugin;
+    FlowStatus status = previous == null ? FlowStatus.RUNNING : FlowStatus.of(previous);
+    return next(previous, request.getFlowId(), request.getTenantId(), revision, note, status,
+        FlowJson.write(state(previous)), steps, request.getSubmitter());
+  }
+
   /** A step failed for good (or is in doubt): record it with its attempts; the state stays as it was. */
   public static FlowCheckpoint failed(FlowCheckpoint previous, TaskRequest request, String plugin,
                                       List<ExecutionAttempt> attempts, String why, Revision revision) {

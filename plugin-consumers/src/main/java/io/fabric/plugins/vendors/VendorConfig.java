@@ -47,7 +47,9 @@ public final class VendorConfig {
       "voice", Map.of(BASE_URL, "https://api.twilio.com"),
       "contracts", Map.of(BASE_URL, "https://demo.docusign.net", "lookup_days", "30"),
       "email", Map.of("port", "587", "starttls", "true", "ssl", "false"),
-      "webhook", Map.of("receiver_deduplicates", "true"));
+      "webhook", Map.of("receiver_deduplicates", "true"),
+      "media", Map.of(BASE_URL, "https://api.replicate.com", "poll_interval_ms", "5000", "deadline_ms", "3600000",
+          "vendor_deduplicates", "false"));
 
   /** Secrets shorter than this are not redacted: replacing every "a" in a message would hide more than it protects. */
   private static final int MIN_REDACTED_LENGTH = 4;
