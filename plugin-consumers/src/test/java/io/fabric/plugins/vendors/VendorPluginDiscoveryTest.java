@@ -23,13 +23,15 @@ class VendorPluginDiscoveryTest {
       Map.entry("analyze_contract", "contracts"),
       Map.entry("send_email", "email"),
       Map.entry("webhook", "webhook"),
+      Map.entry("video_generate", "media"),
+      Map.entry("music_generate", "media"),
       Map.entry("summarize", "builtin"));
 
   @Test
   void everyVendorPluginIsFoundNextToTheBuiltinOneWithoutAClaimedTwiceTaskType() {
     PluginRegistry registry = PluginRegistry.discover();
 
-    assertEquals(List.of("builtin", "contracts", "email", "salesforce", "stripe", "voice", "webhook", "whatsapp"), registry.pluginNames());
+    assertEquals(List.of("builtin", "contracts", "email", "media", "salesforce", "stripe", "voice", "webhook", "whatsapp"), registry.pluginNames());
     OWNERS.forEach((taskType, plugin) -> assertEquals(plugin, registry.forTaskType(taskType).orElseThrow().name(), taskType));
   }
 
