@@ -35,10 +35,14 @@ public final class FlowCheckpoints {
     FlowStep step = step(request, plugin, StepStatus.EXECUTED, FlowJson.write(result == null ? Map.of() : result),
         compensable, attempts, revision);
     List<FlowStep> steps = stepsOf(previous);
-    boolean rerun = steps.removeIf(s -> s.getRequestId().equals(request.getRequestId()));
+    // a step replaced when its long-running job finished is not a rerun
+    boolean jobFinished = steps.stream().anyMatch(s -> s.getRequestId().equals(request.getRequestId())
+        && StepStatus.valueOf(s.getStatus()) == StepStatus.STARTED);
+    boolean rerun = steps.removeIf(s -> s.getRequestId().equals(request.getRequestId())) && !jobFinished;
     steps.add(step);
     boolean completes = request.getFinalStep();
     String note = "step " + steps.size() + " " + request.getAction() + (rerun ? " re-executed on replay by " : " executed by ") + plugin
+        + (jobFinished ? " (its job finished)" : "")
         + (attempts.size() > 1 ? " after " + attempts.size() + " attempts" : "")
         + (completes ? "; flow completed" : "")
         + (request.getReplay() != null && request.getReplay().getOriginalSubmitter() != null

@@ -1,0 +1,136 @@
+package io.fabric.plugins.vendors;
+
+import static io.fabric.plugins.testing.FabricHarness.request;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric.contracts.DeadLetter;
+import io.fabric.contracts.FlowCheckpoint;
+import io.fabric.contracts.FlowStep;
+import io.fabric.contracts.RequestStatus;
+import io.fabric.contracts.TaskRequest;
+import io.fabric.deploy.EmbeddedKafkaExtension;
+import io.fabric.plugins.runtime.PluginHost;
+import io.fabric.plugins.runtime.PluginRuntimeConfig;
+import io.fabric.plugins.testing.FabricHarness;
+import io.fabric.plugins.testing.TestPlugins;
+import io.fabric.sandbox.VendorSandbox;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Long-running media jobs in the real runtime on the embedded broker, against the sandbox's
+ * Replicate: the step is checkpointed STARTED when the job is created and EXECUTED with its output
+ * when a poll finds it done, a duplicate delivery of the task never starts a second job, a job past
+ * its deadline is cancelled and its flow rolled back, and a flow rolled back while its job runs
+ * cancels the job as the step's compensation.
+ */
+@Tag("integration")
+@ExtendWith(EmbeddedKafkaExtension.class)
+class MediaJobsIntegrationTest {
+  private VendorSandbox sandbox;
+  private FabricHarness fabric;
+  private PluginHost host;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    sandbox = VendorSandbox.start();
+    fabric = FabricHarness.create(List.of(MediaPlugin.NAME, StripePlugin.NAME, SalesforcePlugin.NAME));
+  }
+
+  private void startPlugins(Duration jobDeadline) {
+    Map<String, String> media = new HashMap<>(sandbox.systemProperties());
+    media.put(VendorConfig.propertyName(MediaPlugin.NAME, MediaPlugin.POLL_INTERVAL_MS), "100");
+    host = PluginHost.start(fabric.connection, fabric.catalog, TestPlugins.registry(
+            new MediaPlugin(VendorConfig.of(MediaPlugin.NAME, media)),
+            new StripePlugin(VendorConfig.of(StripePlugin.NAME, sandbox.systemProperties())),
+            new SalesforcePlugin(VendorConfig.of(SalesforcePlugin.NAME, sandbox.systemProperties()))),
+        PluginRuntimeConfig.defaults().withJobs(jobDeadline, Duration.ofMillis(50)));
+    await().atMost(FabricHarness.WAIT).until(() -> host.allAssigned() || host.failed().isPresent());
+    assertTrue(host.failed().isEmpty());
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (host != null) {
+      host.close();
+    }
+    fabric.close();
+    sandbox.close();
+  }
+
+  @Test
+  void aJobIsCheckpointedStartedThenPolledToExecutedWithItsOutputAndADuplicateDeliveryStartsNoSecondJob() throws Exception {
+    sandbox.completeMediaJobsAfterPolls(15);
+    startPlugins(null);
+    String flow = "flow-" + UUID.randomUUID();
+    TaskRequest video = request(flow, MediaPlugin.VIDEO, "{\"prompt\":\"a lighthouse at dawn\"}", true);
+
+    fabric.send(MediaPlugin.NAME, video);
+    FlowCheckpoint started = fabric.awaitRevision(flow, 1);
+    assertEquals("STARTED", started.getSteps().get(0).getStatus());
+    assertEquals("RUNNING", started.getStatus());
+    fabric.send(MediaPlugin.NAME, video);
+    FlowCheckpoint done = fabric.awaitStatus(flow, "COMPLETED");
+
+    assertEquals(List.of("EXECUTED"), done.getSteps().stream().map(FlowStep::getStatus).toList());
+    assertTrue(done.getState().contains("https://replicate.delivery/sandbox/"), done.getState());
+    assertEquals(1, sandbox.effects(VendorSandbox.MEDIA_JOB));
+    assertEquals(2, fabric.history(flow).size(), "STARTED, then EXECUTED: the polls in between wrote nothing");
+    RequestStatus status = await().atMost(FabricHarness.WAIT).until(() -> fabric.status(video.getRequestId()).orElse(null),
+        s -> s != null && s.getOutcome().equals("EXECUTED"));
+    assertTrue(status.getDetail().contains("executed by media"), status.getDetail());
+  }
+
+  @Test
+  void aJobPastItsDeadlineIsCancelledItsStepFailsAndTheFlowIsRolledBack() throws Exception {
+    sandbox.completeMediaJobsAfterPolls(1_000_000);
+    startPlugins(Duration.ofSeconds(2));
+    String flow = "flow-" + UUID.randomUUID();
+    fabric.send(StripePlugin.NAME, request(flow, StripePlugin.CREATE_CHARGE,
+        "{\"amount\":1200,\"currency\":\"eur\",\"customer\":\"cus_9\",\"payment_method\":\"pm_card_visa\"}", false));
+    fabric.awaitRevision(flow, 1);
+    TaskRequest video = request(flow, MediaPlugin.VIDEO, "{\"prompt\":\"a very long film\"}", true);
+    fabric.send(MediaPlugin.NAME, video);
+
+    FlowCheckpoint end = fabric.awaitStatus(flow, "ROLLED_BACK");
+
+    assertEquals(List.of("COMPENSATED", "FAILED"), end.getSteps().stream().map(FlowStep::getStatus).toList());
+    assertEquals(1, sandbox.effects(VendorSandbox.MEDIA_JOB));
+    assertEquals(1, sandbox.effects(VendorSandbox.MEDIA_JOB_CANCEL));
+    assertEquals(1, sandbox.effects(VendorSandbox.REFUND));
+    DeadLetter letter = await().atMost(FabricHarness.WAIT).until(() -> fabric.deadLetters(flow), l -> !l.isEmpty()).get(0);
+    assertEquals(video.getRequestId(), letter.getRequestId());
+    assertEquals("EXECUTION_FAILED", letter.getReason());
+    assertTrue(String.valueOf(letter).contains("deadline"), String.valueOf(letter));
+    assertEquals("DEAD_LETTER", fabric.status(video.getRequestId()).orElseThrow().getOutcome());
+  }
+
+  @Test
+  void aFlowRolledBackWhileItsJobRunsCancelsTheJobAsTheStepsCompensation() throws Exception {
+    sandbox.completeMediaJobsAfterPolls(1_000_000);
+    startPlugins(null);
+    String flow = "flow-" + UUID.randomUUID();
+    fabric.send(MediaPlugin.NAME, request(flow, MediaPlugin.MUSIC, "{\"prompt\":\"lo-fi piano\"}", false));
+    fabric.awaitRevision(flow, 1);
+    // Salesforce refuses a body that repeats the external id field: a permanent 400 fails the flow
+    fabric.send(SalesforcePlugin.NAME, request(flow, SalesforcePlugin.SYNC,
+        "{\"external_id\":\"A-1\",\"fields\":{\"External_Id__c\":\"A-1\",\"Name\":\"Acme\"}}", false));
+
+    FlowCheckpoint end = fabric.awaitStatus(flow, "ROLLED_BACK");
+
+    assertEquals(List.of("COMPENSATED", "FAILED"), end.getSteps().stream().map(FlowStep::getStatus).toList());
+    assertEquals(1, sandbox.effects(VendorSandbox.MEDIA_JOB));
+    assertEquals(1, sandbox.effects(VendorSandbox.MEDIA_JOB_CANCEL));
+    assertTrue(end.getState().contains("media_job_canceled"), end.getState());
+  }
+}
