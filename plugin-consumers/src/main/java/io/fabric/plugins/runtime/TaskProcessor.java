@@ -9,6 +9,7 @@ import io.fabric.contracts.TaskRequest;
 import io.fabric.plugins.flows.FlowCheckpoints;
 import io.fabric.plugins.flows.FlowCheckpoints.Revision;
 import io.fabric.plugins.flows.FlowJson;
+import io.fabric.plugins.flows.FlowStatus;
 import io.fabric.plugins.flows.RollbackRequests;
 import io.fabric.plugins.runtime.AttemptRunner.Attempted;
 import io.fabric.plugins.runtime.AttemptRunner.BackingOff;
@@ -297,6 +298,17 @@ final class TaskProcessor {
       return;
     }
     RunningJob job = found.get();
+    FlowStatus flowStatus = FlowStatus.of(checkpoint);
+    if (flowStatus == FlowStatus.ROLLING_BACK) {
+      // the rollback cancels the job as the step's compensation; finishing it now would undo the rollback's status
+      jobs.track(due.flowId(), due.requestId(), due.partition(), now() + Math.max(1_000, config.jobPollMin().toMillis()));
+      return;
+    }
+    if (flowStatus != FlowStatus.RUNNING) {
+      log.warn("plugin runtime {}: flow {} is {} while its job {} ({}) still runs; the job is no longer polled", runtime, due.flowId(),
+          flowStatus, job.jobId(), due.requestId());
+      return;
+    }
     RoutedTask task = taskSerde.deserialize(job.topic(), job.taskBytes());
     TaskRequest request = task.getRequest();
     TaskContext context = new TaskContext(request.getFlowId(), request.getRequestId(), request.getIdempotencyKey(), request.getAction(),
