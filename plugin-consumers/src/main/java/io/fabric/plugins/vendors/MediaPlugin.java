@@ -46,6 +46,9 @@ public final class MediaPlugin extends VendorPlugin implements LongRunningJobs {
   /** Whether the endpoint deduplicates creates by {@code Idempotency-Key} (Replicate does not document it). */
   public static final String VENDOR_DEDUPLICATES = "vendor_deduplicates";
   private static final int MAX_KEY_LENGTH = 255;
+  private static final String DEFAULT_BASE_URL = "https://api.replicate.com";
+  private static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(5);
+  private static final Duration DEFAULT_DEADLINE = Duration.ofHours(1);
 
   public MediaPlugin() {
     this(VendorConfig.fromEnvironment(NAME));
@@ -78,11 +81,7 @@ public final class MediaPlugin extends VendorPlugin implements LongRunningJobs {
 
   @Override
   public Duration jobDeadline(String taskType) {
-    try {
-      return config.millis(DEADLINE_MS);
-    } catch (PermanentTaskException e) {
-      return LongRunningJobs.super.jobDeadline(taskType);
-    }
+    return millis(DEADLINE_MS, DEFAULT_DEADLINE);
   }
 
   /** Only a runtime that runs long-running jobs calls this plugin; {@link #startJob} is its entry point. */
@@ -169,14 +168,20 @@ public final class MediaPlugin extends VendorPlugin implements LongRunningJobs {
   }
 
   private Duration pollInterval() {
+    return millis(POLL_INTERVAL_MS, DEFAULT_POLL_INTERVAL);
+  }
+
+  /** A duration setting in milliseconds; unset or unusable, the default (the runtime asks outside any task, so this cannot fail). */
+  private Duration millis(String key, Duration fallback) {
     try {
-      return config.millis(POLL_INTERVAL_MS);
-    } catch (PermanentTaskException e) {
-      return Duration.ofSeconds(5);
+      long millis = Long.parseLong(config.get(key, String.valueOf(fallback.toMillis())));
+      return millis > 0 ? Duration.ofMillis(millis) : fallback;
+    } catch (NumberFormatException e) {
+      return fallback;
     }
   }
 
   private String base() {
-    return config.get(VendorConfig.BASE_URL, "https://api.replicate.com");
+    return config.get(VendorConfig.BASE_URL, DEFAULT_BASE_URL);
   }
 }

@@ -191,4 +191,11 @@ class MediaPluginTest {
     assertEquals(false, plugin(Map.of()).compensable(MediaPlugin.VIDEO));
     assertThrows(PermanentTaskException.class, () -> plugin(Map.of()).execute("acme", VIDEO, context(MediaPlugin.VIDEO)));
   }
+
+  @Test
+  void pollIntervalAndDeadlineComeFromTheConfigurationWithDefaultsForUnsetOrUnusableValues() {
+    assertEquals(Duration.ofHours(1), new MediaPlugin(VendorConfig.ofKeys("media", Map.of())).jobDeadline(MediaPlugin.VIDEO));
+    assertEquals(Duration.ofMinutes(10), plugin(Map.of("deadline_ms", "600000")).jobDeadline(MediaPlugin.MUSIC));
+    assertEquals(Duration.ofHours(1), plugin(Map.of("deadline_ms", "soon")).jobDeadline(MediaPlugin.MUSIC));
+  }
 }
