@@ -464,7 +464,7 @@ public final class PluginRuntime implements AutoCloseable {
         if (closing) {
           break;
         }
-        processor.pollJob(due);
+        pollJob(due);
         if (batch.waitingNanos() > config.batchLinger().toNanos()) {
           batch.commit();
         }
@@ -518,6 +518,22 @@ public final class PluginRuntime implements AutoCloseable {
             + "declare a longer FabricPlugin.worstCaseCall() or set {}", transactionalId, record.topic(), record.partition(),
             record.offset(), TimeUnit.NANOSECONDS.toMillis(took), worstCaseCall, PluginRuntimeConfig.WORST_CASE_CALL_MS);
       }
+    }
+  }
+
+  /**
+   * Polls one due job; bad data in its checkpoint (a task this version cannot decode) is logged and the
+   * job left as it is checkpointed (a restart tries again) rather than stopping the runtime over it.
+   */
+  private void pollJob(JobSchedule.Due due) {
+    try {
+      processor.pollJob(due);
+    } catch (RuntimeException e) {
+      if (FailureClassifier.ofRecord(e) != FailureClassifier.Handling.PER_RECORD) {
+        throw e;
+      }
+      log.error("plugin runtime {}: the running job of request {} (flow {}) cannot be polled, its checkpoint is left as it is: {}",
+          transactionalId, due.requestId(), due.flowId(), DeadLetters.describe(e));
     }
   }
 
