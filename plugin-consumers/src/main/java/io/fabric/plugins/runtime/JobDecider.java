@@ -1,5 +1,6 @@
 package io.fabric.plugins.runtime;
 
+import io.fabric.plugins.flows.FlowStatus;
 import io.fabric.plugins.spi.LongRunningJobs.JobStatus;
 import io.fabric.plugins.spi.TaskException;
 import io.fabric.schemas.records.DeadLetters;
@@ -15,7 +16,7 @@ import java.util.Map;
 final class JobDecider {
   private JobDecider() {}
 
-  sealed interface Next permits Wait, Poll, Cancel, Finish, Fail {}
+  sealed interface Next permits Wait, Poll, Cancel, Finish, Fail, Drop {}
 
   /** Ask again at {@code at} (epoch millis); nothing is written meanwhile. */
   record Wait(long at) implements Next {}
@@ -32,9 +33,27 @@ final class JobDecider {
   /** The job ended without a result: fail the step (dead letter, flow FAILED, rollback of the earlier steps). */
   record Fail(String why) implements Next {}
 
+  /** Stop polling the job and write nothing: its flow was closed by other steps while it ran. */
+  record Drop(String why) implements Next {}
+
   /** When to poll a job first: after what its plugin asked, at least {@code minPoll}, never after its deadline. */
   static long firstPoll(long now, Duration pollAfter, Duration minPoll, long deadlineAt) {
     return Math.min(deadlineAt, now + Math.max(pollAfter.toMillis(), minPoll.toMillis()));
+  }
+
+  /**
+   * Before a poll, given its flow's status: a flow rolling back will cancel the job as the step's
+   * compensation, so the job only waits (finishing it would overwrite the rollback's status); a flow
+   * closed by other steps meanwhile (completed, or failed in doubt) is not reopened, so the job is dropped.
+   */
+  static Next beforePoll(RunningJob job, FlowStatus flow, long now, Duration recheck) {
+    if (flow == FlowStatus.ROLLING_BACK) {
+      return new Wait(now + recheck.toMillis());
+    }
+    if (flow != FlowStatus.RUNNING) {
+      return new Drop("flow is " + flow + " while job " + job.jobId() + " (" + job.taskType() + ") still runs; it is no longer polled");
+    }
+    return beforePoll(job, now);
   }
 
   /** Before a poll: not due yet, due, or past its deadline. */

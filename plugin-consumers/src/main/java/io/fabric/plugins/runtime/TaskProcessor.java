@@ -298,22 +298,15 @@ final class TaskProcessor {
       return;
     }
     RunningJob job = found.get();
-    FlowStatus flowStatus = FlowStatus.of(checkpoint);
-    if (flowStatus == FlowStatus.ROLLING_BACK) {
-      // the rollback cancels the job as the step's compensation; finishing it now would undo the rollback's status
-      jobs.track(due.flowId(), due.requestId(), due.partition(), now() + Math.max(1_000, config.jobPollMin().toMillis()));
-      return;
-    }
-    if (flowStatus != FlowStatus.RUNNING) {
-      log.warn("plugin runtime {}: flow {} is {} while its job {} ({}) still runs; the job is no longer polled", runtime, due.flowId(),
-          flowStatus, job.jobId(), due.requestId());
+    JobDecider.Next next = JobDecider.beforePoll(job, FlowStatus.of(checkpoint), now(), config.errorBackoff());
+    if (next instanceof JobDecider.Drop drop) {
+      log.warn("plugin runtime {}: request {} of flow {}: {}", runtime, due.requestId(), due.flowId(), drop.why());
       return;
     }
     RoutedTask task = taskSerde.deserialize(job.topic(), job.taskBytes());
     TaskRequest request = task.getRequest();
     TaskContext context = new TaskContext(request.getFlowId(), request.getRequestId(), request.getIdempotencyKey(), request.getAction(),
         1, false, FlowCheckpoints.state(checkpoint), job.traceparent(), checkpoint.getStatus(), checkpoint.getRevision());
-    JobDecider.Next next = JobDecider.beforePoll(job, now());
     if (next instanceof JobDecider.Poll) {
       try {
         next = JobDecider.afterPoll(job, longRunning.pollJob(request.getTenantId(), job.asJob(), context), now(), config.jobPollMin());

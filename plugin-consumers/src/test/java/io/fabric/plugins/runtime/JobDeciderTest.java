@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric.plugins.flows.FlowStatus;
 import io.fabric.plugins.spi.LongRunningJobs.JobStatus;
 import io.fabric.plugins.spi.PermanentTaskException;
 import io.fabric.plugins.spi.RetryableTaskException;
@@ -71,5 +72,13 @@ class JobDeciderTest {
     JobDecider.Fail fail = assertInstanceOf(JobDecider.Fail.class,
         JobDecider.afterCancelError(JOB, "deadline; cancelled", new PermanentTaskException("HTTP 401"), 60_000, Duration.ofSeconds(1)));
     assertTrue(fail.why().contains("may still run"), fail.why());
+  }
+
+  @Test
+  void aJobWhoseFlowRollsBackWaitsForTheRollbackToCancelItAndOneWhoseFlowClosedIsDropped() {
+    assertEquals(new JobDecider.Wait(11_000), JobDecider.beforePoll(JOB, FlowStatus.ROLLING_BACK, 10_000, Duration.ofSeconds(1)));
+    assertInstanceOf(JobDecider.Drop.class, JobDecider.beforePoll(JOB, FlowStatus.COMPLETED, 10_000, Duration.ofSeconds(1)));
+    assertInstanceOf(JobDecider.Drop.class, JobDecider.beforePoll(JOB, FlowStatus.FAILED, 10_000, Duration.ofSeconds(1)));
+    assertEquals(new JobDecider.Poll(), JobDecider.beforePoll(JOB, FlowStatus.RUNNING, 10_000, Duration.ofSeconds(1)));
   }
 }
