@@ -40,19 +40,14 @@ public final class VendorConfig {
       REQUEST_TIMEOUT_MS, "15000",
       MAX_ATTEMPTS, String.valueOf(RetryPolicy.DEFAULT.maxAttempts()));
 
-  private static final Map<String, Map<String, String>> PLUGIN_DEFAULTS = Map.ofEntries(
-      Map.entry("whatsapp", Map.of(BASE_URL, "https://graph.facebook.com", "api_version", "21.0")),
-      Map.entry("salesforce", Map.of("api_version", "60.0", "sobject", "Account", "external_id_field", "External_Id__c")),
-      Map.entry("stripe", Map.of(BASE_URL, "https://api.stripe.com")),
-      Map.entry("voice", Map.of(BASE_URL, "https://api.twilio.com")),
-      Map.entry("contracts", Map.of(BASE_URL, "https://demo.docusign.net", "lookup_days", "30")),
-      Map.entry("email", Map.of("port", "587", "starttls", "true", "ssl", "false")),
-      Map.entry("webhook", Map.of("receiver_deduplicates", "true")),
-      Map.entry("linkedin", Map.of(BASE_URL, "https://api.linkedin.com", "api_version", "202605", "visibility", "PUBLIC")),
-      Map.entry("cms", Map.of("post_status", "publish", "key_meta_field", "fabric_idempotency_key")),
-      Map.entry("crm-routing", Map.of("api_version", "60.0", "sobject", "Lead", "external_id_field", "External_Id__c",
-          "routing_key_field", "Fabric_Routing_Key__c", "previous_owner_field", "Fabric_Previous_Owner__c")),
-      Map.entry("slack", Map.of(BASE_URL, "https://slack.com")));
+  private static final Map<String, Map<String, String>> PLUGIN_DEFAULTS = Map.of(
+      "whatsapp", Map.of(BASE_URL, "https://graph.facebook.com", "api_version", "21.0"),
+      "salesforce", Map.of("api_version", "60.0", "sobject", "Account", "external_id_field", "External_Id__c"),
+      "stripe", Map.of(BASE_URL, "https://api.stripe.com"),
+      "voice", Map.of(BASE_URL, "https://api.twilio.com"),
+      "contracts", Map.of(BASE_URL, "https://demo.docusign.net", "lookup_days", "30"),
+      "email", Map.of("port", "587", "starttls", "true", "ssl", "false"),
+      "webhook", Map.of("receiver_deduplicates", "true"));
 
   /** Secrets shorter than this are not redacted: replacing every "a" in a message would hide more than it protects. */
   private static final int MIN_REDACTED_LENGTH = 4;
