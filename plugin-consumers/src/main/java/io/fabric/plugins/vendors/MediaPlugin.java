@@ -17,7 +17,8 @@ import java.util.Map;
  * {@code GET /v1/predictions/{id}} ({@code starting}, {@code processing}, then {@code succeeded},
  * {@code failed} or {@code canceled}) without holding a thread; a job past its deadline, or whose
  * flow is rolled back while it runs, is cancelled with {@code POST /v1/predictions/{id}/cancel}
- * (see {@link LongRunningJobs}).
+ * (see {@link LongRunningJobs}). The create sends no {@code Prefer: wait}: Replicate would then hold the
+ * request open until the prediction ends (up to a minute), which is the thread the job design frees.
  *
  * <p>Replicate documents no idempotency key for creating a prediction. The plugin sends the step's
  * key as {@code Idempotency-Key} anyway, but declares {@link InDoubtSupport#NONE} unless
