@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A local stand-in for every vendor the plugins call, for {@code fabric demo} and
  * {@code fabric run --sandbox}: one HTTP server on loopback (the JDK's, port chosen by the OS)
- * answering the WhatsApp, Salesforce, Stripe, Twilio-style and DocuSign-style endpoints with the
+ * answering the WhatsApp, Salesforce, Stripe, Twilio-style, DocuSign-style and Replicate-style endpoints with the
  * vendors' JSON shapes, ids and error formats, a signed-webhook receiver, and an SMTP sink. The
  * plugins make their real HTTP/SMTP calls against it; only the base URLs and (dummy) credentials
  * differ, set through {@link #systemProperties()}.
