@@ -22,9 +22,6 @@ import org.junit.jupiter.api.Test;
  * plugin's task topic is in the catalog the manifests are rendered from.
  */
 class SeedActionPluginsTest {
-  /** Seed actions whose plugin is being built elsewhere (the media plugin's long-running jobs). */
-  private static final Set<String> AWAITING_A_PLUGIN = Set.of("video_generate", "music_generate");
-
   @Test
   void everySeedClassBActionIsClaimedByADiscoveredPluginWithATaskTopic() {
     PluginRegistry registry = PluginRegistry.discover();
@@ -32,9 +29,6 @@ class SeedActionPluginsTest {
     Set<String> topics = new TreeSet<>(catalog.all().stream().map(TopicSpec::name).toList());
     List<String> unclaimed = new ArrayList<>();
     for (String action : new TreeSet<>(Policy.SEED_CLASS_B)) {
-      if (AWAITING_A_PLUGIN.contains(action)) {
-        continue;
-      }
       assertEquals(ActionClass.B, Policy.defaults().classify("acme", action).actionClass(), action);
       registry.forTaskType(action).map(FabricPlugin::name).ifPresentOrElse(
           plugin -> assertTrue(topics.contains(catalog.pluginTasks(plugin).name()), action + " -> " + plugin + " has no task topic"),

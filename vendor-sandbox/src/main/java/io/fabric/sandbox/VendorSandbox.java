@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A local stand-in for every vendor the plugins call, for {@code fabric demo} and
  * {@code fabric run --sandbox}: one HTTP server on loopback (the JDK's, port chosen by the OS)
- * answering the WhatsApp, Salesforce, Stripe, Twilio-style, DocuSign-style, LinkedIn, WordPress and
- * Slack endpoints with the vendors' JSON shapes, ids and error formats, a signed-webhook receiver, and an SMTP sink. The
+ * answering the WhatsApp, Salesforce, Stripe, Twilio-style, DocuSign-style, LinkedIn, WordPress, Slack and
+ * Replicate-style endpoints with the vendors' JSON shapes, ids and error formats, a signed-webhook receiver, and an SMTP sink. The
  * plugins make their real HTTP/SMTP calls against it; only the base URLs and (dummy) credentials
  * differ, set through {@link #systemProperties()}.
  *
@@ -70,6 +70,9 @@ public final class VendorSandbox implements AutoCloseable {
   public static final String SALESFORCE_OWNER_CHANGE = "salesforce_owner_change";
   public static final String SLACK_MESSAGE = "slack_message";
   public static final String SLACK_MESSAGE_DELETE = "slack_message_delete";
+  /** A prediction (video or music generation job) created at the Replicate-style API; a repeated idempotency key is not one. */
+  public static final String MEDIA_JOB = "media_job";
+  public static final String MEDIA_JOB_CANCEL = "media_job_cancel";
 
   /** Stripe's test payment method that is always declined (HTTP 402 card_declined), as in Stripe's test mode. */
   public static final String STRIPE_DECLINED_CARD = SandboxStripe.DECLINED_CARD;
@@ -100,6 +103,12 @@ public final class VendorSandbox implements AutoCloseable {
   public static final String SALESFORCE_DEFAULT_OWNER_ID = SandboxSalesforce.DEFAULT_OWNER_ID;
   /** The path under the sandbox's base URL where the simulated WordPress site lives. */
   public static final String WORDPRESS_PATH = "/wordpress";
+  public static final String REPLICATE_TOKEN = "r8_sandbox_0000000000000000";
+  /** The model versions the sandbox hands the media plugin (any version is accepted; one with "music" answers an .mp3). */
+  public static final String MEDIA_VIDEO_VERSION = "sandbox-video-0001";
+  public static final String MEDIA_MUSIC_VERSION = "sandbox-music-0001";
+  /** A prompt containing this makes a sandbox prediction fail. */
+  public static final String MEDIA_FAILING_PROMPT = SandboxReplicate.FAILING_PROMPT;
 
   /*
    * The plugins' configuration contract ({@code fabric.plugin.<plugin>.<key>}, documented in the README), spelled out
@@ -118,6 +127,7 @@ public final class VendorSandbox implements AutoCloseable {
   private static final String CMS = "cms";
   private static final String CRM_ROUTING = "crm-routing";
   private static final String SLACK = "slack";
+  private static final String MEDIA = "media";
   private static final String BASE_URL = "base_url";
 
   /** Request headers worth keeping in {@link #calls()}; never Authorization. */
@@ -147,6 +157,7 @@ public final class VendorSandbox implements AutoCloseable {
   private final SandboxSmtp smtp;
   private final SandboxLedger ledger = new SandboxLedger();
   private final SandboxDocuSign docuSign;
+  private final SandboxReplicate replicate;
   private final List<Route> routes = new ArrayList<>();
   private final List<Injected> injected = new ArrayList<>();
   private final Map<String, String> replacedProperties = new LinkedHashMap<>();
@@ -181,6 +192,10 @@ public final class VendorSandbox implements AutoCloseable {
     route(CMS, "GET DELETE", Pattern.quote(WORDPRESS_PATH) + "/wp-json/wp/v2/posts/([0-9]+)", wordPress::post);
     route(SLACK, "POST", "/api/chat\\.postMessage", slack::postMessage);
     route(SLACK, "POST", "/api/chat\\.delete", slack::delete);
+    replicate = new SandboxReplicate(REPLICATE_TOKEN, ledger);
+    route(MEDIA, "POST", "/v1/predictions", replicate::create);
+    route(MEDIA, "GET", "/v1/predictions/([^/]+)", replicate::get);
+    route(MEDIA, "POST", "/v1/predictions/([^/]+)/cancel", replicate::cancel);
 
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
     AtomicInteger threads = new AtomicInteger();
@@ -246,6 +261,11 @@ public final class VendorSandbox implements AutoCloseable {
     }
   }
 
+  /** How many polls a media prediction takes to succeed (3 unless set; at least 1). */
+  public void completeMediaJobsAfterPolls(int polls) {
+    replicate.completeAfterPolls(polls);
+  }
+
   /** Marks a sent envelope as signed by everyone, so it can no longer be voided (as in DocuSign). */
   public boolean completeEnvelope(String envelopeId) {
     return docuSign.complete(envelopeId);
@@ -275,6 +295,8 @@ public final class VendorSandbox implements AutoCloseable {
     put(properties, CMS, Map.of(BASE_URL, base + WORDPRESS_PATH, "user", WORDPRESS_USER, "password", WORDPRESS_PASSWORD));
     put(properties, CRM_ROUTING, Map.of(BASE_URL, base, "token", SALESFORCE_TOKEN));
     put(properties, SLACK, Map.of(BASE_URL, base, "token", SLACK_TOKEN, "channel", SLACK_CHANNEL));
+    put(properties, MEDIA, Map.of(BASE_URL, base, "token", REPLICATE_TOKEN, "video_version", MEDIA_VIDEO_VERSION,
+        "music_version", MEDIA_MUSIC_VERSION, "poll_interval_ms", "500"));
     return properties;
   }
 

@@ -35,16 +35,36 @@ public final class FlowCheckpoints {
     FlowStep step = step(request, plugin, StepStatus.EXECUTED, FlowJson.write(result == null ? Map.of() : result),
         compensable, attempts, revision);
     List<FlowStep> steps = stepsOf(previous);
-    boolean rerun = steps.removeIf(s -> s.getRequestId().equals(request.getRequestId()));
+    // a step replaced when its long-running job finished is not a rerun
+    boolean jobFinished = steps.stream().anyMatch(s -> s.getRequestId().equals(request.getRequestId())
+        && StepStatus.valueOf(s.getStatus()) == StepStatus.STARTED);
+    boolean rerun = steps.removeIf(s -> s.getRequestId().equals(request.getRequestId())) && !jobFinished;
     steps.add(step);
     boolean completes = request.getFinalStep();
     String note = "step " + steps.size() + " " + request.getAction() + (rerun ? " re-executed on replay by " : " executed by ") + plugin
+        + (jobFinished ? " (its job finished)" : "")
         + (attempts.size() > 1 ? " after " + attempts.size() + " attempts" : "")
         + (completes ? "; flow completed" : "")
         + (request.getReplay() != null && request.getReplay().getOriginalSubmitter() != null
             ? "; replayed by " + request.getSubmitter() + " for " + request.getReplay().getOriginalSubmitter() : "");
     return next(previous, request.getFlowId(), request.getTenantId(), revision, note,
         completes ? FlowStatus.COMPLETED : FlowStatus.RUNNING, FlowJson.write(state), steps, request.getSubmitter());
+  }
+
+  /**
+   * A step started a long-running job: record it STARTED with the job ({@code job}, the step's result
+   * until the job ends) and compensable (cancelling the job undoes it); the state and the flow's
+   * status stay as they were, since the step has no result yet.
+   */
+  public static FlowCheckpoint jobStarted(FlowCheckpoint previous, TaskRequest request, String plugin, String jobId,
+                                          Map<String, Object> job, List<ExecutionAttempt> attempts, Revision revision) {
+    List<FlowStep> steps = stepsOf(previous);
+    steps.removeIf(s -> s.getRequestId().equals(request.getRequestId()));
+    steps.add(step(request, plugin, StepStatus.STARTED, FlowJson.write(job), true, attempts, revision));
+    String note = "step " + steps.size() + " " + request.getAction() + " started job " + jobId + " in " + plugin;
+    FlowStatus status = previous == null ? FlowStatus.RUNNING : FlowStatus.of(previous);
+    return next(previous, request.getFlowId(), request.getTenantId(), revision, note, status,
+        FlowJson.write(state(previous)), steps, request.getSubmitter());
   }
 
   /** A step failed for good (or is in doubt): record it with its attempts; the state stays as it was. */

@@ -14,6 +14,7 @@ import io.fabric.plugins.runtime.AttemptRunner.Done;
 import io.fabric.plugins.runtime.AttemptRunner.Failed;
 import io.fabric.plugins.runtime.ExecutionIntent.Kind;
 import io.fabric.plugins.spi.FabricPlugin;
+import io.fabric.plugins.spi.LongRunningJobs;
 import io.fabric.schemas.records.AuditEvents;
 import io.fabric.schemas.records.DeadLetters;
 import io.fabric.schemas.topics.TopicCatalog;
@@ -55,8 +56,12 @@ final class CompensationHandler {
     String flowId = task.getRequest().getFlowId();
     String intentId = intentId(step.getRequestId());
     Map<String, Object> stepResult = FlowJson.parseObject(step.getResult());
-    Attempted attempted = runner.run(attempt(plugin, flowId, checkpoint, step, traceparent),
-        context -> plugin.compensate(checkpoint.getTenantId(), Map.of(), stepResult, context), intents);
+    // a step whose job still runs is undone by cancelling the job
+    java.util.Optional<RunningJob> running = RunningJob.of(step);
+    AttemptRunner.PluginCall undo = running.isPresent() && plugin instanceof LongRunningJobs jobs
+        ? context -> jobs.cancelJob(checkpoint.getTenantId(), running.get().asJob(), context)
+        : context -> plugin.compensate(checkpoint.getTenantId(), Map.of(), stepResult, context);
+    Attempted attempted = runner.run(attempt(plugin, flowId, checkpoint, step, traceparent), undo, intents);
     if (attempted instanceof BackingOff backingOff) {
       return new Compensated(null, null, backingOff);
     }

@@ -555,6 +555,12 @@ final class FlowStateStore implements AutoCloseable {
     throw new TimeoutException("closed checkpoint of flow " + flowId + " not read within " + CATCH_UP_TIMEOUT + " at " + tp + "@" + offset);
   }
 
+  /** The committed checkpoints of the open (running, rolling back) flows of an owned partition; empty for another partition. */
+  List<FlowCheckpoint> openCheckpoints(int partitionNumber) {
+    Owned partition = owned.get(partitionNumber);
+    return partition == null ? List.of() : partition.open.values().stream().map(Versioned::value).toList();
+  }
+
   /** The open intent {@code intentId} of a flow, looked up in the flow's partition. */
   Optional<ExecutionIntent> intent(String flowId, String intentId) {
     Map<String, Versioned<ExecutionIntent>> open = owned(flowId).intents;

@@ -117,6 +117,10 @@ public final class PluginRuntime implements AutoCloseable {
   private volatile FlowStateStore store;
   private OutboundBatch batch;
   private TaskProcessor processor;
+  /** When each long-running job of the owned partitions is polled next; rebuilt from the flow state with every assignment. */
+  private JobSchedule jobs = new JobSchedule();
+  /** Tasks per poll (see {@link PollBudget}); the jobs polled in one loop share that budget with the records. */
+  private int tasksPerPoll = 1;
   /** Set after a Kafka error: the consumer must go back to the committed offsets before it processes more. */
   private boolean rewindPending;
   private final Map<TopicPartition, Long> pausedUntilNanos = new HashMap<>();
@@ -327,8 +331,9 @@ public final class PluginRuntime implements AutoCloseable {
     wakeable = consumer;
     clientMetrics.add(metrics.bind(consumer));
     batch = new OutboundBatch(producer, consumer::groupMetadata, catalog, store, metrics, plugin.name());
+    jobs = new JobSchedule();
     processor = new TaskProcessor(plugin, catalog, config, transactionalId, taskSerde, store, batch,
-        new AttemptRunner(plugin.name(), transactionalId, config.clock(), new PluginTracing(tracing, plugin.name()), metrics));
+        new AttemptRunner(plugin.name(), transactionalId, config.clock(), new PluginTracing(tracing, plugin.name()), metrics), jobs);
     consumer.subscribe(List.of(taskTopic.name()), new Rebalance());
     running = true;
     state = State.RUNNING;
@@ -395,7 +400,8 @@ public final class PluginRuntime implements AutoCloseable {
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, PollBudget.maxPollRecords(config.maxPollRecords(), pollBudget, worstCaseCall));
+    tasksPerPoll = PollBudget.maxPollRecords(config.maxPollRecords(), pollBudget, worstCaseCall);
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, tasksPerPoll);
     props.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) config.maxPollInterval().toMillis());
     // Eager, not cooperative: a cooperative consumer keeps fetching while the group rebalances and the
     // generation moves under a batch still running, so its next transactional commit fails with
@@ -431,7 +437,8 @@ public final class PluginRuntime implements AutoCloseable {
       }
       resumeDuePartitions();
       ConsumerRecords<byte[], byte[]> records = consumer.poll(nextPollTimeout());
-      if (records.isEmpty()) {
+      List<JobSchedule.Due> dueJobs = jobs.takeDue(config.clock().millis(), Math.max(1, tasksPerPoll - records.count()));
+      if (records.isEmpty() && dueJobs.isEmpty()) {
         store.snapshotIfDue();
         return true;
       }
@@ -450,6 +457,16 @@ public final class PluginRuntime implements AutoCloseable {
             backOff(record, backOff.get());
             break;
           }
+        }
+      }
+      // a due job is a short call (a poll or a cancel) made between polls; waiting for it holds no thread or transaction
+      for (JobSchedule.Due due : dueJobs) {
+        if (closing) {
+          break;
+        }
+        pollJob(due);
+        if (batch.waitingNanos() > config.batchLinger().toNanos()) {
+          batch.commit();
         }
       }
       // before the next poll: a rebalance inside it must find no outcome of a revoked partition uncommitted
@@ -504,11 +521,29 @@ public final class PluginRuntime implements AutoCloseable {
     }
   }
 
+  /**
+   * Polls one due job; bad data in its checkpoint (a task this version cannot decode) is logged and the
+   * job left as it is checkpointed (a restart tries again) rather than stopping the runtime over it.
+   */
+  private void pollJob(JobSchedule.Due due) {
+    try {
+      processor.pollJob(due);
+    } catch (RuntimeException e) {
+      if (FailureClassifier.ofRecord(e) != FailureClassifier.Handling.PER_RECORD) {
+        throw e;
+      }
+      log.error("plugin runtime {}: the running job of request {} (flow {}) cannot be polled, its checkpoint is left as it is: {}",
+          transactionalId, due.requestId(), due.flowId(), DeadLetters.describe(e));
+    }
+  }
+
   /** After an aborted transaction: rewind to the committed offsets and pause everything for a moment. */
   private void recover() {
     Set<TopicPartition> assigned = consumer.assignment();
     // a failed restore in the rebalance callback is completed here and by the next catch-up
     store.assign(assigned.stream().map(TopicPartition::partition).toList());
+    // jobs taken out for polling in the aborted batch come back from their checkpoints
+    processor.trackJobs(assigned.stream().map(TopicPartition::partition).toList());
     assignment = Set.copyOf(assigned);
     settled = true;
     CommittedOffsets.rewind(consumer, assigned);
@@ -537,6 +572,11 @@ public final class PluginRuntime implements AutoCloseable {
     long now = System.nanoTime();
     for (long until : pausedUntilNanos.values()) {
       timeout = Math.min(timeout, Math.max(until - now, TimeUnit.MILLISECONDS.toNanos(1)));
+    }
+    java.util.OptionalLong nextJob = jobs.nextAt();
+    if (nextJob.isPresent()) {
+      long untilJob = TimeUnit.MILLISECONDS.toNanos(nextJob.getAsLong() - config.clock().millis());
+      timeout = Math.min(timeout, Math.max(untilJob, TimeUnit.MILLISECONDS.toNanos(1)));
     }
     return Duration.ofNanos(timeout);
   }
@@ -577,6 +617,7 @@ public final class PluginRuntime implements AutoCloseable {
       revokedPendingAssignment = Set.of();
       forget(gone);
       store.assign(numbers(partitions));
+      processor.trackJobs(numbers(partitions));
       // a kept partition that was backing off stays paused until its own resume time
       List<TopicPartition> backingOff = partitions.stream().filter(pausedUntilNanos::containsKey).toList();
       consumer.pause(backingOff);
@@ -602,6 +643,7 @@ public final class PluginRuntime implements AutoCloseable {
         return;
       }
       partitions.forEach(pausedUntilNanos::remove);
+      jobs.forget(numbers(partitions));
       store.revoke(numbers(partitions));
     }
 

@@ -54,11 +54,14 @@ import org.slf4j.LoggerFactory;
  *                 transactional id (so two instances never share one); null: no snapshots, every restore reads
  *                 {@code flows.state} and {@code flows.intents} from the beginning
  * @param snapshotInterval the least time between two snapshots of the flow state (one is also written on a clean close)
+ * @param jobDeadline how long a long-running job may run before it is cancelled and its step fails; null takes the
+ *                    plugin's declaration ({@link io.fabric.plugins.spi.LongRunningJobs#jobDeadline(String)})
+ * @param jobPollMin the least time between two polls of one long-running job, however soon its plugin asks
  */
 public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Duration closeTimeout, Duration errorBackoff,
                                   int maxPollRecords, Duration maxPollInterval, Duration worstCaseCall, Duration batchLinger,
                                   Duration transactionTimeout, boolean canary, int maxCheckpointBytes, CrashPoint crashPoint,
-                                  Clock clock, Path stateDir, Duration snapshotInterval) {
+                                  Clock clock, Path stateDir, Duration snapshotInterval, Duration jobDeadline, Duration jobPollMin) {
   public static final String PREFIX = "fabric.plugin.runtime.";
   public static final String INSTANCE_ID = PREFIX + "instance.id";
   public static final String POLL_TIMEOUT_MS = PREFIX + "poll.timeout.ms";
@@ -78,6 +81,10 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   /** The value of {@link #STATE_DIR} that turns snapshots off. */
   public static final String NO_STATE_DIR = "none";
   public static final String SNAPSHOT_INTERVAL_MS = PREFIX + "state.snapshot.interval.ms";
+  /** Overrides every long-running job's deadline (milliseconds from its start); unset, each plugin declares its own. */
+  public static final String JOB_DEADLINE_MS = PREFIX + "job.deadline.ms";
+  /** The least time between two polls of one long-running job. */
+  public static final String JOB_POLL_MIN_MS = PREFIX + "job.poll.min.ms";
   /** 768 KiB: room under the default 1 MiB {@code max.request.size} for the record's key, headers and batch overhead. */
   public static final int DEFAULT_MAX_CHECKPOINT_BYTES = 768 * 1024;
   /** Fault injection only, never set in production: see the class comment and {@link CrashPoint#haltAfterCalls(String)}. */
@@ -87,7 +94,7 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   /** Every key {@link #from(Map)} reads. */
   public static final Set<String> KEYS = Set.of(INSTANCE_ID, POLL_TIMEOUT_MS, CLOSE_TIMEOUT_MS, ERROR_BACKOFF_MS, MAX_POLL_RECORDS,
       MAX_POLL_INTERVAL_MS, WORST_CASE_CALL_MS, BATCH_LINGER_MS, TRANSACTION_TIMEOUT_MS, CANARY, MAX_CHECKPOINT_BYTES, FAULT_HALT_AFTER_CALL,
-      STATE_DIR, SNAPSHOT_INTERVAL_MS);
+      STATE_DIR, SNAPSHOT_INTERVAL_MS, JOB_DEADLINE_MS, JOB_POLL_MIN_MS);
   private static final Set<String> FAULT_INJECTION_WARNED = ConcurrentHashMap.newKeySet();
 
   public PluginRuntimeConfig {
@@ -112,6 +119,12 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
     if (snapshotInterval == null || snapshotInterval.isNegative()) {
       throw new IllegalArgumentException("snapshot interval must be zero or more");
     }
+    if (jobDeadline != null && (jobDeadline.isNegative() || jobDeadline.isZero())) {
+      throw new IllegalArgumentException("job deadline must be more than zero");
+    }
+    if (jobPollMin == null || jobPollMin.isNegative()) {
+      throw new IllegalArgumentException("job poll minimum must be zero or more");
+    }
     crashPoint = crashPoint == null ? CrashPoint.NONE : crashPoint;
     clock = clock == null ? Clock.systemUTC() : clock;
   }
@@ -120,7 +133,7 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   public static PluginRuntimeConfig defaults() {
     return new PluginRuntimeConfig(null, Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(1), 50,
         Duration.ofMinutes(5), null, Duration.ofMillis(20), Duration.ofSeconds(15), false, DEFAULT_MAX_CHECKPOINT_BYTES, faultInjection(null),
-        Clock.systemUTC(), null, Duration.ofSeconds(60));
+        Clock.systemUTC(), null, Duration.ofSeconds(60), null, Duration.ofSeconds(1));
   }
 
   /**
@@ -150,32 +163,39 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
         properties.containsKey(FAULT_HALT_AFTER_CALL) ? faultInjection(properties.get(FAULT_HALT_AFTER_CALL)) : d.crashPoint(),
         d.clock(),
         stateDir(properties.get(STATE_DIR)),
-        millis(properties, SNAPSHOT_INTERVAL_MS, d.snapshotInterval()));
+        millis(properties, SNAPSHOT_INTERVAL_MS, d.snapshotInterval()),
+        properties.containsKey(JOB_DEADLINE_MS) ? Duration.ofMillis(number(properties, JOB_DEADLINE_MS, 0)) : d.jobDeadline(),
+        millis(properties, JOB_POLL_MIN_MS, d.jobPollMin()));
   }
 
   public PluginRuntimeConfig withInstanceId(String id) {
-    return new PluginRuntimeConfig(id, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval);
+    return new PluginRuntimeConfig(id, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval, jobDeadline, jobPollMin);
   }
 
   public PluginRuntimeConfig withCanary(boolean consumeCanary) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, consumeCanary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, consumeCanary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval, jobDeadline, jobPollMin);
   }
 
   public PluginRuntimeConfig withErrorBackoff(Duration backoff) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, backoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, backoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval, jobDeadline, jobPollMin);
   }
 
   public PluginRuntimeConfig withMaxCheckpointBytes(int bytes) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, bytes, crashPoint, clock, stateDir, snapshotInterval);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, bytes, crashPoint, clock, stateDir, snapshotInterval, jobDeadline, jobPollMin);
   }
 
   /** Flow state snapshots in {@code dir} (null: none), see {@link #stateDir()}. */
   public PluginRuntimeConfig withStateDir(Path dir) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, dir, snapshotInterval);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, dir, snapshotInterval, jobDeadline, jobPollMin);
   }
 
   public PluginRuntimeConfig withSnapshotInterval(Duration interval) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, interval);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, interval, jobDeadline, jobPollMin);
+  }
+
+  /** Long-running jobs: {@code deadline} (null: each plugin's own) and the least time between two polls of one job. */
+  public PluginRuntimeConfig withJobs(Duration deadline, Duration pollMin) {
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval, deadline, pollMin);
   }
 
   /** The longest one call of {@code plugin} may take: this configuration's, else the plugin's declaration, else the default. */
@@ -185,7 +205,7 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
 
   /** Test hook: see {@link CrashPoint}. */
   public PluginRuntimeConfig withCrashPoint(CrashPoint hook) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, hook, clock, stateDir, snapshotInterval);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, hook, clock, stateDir, snapshotInterval, jobDeadline, jobPollMin);
   }
 
   /**

@@ -33,8 +33,10 @@ final class StepDecider {
     boolean rerun = false;
     if (FlowCheckpoints.hasStep(checkpoint, request.getRequestId())) {
       Optional<String> whyNot = FlowCheckpoints.whyNotRerun(checkpoint, request);
+      // a step whose job is still running (STARTED) has no outcome yet: consumed, its status left alone
       boolean done = FlowCheckpoints.step(checkpoint, request.getRequestId())
-          .map(st -> StepStatus.valueOf(st.getStatus()) != StepStatus.FAILED).orElse(false);
+          .map(st -> StepStatus.valueOf(st.getStatus()) != StepStatus.FAILED && StepStatus.valueOf(st.getStatus()) != StepStatus.STARTED)
+          .orElse(false);
       if (whyNot.isPresent() && (done || !FlowCheckpoints.isReplay(request))) {
         return new StepDecision.Skip(done);
       }

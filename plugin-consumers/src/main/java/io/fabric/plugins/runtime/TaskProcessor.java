@@ -1,6 +1,7 @@
 package io.fabric.plugins.runtime;
 
 import io.fabric.contracts.DeadLetter;
+import io.fabric.contracts.ExecutionAttempt;
 import io.fabric.contracts.FlowCheckpoint;
 import io.fabric.contracts.FlowStep;
 import io.fabric.contracts.RoutedTask;
@@ -8,6 +9,7 @@ import io.fabric.contracts.TaskRequest;
 import io.fabric.plugins.flows.FlowCheckpoints;
 import io.fabric.plugins.flows.FlowCheckpoints.Revision;
 import io.fabric.plugins.flows.FlowJson;
+import io.fabric.plugins.flows.FlowStatus;
 import io.fabric.plugins.flows.RollbackRequests;
 import io.fabric.plugins.runtime.AttemptRunner.Attempted;
 import io.fabric.plugins.runtime.AttemptRunner.BackingOff;
@@ -15,6 +17,10 @@ import io.fabric.plugins.runtime.AttemptRunner.Done;
 import io.fabric.plugins.runtime.AttemptRunner.Failed;
 import io.fabric.plugins.runtime.ExecutionIntent.Kind;
 import io.fabric.plugins.spi.FabricPlugin;
+import io.fabric.plugins.spi.LongRunningJobs;
+import io.fabric.plugins.spi.PermanentTaskException;
+import io.fabric.plugins.spi.TaskContext;
+import io.fabric.plugins.spi.TaskException;
 import io.fabric.schemas.AvroSerde;
 import io.fabric.schemas.records.AuditEvents;
 import io.fabric.schemas.records.DeadLetters;
@@ -27,9 +33,11 @@ import io.fabric.schemas.topics.TopicCatalog;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,9 +62,17 @@ final class TaskProcessor {
   private final CompensationHandler compensations;
   private final AvroSerde<RoutedTask> taskSerde;
   private final AttemptRunner.Intents intents;
+  private final JobSchedule jobs;
 
   TaskProcessor(FabricPlugin plugin, TopicCatalog catalog, PluginRuntimeConfig config, String runtime, AvroSerde<RoutedTask> taskSerde,
                 FlowStateStore store, OutboundBatch batch, AttemptRunner runner) {
+    this(plugin, catalog, config, runtime, taskSerde, store, batch, runner, new JobSchedule());
+  }
+
+  /** @param jobs when this runtime polls its long-running jobs next (see {@link LongRunningJobs}) */
+  TaskProcessor(FabricPlugin plugin, TopicCatalog catalog, PluginRuntimeConfig config, String runtime, AvroSerde<RoutedTask> taskSerde,
+                FlowStateStore store, OutboundBatch batch, AttemptRunner runner, JobSchedule jobs) {
+    this.jobs = jobs;
     this.plugin = plugin;
     this.catalog = catalog;
     this.config = config;
@@ -154,6 +170,9 @@ final class TaskProcessor {
   private Optional<Duration> execute(ConsumerRecord<byte[], byte[]> record, RoutedTask task, FlowCheckpoint checkpoint, String traceparent) {
     TaskRequest request = task.getRequest();
     String action = request.getAction();
+    if (plugin instanceof LongRunningJobs longRunning && longRunning.startsJob(action)) {
+      return startJob(record, task, checkpoint, traceparent, longRunning);
+    }
     Attempted attempted = runner.run(new AttemptRunner.Attempt(request.getFlowId(), request.getRequestId(), request.getRequestId(),
             Kind.EXECUTE, action, request.getIdempotencyKey(), traceparent, checkpoint, plugin.inDoubtSupport(), plugin.retryPolicy()),
         context -> plugin.execute(request.getTenantId(), FlowJson.parseObject(request.getPayload()), context), intents);
@@ -165,22 +184,164 @@ final class TaskProcessor {
       return Optional.empty();
     }
     Done done = (Done) attempted;
-    FlowCheckpoint next = FlowCheckpoints.executed(checkpoint, request, plugin.name(), done.result(), plugin.compensable(action),
-        done.attempts(), revision());
+    stageExecuted(origin(record), record, task, checkpoint, done.result(), done.attempts(), done.context(), traceparent,
+        () -> config.crashPoint().beforeCommit(done.context(), done.result()));
+    return Optional.empty();
+  }
+
+  /**
+   * Stages a step's result: the checkpoint, the status EXECUTED and the intent's tombstone, and
+   * {@code consumed}'s offset when it is a record (null for a job finished from the schedule).
+   */
+  private void stageExecuted(DeadLetters.Origin origin, ConsumerRecord<byte[], byte[]> consumed, RoutedTask task, FlowCheckpoint checkpoint,
+                             Map<String, Object> result, List<ExecutionAttempt> attempts, TaskContext context, String traceparent,
+                             Runnable beforeCommit) {
+    TaskRequest request = task.getRequest();
+    String action = request.getAction();
+    FlowCheckpoint next = FlowCheckpoints.executed(checkpoint, request, plugin.name(), result, plugin.compensable(action),
+        attempts, revision());
     Optional<OutcomeSizeLimit.TooLarge> tooLarge = outcomeSizeLimit.check(next, request.getRequestId(), plugin.compensable(action));
     if (tooLarge.isPresent()) {
-      deadLetter(record, task, checkpoint, new Failed(tooLarge.get().error(), done.attempts(), tooLarge.get().reason()), traceparent, true);
-      return Optional.empty();
+      deadLetter(origin, consumed, task, checkpoint, new Failed(tooLarge.get().error(), attempts, tooLarge.get().reason()), traceparent, true);
+      return;
     }
-    Hop checkpointSpan = runner.tracing().checkpoint(done.context().traceparent(), request.getRequestId(), next);
+    Hop checkpointSpan = runner.tracing().checkpoint(context.traceparent(), request.getRequestId(), next);
     OutboundBatch.Outcome outcome = batch.outcome(checkpointSpan.traceparent())
         .checkpoint(request.getFlowId(), next)
         .add(catalog.requestStatus, request.getRequestId(),
             Statuses.of(request, task.getDecision(), Outcome.EXECUTED, null, next.getNote(), now()))
         .clearIntent(request.getFlowId(), request.getRequestId());
-    batch.stage(outcome, record, () -> config.crashPoint().beforeCommit(done.context(), done.result()));
+    batch.stage(outcome, consumed, beforeCommit);
     checkpointSpan.close();
+  }
+
+  /**
+   * Starts a long-running job like any call (intent, retries, in-doubt handling), then checkpoints
+   * the step STARTED with the job and the task in the same transaction as the task's offset, and
+   * schedules its first poll: from here on the job lives in the checkpoint, not in a thread.
+   */
+  private Optional<Duration> startJob(ConsumerRecord<byte[], byte[]> record, RoutedTask task, FlowCheckpoint checkpoint, String traceparent,
+                                      LongRunningJobs longRunning) {
+    TaskRequest request = task.getRequest();
+    String action = request.getAction();
+    LongRunningJobs.JobStarted[] started = new LongRunningJobs.JobStarted[1];
+    Attempted attempted = runner.run(new AttemptRunner.Attempt(request.getFlowId(), request.getRequestId(), request.getRequestId(),
+            Kind.EXECUTE, action, request.getIdempotencyKey(), traceparent, checkpoint, plugin.inDoubtSupport(), plugin.retryPolicy()),
+        context -> {
+          started[0] = longRunning.startJob(request.getTenantId(), FlowJson.parseObject(request.getPayload()), context);
+          if (started[0] == null) {
+            throw new IllegalStateException("plugin " + plugin.name() + " started no job for " + action);
+          }
+          FlowJson.write(started[0].details());
+          return Map.of("job_id", started[0].jobId());
+        }, intents);
+    if (attempted instanceof BackingOff backingOff) {
+      return Optional.of(backingOff.delay());
+    }
+    if (attempted instanceof Failed failed) {
+      deadLetter(record, task, checkpoint, failed, traceparent, true);
+      return Optional.empty();
+    }
+    Done done = (Done) attempted;
+    long now = now();
+    Duration deadline = config.jobDeadline() != null ? config.jobDeadline() : longRunning.jobDeadline(action);
+    long deadlineAt = now + deadline.toMillis();
+    RunningJob job = new RunningJob(started[0].jobId(), action, now,
+        JobDecider.firstPoll(now, started[0].pollAfter(), config.jobPollMin(), deadlineAt), deadlineAt, started[0].details(),
+        RunningJob.encode(record.value()), record.topic(), record.partition(), record.offset(), traceparent);
+    FlowCheckpoint next = FlowCheckpoints.jobStarted(checkpoint, request, plugin.name(), job.jobId(), job.asResult(), done.attempts(),
+        revision());
+    Optional<OutcomeSizeLimit.TooLarge> tooLarge = outcomeSizeLimit.check(next, request.getRequestId(), true);
+    if (tooLarge.isPresent()) {
+      deadLetter(record, task, checkpoint, new Failed(tooLarge.get().error(), done.attempts(), tooLarge.get().reason()), traceparent, true);
+      return Optional.empty();
+    }
+    log.info("plugin runtime {}: request {} of flow {} started job {}; polling it from {}", runtime, request.getRequestId(),
+        request.getFlowId(), job.jobId(), java.time.Instant.ofEpochMilli(job.pollAt()));
+    OutboundBatch.Outcome outcome = batch.outcome(traceparent)
+        .checkpoint(request.getFlowId(), next)
+        .clearIntent(request.getFlowId(), request.getRequestId());
+    batch.stage(outcome, record, () -> config.crashPoint().beforeCommit(done.context(), done.result()));
+    jobs.track(request.getFlowId(), request.getRequestId(), record.partition(), job.pollAt());
     return Optional.empty();
+  }
+
+  /** Schedules the running jobs of this plugin found in the open flows of these (just restored) partitions. */
+  void trackJobs(java.util.Collection<Integer> partitions) {
+    if (!(plugin instanceof LongRunningJobs)) {
+      return;
+    }
+    for (int partition : partitions) {
+      for (FlowCheckpoint checkpoint : store.openCheckpoints(partition)) {
+        for (FlowStep step : checkpoint.getSteps()) {
+          if (step.getPlugin().equals(plugin.name())) {
+            RunningJob.of(step).ifPresent(job -> jobs.track(checkpoint.getFlowId(), step.getRequestId(), partition, job.pollAt()));
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * A job's poll is due: asks {@link JobDecider} what to do from the latest checkpoint, polls or
+   * cancels it, and stages the step's end (EXECUTED, or FAILED with its dead letter and the flow's
+   * rollback) or schedules the next poll. A job whose step is no longer STARTED is dropped.
+   */
+  void pollJob(JobSchedule.Due due) {
+    if (!(plugin instanceof LongRunningJobs longRunning) || !store.owns(due.flowId())) {
+      return;
+    }
+    FlowCheckpoint checkpoint = store.checkpoint(due.flowId()).orElse(null);
+    Optional<FlowStep> step = FlowCheckpoints.step(checkpoint, due.requestId());
+    Optional<RunningJob> found = step.flatMap(RunningJob::of);
+    if (found.isEmpty()) {
+      return;
+    }
+    RunningJob job = found.get();
+    JobDecider.Next next = JobDecider.beforePoll(job, FlowStatus.of(checkpoint), now(), config.errorBackoff());
+    if (next instanceof JobDecider.Drop drop) {
+      log.warn("plugin runtime {}: request {} of flow {}: {}", runtime, due.requestId(), due.flowId(), drop.why());
+      return;
+    }
+    RoutedTask task = taskSerde.deserialize(job.topic(), job.taskBytes());
+    TaskRequest request = task.getRequest();
+    TaskContext context = new TaskContext(request.getFlowId(), request.getRequestId(), request.getIdempotencyKey(), request.getAction(),
+        1, false, FlowCheckpoints.state(checkpoint), job.traceparent(), checkpoint.getStatus(), checkpoint.getRevision());
+    if (next instanceof JobDecider.Poll) {
+      try {
+        next = JobDecider.afterPoll(job, longRunning.pollJob(request.getTenantId(), job.asJob(), context), now(), config.jobPollMin());
+      } catch (TaskException | RuntimeException e) {
+        next = JobDecider.afterPollError(job, e, now(), config.errorBackoff());
+      }
+    } else if (next instanceof JobDecider.Cancel cancel) {
+      try {
+        longRunning.cancelJob(request.getTenantId(), job.asJob(), context);
+        next = new JobDecider.Fail(cancel.why());
+      } catch (TaskException | RuntimeException e) {
+        next = JobDecider.afterCancelError(job, cancel.why(), e, now(), config.errorBackoff());
+      }
+    }
+    DeadLetters.Origin origin = origin(job, due.flowId());
+    if (next instanceof JobDecider.Wait wait) {
+      jobs.track(due.flowId(), due.requestId(), due.partition(), wait.at());
+    } else if (next instanceof JobDecider.Finish finish) {
+      log.info("plugin runtime {}: job {} of request {} succeeded", runtime, job.jobId(), request.getRequestId());
+      stageExecuted(origin, null, task, checkpoint, finish.result(), step.get().getAttempts(), context, job.traceparent(), null);
+    } else if (next instanceof JobDecider.Fail fail) {
+      log.info("plugin runtime {}: job {} of request {} failed: {}", runtime, job.jobId(), request.getRequestId(), fail.why());
+      deadLetter(origin, null, task, checkpoint, new Failed(new PermanentTaskException(fail.why()), step.get().getAttempts(),
+          Reason.EXECUTION_FAILED), job.traceparent(), true);
+    }
+  }
+
+  /** The dead letter's origin of a job's task: where it was consumed, with its bytes and trace. */
+  private static DeadLetters.Origin origin(RunningJob job, String flowId) {
+    RecordHeaders headers = new RecordHeaders();
+    if (job.traceparent() != null) {
+      TraceContext.set(headers, job.traceparent());
+    }
+    return new DeadLetters.Origin(job.topic(), job.partition(), job.offset(), flowId.getBytes(StandardCharsets.UTF_8), job.taskBytes(),
+        headers);
   }
 
   /**
@@ -190,10 +351,16 @@ final class TaskProcessor {
    */
   private void deadLetter(ConsumerRecord<byte[], byte[]> record, RoutedTask task, FlowCheckpoint checkpoint, Failed failed,
                           String traceparent, boolean stepFailed) {
+    deadLetter(origin(record), record, task, checkpoint, failed, traceparent, stepFailed);
+  }
+
+  /** As above, with the letter's origin given: {@code consumed} is null for a job failed from the schedule (no record to consume). */
+  private void deadLetter(DeadLetters.Origin origin, ConsumerRecord<byte[], byte[]> consumed, RoutedTask task, FlowCheckpoint checkpoint,
+                          Failed failed, String traceparent, boolean stepFailed) {
     TaskRequest request = task.getRequest();
     String flowId = request.getFlowId();
     String detail = DeadLetters.bounded(DeadLetters.describe(failed.error()));
-    DeadLetter letter = DeadLetters.about(DeadLetters.builder(stage, failed.reason(), origin(record), failed.error(), now()),
+    DeadLetter letter = DeadLetters.about(DeadLetters.builder(stage, failed.reason(), origin, failed.error(), now()),
         request, task.getDecision().getActionClass()).setAttempts(failed.attempts()).build();
     OutboundBatch.Outcome outcome = batch.outcome(traceparent);
     outcome.add(catalog.dlq, flowId, letter);
@@ -224,7 +391,7 @@ final class TaskProcessor {
         }
       }
     }
-    batch.stage(outcome, record, null);
+    batch.stage(outcome, consumed, null);
   }
 
   /**

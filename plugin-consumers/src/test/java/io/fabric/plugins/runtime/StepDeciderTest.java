@@ -76,4 +76,34 @@ class StepDeciderTest {
     assertEquals(new StepDecision.FinishRollback(), StepDecider.decide("builtin", rollbackOf(checkpoint), checkpoint));
     assertInstanceOf(StepDecision.Ignore.class, StepDecider.decide("builtin", rollbackOf(checkpoint), null));
   }
+
+  private static FlowCheckpoint jobStarted(FlowCheckpoint previous, String id) {
+    return FlowCheckpoints.jobStarted(previous, request(id, "acme", "video_generate"), "media", "job-" + id,
+        Map.of(RunningJob.KEY, Map.of("job_id", "job-" + id)), List.of(), new Revision("rev-" + id, T0));
+  }
+
+  @Test
+  void aTaskOfAStepWhoseJobStillRunsIsConsumedWithoutTouchingItsStatusAndNeverStartsASecondJob() {
+    FlowCheckpoint checkpoint = jobStarted(null, "r1");
+    assertEquals(new StepDecision.Skip(false), StepDecider.decide("media", request("r1", "acme", "video_generate"), checkpoint));
+  }
+
+  @Test
+  void aReplayOfAStepWhoseJobStillRunsIsRefused() {
+    FlowCheckpoint checkpoint = jobStarted(null, "r1");
+    TaskRequest replay = request("r1", "acme", "video_generate");
+    replay.setReplay(io.fabric.contracts.ReplayLineage.newBuilder().setDeadLetterId("d1").setGeneration(1).setReplayedAt(0).setReplayedBy("ops")
+        .build());
+    StepDecision.Refuse refuse = assertInstanceOf(StepDecision.Refuse.class, StepDecider.decide("media", replay, checkpoint));
+    assertTrue(refuse.why().contains("STARTED"), refuse.why());
+  }
+
+  @Test
+  void aRollbackWhileAJobRunsCompensatesTheStartedStepByCancellingIt() {
+    FlowCheckpoint checkpoint = jobStarted(executed(null, "r0", "builtin", false), "r1");
+    StepDecision.Compensate compensate = assertInstanceOf(StepDecision.Compensate.class,
+        StepDecider.decide("media", rollbackOf(checkpoint), checkpoint));
+    assertEquals("r1", compensate.step().getRequestId());
+    assertEquals("RUNNING", checkpoint.getStatus());
+  }
 }

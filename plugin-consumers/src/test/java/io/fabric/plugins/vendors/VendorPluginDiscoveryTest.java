@@ -27,14 +27,16 @@ class VendorPluginDiscoveryTest {
       Map.entry("publish_content", "cms"),
       Map.entry("modify_lead_routing", "crm-routing"),
       Map.entry("send_slack", "slack"),
+      Map.entry("video_generate", "media"),
+      Map.entry("music_generate", "media"),
       Map.entry("summarize", "builtin"));
 
   @Test
   void everyVendorPluginIsFoundNextToTheBuiltinOneWithoutAClaimedTwiceTaskType() {
     PluginRegistry registry = PluginRegistry.discover();
 
-    assertEquals(List.of("builtin", "cms", "contracts", "crm-routing", "email", "linkedin", "salesforce", "slack", "stripe", "voice", "webhook",
-        "whatsapp"), registry.pluginNames());
+    assertEquals(List.of("builtin", "cms", "contracts", "crm-routing", "email", "linkedin", "media", "salesforce", "slack", "stripe", "voice",
+        "webhook", "whatsapp"), registry.pluginNames());
     OWNERS.forEach((taskType, plugin) -> assertEquals(plugin, registry.forTaskType(taskType).orElseThrow().name(), taskType));
   }
 

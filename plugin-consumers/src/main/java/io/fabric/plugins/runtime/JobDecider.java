@@ -1,0 +1,99 @@
+package io.fabric.plugins.runtime;
+
+import io.fabric.plugins.flows.FlowStatus;
+import io.fabric.plugins.spi.LongRunningJobs.JobStatus;
+import io.fabric.plugins.spi.TaskException;
+import io.fabric.schemas.records.DeadLetters;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Decides from a running job, the time and its plugin's last answer what the runtime does next with
+ * it: wait until a time, poll it, cancel it (its deadline passed), finish the step with a result, or
+ * fail it. No Kafka and no plugin call, so every rule is a unit test.
+ */
+final class JobDecider {
+  private JobDecider() {}
+
+  sealed interface Next permits Wait, Poll, Cancel, Finish, Fail, Drop {}
+
+  /** Ask again at {@code at} (epoch millis); nothing is written meanwhile. */
+  record Wait(long at) implements Next {}
+
+  /** Ask the plugin now. */
+  record Poll() implements Next {}
+
+  /** The deadline passed: cancel the job at the vendor, then fail the step with {@code why}. */
+  record Cancel(String why) implements Next {}
+
+  /** The job succeeded: checkpoint the step EXECUTED with {@code result}. */
+  record Finish(Map<String, Object> result) implements Next {}
+
+  /** The job ended without a result: fail the step (dead letter, flow FAILED, rollback of the earlier steps). */
+  record Fail(String why) implements Next {}
+
+  /** Stop polling the job and write nothing: its flow was closed by other steps while it ran. */
+  record Drop(String why) implements Next {}
+
+  /** When to poll a job first: after what its plugin asked, at least {@code minPoll}, never after its deadline. */
+  static long firstPoll(long now, Duration pollAfter, Duration minPoll, long deadlineAt) {
+    return Math.min(deadlineAt, now + Math.max(pollAfter.toMillis(), minPoll.toMillis()));
+  }
+
+  /**
+   * Before a poll, given its flow's status: a flow rolling back will cancel the job as the step's
+   * compensation, so the job only waits (finishing it would overwrite the rollback's status); a flow
+   * closed by other steps meanwhile (completed, or failed in doubt) is not reopened, so the job is dropped.
+   */
+  static Next beforePoll(RunningJob job, FlowStatus flow, long now, Duration recheck) {
+    if (flow == FlowStatus.ROLLING_BACK) {
+      return new Wait(now + recheck.toMillis());
+    }
+    if (flow != FlowStatus.RUNNING) {
+      return new Drop("flow is " + flow + " while job " + job.jobId() + " (" + job.taskType() + ") still runs; it is no longer polled");
+    }
+    return beforePoll(job, now);
+  }
+
+  /** Before a poll: not due yet, due, or past its deadline. */
+  static Next beforePoll(RunningJob job, long now) {
+    if (now >= job.deadlineAt()) {
+      return new Cancel("job " + job.jobId() + " (" + job.taskType() + ") did not finish by its deadline "
+          + Instant.ofEpochMilli(job.deadlineAt()) + " (started " + Instant.ofEpochMilli(job.startedAt()) + "); cancelled");
+    }
+    return now < job.pollAt() ? new Wait(job.pollAt()) : new Poll();
+  }
+
+  /** After the plugin answered a poll. */
+  static Next afterPoll(RunningJob job, JobStatus status, long now, Duration minPoll) {
+    if (status instanceof JobStatus.Succeeded succeeded) {
+      return new Finish(succeeded.result() == null ? Map.of() : succeeded.result());
+    }
+    if (status instanceof JobStatus.Failed failed) {
+      return new Fail("job " + job.jobId() + " (" + job.taskType() + ") ended without a result: " + failed.why());
+    }
+    Duration pollAfter = ((JobStatus.Running) status).pollAfter();
+    return new Wait(firstPoll(now, pollAfter == null ? Duration.ZERO : pollAfter, minPoll, job.deadlineAt()));
+  }
+
+  /** After a poll failed: a retryable failure polls again after {@code retryAfter} (until the deadline); any other fails the step. */
+  static Next afterPollError(RunningJob job, Throwable error, long now, Duration retryAfter) {
+    if (error instanceof TaskException task && task.retryable()) {
+      return new Wait(Math.min(job.deadlineAt(), now + retryAfter.toMillis()));
+    }
+    return new Fail("polling job " + job.jobId() + " (" + job.taskType() + ") failed: " + DeadLetters.describe(error));
+  }
+
+  /**
+   * After cancelling at the deadline failed: a retryable failure cancels again after {@code retryAfter}
+   * (the job may still cost money); any other fails the step anyway, saying the job may still run.
+   */
+  static Next afterCancelError(RunningJob job, String why, Throwable error, long now, Duration retryAfter) {
+    if (error instanceof TaskException task && task.retryable()) {
+      return new Wait(now + retryAfter.toMillis());
+    }
+    return new Fail(why.replace("; cancelled", "") + "; cancelling it failed (" + DeadLetters.describe(error)
+        + "): it may still run at the vendor, check there");
+  }
+}

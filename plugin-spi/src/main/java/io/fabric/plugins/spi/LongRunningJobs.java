@@ -1,0 +1,80 @@
+package io.fabric.plugins.spi;
+
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A {@link FabricPlugin} whose task types start a job at the vendor that finishes minutes later (a
+ * video or a song being generated): the plugin answers "job started" at once, and the runtime asks it
+ * later how the job is doing. The runtime checkpoints the started job in the flow, so a crash or a
+ * retry never starts a second one, and waits for it without holding a thread or a Kafka transaction:
+ * it polls each job when its plugin asked, from the durable checkpoint after a restart. A job still
+ * running at its deadline is cancelled and its step fails; a job whose flow is rolled back while it
+ * runs is cancelled as the step's compensation.
+ *
+ * <p>{@link #startJob} is called like {@link FabricPlugin#execute}: an intent before it, the same
+ * idempotency key on every attempt, retries and in-doubt handling by {@link FabricPlugin#inDoubtSupport()}.
+ * {@link #pollJob} and {@link #cancelJob} must be safe to repeat (a read, a cancel by the job's id).
+ */
+public interface LongRunningJobs {
+  /** Whether tasks of {@code taskType} run as jobs ({@link #startJob} instead of {@link FabricPlugin#execute}). */
+  boolean startsJob(String taskType);
+
+  /** Creates the job at the vendor and returns at once. Throw as from {@link FabricPlugin#execute}. */
+  JobStarted startJob(String tenantId, Map<String, Object> payload, TaskContext context) throws TaskException;
+
+  /**
+   * How the job is doing. A {@link RetryableTaskException} polls again later (until the deadline); a
+   * {@link PermanentTaskException} fails the step.
+   */
+  JobStatus pollJob(String tenantId, Job job, TaskContext context) throws TaskException;
+
+  /** Cancels the job (deadline passed, or its flow rolled back while it ran); a job already ended counts as cancelled. */
+  Map<String, Object> cancelJob(String tenantId, Job job, TaskContext context) throws TaskException;
+
+  /** How long a job of {@code taskType} may run, from its start, before the runtime cancels it and fails the step. */
+  default Duration jobDeadline(String taskType) {
+    return Duration.ofHours(1);
+  }
+
+  /**
+   * A job the vendor is running for a step.
+   *
+   * @param id the vendor's id of the job
+   * @param details what {@link JobStarted#details()} returned (URLs, the model), as checkpointed
+   */
+  record Job(String id, String taskType, java.time.Instant startedAt, Map<String, Object> details) {
+    public Job {
+      details = details == null ? Map.of() : Map.copyOf(details);
+    }
+  }
+
+  /**
+   * The answer of {@link #startJob}.
+   *
+   * @param jobId the vendor's id of the job, which polls and cancels name
+   * @param pollAfter when to ask first
+   * @param details what to keep with the job (checkpointed, so small and JSON-writable, never a secret)
+   */
+  record JobStarted(String jobId, Duration pollAfter, Map<String, Object> details) {
+    public JobStarted {
+      if (jobId == null || jobId.isBlank()) {
+        throw new IllegalArgumentException("a started job needs the vendor's job id");
+      }
+      pollAfter = pollAfter == null || pollAfter.isNegative() ? Duration.ZERO : pollAfter;
+      details = details == null ? Map.of() : Map.copyOf(details);
+    }
+  }
+
+  /** The answer of {@link #pollJob}. */
+  sealed interface JobStatus permits JobStatus.Running, JobStatus.Succeeded, JobStatus.Failed {
+    /** Still running: ask again after {@code pollAfter}. */
+    record Running(Duration pollAfter) implements JobStatus {}
+
+    /** Done: {@code result} is the step's result, merged into the flow's state. */
+    record Succeeded(Map<String, Object> result) implements JobStatus {}
+
+    /** Ended without a result (failed, or cancelled at the vendor): the step fails for good with {@code why}. */
+    record Failed(String why) implements JobStatus {}
+  }
+}
