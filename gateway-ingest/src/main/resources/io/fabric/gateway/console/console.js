@@ -58,7 +58,7 @@ function el(tag, attrs = {}, ...children) {
     else if (name === 'text') node.textContent = value;
     else if (value !== undefined && value !== null && value !== false) node.setAttribute(name, value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child !== null && child !== undefined) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
   return node;
@@ -75,7 +75,7 @@ function showError(message) {
 }
 
 function view(...children) {
-  $('view').replaceChildren(...children);
+  $('view').replaceChildren(...children.filter((c) => c !== null && c !== undefined));
 }
 
 // ---- times
@@ -239,8 +239,14 @@ async function followRequest(id, mine) {
     let s = await api(`/v1/requests/${encodeURIComponent(id)}`);
     while (mine === generation) {
       renderStatus(s);
-      showFlow(s.flow_id || id, mine);
-      if (!MOVING.has(s.outcome) || s.terminal === true) return;
+      await showFlow(s.flow_id || id, mine);
+      if (!MOVING.has(s.outcome) || s.terminal === true) {
+        // the flow's checkpoint is written just after the status: look again for a few seconds
+        for (let i = 0; i < 10 && !(await showFlow(s.flow_id || id, mine)) && mine === generation; i++) {
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+        }
+        return;
+      }
       s = await api(`/v1/requests/${encodeURIComponent(id)}/wait?timeout=PT20S`);
     }
   } catch (e) {
@@ -250,8 +256,10 @@ async function followRequest(id, mine) {
   }
 }
 
+/** Shows the flow's latest checkpoint; true when there is one. */
 async function showFlow(flowId, mine) {
   let content;
+  let found = false;
   try {
     const f = await api(`/v1/flows/${encodeURIComponent(flowId)}`);
     const steps = (f.steps ?? []).map((s) => el('tr', {}, [s.action, s.status, s.plugin, s.attempts, s.submitter, s.request_id].map((v) => el('td', { text: v ?? '' }))));
@@ -260,12 +268,14 @@ async function showFlow(flowId, mine) {
       steps.length ? el('table', { id: 'flow-steps' }, el('thead', {}, el('tr', {}, ['Step', 'Status', 'Plugin', 'Attempts', 'Submitter', 'Request'].map((h) => el('th', { text: h })))), el('tbody', {}, steps)) : null,
       el('h3', { text: 'State' }), el('pre', { id: 'flow-state', text: JSON.stringify(f.state, null, 2) }),
     ];
+    found = true;
   } catch (e) {
     content = [el('p', { class: 'muted', text: e.status === 404 ? `No checkpoint for flow ${flowId} yet.` : e.message })];
   }
   if (mine === generation) {
     $('flow')?.replaceChildren(...content.filter(Boolean));
   }
+  return found;
 }
 
 // ---- session and routing
