@@ -83,7 +83,7 @@ class ConsoleBrowserTest {
     started.set(runtime);
 
     ChromeOptions options = new ChromeOptions().setBinary(chromium.get().toFile())
-        .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1200,860");
+        .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1200,900");
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.get().toFile()).build();
     browser = new ChromeDriver(service, options);
     Files.createDirectories(SCREENSHOTS);
@@ -246,9 +246,14 @@ class ConsoleBrowserTest {
     return await().atMost(PAGE_WAIT).until(() -> browser.findElements(by).stream().findFirst(), Optional::isPresent).orElseThrow();
   }
 
+  /** The element's text, or "" while it is absent or being replaced (the pages re-render as statuses move). */
   private static String text(String id) {
-    List<WebElement> found = browser.findElements(By.id(id));
-    return found.isEmpty() ? "" : found.get(0).getText();
+    try {
+      List<WebElement> found = browser.findElements(By.id(id));
+      return found.isEmpty() ? "" : found.get(0).getText();
+    } catch (org.openqa.selenium.StaleElementReferenceException rerendered) {
+      return "";
+    }
   }
 
   private static void screenshot(String name) throws IOException {

@@ -25,10 +25,16 @@ function describeError(status, body) {
   return `${status}: ${body?.error ?? 'error'}${fields ? ` (${fields})` : ''}`;
 }
 
+/** The API key as a Bearer credential; none when the user left it empty (a gateway run without --api-keys). */
+function authorization() {
+  const key = sessionStorage.getItem(KEY_STORAGE);
+  return key ? { Authorization: `Bearer ${key}` } : {};
+}
+
 async function api(path, options = {}) {
   const response = await fetch(path, {
     ...options,
-    headers: { Authorization: `Bearer ${sessionStorage.getItem(KEY_STORAGE)}`, ...(options.headers ?? {}) },
+    headers: { ...authorization(), ...(options.headers ?? {}) },
     signal: options.signal,
     cache: 'no-store',
   });
@@ -291,7 +297,7 @@ function showLogin(message) {
 async function route() {
   generation++;
   showError('');
-  if (!sessionStorage.getItem(KEY_STORAGE)) {
+  if (sessionStorage.getItem(KEY_STORAGE) === null) {
     showLogin();
     return;
   }
