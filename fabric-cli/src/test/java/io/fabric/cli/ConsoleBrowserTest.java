@@ -138,11 +138,14 @@ class ConsoleBrowserTest {
   @Test
   void aRejectionSignedInTheBrowserBlocksTheRequestAndNeedsAReason() throws Exception {
     int messagesBefore = sandbox.effects(VendorSandbox.WHATSAPP_MESSAGE);
-    String id = pendingRequest("acme", "{\"to\":\"+15550101\",\"text\":\"Refund approved\"}");
+    // a right-to-left override makes the text read otherwise than it is
+    String id = pendingRequest("acme", "{\"to\":\"+15550101\",\"text\":\"Refund \\u202edevorppa\"}");
 
     signIn(acmeKey);
     browser.get(consoleUrl() + "#/approvals/" + id);
     waitFor(By.id("payload"));
+    assertTrue(text("payload-warning").contains("invisible or direction-changing characters"), "the page warns");
+    assertTrue(text("payload-escaped").contains("Refund \\u{202E}devorppa"), text("payload-escaped"));
     loadAlicesKey();
     browser.findElement(By.id("reject")).click();
     await().atMost(PAGE_WAIT).until(() -> text("decision-result").contains("a rejection needs a reason"));

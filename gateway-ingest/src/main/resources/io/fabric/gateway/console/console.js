@@ -81,7 +81,7 @@ function showError(message) {
 }
 
 function view(...children) {
-  $('view').replaceChildren(...children.filter((c) => c !== null && c !== undefined));
+  $('view').replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined));
 }
 
 // ---- times
@@ -150,6 +150,10 @@ async function approvalPage(id) {
     pending.ambiguous ? el('p', { class: 'bad', text: 'The pending topic holds different entries for this id: it cannot be approved.' }) : null,
     el('h3', { text: 'Payload: the canonical JSON the token binds' }),
     el('pre', { id: 'payload', text: pending.payload }),
+    HIDDEN_CHARACTERS.test(pending.payload) ? [
+      el('p', { id: 'payload-warning', class: 'bad', text: 'The payload holds invisible or direction-changing characters, so the text above may not read as it is. Every character outside ASCII, escaped:' }),
+      el('pre', { id: 'payload-escaped', text: escapeNonAscii(pending.payload) }),
+    ] : null,
     definitions('digests', [
       ['SHA-256 (gateway)', el('code', { id: 'payload-sha256', text: pending.payload_sha256 ?? 'none: the payload is not JSON' })],
       ['SHA-256 (this page)', el('code', { id: 'payload-sha256-local', class: matches ? 'ok' : 'bad', text: localSha ?? '—' })],
@@ -159,6 +163,13 @@ async function approvalPage(id) {
     el('div', { id: 'flow' }, el('p', { class: 'muted', text: 'Loading…' })),
   );
   showFlow(flowId, mine);
+}
+
+/** Characters that hide or reorder text (zero-width, bidirectional controls, BOM): a payload could show one thing and say another. */
+const HIDDEN_CHARACTERS = /[\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/u;
+
+function escapeNonAscii(text) {
+  return text.replace(/[^\x20-\x7e]/gu, (c) => `\\u{${c.codePointAt(0).toString(16).toUpperCase()}}`);
 }
 
 function decisionForm(pending, payloadSha256, signable) {
