@@ -108,8 +108,13 @@ class ConsoleBrowserTest {
   @Test
   void anApproverReadsThePayloadApprovesWithAKeyInTheBrowserAndTheRequestExecutes() throws Exception {
     int messagesBefore = sandbox.effects(VendorSandbox.WHATSAPP_MESSAGE);
+    String flow = "order-" + java.util.UUID.randomUUID();
+    CliRun summary = setup.cli("submit", "--tenant", "acme", "--action", "summarize", "--flow", flow, "--payload",
+        "{\"text\":\"Order 42 is packed. It ships today.\"}");
+    assertEquals(0, summary.exitCode(), summary.toString());
+    assertTrue(setup.cli("status", summary.out().strip(), "--wait", "PT40S").out().contains("EXECUTED"), "the flow's first step ran");
     String payload = "{\"to\":\"+15550100\",\"text\":\"Your order ships today\"}";
-    String id = pendingRequest("acme", payload);
+    String id = pendingRequest("acme", flow, payload);
 
     signIn(acmeKey, "login");
     WebElement row = waitFor(By.cssSelector("tr[data-request-id='" + id + "']"));
@@ -121,6 +126,7 @@ class ConsoleBrowserTest {
     assertEquals(canonical.json(), waitFor(By.id("payload")).getText(), "the whole canonical payload is on screen");
     assertEquals(canonical.sha256Hex(), browser.findElement(By.id("payload-sha256")).getText());
     assertEquals(canonical.sha256Hex(), browser.findElement(By.id("payload-sha256-local")).getText(), "the page computed the same digest");
+    await().atMost(PAGE_WAIT).until(() -> text("flow-steps").contains("summarize"));
     assertFalse(browser.findElement(By.id("approve")).isEnabled(), "nothing to sign with before a key is loaded");
     loadAlicesKey();
     browser.findElement(By.id("reason")).sendKeys("customer asked");
@@ -130,7 +136,7 @@ class ConsoleBrowserTest {
 
     browser.findElement(By.id("to-request")).click();
     await().atMost(Duration.ofSeconds(40)).until(() -> text("outcome").startsWith("EXECUTED"));
-    await().atMost(PAGE_WAIT).until(() -> text("flow-steps").contains("send_whatsapp"));
+    await().atMost(PAGE_WAIT).until(() -> text("flow-steps").contains("summarize") && text("flow-steps").contains("send_whatsapp"));
     screenshot("request-executed");
     assertEquals(messagesBefore + 1, sandbox.effects(VendorSandbox.WHATSAPP_MESSAGE), "sent once");
   }
@@ -209,7 +215,16 @@ class ConsoleBrowserTest {
 
   /** A send_whatsapp request (class B) of TENANT, submitted and waiting for approval. */
   private static String pendingRequest(String tenant, String payload) {
-    CliRun submit = setup.cli("submit", "--tenant", tenant, "--action", "send_whatsapp", "--payload", payload);
+    return pendingRequest(tenant, null, payload);
+  }
+
+  /** ... as a step of FLOW (unless null). */
+  private static String pendingRequest(String tenant, String flow, String payload) {
+    List<String> args = new java.util.ArrayList<>(List.of("submit", "--tenant", tenant, "--action", "send_whatsapp", "--payload", payload));
+    if (flow != null) {
+      args.addAll(List.of("--flow", flow));
+    }
+    CliRun submit = setup.cli(args.toArray(String[]::new));
     assertEquals(0, submit.exitCode(), submit.toString());
     String id = submit.out().strip();
     await().atMost(Duration.ofSeconds(40)).until(() -> setup.cli("status", id).out().contains("PENDING_APPROVAL"));
