@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -65,8 +66,9 @@ class ConsoleBrowserTest {
   static void startFabricAndBrowser() throws IOException {
     Optional<Path> chromium = onPath("chromium");
     Optional<Path> chromedriver = onPath("chromedriver");
-    assumeTrue(chromium.isPresent() && chromedriver.isPresent(),
-        "skipped: no headless browser (Debian: apt-get install chromium chromium-driver; .ci/run installs them)");
+    if (chromium.isEmpty() || chromedriver.isEmpty()) {
+      return; // each test is then skipped, saying why (see needsABrowser)
+    }
     setup = new InProcessFabricSetup(dir, "console");
     sandbox = VendorSandbox.start();
     sandbox.applyToSystemProperties();
@@ -87,6 +89,11 @@ class ConsoleBrowserTest {
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.get().toFile()).build();
     browser = new ChromeDriver(service, options);
     Files.createDirectories(SCREENSHOTS);
+  }
+
+  @BeforeEach
+  void needsABrowser() {
+    assumeTrue(browser != null, "skipped: no headless browser (Debian: apt-get install chromium chromium-driver; .ci/run installs them)");
   }
 
   @AfterAll
