@@ -86,6 +86,7 @@ class ConsoleBrowserTest {
 
     ChromeOptions options = new ChromeOptions().setBinary(chromium.get().toFile())
         .addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1200,900");
+    options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.get().toFile()).build();
     browser = new ChromeDriver(service, options);
     Files.createDirectories(SCREENSHOTS);
@@ -146,6 +147,9 @@ class ConsoleBrowserTest {
     await().atMost(PAGE_WAIT).until(() -> text("flow-steps").contains("summarize") && text("flow-steps").contains("send_whatsapp"));
     screenshot("request-executed");
     assertEquals(messagesBefore + 1, sandbox.effects(VendorSandbox.WHATSAPP_MESSAGE), "sent once");
+    List<String> violations = browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+        .map(org.openqa.selenium.logging.LogEntry::getMessage).filter(m -> m.contains("Content Security Policy")).toList();
+    assertEquals(List.of(), violations, "the pages run within their own policy");
   }
 
   @Test
