@@ -70,6 +70,14 @@ final class InProcessFabricSetup {
     return gateway;
   }
 
+  /** Another API key (NAME, for TENANTS) accepted by the gateway {@link #gatewayWithKey} configured; call before starting it. */
+  void addApiKey(String name, String tenants) throws IOException {
+    CliRun key = cli("keys", "generate", "--api-key", name, "--tenants", tenants, "--out", dir.resolve("keys").toString());
+    assertEquals(0, key.exitCode(), key.toString());
+    Files.writeString(dir.resolve("api-keys.yaml"), key.out().lines().filter(l -> l.contains("sha256:")).findFirst().orElseThrow() + "\n",
+        java.nio.file.StandardOpenOption.APPEND);
+  }
+
   String apiKey(String name) throws IOException {
     return Files.readString(dir.resolve("keys/" + name + ".api-key")).strip();
   }

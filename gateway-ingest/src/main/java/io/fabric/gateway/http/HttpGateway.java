@@ -176,6 +176,10 @@ public final class HttpGateway implements AutoCloseable {
           cfg.routes.get(route.path(), handler);
         }
       });
+      // the web console: static files only, which call the routes above with the user's API key
+      ConsolePages console = new ConsolePages();
+      cfg.routes.get(ConsolePages.PAGE, console::page);
+      cfg.routes.get(ConsolePages.ASSET, console::asset);
     });
   }
 
@@ -491,7 +495,7 @@ public final class HttpGateway implements AutoCloseable {
     String route = UNMATCHED_ROUTE;
     try {
       io.javalin.router.Endpoint endpoint = ctx.endpoints().lastHttpEndpoint();
-      if (endpoint != null && ROUTE_PATHS.contains(endpoint.path)) {
+      if (endpoint != null && (ROUTE_PATHS.contains(endpoint.path) || ConsolePages.PATHS.contains(endpoint.path))) {
         route = endpoint.path;
       }
     } catch (RuntimeException noEndpoint) {
