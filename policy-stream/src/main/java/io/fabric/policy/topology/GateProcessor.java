@@ -38,7 +38,9 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   private static final Duration SPENT_TOKEN_GRACE = Duration.ofHours(1);
   private static final Duration OWNER_PURGE_INTERVAL = Duration.ofMinutes(10);
 
-  private final PolicyGate gate;
+  private final GateSource gates;
+  /** The gate of the record or punctuation being processed: asked of {@link #gates} once each, so a policy switch never splits one. */
+  private PolicyGate gate;
   private final GateTracing tracing;
   private final Duration slaCheckInterval;
   private ProcessorContext<String, SpecificRecord> context;
@@ -48,8 +50,8 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   private KeyValueStore<String, PendingApproval> pending;
   private KeyValueStore<String, Long> usedNonces;
 
-  GateProcessor(PolicyGate gate, Duration slaCheckInterval, GateTracing tracing) {
-    this.gate = gate;
+  GateProcessor(GateSource gates, Duration slaCheckInterval, GateTracing tracing) {
+    this.gates = gates;
     this.tracing = tracing;
     this.slaCheckInterval = slaCheckInterval;
   }
@@ -62,6 +64,7 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
     this.flowOwners = context.getStateStore(PolicyTopology.FLOW_OWNERS_STORE);
     this.pending = context.getStateStore(PolicyTopology.PENDING_STORE);
     this.usedNonces = context.getStateStore(PolicyTopology.USED_NONCES_STORE);
+    gates.init(context);
     context.schedule(slaCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::checkPending);
     context.schedule(OWNER_PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::releaseLapsedFlows);
   }
@@ -69,6 +72,7 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   @Override
   public void process(Record<String, SpecificRecord> record) {
     long now = context.currentSystemTimeMs();
+    gate = gates.current();
     if (record.value() instanceof TaskRequest request) {
       onRequest(request, now);
     } else if (record.value() instanceof ApprovalToken token) {
@@ -172,6 +176,7 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   }
 
   private void checkPending(long now) {
+    gate = gates.current();
     forgetExpiredTokens(now);
     List<KeyValue<String, PendingApproval>> all = new ArrayList<>();
     try (KeyValueIterator<String, PendingApproval> it = pending.all()) {
@@ -229,7 +234,7 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
 
   /** Flow ids with no request for the retention are released; ones written before ownership lapsed start their clock now. */
   private void releaseLapsedFlows(long now) {
-    long retention = gate.retention().flowOwners().toMillis();
+    long retention = gates.current().retention().flowOwners().toMillis();
     List<KeyValue<String, FlowOwner>> owners = new ArrayList<>();
     try (KeyValueIterator<String, String> all = flowOwners.all()) {
       all.forEachRemaining(kv -> owners.add(KeyValue.pair(kv.key, FlowOwner.decode(kv.value))));
