@@ -3,6 +3,7 @@ package io.fabric.cli;
 import io.fabric.policy.Policy;
 import io.fabric.policy.PolicyException;
 import io.fabric.policy.PolicyFile;
+import io.fabric.policy.PolicyPublisher;
 import io.fabric.policy.tooling.PolicyCases;
 import io.fabric.policy.tooling.PolicyDiff;
 import io.fabric.policy.tooling.PolicyExplainer;
@@ -23,12 +24,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code fabric policy check|explain|test|diff}: change policy safely, like {@code opa test} and
+ * {@code fabric policy check|explain|test|diff|publish}: change policy safely, like {@code opa test} and
  * {@code opa eval} for this gate. Each subcommand is a thin adapter over policy-stream's Kafka-free
  * {@link PolicyFile#check}, {@link PolicyExplainer}, {@link PolicyCases} and {@link PolicyDiff}.
  */
 @Command(name = "policy", mixinStandardHelpOptions = true, description = "Check, explain, test and compare policy files.",
-    subcommands = {PolicyCommand.Check.class, PolicyCommand.Explain.class, PolicyCommand.Test.class, PolicyCommand.Diff.class})
+    subcommands = {PolicyCommand.Check.class, PolicyCommand.Explain.class, PolicyCommand.Test.class, PolicyCommand.Diff.class,
+        PolicyCommand.Publish.class})
 final class PolicyCommand {
   private PolicyCommand() {}
 
@@ -230,6 +232,64 @@ final class PolicyCommand {
       } catch (PolicyException e) {
         throw new PolicyException(which + " " + e.getMessage(), e);
       }
+    }
+  }
+
+  @Command(name = "publish", mixinStandardHelpOptions = true,
+      description = "Publish a policy to the running fabric (the policy topic); every policy-stream instance decides by it from its next record."
+          + " Refused, nothing published, unless `check` passes.")
+  static final class Publish implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE", description = "The policy file.")
+    Path file;
+
+    @Option(names = "--dry-run", description = "Check and show what would change against the published policy; publish nothing.")
+    boolean dryRun;
+
+    @Mixin
+    ConnectionOptions kafka;
+
+    @Mixin
+    OutputOptions output;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      PolicyFile.Checked checked = PolicyFile.checkFile(file);
+      if (!checked.ok()) {
+        PrintWriter err = spec.commandLine().getErr();
+        checked.problems().forEach(p -> err.println(p.message()));
+        err.println("refused: " + file + " does not pass `fabric policy check`; nothing published");
+        err.flush();
+        return 1;
+      }
+      Policy candidate = checked.policy();
+      java.util.Optional<String> currentText = PolicyPublisher.current(kafka.connection(), kafka.catalog());
+      // a current text that does not parse is what the gate refuses too: each instance then decides by its start file
+      Policy current = currentText.map(t -> PolicyFile.check(t, "published policy").policy()).orElse(null);
+      List<PolicyDiff.Change> changes = current == null ? List.of() : PolicyDiff.between(current, candidate);
+      PolicyPublisher.Published published = dryRun ? null
+          : PolicyPublisher.publish(kafka.connection(), kafka.catalog(), Files.readString(file), "policy file " + file);
+      PrintWriter out = spec.commandLine().getOut();
+      String topic = kafka.catalog().policy.name();
+      if (output.json()) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("topic", topic);
+        json.put("version", candidate.version());
+        json.put("published", published != null);
+        json.put("offset", published == null ? null : published.offset());
+        json.put("replaces", current == null ? null : current.version());
+        json.put("changes", changes.stream().map(PolicyDiff.Change::line).toList());
+        out.println(Json.write(json));
+      } else {
+        String replaces = current == null ? (currentText.isPresent() ? "an invalid published policy (each instance decides by its start file)"
+            : "nothing published yet (each instance decides by its start file)") : "policy " + current.version();
+        out.println((published == null ? "dry run: would publish " : "published ") + "policy " + candidate.version() + " to " + topic
+            + (published == null ? "" : " (offset " + published.offset() + ")") + ", replacing " + replaces);
+        changes.forEach(c -> out.println("  " + c.line()));
+      }
+      return 0;
     }
   }
 }
