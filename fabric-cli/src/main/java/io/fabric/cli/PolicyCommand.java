@@ -4,6 +4,12 @@ import io.fabric.policy.Policy;
 import io.fabric.policy.PolicyException;
 import io.fabric.policy.PolicyFile;
 import io.fabric.policy.PolicyPublisher;
+import io.fabric.policy.PublishedPolicy;
+import io.fabric.contracts.AuditEvent;
+import io.fabric.schemas.records.AuditEvents;
+import io.fabric.schemas.records.LatestByKeyReader;
+import java.time.Duration;
+import java.time.Instant;
 import io.fabric.policy.tooling.PolicyCases;
 import io.fabric.policy.tooling.PolicyDiff;
 import io.fabric.policy.tooling.PolicyExplainer;
@@ -24,13 +30,13 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code fabric policy check|explain|test|diff|publish}: change policy safely, like {@code opa test} and
+ * {@code fabric policy check|explain|test|diff|publish|shadow-report|shadow-stop}: change policy safely, like {@code opa test} and
  * {@code opa eval} for this gate. Each subcommand is a thin adapter over policy-stream's Kafka-free
  * {@link PolicyFile#check}, {@link PolicyExplainer}, {@link PolicyCases} and {@link PolicyDiff}.
  */
 @Command(name = "policy", mixinStandardHelpOptions = true, description = "Check, explain, test and compare policy files.",
     subcommands = {PolicyCommand.Check.class, PolicyCommand.Explain.class, PolicyCommand.Test.class, PolicyCommand.Diff.class,
-        PolicyCommand.Publish.class})
+        PolicyCommand.Publish.class, PolicyCommand.ShadowReport.class, PolicyCommand.ShadowStop.class})
 final class PolicyCommand {
   private PolicyCommand() {}
 
@@ -245,6 +251,10 @@ final class PolicyCommand {
     @Option(names = "--dry-run", description = "Check and show what would change against the published policy; publish nothing.")
     boolean dryRun;
 
+    @Option(names = "--shadow", description = "Publish as the shadow policy: evaluated beside the active one on live requests, never acted on"
+        + " (see `fabric policy shadow-report`).")
+    boolean shadow;
+
     @Mixin
     ConnectionOptions kafka;
 
@@ -265,12 +275,13 @@ final class PolicyCommand {
         return 1;
       }
       Policy candidate = checked.policy();
-      java.util.Optional<String> currentText = PolicyPublisher.current(kafka.connection(), kafka.catalog());
+      String key = shadow ? PublishedPolicy.SHADOW_KEY : PublishedPolicy.ACTIVE_KEY;
+      java.util.Optional<String> currentText = PolicyPublisher.current(kafka.connection(), kafka.catalog(), PublishedPolicy.ACTIVE_KEY);
       // a current text that does not parse is what the gate refuses too: each instance then decides by its start file
       Policy current = currentText.map(t -> PolicyFile.check(t, "published policy").policy()).orElse(null);
       List<PolicyDiff.Change> changes = current == null ? List.of() : PolicyDiff.between(current, candidate);
       PolicyPublisher.Published published = dryRun ? null
-          : PolicyPublisher.publish(kafka.connection(), kafka.catalog(), Files.readString(file), "policy file " + file);
+          : PolicyPublisher.publish(kafka.connection(), kafka.catalog(), key, Files.readString(file), "policy file " + file);
       PrintWriter out = spec.commandLine().getOut();
       String topic = kafka.catalog().policy.name();
       if (output.json()) {
@@ -278,6 +289,7 @@ final class PolicyCommand {
         json.put("topic", topic);
         json.put("version", candidate.version());
         json.put("published", published != null);
+        json.put("shadow", shadow);
         json.put("offset", published == null ? null : published.offset());
         json.put("replaces", current == null ? null : current.version());
         json.put("changes", changes.stream().map(PolicyDiff.Change::line).toList());
@@ -285,10 +297,72 @@ final class PolicyCommand {
       } else {
         String replaces = current == null ? (currentText.isPresent() ? "an invalid published policy (each instance decides by its start file)"
             : "nothing published yet (each instance decides by its start file)") : "policy " + current.version();
-        out.println((published == null ? "dry run: would publish " : "published ") + "policy " + candidate.version() + " to " + topic
-            + (published == null ? "" : " (offset " + published.offset() + ")") + ", replacing " + replaces);
+        out.println((published == null ? "dry run: would publish " : "published ") + (shadow ? "shadow " : "") + "policy "
+            + candidate.version() + " to " + topic + (published == null ? "" : " (offset " + published.offset() + ")")
+            + (shadow ? ", beside active " : ", replacing ") + replaces);
         changes.forEach(c -> out.println("  " + c.line()));
       }
+      return 0;
+    }
+  }
+
+  @Command(name = "shadow-report", mixinStandardHelpOptions = true,
+      description = "Every request whose outcome the shadow policy would have changed (audit events POLICY_SHADOW_DIFFERS).")
+  static final class ShadowReport implements Callable<Integer> {
+    @Option(names = "--since", paramLabel = "DURATION", description = "Only requests of the last DURATION, e.g. PT1H.")
+    Duration since;
+
+    @Mixin
+    ConnectionOptions kafka;
+
+    @Mixin
+    OutputOptions output;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      long from = since == null ? Long.MIN_VALUE : Instant.now().minus(since).toEpochMilli();
+      List<AuditEvent> differences = new ArrayList<>(LatestByKeyReader.everything(kafka.connection(), kafka.catalog().audit).stream()
+          .filter(e -> AuditEvents.POLICY_SHADOW_DIFFERS.equals(e.getType()) && e.getAt() >= from).toList());
+      differences.sort(java.util.Comparator.comparingLong(AuditEvent::getAt));
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.json()) {
+        List<Object> json = new ArrayList<>();
+        for (AuditEvent e : differences) {
+          Map<String, Object> row = new LinkedHashMap<>();
+          row.put("at", Instant.ofEpochMilli(e.getAt()).toString());
+          row.put("request_id", e.getRequestId());
+          row.put("tenant_id", e.getTenantId());
+          row.put("action", e.getAction());
+          row.put("submitter", e.getSubmitter());
+          row.put("policy_version", e.getPolicyVersion());
+          row.put("detail", e.getDetail());
+          json.add(row);
+        }
+        out.println(Json.write(json));
+      } else {
+        differences.forEach(e -> out.printf("%s  request=%s tenant=%s action=%s  %s%n", Instant.ofEpochMilli(e.getAt()), e.getRequestId(),
+            e.getTenantId(), e.getAction(), e.getDetail()));
+        out.println(differences.size() + " request(s) would have had another outcome under the shadow policy");
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "shadow-stop", mixinStandardHelpOptions = true, description = "Stop evaluating the shadow policy (a tombstone on its key).")
+  static final class ShadowStop implements Callable<Integer> {
+    @Mixin
+    ConnectionOptions kafka;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PolicyPublisher.clear(kafka.connection(), kafka.catalog(), PublishedPolicy.SHADOW_KEY);
+      spec.commandLine().getOut().println("shadow policy cleared on " + kafka.catalog().policy.name());
       return 0;
     }
   }

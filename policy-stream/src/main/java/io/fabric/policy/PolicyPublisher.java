@@ -31,15 +31,33 @@ public final class PolicyPublisher {
    * @throws PolicyException naming the first problem when the text does not pass {@code check}: nothing is published
    */
   public static Published publish(KafkaConnection connection, TopicCatalog catalog, String text, String source) {
+    return publish(connection, catalog, PublishedPolicy.ACTIVE_KEY, text, source);
+  }
+
+  /**
+   * Publishes {@code text} under {@code key}: {@link PublishedPolicy#ACTIVE_KEY}, or {@link PublishedPolicy#SHADOW_KEY}
+   * to evaluate it beside the active policy without acting on it.
+   *
+   * @throws PolicyException naming the first problem when the text does not pass {@code check}: nothing is published
+   */
+  public static Published publish(KafkaConnection connection, TopicCatalog catalog, String key, String text, String source) {
     Policy policy = PolicyFile.parse(text, source);
+    RecordMetadata written = write(connection, catalog, key, text);
+    return new Published(policy, written.partition(), written.offset());
+  }
+
+  /** Deletes what is published under {@code key} (a tombstone): no shadow, or, for the active key, back to each instance's start file. */
+  public static void clear(KafkaConnection connection, TopicCatalog catalog, String key) {
+    write(connection, catalog, key, null);
+  }
+
+  private static RecordMetadata write(KafkaConnection connection, TopicCatalog catalog, String key, String text) {
     Map<String, Object> config = connection.clientConfig();
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, catalog.policy.keySerde().serializer(),
         catalog.policy.valueSerde().serializer())) {
-      RecordMetadata written = producer.send(new ProducerRecord<>(catalog.policy.name(), PublishedPolicy.ACTIVE_KEY, text))
-          .get(60, TimeUnit.SECONDS);
-      return new Published(policy, written.partition(), written.offset());
+      return producer.send(new ProducerRecord<>(catalog.policy.name(), key, text)).get(60, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
       throw new IllegalStateException("cannot publish to " + catalog.policy.name() + ": " + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
     } catch (InterruptedException e) {
@@ -50,6 +68,18 @@ public final class PolicyPublisher {
 
   /** The text published as the active policy now, if any. */
   public static Optional<String> current(KafkaConnection connection, TopicCatalog catalog) {
-    return LatestByKeyReader.latest(connection, catalog.policy, PublishedPolicy.ACTIVE_KEY);
+    return current(connection, catalog, PublishedPolicy.ACTIVE_KEY);
+  }
+
+  /** The text published under {@code key} now, if any (a tombstone after it means none). */
+  public static Optional<String> current(KafkaConnection connection, TopicCatalog catalog, String key) {
+    // scanned, not LatestByKeyReader.latest: that skips tombstones, and a tombstone is what ends a shadow
+    String[] last = new String[1];
+    LatestByKeyReader.scan(connection, catalog.policy, record -> {
+      if (key.equals(record.key())) {
+        last[0] = record.value();
+      }
+    });
+    return Optional.ofNullable(last[0]);
   }
 }

@@ -13,6 +13,8 @@ import java.util.Objects;
 public final class PublishedPolicy {
   /** The key of the active policy on the policy topic. */
   public static final String ACTIVE_KEY = "active";
+  /** The key of the shadow policy: evaluated beside the active one, never acted on. */
+  public static final String SHADOW_KEY = "shadow";
 
   /** The policy in force and, when the published text was refused, why (null otherwise). */
   public record Selection(Policy policy, String problem) {}
@@ -22,8 +24,17 @@ public final class PublishedPolicy {
   private Selection last;
 
   public PublishedPolicy(Policy initial) {
-    this.initial = Objects.requireNonNull(initial);
+    this(Objects.requireNonNull(initial), true);
+  }
+
+  private PublishedPolicy(Policy initial, boolean unused) {
+    this.initial = initial;
     this.last = new Selection(initial, null);
+  }
+
+  /** For the shadow key: none published, deleted or invalid means no shadow ({@link Selection#policy()} null). */
+  public static PublishedPolicy shadow() {
+    return new PublishedPolicy(null, true);
   }
 
   public Policy initial() {
@@ -42,7 +53,7 @@ public final class PublishedPolicy {
     }
     PolicyFile.Checked checked = PolicyFile.check(publishedText, "published policy");
     last = checked.ok() ? new Selection(checked.policy(), null)
-        : new Selection(initial, "published policy refused, the start policy " + initial.version() + " decides: "
+        : new Selection(initial, "published policy refused, " + (initial == null ? "no shadow runs" : "the start policy " + initial.version() + " decides") + ": "
             + checked.problems().get(0).message() + (checked.problems().size() > 1 ? " (and " + (checked.problems().size() - 1) + " more)" : ""));
     return last;
   }

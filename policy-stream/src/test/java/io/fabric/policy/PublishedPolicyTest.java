@@ -45,4 +45,15 @@ class PublishedPolicyTest {
     assertTrue(refused.problem().startsWith("published policy refused, the start policy " + start.version() + " decides: published policy:2:"),
         refused.problem());
   }
+
+  @Test
+  void aShadowIsNoneUntilAValidOneIsPublished() {
+    PublishedPolicy shadow = PublishedPolicy.shadow();
+
+    assertNull(shadow.select(null).policy());
+    assertEquals(ActionClass.B, shadow.select("classes:\n  B: [summarize]\n").policy().classify("t", "summarize").actionClass());
+    PublishedPolicy.Selection invalid = shadow.select("classes:\n  A: [bypass_auth]\n");
+    assertNull(invalid.policy(), "an invalid shadow runs no shadow");
+    assertTrue(invalid.problem().startsWith("published policy refused, no shadow runs:"), invalid.problem());
+  }
 }

@@ -7,6 +7,7 @@ import io.fabric.contracts.TaskRequest;
 import io.fabric.observability.FabricMetrics;
 import io.fabric.policy.FlowOwner;
 import io.fabric.policy.PolicyGate;
+import io.fabric.policy.ShadowComparison;
 import io.fabric.policy.Verdict;
 import io.fabric.policy.approvals.NonceLedger;
 import io.fabric.schemas.records.AuditEvents;
@@ -92,7 +93,26 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
       return;
     }
     FlowOwner owner = FlowOwner.decode(flowOwners.get(request.getFlowId()));
-    apply(request, gate.decide(request, owner == null ? null : owner.tenant(), this::spent, now), null, now);
+    String ownerTenant = owner == null ? null : owner.tenant();
+    Verdict verdict = gate.decide(request, ownerTenant, this::spent, now);
+    apply(request, verdict, null, now);
+    gates.shadow().ifPresent(shadow -> compareWithShadow(request, verdict, shadow.decide(request, ownerTenant, this::spent, now), shadow, now));
+  }
+
+  /** A shadow policy is only observed: a different outcome is an audit event, and nothing else changes. */
+  private void compareWithShadow(TaskRequest request, Verdict active, Verdict shadowVerdict, PolicyGate shadow, long now) {
+    ShadowComparison.difference(active, gate.policy().version(), shadowVerdict, shadow.policy().version()).ifPresent(detail ->
+        emit.about(request).audit(AuditEvents.POLICY_SHADOW_DIFFERS, request, decisionOf(active), detail, now));
+  }
+
+  private static io.fabric.contracts.PolicyDecision decisionOf(Verdict verdict) {
+    if (verdict instanceof Verdict.Route route) {
+      return route.decision();
+    }
+    if (verdict instanceof Verdict.Pend pend) {
+      return pend.pending().getDecision();
+    }
+    return verdict instanceof Verdict.Block block ? block.decision() : null;
   }
 
   private void onToken(ApprovalToken token, long now) {

@@ -19,6 +19,8 @@ final class GateSource {
   private final PolicyGate start;
   private final boolean published;
   private final PublishedPolicy selector;
+  private final PublishedPolicy shadowSelector = PublishedPolicy.shadow();
+  private PolicyGate shadow;
   private KeyValueStore<String, String> store;
   private PolicyGate current;
   private String lastProblem;
@@ -34,6 +36,20 @@ final class GateSource {
     if (published) {
       store = context.getStateStore(PolicyTopology.PUBLISHED_POLICY_STORE);
     }
+  }
+
+  /** The gate of the shadow policy, if one is published: it decides beside {@link #current()}, and nothing acts on it. */
+  java.util.Optional<PolicyGate> shadow() {
+    if (store == null) {
+      return java.util.Optional.empty();
+    }
+    PublishedPolicy.Selection selection = shadowSelector.select(store.get(PublishedPolicy.SHADOW_KEY));
+    if (selection.policy() == null) {
+      shadow = null;
+    } else if (shadow == null || shadow.policy() != selection.policy()) {
+      shadow = start.withPolicy(selection.policy());
+    }
+    return java.util.Optional.ofNullable(shadow);
   }
 
   /** The gate that decides now. */

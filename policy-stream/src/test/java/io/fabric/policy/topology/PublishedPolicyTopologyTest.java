@@ -129,6 +129,34 @@ class PublishedPolicyTopologyTest {
     assertEquals(startPolicy.version(), gate.routed.readValuesToList().get(0).getDecision().getPolicyVersion());
   }
 
+  @Test
+  void aShadowPolicyIsAuditedWhereItsOutcomeDiffersAndNeverActedOn() {
+    // Given a shadow policy that makes summarize class B and send_email class C
+    policyTopic.pipeInput(PublishedPolicy.SHADOW_KEY, TIGHTER, gate.now());
+
+    // When requests arrive
+    TaskRequest summary = submit("summarize");
+    TaskRequest classify = submit("classify");
+    TaskRequest email = submit("send_email");
+
+    // Then the active policy decided them all
+    assertEquals(List.of(summary.getRequestId(), classify.getRequestId()),
+        gate.routed.readValuesToList().stream().map(t -> t.getRequest().getRequestId()).toList());
+    assertEquals(List.of(email.getRequestId()), gate.pending.readValuesToList().stream().map(p -> p.getRequest().getRequestId()).toList());
+    assertTrue(gate.blocked.isEmpty());
+    // and exactly the two whose outcome differs are audited, naming both outcomes and versions
+    List<io.fabric.contracts.AuditEvent> differs = gate.audits(io.fabric.schemas.records.AuditEvents.POLICY_SHADOW_DIFFERS);
+    assertEquals(List.of(summary.getRequestId(), email.getRequestId()), differs.stream().map(e -> e.getRequestId()).toList());
+    assertEquals(startPolicy.version(), differs.get(0).getPolicyVersion());
+    assertTrue(differs.get(1).getDetail().startsWith("shadow policy " + PolicyFile.parse(TIGHTER).version() + " would give BLOCKED FORBIDDEN"),
+        differs.get(1).getDetail());
+
+    // When the shadow is deleted, nothing more is compared
+    policyTopic.pipeInput(PublishedPolicy.SHADOW_KEY, null, gate.now());
+    submit("summarize");
+    assertTrue(gate.audits(io.fabric.schemas.records.AuditEvents.POLICY_SHADOW_DIFFERS).isEmpty());
+  }
+
   private Map<String, List<String>> outcomesByRequest() {
     Map<String, List<String>> outcomes = new HashMap<>();
     for (RequestStatus s : gate.status.readValuesToList()) {
