@@ -251,6 +251,10 @@ final class PolicyCommand {
     @Option(names = "--dry-run", description = "Check and show what would change against the published policy; publish nothing.")
     boolean dryRun;
 
+    @Option(names = "--approvers", paramLabel = "FILE",
+        description = "The approver registry the fabric runs with: refuse a quorum its approvers could never meet, as `fabric run` does.")
+    Path approvers;
+
     @Option(names = "--shadow", description = "Publish as the shadow policy: evaluated beside the active one on live requests, never acted on"
         + " (see `fabric policy shadow-report`).")
     boolean shadow;
@@ -275,6 +279,9 @@ final class PolicyCommand {
         return 1;
       }
       Policy candidate = checked.policy();
+      if (approvers != null) {
+        ApproverSetup.verifier(approvers, candidate);
+      }
       String key = shadow ? PublishedPolicy.SHADOW_KEY : PublishedPolicy.ACTIVE_KEY;
       java.util.Optional<String> currentText = PolicyPublisher.current(kafka.connection(), kafka.catalog(), PublishedPolicy.ACTIVE_KEY);
       // a current text that does not parse is what the gate refuses too: each instance then decides by its start file

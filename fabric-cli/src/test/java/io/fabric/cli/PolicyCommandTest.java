@@ -157,4 +157,18 @@ class PolicyCommandTest {
     assertTrue(text.out().contains("3 change(s)"), text.toString());
     assertTrue(text.out().contains("B -> C"), text.toString());
   }
+
+  @Test
+  void publishRefusesAQuorumTheApproversCannotMeetBeforeTouchingKafka() throws Exception {
+    io.fabric.policy.approvals.ApproverKeys.generate("alice", dir.resolve("keys"));
+    Path approvers = Files.writeString(dir.resolve("approvers.yaml"),
+        "approvers:\n  alice: { public_key_file: keys/alice.pub, actions: [\"*\"], tenants: [\"*\"] }\n");
+    Path policy = Files.writeString(dir.resolve("p.yaml"), GOOD);
+
+    CliRun run = CliRun.of("policy", "publish", policy.toString(), "--approvers", approvers.toString(), "--bootstrap-server", "127.0.0.1:1");
+
+    assertEquals(1, run.exitCode(), run.toString());
+    assertEquals(1, run.err().strip().lines().count(), run.toString());
+    assertTrue(run.err().contains("approvals.actions.create_charge.quorum is 2, but at most 1 registered approver"), run.toString());
+  }
 }
