@@ -25,6 +25,7 @@ import java.util.TreeSet;
  * and keys repeated in a mapping are refused with the file, line and reason.
  *
  * <pre>
+ * version: 2026-12-01.1   # optional label; the policy's version is then LABEL@HASH
  * classes:            # add actions; seed actions may only move to a stricter class
  *   A: [score_lead]
  *   C: [wipe_tenant]
