@@ -35,10 +35,13 @@ public final class Policy {
   private final Duration duplicateWindow;
   private final int maxPayloadBytes;
   private final StateRetention retention;
+  private final String contentHash;
+  private final String declaredVersion;
   private final String version;
 
   Policy(Map<String, ActionClass> classes, Map<String, String> rules, Map<String, Map<String, ActionClass>> tenantClasses,
-         Set<String> canaryTenants, ApprovalRules approvals, Duration duplicateWindow, int maxPayloadBytes, StateRetention retention) {
+         Set<String> canaryTenants, ApprovalRules approvals, Duration duplicateWindow, int maxPayloadBytes, StateRetention retention,
+         String declaredVersion) {
     this.classes = Map.copyOf(classes);
     this.rules = Map.copyOf(rules);
     Map<String, Map<String, ActionClass>> tenants = new TreeMap<>();
@@ -49,7 +52,10 @@ public final class Policy {
     this.duplicateWindow = duplicateWindow;
     this.maxPayloadBytes = maxPayloadBytes;
     this.retention = retention;
-    this.version = hash(canonical());
+    this.contentHash = hash(canonical());
+    this.declaredVersion = declaredVersion;
+    // the hash stays in a declared version: two different files can never share a version by mistake
+    this.version = declaredVersion == null ? contentHash : declaredVersion + "@" + contentHash;
   }
 
   /** The seed's sets, nothing else. */
@@ -90,9 +96,42 @@ public final class Policy {
     return maxPayloadBytes;
   }
 
-  /** First 12 hex characters of the SHA-256 of the effective policy. */
+  /**
+   * The version every decision names: the first 12 hex characters of the SHA-256 of the effective
+   * policy ({@link #contentHash}), or {@code LABEL@HASH} when the file declares {@code version: LABEL}.
+   */
   public String version() {
     return version;
+  }
+
+  /** The first 12 hex characters of the SHA-256 of the effective policy, declared label or not. */
+  public String contentHash() {
+    return contentHash;
+  }
+
+  /** The file's {@code version:} label, if it has one. */
+  public java.util.Optional<String> declaredVersion() {
+    return java.util.Optional.ofNullable(declaredVersion);
+  }
+
+  /** Every action this policy classifies explicitly (the seed's and the file's); any other action is class B. */
+  public Set<String> classifiedActions() {
+    return classes.keySet();
+  }
+
+  /** The tenants that have tightenings of their own. */
+  public Set<String> tenantsWithRules() {
+    return tenantClasses.keySet();
+  }
+
+  /** The actions one tenant's rules tighten. */
+  public Set<String> tenantActions(String tenantId) {
+    return tenantClasses.getOrDefault(tenantId, Map.of()).keySet();
+  }
+
+  /** The canary tenants. */
+  public Set<String> canaryTenants() {
+    return canaryTenants;
   }
 
   private String canonical() {

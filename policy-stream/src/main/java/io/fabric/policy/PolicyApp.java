@@ -11,10 +11,17 @@ import io.fabric.schemas.tracing.FabricTracing;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.kafka.streams.Topology;
 
 /** The policy-stream deployable: the gate topology under exactly_once_v2. */
 public final class PolicyApp {
+  private static final Logger LOG = LoggerFactory.getLogger(PolicyApp.class);
   public static final String STAGE = TopicCatalog.POLICY_STAGE;
 
   private PolicyApp() {}
@@ -34,8 +41,28 @@ public final class PolicyApp {
   public static StreamsApp create(KafkaConnection connection, TopicCatalog catalog, Policy policy, TokenVerifier verifier,
                                   SubmitterVerifier submitters, Path stateDir, Map<String, Object> overrides, FabricTracing tracing) {
     Properties props = FabricStreamsConfig.forApp(connection, catalog, catalog.applicationId(STAGE), STAGE, stateDir, overrides);
+    boolean published = policyTopicExists(connection, catalog);
+    if (!published) {
+      LOG.warn("{} does not exist: policy {} decides until a restart; run `fabric topics apply` so `fabric policy publish` can change it live",
+          catalog.policy.name(), policy.version());
+    }
     Topology topology = PolicyTopology.build(catalog, new PolicyGate(policy, verifier, submitters), PolicyTopology.DEFAULT_SLA_CHECK_INTERVAL,
-        props, tracing);
+        props, tracing, published);
     return new StreamsApp(STAGE, topology, props);
+  }
+
+  /**
+   * Whether the policy topic exists. A deployment from before it (no `fabric topics apply` since)
+   * keeps deciding by its file: a global store on a missing topic would stop the app at start.
+   */
+  static boolean policyTopicExists(KafkaConnection connection, TopicCatalog catalog) {
+    try (Admin admin = Admin.create(connection.clientConfig())) {
+      return admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(catalog.policy.name());
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("cannot list topics to find " + catalog.policy.name() + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
   }
 }

@@ -8,12 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Reads a policy YAML file on top of the seed's sets. Config may add actions to a class and
@@ -22,6 +25,7 @@ import java.util.Set;
  * and keys repeated in a mapping are refused with the file, line and reason.
  *
  * <pre>
+ * version: 2026-12-01.1   # optional label; the policy's version is then LABEL@HASH
  * classes:            # add actions; seed actions may only move to a stricter class
  *   A: [score_lead]
  *   C: [wipe_tenant]
@@ -39,7 +43,8 @@ import java.util.Set;
  * </pre>
  */
 public final class PolicyFile {
-  private static final Set<String> TOP_LEVEL = Set.of("classes", "tenants", "canary", "approvals", "duplicates", "limits", "retention");
+  private static final java.util.regex.Pattern DECLARED_VERSION = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,39}");
+  private static final Set<String> TOP_LEVEL = Set.of("version", "classes", "tenants", "canary", "approvals", "duplicates", "limits", "retention");
   private static final Set<String> RETENTION_KEYS = Set.of("flow_owners", "request_ids");
   private static final Set<String> CANARY_KEYS = Set.of("tenants");
   private static final Set<String> APPROVALS_KEYS = Set.of("default_deadline", "sla_warning_fraction", "max_token_lifetime", "actions");
@@ -76,64 +81,158 @@ public final class PolicyFile {
    * <p>Strict: a key the format does not have, at any level, or a key repeated in a mapping is
    * refused, because either would silently change what the file means (a misspelt {@code quorom: 2}
    * would leave the quorum at 1).
+   *
+   * @throws PolicyException naming the first problem in file order ({@link #check} lists them all)
    */
   public static Policy parse(String yaml, String source) {
+    Checked checked = check(yaml, source);
+    if (!checked.problems().isEmpty()) {
+      PolicyProblem first = checked.problems().get(0);
+      throw new PolicyException(first.message(), first.cause());
+    }
+    return checked.policy();
+  }
+
+  /**
+   * Every problem of a policy text, in file order, instead of only the first: what {@code fabric
+   * policy check} prints, one line each.
+   *
+   * @param source names the text in messages, e.g. {@code policy file p.yaml}
+   */
+  public static Checked check(String yaml, String source) {
     StrictYaml.Document document;
     try {
-      document = StrictYaml.parse(yaml);
+      document = StrictYaml.parseCollecting(yaml);
     } catch (StrictYaml.YamlProblem e) {
-      throw new PolicyException(e.at(source), e.getCause());
+      return new Checked(null, List.of(new PolicyProblem(e.line(), e.at(source), e.getCause())));
     }
     return new Reader(document, source).read();
   }
 
-  /** Walks one parsed file, so every error can name the file and line it is about. */
+  /** A policy file that could not be read: one problem, without a line. */
+  public static Checked checkFile(Path file) {
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (IOException e) {
+      return new Checked(null, List.of(new PolicyProblem(0, "cannot read policy file " + file + ": " + e.getMessage(), e)));
+    }
+    return check(text, "policy file " + file);
+  }
+
+  /** One problem of a policy file: its 1-based line (0 when unknown) and the whole message, {@code SOURCE:LINE: reason}. */
+  public record PolicyProblem(int line, String message, Throwable cause) {}
+
+  /** The policy when the text has no problem, or null and every problem in file order. */
+  public record Checked(Policy policy, List<PolicyProblem> problems) {
+    public Checked {
+      problems = List.copyOf(problems);
+    }
+
+    public boolean ok() {
+      return problems.isEmpty();
+    }
+  }
+
+  /** A problem found at a known place of the file. */
+  private static final class Located extends PolicyException {
+    private static final long serialVersionUID = 1L;
+    private final int line;
+
+    Located(int line, String message) {
+      super(message);
+      this.line = line;
+    }
+  }
+
+  /** Walks one parsed file, so every error can name the file and line it is about; collects every problem it finds. */
   private static final class Reader {
     private static final JsonPointer ROOT = JsonPointer.empty();
     private final StrictYaml.Document document;
     private final JsonNode root;
     private final String source;
     private final Builder builder = builder();
+    private final List<PolicyProblem> problems = new ArrayList<>();
 
     Reader(StrictYaml.Document document, String source) {
       this.document = document;
       this.root = document.root();
       this.source = source;
+      document.duplicates().forEach(d -> problems.add(new PolicyProblem(d.line(), d.at(source), null)));
     }
 
-    Policy read() {
+    Checked read() {
       if (root.isMissingNode() || root.isNull()) {
-        return builder.build();
+        return result();
       }
       if (!root.isObject()) {
-        throw new PolicyException(source + ": policy file must be a YAML mapping with keys " + TOP_LEVEL);
+        problems.add(new PolicyProblem(0, source + ": policy file must be a YAML mapping with keys " + new TreeSet<>(TOP_LEVEL), null));
+        return result();
       }
       for (Map.Entry<String, JsonNode> field : root.properties()) {
         if (!TOP_LEVEL.contains(field.getKey())) {
-          throw fail(ROOT.appendProperty(field.getKey()), "unknown policy key '" + field.getKey() + "'; expected one of " + TOP_LEVEL);
+          attempt(() -> {
+            throw fail(ROOT.appendProperty(field.getKey()), "unknown policy key '" + field.getKey() + "'; expected one of "
+                + new TreeSet<>(TOP_LEVEL));
+          });
         }
       }
-      classes();
-      tenants();
-      canary();
-      approvals();
-      duplicates();
-      limits();
-      retention();
-      try {
-        return builder.build();
-      } catch (PolicyException e) {
-        throw new PolicyException(source + ": " + e.getMessage());
+      attempt(this::version);
+      attempt(this::classes);
+      attempt(this::tenants);
+      attempt(this::canary);
+      attempt(this::approvals);
+      attempt(this::duplicates);
+      attempt(this::limits);
+      attempt(this::retention);
+      return result();
+    }
+
+    private Checked result() {
+      if (problems.isEmpty()) {
+        try {
+          return new Checked(builder.build(), List.of());
+        } catch (PolicyException e) {
+          problems.add(new PolicyProblem(0, source + ": " + e.getMessage(), null));
+        }
       }
+      List<PolicyProblem> inFileOrder = new ArrayList<>(problems);
+      // stable: problems on one line keep the order they were found in; those without a line come last
+      inFileOrder.sort(Comparator.comparingInt(p -> p.line() == 0 ? Integer.MAX_VALUE : p.line()));
+      return new Checked(null, inFileOrder);
+    }
+
+    /** Runs one step; a problem it throws is recorded and reading goes on with the next step. */
+    private void attempt(Runnable step) {
+      try {
+        step.run();
+      } catch (Located e) {
+        problems.add(new PolicyProblem(e.line, e.getMessage(), null));
+      } catch (PolicyException e) {
+        problems.add(new PolicyProblem(0, source + ": " + e.getMessage(), null));
+      }
+    }
+
+    private void version() {
+      JsonNode node = root.path("version");
+      if (node.isMissingNode()) {
+        return;
+      }
+      String label = node.isValueNode() ? node.asText() : "";
+      if (!DECLARED_VERSION.matcher(label).matches()) {
+        throw fail(ROOT.appendProperty("version"), "version must be 1 to 40 letters, digits, '.', '_' or '-' starting with a letter or digit,"
+            + " e.g. 2026-12-01.1, got '" + (node.isValueNode() ? label : node.getNodeType().name().toLowerCase(Locale.ROOT)) + "'");
+      }
+      builder.declaredVersion(label);
     }
 
     private void classes() {
       JsonPointer classes = ROOT.appendProperty("classes");
       for (Map.Entry<String, JsonNode> e : mapping(classes, "classes").entrySet()) {
         JsonPointer at = classes.appendProperty(e.getKey());
-        located(at, () -> {
-          ActionClass target = parseClass(e.getKey(), "classes");
-          actions(e.getValue(), "classes." + e.getKey()).forEach(action -> builder.addAction(target, action));
+        attempt(() -> {
+          ActionClass target = located(at, () -> parseClass(e.getKey(), "classes"));
+          eachAction(at, e.getValue(), "classes." + e.getKey(), action -> builder.addAction(target, action));
         });
       }
     }
@@ -142,13 +241,16 @@ public final class PolicyFile {
       JsonPointer tenants = ROOT.appendProperty("tenants");
       for (Map.Entry<String, JsonNode> tenant : mapping(tenants, "tenants").entrySet()) {
         JsonPointer tenantAt = tenants.appendProperty(tenant.getKey());
-        for (Map.Entry<String, JsonNode> e : mapping(tenantAt, "tenants." + tenant.getKey()).entrySet()) {
-          located(tenantAt.appendProperty(e.getKey()), () -> {
-            ActionClass target = parseClass(e.getKey(), "tenants." + tenant.getKey());
-            actions(e.getValue(), "tenants." + tenant.getKey() + "." + e.getKey())
-                .forEach(action -> builder.tightenForTenant(tenant.getKey(), target, action));
-          });
-        }
+        attempt(() -> {
+          for (Map.Entry<String, JsonNode> e : mapping(tenantAt, "tenants." + tenant.getKey()).entrySet()) {
+            JsonPointer at = tenantAt.appendProperty(e.getKey());
+            attempt(() -> {
+              ActionClass target = located(at, () -> parseClass(e.getKey(), "tenants." + tenant.getKey()));
+              eachAction(at, e.getValue(), "tenants." + tenant.getKey() + "." + e.getKey(),
+                  action -> builder.tightenForTenant(tenant.getKey(), target, action));
+            });
+          }
+        });
       }
     }
 
@@ -156,7 +258,8 @@ public final class PolicyFile {
       JsonPointer canary = ROOT.appendProperty("canary");
       mapping(canary, "canary");
       known(canary, CANARY_KEYS, "canary");
-      located(canary.appendProperty("tenants"), () -> actions(root.at(canary).path("tenants"), "canary.tenants").forEach(builder::canaryTenant));
+      JsonPointer tenants = canary.appendProperty("tenants");
+      eachAction(tenants, root.at(tenants), "canary.tenants", builder::canaryTenant);
     }
 
     private void approvals() {
@@ -164,33 +267,50 @@ public final class PolicyFile {
       Map<String, JsonNode> fields = mapping(approvals, "approvals");
       known(approvals, APPROVALS_KEYS, "approvals");
       if (fields.containsKey("default_deadline")) {
-        builder.defaultDeadline = duration(approvals.appendProperty("default_deadline"), "approvals.default_deadline");
+        attempt(() -> builder.defaultDeadline = duration(approvals.appendProperty("default_deadline"), "approvals.default_deadline"));
       }
       if (fields.containsKey("sla_warning_fraction")) {
-        builder.slaWarningFraction = fields.get("sla_warning_fraction").asDouble();
+        JsonPointer at = approvals.appendProperty("sla_warning_fraction");
+        attempt(() -> {
+          double fraction = fields.get("sla_warning_fraction").asDouble();
+          if (!fields.get("sla_warning_fraction").isNumber() || fraction <= 0 || fraction >= 1) {
+            throw fail(at, "approvals.sla_warning_fraction must be a number between 0 and 1, got " + fields.get("sla_warning_fraction").asText());
+          }
+          builder.slaWarningFraction = fraction;
+        });
       }
       if (fields.containsKey("max_token_lifetime")) {
         JsonPointer at = approvals.appendProperty("max_token_lifetime");
-        Duration lifetime = duration(at, "approvals.max_token_lifetime");
-        located(at, () -> ApprovalRules.requireValidMaxTokenLifetime(lifetime));
-        builder.maxTokenLifetime = lifetime;
+        attempt(() -> {
+          Duration lifetime = duration(at, "approvals.max_token_lifetime");
+          located(at, () -> {
+            ApprovalRules.requireValidMaxTokenLifetime(lifetime);
+            return null;
+          });
+          builder.maxTokenLifetime = lifetime;
+        });
       }
       JsonPointer actions = approvals.appendProperty("actions");
-      for (Map.Entry<String, JsonNode> e : mapping(actions, "approvals.actions").entrySet()) {
-        JsonPointer at = actions.appendProperty(e.getKey());
-        String where = "approvals.actions." + e.getKey();
-        Map<String, JsonNode> rules = mapping(at, where);
-        known(at, ACTION_RULE_KEYS, where);
-        if (rules.containsKey("deadline")) {
-          builder.deadlines.put(e.getKey(), duration(at.appendProperty("deadline"), where + ".deadline"));
+      attempt(() -> {
+        for (Map.Entry<String, JsonNode> e : mapping(actions, "approvals.actions").entrySet()) {
+          attempt(() -> actionRule(actions.appendProperty(e.getKey()), e.getKey()));
         }
-        if (rules.containsKey("quorum")) {
-          int quorum = rules.get("quorum").asInt();
-          if (quorum < 1) {
-            throw fail(at.appendProperty("quorum"), where + ".quorum must be at least 1, got " + rules.get("quorum").asText());
-          }
-          builder.quorums.put(e.getKey(), quorum);
+      });
+    }
+
+    private void actionRule(JsonPointer at, String action) {
+      String where = "approvals.actions." + action;
+      Map<String, JsonNode> rules = mapping(at, where);
+      known(at, ACTION_RULE_KEYS, where);
+      if (rules.containsKey("deadline")) {
+        attempt(() -> builder.deadlines.put(action, duration(at.appendProperty("deadline"), where + ".deadline")));
+      }
+      if (rules.containsKey("quorum")) {
+        JsonNode quorum = rules.get("quorum");
+        if (!quorum.canConvertToInt() || !quorum.isIntegralNumber() || quorum.asInt() < 1) {
+          throw fail(at.appendProperty("quorum"), where + ".quorum must be at least 1 (a whole number), got " + quorum.asText());
         }
+        builder.quorums.put(action, quorum.asInt());
       }
     }
 
@@ -208,10 +328,11 @@ public final class PolicyFile {
       Map<String, JsonNode> fields = mapping(limits, "limits");
       known(limits, LIMITS_KEYS, "limits");
       if (fields.containsKey("max_payload_bytes")) {
-        builder.maxPayloadBytes = fields.get("max_payload_bytes").asInt();
-        if (builder.maxPayloadBytes < 2) {
-          throw fail(limits.appendProperty("max_payload_bytes"), "limits.max_payload_bytes must be positive");
+        JsonNode bytes = fields.get("max_payload_bytes");
+        if (!bytes.isIntegralNumber() || !bytes.canConvertToInt() || bytes.asInt() < 2) {
+          throw fail(limits.appendProperty("max_payload_bytes"), "limits.max_payload_bytes must be a positive whole number, got " + bytes.asText());
         }
+        builder.maxPayloadBytes = bytes.asInt();
       }
     }
 
@@ -224,6 +345,19 @@ public final class PolicyFile {
       Duration ids = fields.containsKey("request_ids") ? duration(retention.appendProperty("request_ids"), "retention.request_ids")
           : builder.retention.requestIds();
       located(retention, () -> builder.retention(new StateRetention(owners, ids)));
+    }
+
+    /** Applies {@code apply} to each name of the list at {@code at}; a refused name is reported at its own line, and the others still apply. */
+    private void eachAction(JsonPointer at, JsonNode node, String where, java.util.function.Consumer<String> apply) {
+      List<String> names = located(at, () -> actions(node, where));
+      for (int i = 0; i < names.size(); i++) {
+        String name = names.get(i);
+        JsonPointer item = at.appendIndex(i);
+        attempt(() -> located(item, () -> {
+          apply.accept(name);
+          return null;
+        }));
+      }
     }
 
     /** The fields of the mapping at {@code at}; none when it is absent or null; an error when it is not a mapping. */
@@ -240,11 +374,18 @@ public final class PolicyFile {
       return fields;
     }
 
+    /** Records every key of the mapping at {@code at} that is not in {@code allowed}; reading goes on. */
     private void known(JsonPointer at, Set<String> allowed, String where) {
-      try {
-        document.requireKnownKeys(at, allowed, where);
-      } catch (StrictYaml.YamlProblem e) {
-        throw new PolicyException(e.at(source));
+      JsonNode node = root.at(at);
+      if (!node.isObject()) {
+        return;
+      }
+      for (Map.Entry<String, JsonNode> field : node.properties()) {
+        if (!allowed.contains(field.getKey())) {
+          JsonPointer key = at.appendProperty(field.getKey());
+          problems.add(new PolicyProblem(document.lineOf(key), new StrictYaml.YamlProblem(document.lineOf(key), "unknown key '"
+              + field.getKey() + "' in " + where + "; expected " + String.join(", ", new TreeSet<>(allowed))).at(source), null));
+        }
       }
     }
 
@@ -257,16 +398,19 @@ public final class PolicyFile {
       }
     }
 
-    private void located(JsonPointer at, Runnable step) {
+    private <T> T located(JsonPointer at, java.util.function.Supplier<T> step) {
       try {
-        step.run();
+        return step.get();
+      } catch (Located e) {
+        throw e;
       } catch (PolicyException e) {
         throw fail(at, e.getMessage());
       }
     }
 
-    private PolicyException fail(JsonPointer at, String problem) {
-      return new PolicyException(new StrictYaml.YamlProblem(document.lineOf(at), problem).at(source));
+    private Located fail(JsonPointer at, String problem) {
+      int line = document.lineOf(at);
+      return new Located(line, new StrictYaml.YamlProblem(line, problem).at(source));
     }
   }
 
@@ -292,6 +436,7 @@ public final class PolicyFile {
     private Duration duplicateWindow = Policy.DEFAULT_DUPLICATE_WINDOW;
     private int maxPayloadBytes = Policy.DEFAULT_MAX_PAYLOAD_BYTES;
     private StateRetention retention = StateRetention.DEFAULT;
+    private String declaredVersion;
 
     private Builder() {
       Policy.SEED_CLASS_A.forEach(a -> seed(a, ActionClass.A));
@@ -369,6 +514,12 @@ public final class PolicyFile {
       return this;
     }
 
+    /** The file's own {@code version:} label; the policy's version is then {@code LABEL@HASH}. */
+    public Builder declaredVersion(String label) {
+      declaredVersion = label;
+      return this;
+    }
+
     public Policy build() {
       ApprovalRules approvalRules = new ApprovalRules(defaultDeadline, slaWarningFraction, deadlines, quorums, maxTokenLifetime);
       Duration longestWait = approvalRules.longestDeadline();
@@ -385,7 +536,8 @@ public final class PolicyFile {
           throw new PolicyException("tenants." + tenant + " would loosen '" + action + "' from class " + global + " to " + target);
         }
       }));
-      return new Policy(classes, rules, tenantClasses, canaryTenants, approvalRules, duplicateWindow, maxPayloadBytes, retention);
+      return new Policy(classes, rules, tenantClasses, canaryTenants, approvalRules, duplicateWindow, maxPayloadBytes, retention,
+          declaredVersion);
     }
   }
 

@@ -45,6 +45,11 @@ public final class PolicyGate {
     this.submitters = submitters;
   }
 
+  /** The same gate (verifiers and registries) deciding by another policy: a published one, see {@link PublishedPolicy}. */
+  public PolicyGate withPolicy(Policy other) {
+    return other == policy ? this : new PolicyGate(other, verifier, submitters);
+  }
+
   /** Whether requests must be signed by a registered submitter. */
   public boolean requiresSignedRequests() {
     return submitters != null;

@@ -181,4 +181,58 @@ class PolicyFileTest {
     PolicyException typo = assertThrows(PolicyException.class, () -> PolicyFile.parse("retention:\n  flow_owner: P7D\n"));
     assertTrue(typo.getMessage().contains("flow_owner"), typo.getMessage());
   }
+
+  @Test
+  void checkListsEveryProblemInFileOrderWithItsLine() {
+    // Given a file with a duplicate key, a loosening, an unknown key, a bad duration and a bad quorum
+    String yaml = """
+        classes:
+          A: [score_lead, exfiltrate_secrets]
+        tenants:
+          acme: { A: [send_email] }
+        approvals:
+          default_deadline: 24h
+          quorom: 2
+          actions:
+            create_charge: { quorum: 0 }
+        limits: { max_payload_bytes: 10 }
+        limits: { max_payload_bytes: 20 }
+        """;
+
+    // When it is checked
+    PolicyFile.Checked checked = PolicyFile.check(yaml, "p.yaml");
+
+    // Then each problem is one line naming the file and line, in file order, and no policy is built
+    assertEquals(null, checked.policy());
+    assertEquals(java.util.List.of(2, 4, 6, 7, 9, 11), checked.problems().stream().map(PolicyFile.PolicyProblem::line).toList(),
+        checked.problems().toString());
+    java.util.List<String> messages = checked.problems().stream().map(PolicyFile.PolicyProblem::message).toList();
+    assertTrue(messages.get(0).startsWith("p.yaml:2: classes.A would loosen 'exfiltrate_secrets'"), messages.get(0));
+    assertTrue(messages.get(1).startsWith("p.yaml:4: tenants.acme.A: tenant rules may only tighten"), messages.get(1));
+    assertTrue(messages.get(2).startsWith("p.yaml:6: approvals.default_deadline must be an ISO-8601 duration"), messages.get(2));
+    assertTrue(messages.get(3).startsWith("p.yaml:7: unknown key 'quorom' in approvals"), messages.get(3));
+    assertTrue(messages.get(4).startsWith("p.yaml:9: approvals.actions.create_charge.quorum must be at least 1"), messages.get(4));
+    assertTrue(messages.get(5).startsWith("p.yaml:11: duplicate key 'limits' (first at line 10)"), messages.get(5));
+    messages.forEach(m -> assertEquals(1, m.lines().count(), m));
+  }
+
+  @Test
+  void aGoodFileChecksCleanAndParseStillStopsAtTheFirstProblem() {
+    assertTrue(PolicyFile.check("classes:\n  A: [score_lead]\n", "p").ok());
+    PolicyException first = assertThrows(PolicyException.class, () -> PolicyFile.parse("clases: {}\nlimits: { max: 1 }\n"));
+    assertTrue(first.getMessage().contains(":1: unknown policy key 'clases'"), first.getMessage());
+  }
+
+  @Test
+  void aDeclaredVersionLabelsTheHashWithoutReplacingIt() {
+    Policy labelled = PolicyFile.parse("version: 2026-12-01.1\nclasses:\n  A: [score_lead]\n");
+    Policy same = PolicyFile.parse("classes:\n  A: [score_lead]\n");
+    Policy changed = PolicyFile.parse("version: 2026-12-01.1\nclasses:\n  A: [score_lead, score_deal]\n");
+
+    assertEquals("2026-12-01.1@" + same.version(), labelled.version());
+    assertEquals(same.contentHash(), labelled.contentHash());
+    assertNotEquals(labelled.version(), changed.version(), "the same label on other content is another version");
+    assertTrue(assertThrows(PolicyException.class, () -> PolicyFile.parse("version: 'v 1'\n")).getMessage()
+        .contains(":1: version must be 1 to 40 letters"));
+  }
 }

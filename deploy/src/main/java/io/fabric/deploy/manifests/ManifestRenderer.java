@@ -60,6 +60,8 @@ public final class ManifestRenderer {
     apps.forEach(d -> users.put(userName(d), d.access()));
     AccessRules.Principal replayer = AccessRules.dlqReplayer(catalog);
     users.put("fabric-" + replayer.app(), replayer);
+    AccessRules.Principal policyAdmin = AccessRules.policyAdmin(catalog);
+    users.put("fabric-" + policyAdmin.app(), policyAdmin);
     options.submitters().stream().map(s -> AccessRules.submitter(catalog, s)).forEach(p -> users.put("fabric-" + p.app(), p));
     SortedMap<String, String> files = new TreeMap<>();
     files.put("k8s/kafka.yaml", documents(List.of(nodePool(options), kafka(options))));

@@ -22,14 +22,14 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
  * that key belongs to, since deduplication is per partition and a producer may pick any partition.
  */
 final class AdmitProcessor implements Processor<String, TaskRequest, String, Admission> {
-  private final PolicyGate gate;
+  private final GateSource gates;
   private final String replaysTopic;
   private final int partitions;
   private ProcessorContext<String, Admission> context;
   private FabricMetrics metrics;
 
-  AdmitProcessor(PolicyGate gate, String replaysTopic, int partitions) {
-    this.gate = gate;
+  AdmitProcessor(GateSource gates, String replaysTopic, int partitions) {
+    this.gates = gates;
     this.replaysTopic = replaysTopic;
     this.partitions = partitions;
   }
@@ -38,6 +38,7 @@ final class AdmitProcessor implements Processor<String, TaskRequest, String, Adm
   public void init(ProcessorContext<String, Admission> context) {
     this.context = context;
     this.metrics = FabricMetrics.from(context.appConfigs());
+    gates.init(context);
   }
 
   @Override
@@ -49,7 +50,7 @@ final class AdmitProcessor implements Processor<String, TaskRequest, String, Adm
       metrics.replay();
     }
     Headers headers = EarlyVerdict.strip(new RecordHeaders(record.headers().toArray()));
-    Optional<PolicyGate.Refusal> refused = gate.admit(request, fromReplays, context.currentSystemTimeMs());
+    Optional<PolicyGate.Refusal> refused = gates.current().admit(request, fromReplays, context.currentSystemTimeMs());
     if (refused.isPresent()) {
       Verdict.Block block = refused.get().block();
       EarlyVerdict.refused(block.reason(), block.detail(), block.auditType(), refused.get().claimsId()).writeTo(headers);

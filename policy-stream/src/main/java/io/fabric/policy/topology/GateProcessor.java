@@ -7,6 +7,7 @@ import io.fabric.contracts.TaskRequest;
 import io.fabric.observability.FabricMetrics;
 import io.fabric.policy.FlowOwner;
 import io.fabric.policy.PolicyGate;
+import io.fabric.policy.ShadowComparison;
 import io.fabric.policy.Verdict;
 import io.fabric.policy.approvals.NonceLedger;
 import io.fabric.schemas.records.AuditEvents;
@@ -38,7 +39,9 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   private static final Duration SPENT_TOKEN_GRACE = Duration.ofHours(1);
   private static final Duration OWNER_PURGE_INTERVAL = Duration.ofMinutes(10);
 
-  private final PolicyGate gate;
+  private final GateSource gates;
+  /** The gate of the record or punctuation being processed: asked of {@link #gates} once each, so a policy switch never splits one. */
+  private PolicyGate gate;
   private final GateTracing tracing;
   private final Duration slaCheckInterval;
   private ProcessorContext<String, SpecificRecord> context;
@@ -48,8 +51,8 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   private KeyValueStore<String, PendingApproval> pending;
   private KeyValueStore<String, Long> usedNonces;
 
-  GateProcessor(PolicyGate gate, Duration slaCheckInterval, GateTracing tracing) {
-    this.gate = gate;
+  GateProcessor(GateSource gates, Duration slaCheckInterval, GateTracing tracing) {
+    this.gates = gates;
     this.tracing = tracing;
     this.slaCheckInterval = slaCheckInterval;
   }
@@ -62,6 +65,7 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
     this.flowOwners = context.getStateStore(PolicyTopology.FLOW_OWNERS_STORE);
     this.pending = context.getStateStore(PolicyTopology.PENDING_STORE);
     this.usedNonces = context.getStateStore(PolicyTopology.USED_NONCES_STORE);
+    gates.init(context);
     context.schedule(slaCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::checkPending);
     context.schedule(OWNER_PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::releaseLapsedFlows);
   }
@@ -69,6 +73,7 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   @Override
   public void process(Record<String, SpecificRecord> record) {
     long now = context.currentSystemTimeMs();
+    gate = gates.current();
     if (record.value() instanceof TaskRequest request) {
       onRequest(request, now);
     } else if (record.value() instanceof ApprovalToken token) {
@@ -88,7 +93,26 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
       return;
     }
     FlowOwner owner = FlowOwner.decode(flowOwners.get(request.getFlowId()));
-    apply(request, gate.decide(request, owner == null ? null : owner.tenant(), this::spent, now), null, now);
+    String ownerTenant = owner == null ? null : owner.tenant();
+    Verdict verdict = gate.decide(request, ownerTenant, this::spent, now);
+    apply(request, verdict, null, now);
+    gates.shadow().ifPresent(shadow -> compareWithShadow(request, verdict, shadow.decide(request, ownerTenant, this::spent, now), shadow, now));
+  }
+
+  /** A shadow policy is only observed: a different outcome is an audit event, and nothing else changes. */
+  private void compareWithShadow(TaskRequest request, Verdict active, Verdict shadowVerdict, PolicyGate shadow, long now) {
+    ShadowComparison.difference(active, gate.policy().version(), shadowVerdict, shadow.policy().version()).ifPresent(detail ->
+        emit.about(request).audit(AuditEvents.POLICY_SHADOW_DIFFERS, request, decisionOf(active), detail, now));
+  }
+
+  private static io.fabric.contracts.PolicyDecision decisionOf(Verdict verdict) {
+    if (verdict instanceof Verdict.Route route) {
+      return route.decision();
+    }
+    if (verdict instanceof Verdict.Pend pend) {
+      return pend.pending().getDecision();
+    }
+    return verdict instanceof Verdict.Block block ? block.decision() : null;
   }
 
   private void onToken(ApprovalToken token, long now) {
@@ -172,6 +196,7 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   }
 
   private void checkPending(long now) {
+    gate = gates.current();
     forgetExpiredTokens(now);
     List<KeyValue<String, PendingApproval>> all = new ArrayList<>();
     try (KeyValueIterator<String, PendingApproval> it = pending.all()) {
@@ -229,7 +254,7 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
 
   /** Flow ids with no request for the retention are released; ones written before ownership lapsed start their clock now. */
   private void releaseLapsedFlows(long now) {
-    long retention = gate.retention().flowOwners().toMillis();
+    long retention = gates.current().retention().flowOwners().toMillis();
     List<KeyValue<String, FlowOwner>> owners = new ArrayList<>();
     try (KeyValueIterator<String, String> all = flowOwners.all()) {
       all.forEachRemaining(kv -> owners.add(KeyValue.pair(kv.key, FlowOwner.decode(kv.value))));

@@ -45,6 +45,8 @@ public final class PolicyTopology {
   public static final String FLOW_OWNERS_STORE = "flow-owners";
   public static final String PENDING_STORE = "pending-approvals";
   public static final String USED_NONCES_STORE = "used-nonces";
+  /** The global store of the policy topic: every instance holds the latest published policy. */
+  public static final String PUBLISHED_POLICY_STORE = "published-policy";
   /** Repartition names: with the application id they name the repartition topics, so they are contracts too. */
   public static final String BY_IDEMPOTENCY_KEY_REPARTITION = "by-idempotency-key";
   public static final String BY_REQUEST_ID_REPARTITION = "by-request-id";
@@ -60,6 +62,15 @@ public final class PolicyTopology {
   /** @param tracing the gate's spans (see {@link GateTracing}); {@link FabricTracing#noop()} passes trace context on unchanged */
   public static Topology build(TopicCatalog catalog, PolicyGate gate, Duration slaCheckInterval, Properties streamsProps,
                                FabricTracing tracing) {
+    return build(catalog, gate, slaCheckInterval, streamsProps, tracing, true);
+  }
+
+  /**
+   * @param publishedPolicy whether the gate decides by the policy published on the policy topic (a global
+   *     store; needs the topic to exist) or only by {@code gate}'s policy, as before the topic existed
+   */
+  public static Topology build(TopicCatalog catalog, PolicyGate gate, Duration slaCheckInterval, Properties streamsProps,
+                               FabricTracing tracing, boolean publishedPolicy) {
     GateTracing gateTracing = new GateTracing(tracing);
     StreamsBuilder builder = new StreamsBuilder(FabricStreamsConfig.topologyConfig(streamsProps));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(IDEMPOTENCY_STORE), Serdes.String(), Serdes.String()));
@@ -75,7 +86,7 @@ public final class PolicyTopology {
     KStream<String, TaskRequest> replays = builder.stream(catalog.replays.name(),
         Consumed.with(catalog.replays.keySerde(), catalog.replays.valueSerde()).withName("replays-source"));
     Map<String, KStream<String, Admission>> admitted = ingress.merge(replays, Named.as("requests-entering"))
-        .process(() -> new AdmitProcessor(gate, catalog.replays.name(), catalog.partitions()), Named.as("admit"))
+        .process(() -> new AdmitProcessor(new GateSource(gate, publishedPolicy), catalog.replays.name(), catalog.partitions()), Named.as("admit"))
         .split(Named.as("admitted-"))
         .branch((key, admission) -> admission instanceof Admission.Invalid, Branched.as("invalid"))
         .branch((key, admission) -> admission instanceof Admission.InPlace, Branched.as("in-place"))
@@ -117,8 +128,16 @@ public final class PolicyTopology {
             .withKeySerde(Serdes.String()).withValueSerde(catalog.ingress.valueSerde()).withNumberOfPartitions(catalog.partitions()))
         .mapValues(request -> (SpecificRecord) request, Named.as("request-to-gate"));
     KStream<String, SpecificRecord> outcomes = requestsByFlow.merge(tokens, Named.as("requests-and-tokens"))
-        .process(() -> new GateProcessor(gate, slaCheckInterval, gateTracing), Named.as("policy-gate"), FLOW_OWNERS_STORE, PENDING_STORE, USED_NONCES_STORE);
+        .process(() -> new GateProcessor(new GateSource(gate, publishedPolicy), slaCheckInterval, gateTracing), Named.as("policy-gate"), FLOW_OWNERS_STORE, PENDING_STORE, USED_NONCES_STORE);
     OutcomeSink.attach(outcomes, catalog, "gate");
+
+    // 5. the published policy, in every instance: added last, so the sub-topologies above keep their numbers
+    if (publishedPolicy) {
+      builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PUBLISHED_POLICY_STORE), Serdes.String(), Serdes.String())
+              .withLoggingDisabled(),
+          catalog.policy.name(), Consumed.with(catalog.policy.keySerde(), catalog.policy.valueSerde()).withName("policy-source"),
+          PublishedPolicyUpdater::new);
+    }
     return builder.build();
   }
 }

@@ -14,7 +14,9 @@ import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -33,10 +35,17 @@ public final class StrictYaml {
   public static final class Document {
     private final JsonNode root;
     private final Map<JsonPointer, Integer> lines;
+    private final List<YamlProblem> duplicates;
 
-    private Document(JsonNode root, Map<JsonPointer, Integer> lines) {
+    private Document(JsonNode root, Map<JsonPointer, Integer> lines, List<YamlProblem> duplicates) {
       this.root = root;
       this.lines = Map.copyOf(lines);
+      this.duplicates = List.copyOf(duplicates);
+    }
+
+    /** Every repeated key, in file order (only {@link #parseCollecting} returns a document that has any); the first one is kept. */
+    public List<YamlProblem> duplicates() {
+      return duplicates;
     }
 
     /** The content; a {@link MissingNode} for an empty file. */
@@ -117,13 +126,28 @@ public final class StrictYaml {
    * @throws YamlProblem when the text is not YAML or a mapping repeats a key
    */
   public static Document parse(String yaml) {
+    Document document = parseCollecting(yaml);
+    if (!document.duplicates().isEmpty()) {
+      throw document.duplicates().get(0);
+    }
+    return document;
+  }
+
+  /**
+   * Parses {@code yaml}, recording every repeated key in {@link Document#duplicates()} (keeping the
+   * first) instead of stopping at the first, so a checker can report them all.
+   *
+   * @throws YamlProblem when the text is not YAML
+   */
+  public static Document parseCollecting(String yaml) {
     Map<JsonPointer, Integer> lines = new HashMap<>();
+    List<YamlProblem> duplicates = new ArrayList<>();
     try (JsonParser parser = MAPPER.createParser(yaml)) {
       if (parser.nextToken() == null) {
-        return new Document(MissingNode.getInstance(), lines);
+        return new Document(MissingNode.getInstance(), lines, duplicates);
       }
-      JsonNode root = read(parser, JsonPointer.empty(), lines);
-      return new Document(root, lines);
+      JsonNode root = read(parser, JsonPointer.empty(), lines, duplicates);
+      return new Document(root, lines, duplicates);
     } catch (JsonProcessingException e) {
       JsonLocation where = e.getLocation();
       throw new YamlProblem(where == null ? 0 : Math.max(0, where.getLineNr()), "not valid YAML: " + e.getOriginalMessage(), e);
@@ -132,7 +156,8 @@ public final class StrictYaml {
     }
   }
 
-  private static JsonNode read(JsonParser parser, JsonPointer at, Map<JsonPointer, Integer> lines) throws IOException {
+  private static JsonNode read(JsonParser parser, JsonPointer at, Map<JsonPointer, Integer> lines, List<YamlProblem> duplicates)
+      throws IOException {
     JsonToken token = parser.currentToken();
     if (token == JsonToken.START_OBJECT) {
       ObjectNode object = JsonNodeFactory.instance.objectNode();
@@ -141,12 +166,15 @@ public final class StrictYaml {
         int line = parser.currentTokenLocation().getLineNr();
         JsonPointer child = at.appendProperty(name);
         if (object.has(name)) {
-          throw new YamlProblem(line, "duplicate key '" + name + "'" + (at.matches() ? "" : " in " + dotted(at))
-              + " (first at line " + lines.get(child) + "); a repeated key would silently replace the first");
+          duplicates.add(new YamlProblem(line, "duplicate key '" + name + "'" + (at.matches() ? "" : " in " + dotted(at))
+              + " (first at line " + lines.get(child) + "); a repeated key would silently replace the first"));
+          parser.nextToken();
+          parser.skipChildren();
+          continue;
         }
         lines.put(child, line);
         parser.nextToken();
-        object.set(name, read(parser, child, lines));
+        object.set(name, read(parser, child, lines, duplicates));
       }
       return object;
     }
@@ -156,7 +184,7 @@ public final class StrictYaml {
       while (parser.nextToken() != JsonToken.END_ARRAY) {
         JsonPointer child = at.appendIndex(index++);
         lines.put(child, parser.currentTokenLocation().getLineNr());
-        array.add(read(parser, child, lines));
+        array.add(read(parser, child, lines, duplicates));
       }
       return array;
     }

@@ -32,6 +32,9 @@ public final class AuditEvents {
   /** A dead letter was replayed into the gate by the DLQ replayer. */
   public static final String REPLAYED = "REPLAYED";
 
+  /** A shadow policy (fabric policy publish --shadow) would have decided a request otherwise; nothing was acted on. */
+  public static final String POLICY_SHADOW_DIFFERS = "POLICY_SHADOW_DIFFERS";
+
   private AuditEvents() {}
 
   public static AuditEvent about(String type, TaskRequest request, PolicyDecision decision, String detail, long at) {

@@ -81,6 +81,8 @@ public final class AccessRules {
 
   /** The app names {@link #forApp} knows: those of {@code fabric run --apps}. */
   public static final List<String> APPS = List.of("policy", "router", "plugins", "status", "audit");
+  /** The principal of {@code fabric policy publish}: an operator, the only writer of the policy topic. */
+  public static final String POLICY_ADMIN = "policy-admin";
   /** The principal of {@code fabric dlq replay}. */
   public static final String DLQ_REPLAYER = "dlq-replayer";
   /** The Streams application id stage of the status view (the gateway's store), as {@code StatusStore.STAGE} names it. */
@@ -99,6 +101,7 @@ public final class AccessRules {
     List<Principal> all = new ArrayList<>();
     APPS.forEach(app -> all.add(forApp(catalog, app)));
     all.add(dlqReplayer(catalog));
+    all.add(policyAdmin(catalog));
     new TreeSet<>(submitters).forEach(s -> all.add(submitter(catalog, s)));
     return List.copyOf(all);
   }
@@ -112,7 +115,7 @@ public final class AccessRules {
     List<Grant> grants = new ArrayList<>(common(catalog));
     switch (app) {
       case "policy" -> {
-        read(grants, catalog.ingress, catalog.replays, catalog.approvals);
+        read(grants, catalog.ingress, catalog.replays, catalog.approvals, catalog.policy);
         write(grants, catalog.routed, catalog.blocked, catalog.approvalPending, catalog.requestStatus, catalog.audit, catalog.dlq);
         streamsApp(grants, catalog.applicationId(TopicCatalog.POLICY_STAGE));
         return new Principal(app, "policy-stream: the gate; reads the gate's inputs, writes the topics behind it", grants);
@@ -160,6 +163,13 @@ public final class AccessRules {
     readWrite(grants, catalog.dlqReplays);
     grants.add(new Grant(Resource.TRANSACTIONAL_ID, catalog.dlqReplayerTransactionalId(), false, WRITE));
     return new Principal(DLQ_REPLAYER, "fabric dlq replay: the only writer of the replays topic", grants);
+  }
+
+  /** {@code fabric policy publish}: an operator; reads and writes the policy topic (publish shows what it replaces), nothing else. */
+  public static Principal policyAdmin(TopicCatalog catalog) {
+    List<Grant> grants = new ArrayList<>(common(catalog));
+    readWrite(grants, catalog.policy);
+    return new Principal(POLICY_ADMIN, "fabric policy publish: an operator, the only writer of the policy topic", grants);
   }
 
   /** A registered submitter (an upstream system): may write the ingress and nothing else. */

@@ -82,6 +82,12 @@ public final class TopicCatalog {
   public final TopicSpec<String, String> flowIntents;
   /** The DLQ replay ledger, keyed by dead letter id, so a replay never republishes a record twice (JSON values). */
   public final TopicSpec<String, String> dlqReplays;
+  /**
+   * The published policy (YAML text) under key {@code active}, one partition, compacted: every
+   * policy-stream instance reads it into a global store and decides each record by its latest value;
+   * written only by the operator's {@code fabric policy publish} (Kafka ACLs).
+   */
+  public final TopicSpec<String, String> policy;
 
   private final String prefix;
   private final int partitions;
@@ -117,6 +123,8 @@ public final class TopicCatalog {
         "execution intents by flow id, for in-doubt detection after a crash");
     dlqReplays = new TopicSpec<>(prefix + "dlq.replays", Serdes::String, Serdes::String, partitions, compacted,
         "replay ledger keyed by dead letter id");
+    policy = new TopicSpec<>(prefix + "policy", Serdes::String, Serdes::String, 1, compacted,
+        "the published policy by key 'active'; read by every policy-stream instance, written only by fabric policy publish");
     schemas = new TopicSpec<>(TopicSchemaLookup.SCHEMAS_TOPIC, Serdes::String, Serdes::String, 1,
         Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT), "writer schemas by fingerprint");
   }
@@ -248,7 +256,7 @@ public final class TopicCatalog {
   /** Every topic, in a stable order: the fixed ones, then each known plugin's task topics. */
   public List<TopicSpec<?, ?>> all() {
     List<TopicSpec<?, ?>> all = new ArrayList<>(List.of(ingress, replays, blocked, approvalPending, approvals, routed,
-        flowState, flowRevisions, flowIntents, requestStatus, dlq, dlqReplays, audit, auditChain, schemas));
+        flowState, flowRevisions, flowIntents, requestStatus, dlq, dlqReplays, audit, auditChain, schemas, policy));
     for (String plugin : pluginNames) {
       all.add(pluginTasks(plugin));
       all.add(pluginCanaryTasks(plugin));

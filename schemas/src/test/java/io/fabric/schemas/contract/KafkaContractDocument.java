@@ -62,6 +62,7 @@ final class KafkaContractDocument {
       Map.entry("dlq.replays", "never: the replayer's ledger"),
       Map.entry("audit", "consume: security events, policy violations, SLA warnings"),
       Map.entry("audit.chain", "consume: the audit events hash-chained per partition (`fabric audit verify`); only the sequencer writes it"),
+      Map.entry("policy", "never: the published policy, read by the gate; only the operator's `fabric policy publish` writes it"),
       Map.entry("schemas", "consume: every writer schema by fingerprint, for a decoder that meets an unknown one"));
 
   /** The fixed inputs of the test vector: RFC 8032's first test key, so anyone can check it. */
@@ -129,6 +130,7 @@ final class KafkaContractDocument {
       case "dlq" -> "the failed record's key";
       case "dlq.replays" -> "dead letter id";
       case "schemas" -> "fingerprint, 16 hex digits";
+      case "policy" -> "`active`";
       case "audit" -> "flow id, where there is one";
       default -> "flow id";
     };
@@ -138,6 +140,9 @@ final class KafkaContractDocument {
     try (Serde<?> serde = topic.valueSerde()) {
       if (serde instanceof AvroSerde<?> avro) {
         return "Avro `" + avro.schema().getName() + "`";
+      }
+      if (topic.name().endsWith(".policy")) {
+        return "policy YAML (UTF-8)";
       }
       return topic.name().equals(TopicSchemaLookup.SCHEMAS_TOPIC) ? "schema JSON (UTF-8)" : "JSON text (UTF-8)";
     }

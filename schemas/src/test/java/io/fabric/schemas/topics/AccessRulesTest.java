@@ -31,6 +31,16 @@ class AccessRulesTest {
   }
 
   @Test
+  void onlyThePolicyAdminMayWriteThePolicyTopicAndThePolicyAppReadsIt() {
+    assertEquals(List.of(AccessRules.POLICY_ADMIN), writersOf(catalog.policy));
+    assertTrue(AccessRules.forApp(catalog, "policy").mayRead(catalog.policy.name()));
+    Principal admin = AccessRules.policyAdmin(catalog);
+    for (TopicSpec<?, ?> topic : catalog.all()) {
+      assertEquals(topic == catalog.policy || topic == catalog.schemas, admin.mayWrite(topic.name()), topic.name());
+    }
+  }
+
+  @Test
   void aSubmitterMayWriteTheIngressAndNothingBehindTheGate() {
     Principal crm = AccessRules.submitter(catalog, "crm");
     for (TopicSpec<?, ?> topic : catalog.all()) {

@@ -1,0 +1,56 @@
+package io.fabric.policy.tooling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.fabric.policy.Policy;
+import io.fabric.policy.PolicyFile;
+import io.fabric.policy.tooling.PolicyDiff.Change;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PolicyDiffTest {
+  @Test
+  void thesamePolicyHasNoChanges() {
+    assertEquals(List.of(), PolicyDiff.between(Policy.defaults(), PolicyFile.parse("version: v2\n")));
+  }
+
+  @Test
+  void classQuorumDeadlineCanaryAndSettingChangesAreEachOneChange() {
+    Policy before = PolicyFile.parse("""
+        tenants:
+          strict-co: { B: [summarize] }
+        approvals:
+          actions: { create_charge: { quorum: 2 } }
+        """);
+    Policy after = PolicyFile.parse("""
+        classes:
+          C: [send_linkedin]
+          A: [score_lead]
+        tenants:
+          strict-co: { B: [summarize], C: [send_email] }
+        canary: { tenants: [beta-co] }
+        approvals:
+          actions: { create_charge: { quorum: 3, deadline: PT2H } }
+        duplicates: { window: PT1H }
+        """);
+
+    assertEquals(List.of(
+            new Change("class", "score_lead", "*", "B", "A"),
+            new Change("class", "send_linkedin", "*", "B", "C"),
+            new Change("class", "send_email", "strict-co", "B", "C"),
+            new Change("quorum", "create_charge", "*", "2", "3"),
+            new Change("deadline", "create_charge", "*", "PT24H", "PT2H"),
+            new Change("canary", null, "beta-co", "false", "true"),
+            new Change("duplicates.window", null, "*", "PT24H", "PT1H")),
+        PolicyDiff.between(before, after));
+  }
+
+  @Test
+  void aTenantIsListedOnlyWhereItsChangeDiffersFromEveryones() {
+    // strict-co already had summarize at B; making it B for everyone changes nothing for strict-co
+    Policy before = PolicyFile.parse("tenants:\n  strict-co: { B: [summarize] }\n");
+    Policy after = PolicyFile.parse("classes:\n  B: [summarize]\ntenants:\n  strict-co: { B: [summarize] }\n");
+
+    assertEquals(List.of(new Change("class", "summarize", "*", "A", "B")), PolicyDiff.between(before, after));
+  }
+}
