@@ -12,7 +12,7 @@ import picocli.CommandLine.ScopeType;
     subcommands = {RunCommand.class, DemoCommand.class, SubmitCommand.class, StatusCommand.class, TraceCommand.class, FlowsCommand.class,
         ApprovalsCommand.class, DecisionCommand.Approve.class, DecisionCommand.Reject.class, KeysCommand.class,
         io.fabric.cli.bench.BenchCommand.class, io.fabric.cli.bench.BenchGatewayCommand.class,
-        TopicsCommand.class, DeployCommand.class, ReconcileCommand.class, DlqCommand.class, AuditCommand.class, EvidenceCommand.class,
+        TopicsCommand.class, DeployCommand.class, ReconcileCommand.class, DlqCommand.class, AuditCommand.class, EvidenceCommand.class, AgentsCommand.class,
         CommandLine.HelpCommand.class})
 public final class FabricCommand implements Runnable {
   @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of failures.")
