@@ -81,6 +81,8 @@ public final class VendorSandbox implements AutoCloseable {
   public static final String DOCUSIGN_TOKEN = "sandbox-docusign-token";
   public static final String WEBHOOK_SECRET = "whsec_sandbox_0000000000000000";
   public static final String EMAIL_FROM = "fabric@sandbox.local";
+  /** The dummy API key of the sandbox's model (both wire formats); {@link #systemProperties()} hands it to the agents' providers. */
+  public static final String MODEL_API_KEY = "sandbox-model-key";
 
   /*
    * The plugins' configuration contract ({@code fabric.plugin.<plugin>.<key>}, documented in the README), spelled out
@@ -96,6 +98,8 @@ public final class VendorSandbox implements AutoCloseable {
   private static final String EMAIL_PLUGIN = "email";
   private static final String WEBHOOK_PLUGIN = "webhook";
   private static final String BASE_URL = "base_url";
+  /** The vendor name the sandbox's model calls are recorded under in {@link #calls(String)}. */
+  public static final String MODEL = "model";
 
   /** Request headers worth keeping in {@link #calls()}; never Authorization. */
   private static final Set<String> RECORDED_HEADERS = Set.of("idempotency-key", "content-type", "stripe-version",
@@ -147,6 +151,9 @@ public final class VendorSandbox implements AutoCloseable {
     route(CONTRACTS, "GET POST", "/restapi/v2\\.1/accounts/([^/]+)/envelopes", docuSign::envelopes);
     route(CONTRACTS, "GET PUT", "/restapi/v2\\.1/accounts/([^/]+)/envelopes/([^/]+)", docuSign::envelope);
     route(WEBHOOK_PLUGIN, "POST", Pattern.quote(WEBHOOK_PATH), receiver::receive);
+    SandboxModel model = new SandboxModel(MODEL_API_KEY);
+    route(MODEL, "POST", Pattern.quote(SandboxModel.OPENAI_PATH), model::openAi);
+    route(MODEL, "POST", Pattern.quote(SandboxModel.ANTHROPIC_PATH), model::anthropic);
 
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
     AtomicInteger threads = new AtomicInteger();
@@ -237,6 +244,7 @@ public final class VendorSandbox implements AutoCloseable {
         "port", String.valueOf(smtp.port()), "from", EMAIL_FROM, "starttls", "false",
         "ssl", "false"));
     put(properties, WEBHOOK_PLUGIN, Map.of("url", base + WEBHOOK_PATH, "secret", WEBHOOK_SECRET));
+    properties.putAll(SandboxModel.systemProperties(base, MODEL_API_KEY));
     return properties;
   }
 

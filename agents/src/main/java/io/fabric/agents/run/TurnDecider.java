@@ -47,6 +47,10 @@ public final class TurnDecider {
           refused.add(call.name());
         }
       }
+      if (!refused.isEmpty() && turn >= agent.model().maxTurns()) {
+        return new TurnDecision.Escalate("no final answer after " + turn + " turns (max_turns); last proposed unavailable tool(s) "
+            + refused, response.text());
+      }
       if (!refused.isEmpty()) {
         return new TurnDecision.AskAgain("tool(s) " + refused + " are not available to this agent; use only " + agent.tools());
       }

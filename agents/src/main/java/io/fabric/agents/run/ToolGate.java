@@ -1,0 +1,17 @@
+package io.fabric.agents.run;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric.agents.model.ToolCall;
+
+/**
+ * Where an agent's tool calls go: in the fabric, a request submitted through the policy gate signed
+ * as the agent's submitter, whose outcome (completed, blocked, rejected by an approver, failed) is
+ * what the model sees next. The agent never runs an action itself.
+ */
+@FunctionalInterface
+public interface ToolGate {
+  /** What became of one tool call. */
+  record Outcome(String status, JsonNode result, String reason) {}
+
+  Outcome submit(String submitter, String tenant, ToolCall call) throws InterruptedException;
+}
