@@ -2,9 +2,9 @@ package io.fabric.agents.model;
 
 import java.util.Collection;
 
-/** Keeps API keys out of anything that is logged, stored or shown: every occurrence of a secret becomes {@code [redacted]}. */
+/** Keeps API keys out of anything that is logged, stored or shown: every occurrence of a secret becomes {@code ***}, as in the vendor plugins. */
 public final class Redaction {
-  public static final String REDACTED = "[redacted]";
+  public static final String REDACTED = "***";
 
   private Redaction() {}
 

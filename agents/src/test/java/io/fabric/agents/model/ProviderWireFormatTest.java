@@ -150,7 +150,7 @@ class ProviderWireFormatTest {
 
   @Test
   void aSlowProviderTimesOut() {
-    server.stubFor(post("/v1/chat/completions").willReturn(okJson("{}").withFixedDelay(2_000)));
+    server.stubFor(post("/v1/chat/completions").willReturn(okJson("{}").withFixedDelay(1_000)));
     ModelProvider slow = config(ProviderConfig.Kind.OPENAI, Duration.ofMillis(200)).provider(HTTP);
     ModelCallException e = assertThrows(ModelCallException.class, () -> slow.chat(afterOneToolCall()));
     assertEquals(Kind.TIMEOUT, e.kind());
