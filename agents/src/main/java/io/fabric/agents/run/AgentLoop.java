@@ -1,122 +1,77 @@
 package io.fabric.agents.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric.agents.definition.AgentDefinition;
-import io.fabric.agents.definition.JsonSchemas;
-import io.fabric.agents.model.ChatMessage;
-import io.fabric.agents.model.ChatRequest;
 import io.fabric.agents.model.ChatResponse;
-import io.fabric.agents.model.ToolCall;
 import io.fabric.agents.model.ToolSpec;
 import io.fabric.agents.router.ModelRouter;
 import io.fabric.agents.router.ModelRoutingException;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * One agent run, in memory: input validation, then model turns through the router, each decided by
- * the {@link TurnDecider}, tool calls handed to a {@link ToolGate}, until the run finishes or is
- * escalated. This is the loop the durable run will checkpoint turn by turn; it holds no state between
- * runs and writes nothing.
+ * Drives an {@link AgentRun} to its end: model turns through the router, tool calls through a
+ * {@link ToolGate}, a checkpoint after every step. {@link #resume} continues a run from its last
+ * checkpoint without asking a model again for a turn that was answered. This loop holds a thread
+ * while it waits for a tool's outcome; the durable run on the fabric's flows (not built yet) will
+ * instead store the checkpoint and continue when the outcome arrives.
  */
 public final class AgentLoop {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  /** How a run ended. */
-  public enum Status { COMPLETED, ESCALATED, INVALID_INPUT, MODEL_UNAVAILABLE }
-
-  /** One model turn as the conversation log keeps it: no prompt secrets, no keys. */
-  public record Turn(int number, String provider, String model, String text, List<ToolCall> toolCalls, long inputTokens,
-      long outputTokens, Duration latency, String decision) {}
-
-  /**
-   * @param output the final output when completed; absent otherwise
-   * @param reason why the run escalated or failed; empty when completed
-   * @param draft what a reviewer sees when escalated
-   */
-  public record Result(Status status, Optional<JsonNode> output, String reason, String draft, List<Turn> turns) {}
+  /** Where checkpoints go (a flow's state in the fabric; a list in tests). */
+  @FunctionalInterface
+  public interface Checkpoints {
+    void save(ObjectNode checkpoint);
+  }
 
   private final ModelRouter router;
   private final TurnDecider decider;
   private final ToolGate gate;
   private final Map<String, ToolSpec> toolSpecs;
+  private final Checkpoints checkpoints;
 
   /** @param toolSpecs the description and argument schema of each action an agent may use, by action */
-  public AgentLoop(ModelRouter router, TurnDecider decider, ToolGate gate, Map<String, ToolSpec> toolSpecs) {
+  public AgentLoop(ModelRouter router, TurnDecider decider, ToolGate gate, Map<String, ToolSpec> toolSpecs, Checkpoints checkpoints) {
     this.router = router;
     this.decider = decider;
     this.gate = gate;
     this.toolSpecs = Map.copyOf(toolSpecs);
+    this.checkpoints = checkpoints;
   }
 
-  public Result run(AgentDefinition agent, String tenant, JsonNode input) throws InterruptedException {
-    List<String> inputErrors = JsonSchemas.compile(agent.inputSchema()).validate(input).stream()
-        .map(JsonSchemas.Violation::toString).toList();
-    if (!inputErrors.isEmpty()) {
-      return new Result(Status.INVALID_INPUT, Optional.empty(), "input does not match the input schema: " + String.join("; ", inputErrors),
-          input.toString(), List.of());
-    }
+  public AgentRun run(AgentDefinition agent, String tenant, String runId, JsonNode input) throws InterruptedException {
+    AgentRun run = AgentRun.start(runId, agent, tenant, input);
+    checkpoints.save(run.toJson());
+    return resume(agent, run);
+  }
+
+  public AgentRun resume(AgentDefinition agent, AgentRun run) throws InterruptedException {
     List<ToolSpec> tools = agent.tools().stream().map(this::spec).toList();
-    List<ChatMessage> messages = new ArrayList<>();
-    messages.add(ChatMessage.user(input.path("text").isTextual() ? input.path("text").asText() : input.toString()));
-    List<Turn> turns = new ArrayList<>();
-    int invalid = 0;
-    for (int number = 1; ; number++) {
-      ChatRequest request = new ChatRequest(null, agent.systemPrompt(), messages, tools, agent.model().temperature(),
-          agent.model().maxTokens());
+    while (!run.phase().finished()) {
+      if (run.phase() == AgentRun.Phase.WAITING_FOR_TOOLS) {
+        for (AgentRun.PendingTool tool : run.pendingTools()) {
+          run.recordToolOutcome(tool.callId(), gate.submit(run.tenant(), tool));
+          checkpoints.save(run.toJson());
+        }
+        continue;
+      }
       ChatResponse response;
       try {
-        response = router.chat(agent.name(), tenant, agent.model(), request).response();
+        response = router.chat(agent.name(), run.tenant(), agent.model(), run.nextRequest(agent, tools)).response();
       } catch (ModelRoutingException e) {
-        return new Result(Status.MODEL_UNAVAILABLE, Optional.empty(), e.getMessage(), "", List.copyOf(turns));
+        run.modelUnavailable(e.getMessage());
+        checkpoints.save(run.toJson());
+        break;
       }
-      TurnDecision decision = decider.decide(agent, tenant, response, number, invalid);
-      turns.add(new Turn(number, response.provider(), response.model(), response.text(), response.toolCalls(),
-          response.usage().inputTokens(), response.usage().outputTokens(), response.latency(),
-          decision.getClass().getSimpleName()));
-      messages.add(ChatMessage.assistant(response.text(), response.toolCalls()));
-      if (decision instanceof TurnDecision.Finish finish) {
-        return new Result(Status.COMPLETED, Optional.of(finish.output()), "", "", List.copyOf(turns));
-      } else if (decision instanceof TurnDecision.Escalate escalate) {
-        return new Result(Status.ESCALATED, Optional.empty(), escalate.reason(), escalate.draft(), List.copyOf(turns));
-      } else if (decision instanceof TurnDecision.AskAgain ask) {
-        if (response.toolCalls().isEmpty()) {
-          invalid++;
-          messages.add(ChatMessage.user(ask.feedback()));
-        } else {
-          // every proposed call needs an answer before the model speaks again
-          for (ToolCall call : response.toolCalls()) {
-            messages.add(ChatMessage.toolResult(call.id(), outcome("REFUSED", null, ask.feedback())));
-          }
-        }
-      } else if (decision instanceof TurnDecision.CallTools callTools) {
-        for (ToolCall call : callTools.calls()) {
-          ToolGate.Outcome outcome = gate.submit(agent.submitter(), tenant, call);
-          messages.add(ChatMessage.toolResult(call.id(), outcome(outcome.status(), outcome.result(), outcome.reason())));
-        }
-      }
+      run.recordTurn(agent, response, decider);
+      checkpoints.save(run.toJson());
     }
+    return run;
   }
 
   private ToolSpec spec(String action) {
     ToolSpec known = toolSpecs.get(action);
-    return known != null ? known
-        : new ToolSpec(action, "The fabric action " + action + "; its payload is the arguments.", JSON.createObjectNode().put("type", "object"));
-  }
-
-  private static String outcome(String status, JsonNode result, String reason) {
-    ObjectNode node = JSON.createObjectNode().put("status", status);
-    if (result != null) {
-      node.set("result", result);
-    }
-    if (reason != null && !reason.isEmpty()) {
-      node.put("reason", reason);
-    }
-    return node.toString();
+    return known != null ? known : new ToolSpec(action, "The fabric action " + action + "; its payload is the arguments.",
+        com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode().put("type", "object"));
   }
 }

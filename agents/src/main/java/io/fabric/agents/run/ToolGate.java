@@ -1,7 +1,6 @@
 package io.fabric.agents.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.fabric.agents.model.ToolCall;
 
 /**
  * Where an agent's tool calls go: in the fabric, a request submitted through the policy gate signed
@@ -13,5 +12,9 @@ public interface ToolGate {
   /** What became of one tool call. */
   record Outcome(String status, JsonNode result, String reason) {}
 
-  Outcome submit(String submitter, String tenant, ToolCall call) throws InterruptedException;
+  /**
+   * Submits {@code tool} for {@code tenant} and returns its outcome. Called again with the same
+   * request id and idempotency key after a crash, it must not run the action twice.
+   */
+  Outcome submit(String tenant, AgentRun.PendingTool tool) throws InterruptedException;
 }

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric.agents.definition.AgentDefinition;
 import io.fabric.agents.definition.AgentDefinitions;
-import io.fabric.agents.model.ToolCall;
 import io.fabric.agents.model.ToolSpec;
 import io.fabric.agents.router.ModelMetrics;
 import io.fabric.agents.router.ModelProviders;
@@ -38,6 +38,7 @@ class AgentLoopSandboxTest {
   private static AgentDefinition triage;
 
   private final List<String> submitted = new ArrayList<>();
+  private final List<ObjectNode> checkpoints = new ArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
@@ -51,9 +52,9 @@ class AgentLoopSandboxTest {
   }
 
   /** A gate that records what was submitted and answers like the fabric would: tag runs, send_email is approved and runs. */
-  private ToolGate.Outcome gate(String submitter, String tenant, ToolCall call) {
-    submitted.add(submitter + " " + tenant + " " + call.name() + " " + call.arguments());
-    JsonNode result = call.name().equals("tag") ? JSON.createObjectNode().set("tags", JSON.createArrayNode().add("billing"))
+  private ToolGate.Outcome gate(String tenant, AgentRun.PendingTool call) {
+    submitted.add(call.submitter() + " " + tenant + " " + call.action() + " " + call.payload());
+    JsonNode result = call.action().equals("tag") ? JSON.createObjectNode().set("tags", JSON.createArrayNode().add("billing"))
         : JSON.createObjectNode().put("message_id", "m-1");
     return new ToolGate.Outcome("COMPLETED", result, "");
   }
@@ -67,7 +68,7 @@ class AgentLoopSandboxTest {
     ToolSpec email = new ToolSpec("send_email", "Send an e-mail", jsonOf(
         "{\"type\":\"object\",\"required\":[\"to\",\"subject\",\"body\"],\"properties\":{\"to\":{\"type\":\"string\"},"
             + "\"subject\":{\"type\":\"string\"},\"body\":{\"type\":\"string\"}}}"));
-    return new AgentLoop(router, new TurnDecider(Policy.defaults()), this::gate, Map.of("send_email", email));
+    return new AgentLoop(router, new TurnDecider(Policy.defaults()), this::gate, Map.of("send_email", email), checkpoints::add);
   }
 
   private static JsonNode jsonOf(String json) {
@@ -81,9 +82,9 @@ class AgentLoopSandboxTest {
   @ParameterizedTest
   @ValueSource(strings = {"sandbox-openai", "sandbox-anthropic"})
   void aToolCallingRunCompletesOverEitherWireFormat(String provider) throws Exception {
-    AgentLoop.Result result = loop("*@*=" + provider).run(triage, "acme",
+    AgentRun result = loop("*@*=" + provider).run(triage, "acme", "run-1",
         jsonOf("{\"text\":\"I was charged twice on my invoice. Please tag this and send_email to bob@example.com.\"}"));
-    assertEquals(AgentLoop.Status.COMPLETED, result.status(), result.toString());
+    assertEquals(AgentRun.Phase.COMPLETED, result.phase(), result.toString());
     assertEquals(List.of("acme tag", "acme send_email"), submitted.stream().map(s -> s.split(" ")[1] + " " + s.split(" ")[2]).toList());
     assertTrue(submitted.get(1).startsWith("agent-ticket-triage acme send_email {\"to\":\"bob@example.com\",\"subject\":\"Re: I was charged"),
         submitted.get(1));
@@ -96,8 +97,8 @@ class AgentLoopSandboxTest {
 
   @Test
   void anUnsureAnswerIsEscalatedWithItsDraft() throws Exception {
-    AgentLoop.Result result = loop("").run(triage, "acme", jsonOf("{\"text\":\"I am unsure whether my login works.\"}"));
-    assertEquals(AgentLoop.Status.ESCALATED, result.status(), result.toString());
+    AgentRun result = loop("").run(triage, "acme", "run-1", jsonOf("{\"text\":\"I am unsure whether my login works.\"}"));
+    assertEquals(AgentRun.Phase.ESCALATED, result.phase(), result.toString());
     assertEquals("confidence 0.3 below 0.6", result.reason());
     assertTrue(result.draft().contains("\"category\":\"account\""), result.draft());
     assertEquals("sandbox-openai", result.turns().get(0).provider(), "the agent's preferred providers are not configured: default order");
@@ -105,8 +106,8 @@ class AgentLoopSandboxTest {
 
   @Test
   void outputThatKeepsFailingItsSchemaIsRetriedThenEscalated() throws Exception {
-    AgentLoop.Result result = loop("").run(triage, "acme", jsonOf("{\"text\":\"sandbox:invalid please\"}"));
-    assertEquals(AgentLoop.Status.ESCALATED, result.status(), result.toString());
+    AgentRun result = loop("").run(triage, "acme", "run-1", jsonOf("{\"text\":\"sandbox:invalid please\"}"));
+    assertEquals(AgentRun.Phase.ESCALATED, result.phase(), result.toString());
     assertEquals(3, result.turns().size(), "max_validation_failures 2: two answers sent back, the third escalates");
     assertTrue(result.reason().startsWith("output failed its schema 3 time(s)"), result.reason());
     assertEquals(List.of(), submitted);
@@ -115,8 +116,8 @@ class AgentLoopSandboxTest {
   @Test
   void inputBreakingTheInputSchemaNeverReachesAModel() throws Exception {
     int before = sandbox.calls(VendorSandbox.MODEL).size();
-    AgentLoop.Result result = loop("").run(triage, "acme", jsonOf("{\"txt\":\"typo\"}"));
-    assertEquals(AgentLoop.Status.INVALID_INPUT, result.status());
+    AgentRun result = loop("").run(triage, "acme", "run-1", jsonOf("{\"txt\":\"typo\"}"));
+    assertEquals(AgentRun.Phase.INVALID_INPUT, result.phase());
     assertEquals(before, sandbox.calls(VendorSandbox.MODEL).size());
   }
 
@@ -127,10 +128,51 @@ class AgentLoopSandboxTest {
     var router = new ModelRouter(ModelProviders.configs(ModelProviders.from(settings)).stream()
         .map(c -> c.provider(HttpClient.newHttpClient())).toList(), RoutingRules.NONE, RetryPolicy.DEFAULT, d -> { }, System::nanoTime,
         () -> 0.5, ModelMetrics.inMemory());
-    AgentLoop loop = new AgentLoop(router, new TurnDecider(Policy.defaults()), this::gate, Map.of());
-    AgentLoop.Result result = loop.run(triage, "acme", jsonOf("{\"text\":\"hello\"}"));
-    assertEquals(AgentLoop.Status.MODEL_UNAVAILABLE, result.status());
+    AgentLoop loop = new AgentLoop(router, new TurnDecider(Policy.defaults()), this::gate, Map.of(), checkpoints::add);
+    AgentRun result = loop.run(triage, "acme", "run-1", jsonOf("{\"text\":\"hello\"}"));
+    assertEquals(AgentRun.Phase.MODEL_UNAVAILABLE, result.phase());
     assertTrue(result.reason().contains("HTTP 401"), result.reason());
     assertTrue(!result.reason().contains("wrong"), "the key is not echoed: " + result.reason());
+  }
+
+  @Test
+  void aRunResumedFromItsLastCheckpointNeverAsksAgainForAnAnsweredTurn() throws Exception {
+    int modelCallsBefore = sandbox.calls(VendorSandbox.MODEL).size();
+    List<String> beforeCrash = new ArrayList<>();
+    ToolGate crashOnEmail = (tenant, call) -> {
+      beforeCrash.add(call.requestId() + " " + call.idempotencyKey());
+      if (call.action().equals("send_email")) {
+        throw new IllegalStateException("process killed while waiting for the approval");
+      }
+      return gate(tenant, call);
+    };
+    AgentLoop first = new AgentLoop(loopRouter(), new TurnDecider(Policy.defaults()), crashOnEmail, Map.of(), checkpoints::add);
+    JsonNode input = jsonOf("{\"text\":\"Refund my invoice. Please tag this and send_email to bob@example.com.\"}");
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> first.run(triage, "acme", "run-7", input));
+    ObjectNode last = checkpoints.get(checkpoints.size() - 1);
+    assertEquals("waiting_for_tools", last.path("phase").asText(), last.toString());
+    assertEquals(2, last.path("turns").size(), "both answered turns are in the checkpoint");
+
+    AgentRun restored = AgentRun.fromJson(last);
+    assertEquals(last, restored.toJson(), "a checkpoint reads back to itself");
+    List<String> resubmitted = new ArrayList<>();
+    AgentLoop second = new AgentLoop(loopRouter(), new TurnDecider(Policy.defaults()), (tenant, call) -> {
+      resubmitted.add(call.requestId() + " " + call.idempotencyKey());
+      return gate(tenant, call);
+    }, Map.of(), checkpoints::add);
+    AgentRun done = second.resume(triage, restored);
+
+    assertEquals(AgentRun.Phase.COMPLETED, done.phase(), done.toJson().toString());
+    assertEquals(3, sandbox.calls(VendorSandbox.MODEL).size() - modelCallsBefore, "3 turns, 3 model calls: none repeated");
+    assertEquals(List.of("run-7-turn-2-call-1 agent-run:run-7-turn-2-call-1"), resubmitted,
+        "the interrupted call is submitted again as the same request, so the gate's duplicate check holds");
+    assertEquals(resubmitted.get(0), beforeCrash.get(1));
+    assertTrue(checkpoints.stream().noneMatch(c -> c.toString().contains(VendorSandbox.MODEL_API_KEY)), "no key in any checkpoint");
+  }
+
+  private ModelRouter loopRouter() {
+    var settings = ModelProviders.from(sandbox.systemProperties());
+    return new ModelRouter(ModelProviders.configs(settings).stream().map(c -> c.provider(HttpClient.newHttpClient())).toList(),
+        RoutingRules.NONE, RetryPolicy.DEFAULT, d -> { }, System::nanoTime, () -> 0.5, ModelMetrics.inMemory());
   }
 }
