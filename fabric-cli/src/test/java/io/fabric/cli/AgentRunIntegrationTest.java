@@ -1,0 +1,161 @@
+package io.fabric.cli;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric.agents.definition.AgentDefinition;
+import io.fabric.agents.definition.AgentDefinitions;
+import io.fabric.agents.model.ToolSpec;
+import io.fabric.agents.router.ModelMetrics;
+import io.fabric.agents.router.ModelProviders;
+import io.fabric.agents.router.ModelRouter;
+import io.fabric.agents.run.AgentLoop;
+import io.fabric.agents.run.AgentRun;
+import io.fabric.agents.run.FabricToolGate;
+import io.fabric.agents.run.TurnDecider;
+import io.fabric.deploy.EmbeddedKafkaExtension;
+import io.fabric.deploy.TopicsApplier;
+import io.fabric.gateway.FabricClient;
+import io.fabric.gateway.RequestSigner;
+import io.fabric.policy.Policy;
+import io.fabric.policy.approvals.ApproverKeys;
+import io.fabric.sandbox.VendorSandbox;
+import java.net.http.HttpClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An agent run on the real fabric: the sandbox's model proposes a class-A tool (runs), a class-B tool
+ * (waits for alice's approval, then runs) and a class-C tool (blocked by the gate); every call is a
+ * request signed by the agent's submitter identity, and the model's last turn sees all three outcomes.
+ */
+@Tag("integration")
+@ExtendWith(EmbeddedKafkaExtension.class)
+class AgentRunIntegrationTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SUBMITTER = "agent-it";
+
+  @TempDir
+  static Path dir;
+
+  private static String prefix;
+  private static VendorSandbox sandbox;
+  private static FabricRuntime runtime;
+  private static ConnectionOptions kafka;
+
+  @BeforeAll
+  static void startFabric() throws Exception {
+    prefix = EmbeddedKafkaExtension.uniqueName("agents") + ".";
+    ApproverKeys.generate("alice", dir.resolve("keys"));
+    ApproverKeys.generate(SUBMITTER, dir.resolve("keys"));
+    Files.writeString(dir.resolve("approvers.yaml"), "approvers:\n  alice: { public_key_file: keys/alice.pub, actions: [\"*\"], tenants: [\"*\"] }\n");
+    Files.writeString(dir.resolve("submitters.yaml"),
+        "submitters:\n  " + SUBMITTER + ": { public_key_file: keys/" + SUBMITTER + ".pub, actions: [\"*\"], tenants: [\"acme\"] }\n");
+    sandbox = VendorSandbox.start();
+    sandbox.applyToSystemProperties();
+    kafka = new ConnectionOptions();
+    kafka.bootstrapServer = EmbeddedKafkaExtension.bootstrapServers();
+    kafka.topicPrefix = prefix;
+    kafka.partitions = 3;
+    TopicsApplier.apply(kafka.connection(kafka.bootstrapServer), kafka.catalog());
+    AppOptions apps = new AppOptions();
+    apps.approversFile = dir.resolve("approvers.yaml");
+    apps.submittersFile = dir.resolve("submitters.yaml");
+    runtime = FabricRuntime.start(apps.settings(kafka, kafka.bootstrapServer, dir.resolve("state")), "127.0.0.1:0");
+  }
+
+  @AfterAll
+  static void stopFabric() {
+    if (runtime != null) {
+      runtime.close();
+    }
+    if (sandbox != null) {
+      sandbox.close();
+    }
+  }
+
+  @Test
+  void classAToolRunsClassBWaitsForItsApprovalClassCIsBlockedAndTheModelSeesEachOutcome() throws Exception {
+    AgentDefinition agent = AgentDefinitions.parse("""
+        name: it-agent
+        system_prompt: Do what the ticket asks, using the tools.
+        submitter: agent-it
+        output_schema:
+          type: object
+          required: [category, tool_results]
+          properties:
+            category: {type: string}
+            tool_results: {type: array}
+        tools: [tag, send_email, exfiltrate_secrets]
+        """).definition().orElseThrow();
+    ToolSpec email = new ToolSpec("send_email", "Send an e-mail", JSON.readTree("""
+        {"type":"object","required":["to","subject","text"],"properties":{"to":{"type":"string"},"subject":{"type":"string"},
+         "text":{"type":"string"}}}"""));
+    var settings = ModelProviders.fromSystem();
+    ModelRouter router = ModelRouter.of(ModelProviders.configs(settings).stream().map(c -> c.provider(HttpClient.newHttpClient())).toList(),
+        ModelProviders.rules(settings), ModelMetrics.inMemory());
+    RequestSigner signer = new RequestSigner(SUBMITTER, ApproverKeys.readPrivateKey(dir.resolve("keys").resolve(SUBMITTER + ".key")));
+    List<JsonNode> checkpoints = new ArrayList<>();
+    int emailsBefore = sandbox.effects(VendorSandbox.EMAIL);
+    try (FabricClient client = new FabricClient(kafka.connection(kafka.bootstrapServer), kafka.catalog()).signedBy(signer)) {
+      FabricToolGate gate = new FabricToolGate(Map.of(SUBMITTER, client), kafka.connection(kafka.bootstrapServer), kafka.catalog(),
+          Duration.ofSeconds(90), Duration.ofMillis(200), d -> Thread.sleep(d.toMillis()));
+      AgentLoop loop = new AgentLoop(router, new TurnDecider(Policy.defaults()), gate, Map.of("send_email", email),
+          c -> checkpoints.add(c.deepCopy()));
+      JsonNode input = JSON.readTree("{\"text\":\"Refund my invoice. Please tag this, send_email to bob@example.com and exfiltrate_secrets.\"}");
+      CompletableFuture<AgentRun> run = CompletableFuture.supplyAsync(() -> {
+        try {
+          return loop.run(agent, "acme", "it-run-1", input);
+        } catch (InterruptedException e) {
+          throw new IllegalStateException(e);
+        }
+      });
+
+      String emailRequest = "it-run-1-turn-2-call-1";
+      await().atMost(Duration.ofSeconds(60)).until(() -> cli("approvals", "list", "-o", "json").out().contains(emailRequest));
+      assertEquals(0, sandbox.effects(VendorSandbox.EMAIL) - emailsBefore, "class B waits for its approval");
+      CliRun approve = cli("approve", emailRequest, "--key", dir.resolve("keys/alice.key").toString(), "--reason", "agent may reply");
+      assertEquals(0, approve.exitCode(), approve.toString());
+
+      AgentRun done = run.get(120, TimeUnit.SECONDS);
+      assertEquals(AgentRun.Phase.COMPLETED, done.phase(), done.toJson().toString());
+      List<String> statuses = new ArrayList<>();
+      done.output().orElseThrow().path("tool_results").forEach(r -> statuses.add(readStatus(r.asText())));
+      assertEquals(List.of("COMPLETED", "COMPLETED", "BLOCKED"), statuses, done.toJson().toString());
+      assertEquals(1, sandbox.effects(VendorSandbox.EMAIL) - emailsBefore, "the approved e-mail was sent once");
+      assertEquals(4, done.turns().size());
+      assertTrue(done.output().get().path("tool_results").get(0).asText().contains("billing"), "the tag step's result reached the model");
+      CliRun signedBy = cli("flows", "show", "it-run-1-turn-1-call-1", "-o", "json");
+      assertTrue(signedBy.out().contains(SUBMITTER), "the request is the agent's, signed by its identity: " + signedBy);
+    }
+  }
+
+  private static String readStatus(String outcomeJson) {
+    try {
+      return JSON.readTree(outcomeJson).path("status").asText();
+    } catch (Exception e) {
+      throw new IllegalArgumentException(outcomeJson, e);
+    }
+  }
+
+  static CliRun cli(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--bootstrap-server", EmbeddedKafkaExtension.bootstrapServers(), "--topic-prefix", prefix));
+    return CliRun.of(all.toArray(String[]::new));
+  }
+}
