@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code fabric agents list|show|check}: agent definitions (YAML) as data, read and checked offline. */
 @Command(name = "agents", mixinStandardHelpOptions = true, description = "Inspect and check agent definitions (YAML).",
-    subcommands = {AgentsCommand.ListAgents.class, AgentsCommand.Show.class, AgentsCommand.Check.class})
+    subcommands = {AgentsCommand.ListAgents.class, AgentsCommand.Show.class, AgentsCommand.Check.class, AgentsCommand.Run.class})
 final class AgentsCommand {
   /** Where the definitions are: {@code --dir}, else {@code FABRIC_AGENTS_DIR}, else {@code ./agents}. */
   static final class DirectoryOption {
@@ -162,6 +162,122 @@ final class AgentsCommand {
       out.flush();
       err.flush();
       return ok ? 0 : 1;
+    }
+  }
+
+  @Command(name = "run", mixinStandardHelpOptions = true,
+      description = "Run an agent once against a running fabric: each tool call is a request through the gate, signed with --key; "
+          + "waits through approvals. Exit 0 when the run completes, 1 when it is escalated or fails.")
+  static final class Run implements Callable<Integer> {
+    @Parameters(paramLabel = "NAME")
+    String name;
+
+    @Mixin
+    DirectoryOption directory;
+
+    @Mixin
+    ConnectionOptions kafka;
+
+    @Option(names = "--tenant", required = true, paramLabel = "TENANT")
+    String tenant;
+
+    @Option(names = "--input", required = true, paramLabel = "JSON", description = "The run's input (a JSON object), or @FILE.")
+    String input;
+
+    @Option(names = "--key", paramLabel = "FILE",
+        description = "The agent's submitter key (fabric keys generate --submitter NAME, NAME = the agent's submitter).")
+    Path key;
+
+    @Option(names = "--sandbox", description = "Use the sandbox's deterministic model, started in this process, instead of the configured providers.")
+    boolean sandbox;
+
+    @Option(names = "--run-id", paramLabel = "ID", description = "Run id (default: a new UUID); tool calls' request ids derive from it.")
+    String runId;
+
+    @Option(names = "--tool-timeout", paramLabel = "DURATION", defaultValue = "PT10M",
+        description = "How long one tool call may wait for its outcome, approvals included (ISO-8601; default ${DEFAULT-VALUE}).")
+    java.time.Duration toolTimeout;
+
+    @Mixin
+    OutputOptions output;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      AgentDefinition agent = directory.load().get(name)
+          .orElseThrow(() -> new IllegalArgumentException("no valid agent '" + name + "' in " + directory.resolve()));
+      com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(input.startsWith("@") ? Files.readString(Path.of(input.substring(1))) : input);
+      PrintWriter out = spec.commandLine().getOut();
+      try (io.fabric.sandbox.VendorSandbox model = sandbox ? io.fabric.sandbox.VendorSandbox.start() : null;
+           io.fabric.gateway.FabricClient client = new io.fabric.gateway.FabricClient(kafka.connection(), kafka.catalog())) {
+        var settings = model != null ? ModelProviders.from(model.systemProperties()) : ModelProviders.fromSystem();
+        var configs = ModelProviders.configs(settings);
+        if (configs.isEmpty()) {
+          throw new IllegalArgumentException("no model provider configured: set " + ModelProviders.envName(ModelProviders.PROVIDERS)
+              + " (see README, Agents) or use --sandbox");
+        }
+        if (key != null) {
+          String owner = io.fabric.policy.approvals.ApproverKeys.approverOf(key);
+          if (!owner.equals(agent.submitter())) {
+            throw new IllegalArgumentException("key " + key + " is " + owner + "'s; agent " + agent.name() + " signs as " + agent.submitter());
+          }
+          client.signedBy(new io.fabric.gateway.RequestSigner(owner, io.fabric.policy.approvals.ApproverKeys.readPrivateKey(key)));
+        }
+        var http = java.net.http.HttpClient.newHttpClient();
+        var router = io.fabric.agents.router.ModelRouter.of(configs.stream().map(c -> c.provider(http)).toList(),
+            ModelProviders.rules(settings), io.fabric.agents.router.ModelMetrics.inMemory());
+        var gate = new io.fabric.agents.run.FabricToolGate(Map.of(agent.submitter(), client), kafka.connection(), kafka.catalog(),
+            toolTimeout, java.time.Duration.ofMillis(500), d -> Thread.sleep(d.toMillis()));
+        RunProgress progress = new RunProgress(output.json() ? null : out);
+        var loop = new io.fabric.agents.run.AgentLoop(router, new io.fabric.agents.run.TurnDecider(Policy.defaults()), gate,
+            io.fabric.agents.run.FabricActionTools.SPECS,
+            progress::checkpoint);
+        var run = loop.run(agent, tenant, runId != null ? runId : java.util.UUID.randomUUID().toString(), json);
+        if (output.json()) {
+          out.println(Json.write(Json.parse(run.toJson().toString())));
+        } else {
+          out.println(run.phase() + (run.output().isPresent() ? ": " + run.output().get() : ": " + run.reason()));
+          if (!run.draft().isEmpty()) {
+            out.println("draft for the reviewer: " + run.draft());
+          }
+        }
+        out.flush();
+        return run.phase() == io.fabric.agents.run.AgentRun.Phase.COMPLETED ? 0 : 1;
+      }
+    }
+  }
+
+  /** Prints each new turn and each submitted tool call as the run's checkpoints come in. */
+  private static final class RunProgress {
+    private final PrintWriter out;
+    private int turnsShown;
+    private final java.util.Set<String> pendingShown = new java.util.HashSet<>();
+
+    RunProgress(PrintWriter out) {
+      this.out = out;
+    }
+
+    void checkpoint(com.fasterxml.jackson.databind.node.ObjectNode checkpoint) {
+      if (out == null) {
+        return;
+      }
+      var turns = checkpoint.path("turns");
+      for (; turnsShown < turns.size(); turnsShown++) {
+        var turn = turns.get(turnsShown);
+        out.println("turn " + turn.path("number").asInt() + ": " + turn.path("provider").asText() + "/" + turn.path("model").asText()
+            + " -> " + turn.path("decision").asText() + " (" + turn.path("input_tokens").asLong() + "+" + turn.path("output_tokens").asLong()
+            + " tokens, " + turn.path("latency_ms").asLong() + " ms)");
+      }
+      for (var tool : checkpoint.path("pending_tools")) {
+        if (pendingShown.add(tool.path("request_id").asText())) {
+          out.println("  submitted " + tool.path("action").asText() + " as request " + tool.path("request_id").asText()
+              + " (signed as " + tool.path("submitter").asText() + "); waiting for its outcome");
+        }
+      }
+      out.flush();
     }
   }
 

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric.agents.definition.AgentDefinition;
 import io.fabric.agents.definition.AgentDefinitions;
-import io.fabric.agents.model.ToolSpec;
 import io.fabric.agents.router.ModelMetrics;
 import io.fabric.agents.router.ModelProviders;
 import io.fabric.agents.router.ModelRouter;
@@ -103,9 +102,6 @@ class AgentRunIntegrationTest {
             tool_results: {type: array}
         tools: [tag, send_email, exfiltrate_secrets]
         """).definition().orElseThrow();
-    ToolSpec email = new ToolSpec("send_email", "Send an e-mail", JSON.readTree("""
-        {"type":"object","required":["to","subject","text"],"properties":{"to":{"type":"string"},"subject":{"type":"string"},
-         "text":{"type":"string"}}}"""));
     var settings = ModelProviders.fromSystem();
     ModelRouter router = ModelRouter.of(ModelProviders.configs(settings).stream().map(c -> c.provider(HttpClient.newHttpClient())).toList(),
         ModelProviders.rules(settings), ModelMetrics.inMemory());
@@ -115,7 +111,7 @@ class AgentRunIntegrationTest {
     try (FabricClient client = new FabricClient(kafka.connection(kafka.bootstrapServer), kafka.catalog()).signedBy(signer)) {
       FabricToolGate gate = new FabricToolGate(Map.of(SUBMITTER, client), kafka.connection(kafka.bootstrapServer), kafka.catalog(),
           Duration.ofSeconds(90), Duration.ofMillis(200), d -> Thread.sleep(d.toMillis()));
-      AgentLoop loop = new AgentLoop(router, new TurnDecider(Policy.defaults()), gate, Map.of("send_email", email),
+      AgentLoop loop = new AgentLoop(router, new TurnDecider(Policy.defaults()), gate, io.fabric.agents.run.FabricActionTools.SPECS,
           c -> checkpoints.add(c.deepCopy()));
       JsonNode input = JSON.readTree("{\"text\":\"Refund my invoice. Please tag this, send_email to bob@example.com and exfiltrate_secrets.\"}");
       CompletableFuture<AgentRun> run = CompletableFuture.supplyAsync(() -> {
@@ -143,6 +139,30 @@ class AgentRunIntegrationTest {
       CliRun signedBy = cli("flows", "show", "it-run-1-turn-1-call-1", "-o", "json");
       assertTrue(signedBy.out().contains(SUBMITTER), "the request is the agent's, signed by its identity: " + signedBy);
     }
+  }
+
+  @Test
+  void fabricAgentsRunRunsADefinitionAgainstTheFabricWithTheSandboxModel() throws Exception {
+    Path agents = Files.createDirectories(dir.resolve("agents"));
+    Files.writeString(agents.resolve("summarizer.yaml"), """
+        name: summarizer
+        system_prompt: Summarize the text with the summarize tool, then answer.
+        submitter: agent-it
+        output_schema: {type: object, required: [answer], properties: {answer: {type: string}}}
+        tools: [summarize]
+        """);
+    CliRun run = cli("agents", "run", "summarizer", "--dir", agents.toString(), "--tenant", "acme", "--sandbox", "--run-id", "cli-run-1",
+        "--key", dir.resolve("keys").resolve(SUBMITTER + ".key").toString(),
+        "--input", "{\"text\":\"Please summarize this. The invoice was wrong. It was fixed.\"}");
+    assertEquals(0, run.exitCode(), run.toString());
+    assertTrue(run.out().contains("submitted summarize as request cli-run-1-turn-1-call-1 (signed as agent-it)"), run.toString());
+    assertTrue(run.out().contains("turn 2: sandbox-openai/sandbox-gpt -> Finish"), run.toString());
+    assertTrue(run.out().contains("COMPLETED: {"), run.toString());
+
+    CliRun wrongKey = cli("agents", "run", "summarizer", "--dir", agents.toString(), "--tenant", "acme", "--sandbox",
+        "--key", dir.resolve("keys/alice.key").toString(), "--input", "{\"text\":\"x\"}");
+    assertEquals(1, wrongKey.exitCode(), wrongKey.toString());
+    assertTrue(wrongKey.err().contains("is alice's; agent summarizer signs as agent-it"), wrongKey.toString());
   }
 
   private static String readStatus(String outcomeJson) {
