@@ -167,7 +167,8 @@ final class AgentsCommand {
 
   @Command(name = "run", mixinStandardHelpOptions = true,
       description = "Run an agent once against a running fabric: each tool call is a request through the gate, signed with --key; "
-          + "waits through approvals. Exit 0 when the run completes, 1 when it is escalated or fails.")
+          + "waits through approvals; an escalated run is handed to a person as a class-B agent_review request. "
+          + "Exit 0 when the run completes (approved reviews included), 1 when it is rejected or fails.")
   static final class Run implements Callable<Integer> {
     @Parameters(paramLabel = "NAME")
     String name;
@@ -234,7 +235,7 @@ final class AgentsCommand {
         RunProgress progress = new RunProgress(output.json() ? null : out);
         var loop = new io.fabric.agents.run.AgentLoop(router, new io.fabric.agents.run.TurnDecider(Policy.defaults()), gate,
             io.fabric.agents.run.FabricActionTools.SPECS,
-            progress::checkpoint);
+            progress::checkpoint, true);
         var run = loop.run(agent, tenant, runId != null ? runId : java.util.UUID.randomUUID().toString(), json);
         if (output.json()) {
           out.println(Json.write(Json.parse(run.toJson().toString())));

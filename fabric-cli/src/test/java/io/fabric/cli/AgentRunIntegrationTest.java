@@ -165,6 +165,28 @@ class AgentRunIntegrationTest {
     assertTrue(wrongKey.err().contains("is alice's; agent summarizer signs as agent-it"), wrongKey.toString());
   }
 
+  @Test
+  void anEscalatedRunIsAPendingReviewThatAnApproverDecides() throws Exception {
+    Path agents = Files.createDirectories(dir.resolve("review-agents"));
+    Files.writeString(agents.resolve("careful.yaml"), """
+        name: careful
+        system_prompt: Answer; say how confident you are.
+        submitter: agent-it
+        output_schema: {type: object, required: [answer, confidence], properties: {answer: {type: string}, confidence: {type: number}}}
+        escalation: {confidence_below: 0.6}
+        """);
+    CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> cli("agents", "run", "careful", "--dir", agents.toString(),
+        "--tenant", "acme", "--sandbox", "--run-id", "review-run-1", "--key", dir.resolve("keys").resolve(SUBMITTER + ".key").toString(),
+        "--input", "{\"text\":\"I am unsure about this one.\"}"));
+    await().atMost(Duration.ofSeconds(60)).until(() -> cli("approvals", "list", "-o", "json").out().contains("review-run-1-review"));
+    CliRun show = cli("approvals", "show", "review-run-1-review", "-o", "json");
+    assertTrue(show.out().contains("agent_review") && show.out().contains("confidence 0.3 below 0.6"), "the reviewer sees why: " + show);
+    assertEquals(0, cli("approve", "review-run-1-review", "--key", dir.resolve("keys/alice.key").toString(), "--reason", "fine").exitCode());
+    CliRun done = run.get(90, TimeUnit.SECONDS);
+    assertEquals(0, done.exitCode(), done.toString());
+    assertTrue(done.out().contains("COMPLETED: {\"category\":\"other\""), done.toString());
+  }
+
   private static String readStatus(String outcomeJson) {
     try {
       return JSON.readTree(outcomeJson).path("status").asText();

@@ -29,14 +29,26 @@ public final class AgentLoop {
   private final ToolGate gate;
   private final Map<String, ToolSpec> toolSpecs;
   private final Checkpoints checkpoints;
+  private final boolean handOffEscalations;
 
-  /** @param toolSpecs the description and argument schema of each action an agent may use, by action */
+  /** A loop whose escalated runs end {@link AgentRun.Phase#ESCALATED}. */
   public AgentLoop(ModelRouter router, TurnDecider decider, ToolGate gate, Map<String, ToolSpec> toolSpecs, Checkpoints checkpoints) {
+    this(router, decider, gate, toolSpecs, checkpoints, false);
+  }
+
+  /**
+   * @param toolSpecs the description and argument schema of each action an agent may use, by action
+   * @param handOffEscalations submit an escalated run through {@code gate} as a class-B
+   *     {@link AgentRun#REVIEW_ACTION} request and finish it by the reviewer's decision
+   */
+  public AgentLoop(ModelRouter router, TurnDecider decider, ToolGate gate, Map<String, ToolSpec> toolSpecs, Checkpoints checkpoints,
+      boolean handOffEscalations) {
     this.router = router;
     this.decider = decider;
     this.gate = gate;
     this.toolSpecs = Map.copyOf(toolSpecs);
     this.checkpoints = checkpoints;
+    this.handOffEscalations = handOffEscalations;
   }
 
   public AgentRun run(AgentDefinition agent, String tenant, String runId, JsonNode input) throws InterruptedException {
@@ -47,7 +59,17 @@ public final class AgentLoop {
 
   public AgentRun resume(AgentDefinition agent, AgentRun run) throws InterruptedException {
     List<ToolSpec> tools = agent.tools().stream().map(this::spec).toList();
-    while (!run.phase().finished()) {
+    while (!run.phase().finished() || (handOffEscalations && run.phase() == AgentRun.Phase.ESCALATED)) {
+      if (run.phase() == AgentRun.Phase.ESCALATED) {
+        run.requestReview(agent);
+        checkpoints.save(run.toJson());
+        continue;
+      }
+      if (run.phase() == AgentRun.Phase.AWAITING_REVIEW) {
+        run.recordReview(gate.submit(run.tenant(), run.pendingReview().orElseThrow()));
+        checkpoints.save(run.toJson());
+        continue;
+      }
       if (run.phase() == AgentRun.Phase.WAITING_FOR_TOOLS) {
         for (AgentRun.PendingTool tool : run.pendingTools()) {
           run.recordToolOutcome(tool.callId(), gate.submit(run.tenant(), tool));

@@ -33,11 +33,23 @@ public final class AgentRun {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Where a run is. */
-  public enum Phase { NEEDS_MODEL_TURN, WAITING_FOR_TOOLS, COMPLETED, ESCALATED, INVALID_INPUT, MODEL_UNAVAILABLE;
+  public enum Phase {
+    NEEDS_MODEL_TURN, WAITING_FOR_TOOLS,
+    /** Escalated and handed to a person as a class-B {@code agent_review} request; waits for the decision. */
+    AWAITING_REVIEW,
+    COMPLETED, ESCALATED,
+    /** The person reviewing the escalation rejected it (or the gate refused the review request). */
+    REJECTED,
+    INVALID_INPUT, MODEL_UNAVAILABLE;
+
     public boolean finished() {
-      return this != NEEDS_MODEL_TURN && this != WAITING_FOR_TOOLS;
+      return this != NEEDS_MODEL_TURN && this != WAITING_FOR_TOOLS && this != AWAITING_REVIEW;
     }
   }
+
+  /** The action an escalated run is handed to a person as: class B, so it waits for an approver. */
+  public static final String REVIEW_ACTION = "agent_review";
+  private static final String REVIEW_CALL = "review";
 
   /** One model turn as the conversation log keeps it. */
   public record Turn(int number, String provider, String model, String text, List<ToolCall> toolCalls, long inputTokens,
@@ -174,6 +186,44 @@ public final class AgentRun {
     if (pending.isEmpty()) {
       phase = Phase.NEEDS_MODEL_TURN;
     }
+  }
+
+  /**
+   * Hands an escalated run to a person: the review request (signed as the agent, payload: run id,
+   * agent, reason, draft) to submit; the run then waits for its outcome.
+   */
+  public PendingTool requestReview(AgentDefinition definition) {
+    require(Phase.ESCALATED);
+    ObjectNode payload = JSON.createObjectNode().put("run_id", runId).put("agent", agent).put("reason", reason).put("draft", draft);
+    String requestId = runId + "-review";
+    PendingTool review = new PendingTool(REVIEW_CALL, requestId, "agent-run:" + requestId, REVIEW_ACTION, payload, definition.submitter());
+    pending.put(REVIEW_CALL, review);
+    phase = Phase.AWAITING_REVIEW;
+    return review;
+  }
+
+  /**
+   * The reviewer's decision: approved (the review request executed), the run completes with the
+   * draft as its output (the draft itself when it is a JSON object, else under {@code draft});
+   * anything else (rejected, expired, blocked) ends it {@link Phase#REJECTED}.
+   */
+  public void recordReview(ToolGate.Outcome outcome) {
+    require(Phase.AWAITING_REVIEW);
+    pending.remove(REVIEW_CALL);
+    if ("COMPLETED".equals(outcome.status())) {
+      output = AgentOutputs.jsonObject(draft).orElseGet(() -> JSON.createObjectNode().put("draft", draft));
+      phase = Phase.COMPLETED;
+      reason = "approved after escalation: " + reason;
+    } else {
+      phase = Phase.REJECTED;
+      reason = "review " + outcome.status() + (outcome.reason() == null || outcome.reason().isEmpty() ? "" : " (" + outcome.reason() + ")")
+          + " after escalation: " + reason;
+    }
+  }
+
+  /** The review request waiting for its decision, if the run is {@link Phase#AWAITING_REVIEW}. */
+  public Optional<PendingTool> pendingReview() {
+    return Optional.ofNullable(pending.get(REVIEW_CALL));
   }
 
   /** No provider answered: the run stops here (a retry of the run resumes from its last checkpoint). */

@@ -170,6 +170,33 @@ class AgentLoopSandboxTest {
     assertTrue(checkpoints.stream().noneMatch(c -> c.toString().contains(VendorSandbox.MODEL_API_KEY)), "no key in any checkpoint");
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"COMPLETED", "BLOCKED"})
+  void anEscalatedRunIsHandedToAPersonAndEndsByTheirDecision(String decision) throws Exception {
+    List<AgentRun.PendingTool> reviews = new ArrayList<>();
+    ToolGate reviewer = (tenant, call) -> {
+      reviews.add(call);
+      return new ToolGate.Outcome(decision, null, decision.equals("BLOCKED") ? "APPROVAL_REJECTED" : "");
+    };
+    AgentLoop loop = new AgentLoop(loopRouter(), new TurnDecider(Policy.defaults()), reviewer, Map.of(), checkpoints::add, true);
+    AgentRun run = loop.run(triage, "acme", "run-9", jsonOf("{\"text\":\"I am unsure whether my login works.\"}"));
+
+    assertEquals(1, reviews.size());
+    AgentRun.PendingTool review = reviews.get(0);
+    assertEquals("agent_review", review.action());
+    assertEquals("run-9-review", review.requestId());
+    assertEquals("agent-ticket-triage", review.submitter());
+    assertEquals("confidence 0.3 below 0.6", review.payload().path("reason").asText());
+    assertTrue(checkpoints.stream().anyMatch(c -> c.path("phase").asText().equals("awaiting_review")), "the hand-off is checkpointed");
+    if (decision.equals("COMPLETED")) {
+      assertEquals(AgentRun.Phase.COMPLETED, run.phase());
+      assertEquals("account", run.output().orElseThrow().path("category").asText(), "the approved draft is the output");
+    } else {
+      assertEquals(AgentRun.Phase.REJECTED, run.phase());
+      assertTrue(run.reason().startsWith("review BLOCKED (APPROVAL_REJECTED) after escalation: confidence 0.3"), run.reason());
+    }
+  }
+
   private ModelRouter loopRouter() {
     var settings = ModelProviders.from(sandbox.systemProperties());
     return new ModelRouter(ModelProviders.configs(settings).stream().map(c -> c.provider(HttpClient.newHttpClient())).toList(),

@@ -24,8 +24,13 @@ import java.util.regex.Pattern;
  */
 public final class BuiltinPlugin implements FabricPlugin {
   public static final String NAME = "builtin";
+  /**
+   * An agent run handed to a person: not in the policy's sets, so class B (an approver decides);
+   * executed only once approved, it records the approved draft as the run's outcome.
+   */
+  public static final String AGENT_REVIEW = "agent_review";
   public static final Set<String> TASK_TYPES = Set.of("read_status", "collect_signals", "summarize", "classify", "tag",
-      "internal_status_update", "research", "generate_draft", "plan", "predictive_analysis");
+      "internal_status_update", "research", "generate_draft", "plan", "predictive_analysis", AGENT_REVIEW);
   static final Set<String> URGENT_TERMS = Set.of("urgent", "asap", "immediately", "critical", "outage", "down", "escalate");
   private static final Pattern NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?");
   /** Where a goal splits into steps: sentence ends, semicolons, and "and"/"then" between clauses. */
@@ -68,6 +73,7 @@ public final class BuiltinPlugin implements FabricPlugin {
       case "generate_draft" -> generateDraft(payload);
       case "plan" -> plan(payload);
       case "predictive_analysis" -> predict(payload);
+      case AGENT_REVIEW -> agentReview(payload);
       default -> throw new PermanentTaskException("plugin " + NAME + " does not handle action " + context.action());
     };
   }
@@ -327,6 +333,17 @@ public final class BuiltinPlugin implements FabricPlugin {
     prediction.put("forecast", forecast);
     prediction.put("trend", trend);
     return Map.of("prediction", prediction);
+  }
+
+  /** The approved hand-off of an agent run: what the reviewer approved, under {@code agent_review}. */
+  static Map<String, Object> agentReview(Map<String, Object> payload) throws PermanentTaskException {
+    Map<String, Object> review = new LinkedHashMap<>();
+    review.put("run_id", Payloads.text(payload, "run_id"));
+    review.put("agent", Payloads.optionalText(payload, "agent", ""));
+    review.put("reason", Payloads.optionalText(payload, "reason", ""));
+    review.put("draft", Payloads.optionalText(payload, "draft", ""));
+    review.put("approved", true);
+    return Map.of("agent_review", review);
   }
 
   /** The goal's clauses as sequential steps; one clause becomes prepare / do / verify. */

@@ -36,7 +36,7 @@ class BuiltinPluginTest {
     FabricPlugin found = registry.forTaskType("summarize").orElseThrow();
     assertEquals("builtin", found.name());
     for (String action : List.of("read_status", "collect_signals", "summarize", "classify", "tag", "internal_status_update",
-        "research", "generate_draft", "plan", "predictive_analysis")) {
+        "research", "generate_draft", "plan", "predictive_analysis", "agent_review")) {
       assertEquals("builtin", registry.forTaskType(action).orElseThrow().name(), action);
     }
     assertTrue(found.inDoubtSupport().canRetryInDoubt(), "no external effect, so an in-doubt call may repeat");
@@ -166,6 +166,14 @@ class BuiltinPluginTest {
     Map<?, ?> single = (Map<?, ?>) run("plan", "{\"goal\":\"Launch the beta\"}").get("plan");
     assertEquals(List.of(List.of("prepare: Launch the beta"), List.of("do: Launch the beta"), List.of("verify: Launch the beta")),
         single.get("stages"));
+  }
+
+  @Test
+  void anApprovedAgentReviewRecordsTheDraft() throws TaskException {
+    Map<?, ?> review = (Map<?, ?>) run("agent_review", "{\"run_id\":\"r1\",\"agent\":\"triage\",\"reason\":\"confidence 0.3 below 0.6\","
+        + "\"draft\":\"{}\"}").get("agent_review");
+    assertEquals(Map.of("run_id", "r1", "agent", "triage", "reason", "confidence 0.3 below 0.6", "draft", "{}", "approved", true), review);
+    assertThrows(PermanentTaskException.class, () -> run("agent_review", "{}"));
   }
 
   @Test
