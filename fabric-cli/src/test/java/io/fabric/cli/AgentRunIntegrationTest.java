@@ -136,6 +136,11 @@ class AgentRunIntegrationTest {
       assertEquals(1, sandbox.effects(VendorSandbox.EMAIL) - emailsBefore, "the approved e-mail was sent once");
       assertEquals(4, done.turns().size());
       assertTrue(done.output().get().path("tool_results").get(0).asText().contains("billing"), "the tag step's result reached the model");
+      AgentRun.PendingTool tagCall = checkpoints.stream().map(AgentRun::fromJson).flatMap(r -> r.pendingTools().stream())
+          .filter(t -> t.action().equals("tag")).findFirst().orElseThrow();
+      var again = gate.submit("acme", tagCall);
+      assertEquals("COMPLETED", again.status(), "submitted again (as after a crash), the call answers with its first outcome: " + again);
+      assertTrue(again.result().toString().contains("billing"), again.toString());
       CliRun signedBy = cli("flows", "show", "it-run-1-turn-1-call-1", "-o", "json");
       assertTrue(signedBy.out().contains(SUBMITTER), "the request is the agent's, signed by its identity: " + signedBy);
     }

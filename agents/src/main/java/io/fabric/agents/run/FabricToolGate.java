@@ -53,16 +53,29 @@ public final class FabricToolGate implements ToolGate {
     client.submit(Submission.of(tenant, tool.action()).requestId(tool.requestId()).flowId(tool.requestId())
         .idempotencyKey(tool.idempotencyKey()).payload(tool.payload().toString()).source("agent"));
     long deadline = System.nanoTime() + timeout.toNanos();
+    Optional<RequestStatus> status = awaitFinal(tool.requestId(), deadline);
+    // submitted again after a crash, the call is a duplicate of its first submission: its outcome is the first one's
+    if (status.isPresent() && "DUPLICATE".equals(status.get().getOutcome()) && status.get().getDuplicateOf() != null) {
+      status = awaitFinal(status.get().getDuplicateOf(), deadline);
+    }
+    if (status.isEmpty() || !io.fabric.schemas.records.Outcome.valueOf(status.get().getOutcome()).terminal()) {
+      String where = status.map(s -> s.getOutcome()).orElse("not seen by the gate");
+      return new Outcome("TIMED_OUT", null, "no final outcome within " + timeout + " (" + where + ")");
+    }
+    return outcome(status.get());
+  }
+
+  /** The request's status once final, or the last one seen when the deadline passes. */
+  private Optional<RequestStatus> awaitFinal(String requestId, long deadline) throws InterruptedException {
     Optional<RequestStatus> status = Optional.empty();
     while (System.nanoTime() < deadline) {
-      status = LatestByKeyReader.latest(connection, catalog.requestStatus, tool.requestId());
+      status = LatestByKeyReader.latest(connection, catalog.requestStatus, requestId);
       if (status.isPresent() && io.fabric.schemas.records.Outcome.valueOf(status.get().getOutcome()).terminal()) {
-        return outcome(status.get());
+        return status;
       }
       sleeper.sleep(pollInterval);
     }
-    String where = status.map(s -> s.getOutcome()).orElse("not seen by the gate");
-    return new Outcome("TIMED_OUT", null, "no final outcome within " + timeout + " (" + where + ")");
+    return status;
   }
 
   private Outcome outcome(RequestStatus status) {
