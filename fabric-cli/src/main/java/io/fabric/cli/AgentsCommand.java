@@ -179,11 +179,20 @@ final class AgentsCommand {
     @Mixin
     ConnectionOptions kafka;
 
-    @Option(names = "--tenant", required = true, paramLabel = "TENANT")
+    @Option(names = "--tenant", paramLabel = "TENANT", description = "Tenant the run acts for (required unless --resume).")
     String tenant;
 
-    @Option(names = "--input", required = true, paramLabel = "JSON", description = "The run's input (a JSON object), or @FILE.")
+    @Option(names = "--input", paramLabel = "JSON", description = "The run's input (a JSON object), or @FILE (required unless --resume).")
     String input;
+
+    @Option(names = "--checkpoint", paramLabel = "FILE",
+        description = "Write the run's checkpoint to FILE after every step (replaced atomically), for --resume.")
+    Path checkpoint;
+
+    @Option(names = "--resume", paramLabel = "FILE",
+        description = "Continue the run checkpointed in FILE: answered turns are not asked again, waiting tool calls are followed "
+            + "under the same request ids; checkpoints keep going to FILE.")
+    Path resume;
 
     @Option(names = "--key", paramLabel = "FILE",
         description = "The agent's submitter key (fabric keys generate --submitter NAME, NAME = the agent's submitter).")
@@ -207,10 +216,22 @@ final class AgentsCommand {
 
     @Override
     public Integer call() throws Exception {
+      if (resume == null && (tenant == null || input == null)) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "agents run needs --tenant and --input (or --resume FILE)");
+      }
       AgentDefinition agent = directory.load().get(name)
           .orElseThrow(() -> new IllegalArgumentException("no valid agent '" + name + "' in " + directory.resolve()));
-      com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
-          .readTree(input.startsWith("@") ? Files.readString(Path.of(input.substring(1))) : input);
+      var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+      io.fabric.agents.run.AgentRun resumed = null;
+      if (resume != null) {
+        resumed = io.fabric.agents.run.AgentRun.fromJson(mapper.readTree(Files.readString(resume)));
+        if (!resumed.agent().equals(agent.name())) {
+          throw new IllegalArgumentException(resume + " is a run of agent " + resumed.agent() + ", not " + agent.name());
+        }
+      }
+      com.fasterxml.jackson.databind.JsonNode json = resumed != null ? null
+          : mapper.readTree(input.startsWith("@") ? Files.readString(Path.of(input.substring(1))) : input);
+      Path checkpointFile = checkpoint != null ? checkpoint : resume;
       PrintWriter out = spec.commandLine().getOut();
       try (io.fabric.sandbox.VendorSandbox model = sandbox ? io.fabric.sandbox.VendorSandbox.start() : null;
            io.fabric.gateway.FabricClient client = new io.fabric.gateway.FabricClient(kafka.connection(), kafka.catalog())) {
@@ -232,11 +253,15 @@ final class AgentsCommand {
             ModelProviders.rules(settings), io.fabric.agents.router.ModelMetrics.inMemory());
         var gate = new io.fabric.agents.run.FabricToolGate(Map.of(agent.submitter(), client), kafka.connection(), kafka.catalog(),
             toolTimeout, java.time.Duration.ofMillis(500), d -> Thread.sleep(d.toMillis()));
-        RunProgress progress = new RunProgress(output.json() ? null : out);
+        RunProgress progress = new RunProgress(output.json() ? null : out, checkpointFile);
+        if (resumed != null) {
+          progress.resumedFrom(resumed);
+        }
         var loop = new io.fabric.agents.run.AgentLoop(router, new io.fabric.agents.run.TurnDecider(Policy.defaults()), gate,
             io.fabric.agents.run.FabricActionTools.SPECS,
             progress::checkpoint, true);
-        var run = loop.run(agent, tenant, runId != null ? runId : java.util.UUID.randomUUID().toString(), json);
+        var run = resumed != null ? loop.resume(agent, resumed)
+            : loop.run(agent, tenant, runId != null ? runId : java.util.UUID.randomUUID().toString(), json);
         if (output.json()) {
           out.println(Json.write(Json.parse(run.toJson().toString())));
         } else {
@@ -251,17 +276,31 @@ final class AgentsCommand {
     }
   }
 
-  /** Prints each new turn and each submitted tool call as the run's checkpoints come in. */
+  /** Prints each new turn and each submitted tool call as the run's checkpoints come in, and keeps the checkpoint file. */
   private static final class RunProgress {
     private final PrintWriter out;
+    private final Path file;
     private int turnsShown;
     private final java.util.Set<String> pendingShown = new java.util.HashSet<>();
 
-    RunProgress(PrintWriter out) {
+    RunProgress(PrintWriter out, Path file) {
       this.out = out;
+      this.file = file;
+    }
+
+    void resumedFrom(io.fabric.agents.run.AgentRun run) {
+      turnsShown = run.turns().size();
+      if (out != null) {
+        out.println("resuming run " + run.runId() + " after turn " + turnsShown + " (" + run.phase().name().toLowerCase(java.util.Locale.ROOT)
+            + ")");
+        out.flush();
+      }
     }
 
     void checkpoint(com.fasterxml.jackson.databind.node.ObjectNode checkpoint) {
+      if (file != null) {
+        write(checkpoint);
+      }
       if (out == null) {
         return;
       }
@@ -279,6 +318,17 @@ final class AgentsCommand {
         }
       }
       out.flush();
+    }
+
+    /** Replaces the file in one step, so a run killed mid-write leaves the previous checkpoint. */
+    private void write(com.fasterxml.jackson.databind.node.ObjectNode checkpoint) {
+      try {
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, checkpoint.toString());
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("cannot write the checkpoint " + file, e);
+      }
     }
   }
 

@@ -192,6 +192,40 @@ class AgentRunIntegrationTest {
     assertTrue(done.out().contains("COMPLETED: {\"category\":\"other\""), done.toString());
   }
 
+  @Test
+  void aRunStoppedWhileWaitingForAnApprovalResumesFromItsCheckpointWithoutAskingTheModelAgain() throws Exception {
+    Path agents = Files.createDirectories(dir.resolve("resume-agents"));
+    Files.writeString(agents.resolve("mailer.yaml"), """
+        name: mailer
+        system_prompt: Send the e-mail the text asks for, then answer.
+        submitter: agent-it
+        output_schema: {type: object, required: [answer], properties: {answer: {type: string}}}
+        tools: [send_email]
+        """);
+    Path checkpoint = dir.resolve("mailer-run.json");
+    String key = dir.resolve("keys").resolve(SUBMITTER + ".key").toString();
+    int emailsBefore = sandbox.effects(VendorSandbox.EMAIL);
+    java.util.concurrent.atomic.AtomicReference<CliRun> first = new java.util.concurrent.atomic.AtomicReference<>();
+    Thread runner = new Thread(() -> first.set(cli("agents", "run", "mailer", "--dir", agents.toString(), "--tenant", "acme", "--sandbox",
+        "--run-id", "resume-run-1", "--key", key, "--checkpoint", checkpoint.toString(),
+        "--input", "{\"text\":\"Please send_email to bob@example.com about the refund.\"}")));
+    runner.start();
+    await().atMost(Duration.ofSeconds(60)).until(() -> cli("approvals", "list", "-o", "json").out().contains("resume-run-1-turn-1-call-1"));
+    runner.interrupt();
+    runner.join(30_000);
+    assertEquals(1, first.get().exitCode(), "stopped while waiting: " + first.get());
+    assertTrue(Files.readString(checkpoint).contains("\"phase\":\"waiting_for_tools\""), Files.readString(checkpoint));
+
+    assertEquals(0, cli("approve", "resume-run-1-turn-1-call-1", "--key", dir.resolve("keys/alice.key").toString()).exitCode());
+    CliRun resumed = cli("agents", "run", "mailer", "--dir", agents.toString(), "--sandbox", "--key", key, "--resume", checkpoint.toString());
+    assertEquals(0, resumed.exitCode(), resumed.toString());
+    assertTrue(resumed.out().contains("resuming run resume-run-1 after turn 1 (waiting_for_tools)"), resumed.toString());
+    assertTrue(!resumed.out().contains("turn 1:") && resumed.out().contains("turn 2:"), "turn 1 is not asked again: " + resumed);
+    assertTrue(resumed.out().contains("COMPLETED: {"), resumed.toString());
+    assertEquals(1, sandbox.effects(VendorSandbox.EMAIL) - emailsBefore, "one e-mail, sent after the approval");
+    assertTrue(Files.readString(checkpoint).contains("\"phase\":\"completed\""));
+  }
+
   private static String readStatus(String outcomeJson) {
     try {
       return JSON.readTree(outcomeJson).path("status").asText();
