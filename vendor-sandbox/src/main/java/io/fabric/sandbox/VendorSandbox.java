@@ -81,8 +81,6 @@ public final class VendorSandbox implements AutoCloseable {
   public static final String DOCUSIGN_TOKEN = "sandbox-docusign-token";
   public static final String WEBHOOK_SECRET = "whsec_sandbox_0000000000000000";
   public static final String EMAIL_FROM = "fabric@sandbox.local";
-  /** The dummy API key of the sandbox's model (both wire formats); {@link #systemProperties()} hands it to the agents' providers. */
-  public static final String MODEL_API_KEY = "sandbox-model-key";
 
   /*
    * The plugins' configuration contract ({@code fabric.plugin.<plugin>.<key>}, documented in the README), spelled out
@@ -98,8 +96,6 @@ public final class VendorSandbox implements AutoCloseable {
   private static final String EMAIL_PLUGIN = "email";
   private static final String WEBHOOK_PLUGIN = "webhook";
   private static final String BASE_URL = "base_url";
-  /** The vendor name the sandbox's model calls are recorded under in {@link #calls(String)}. */
-  public static final String MODEL = "model";
 
   /** Request headers worth keeping in {@link #calls()}; never Authorization. */
   private static final Set<String> RECORDED_HEADERS = Set.of("idempotency-key", "content-type", "stripe-version",
@@ -120,6 +116,11 @@ public final class VendorSandbox implements AutoCloseable {
   private record Route(String vendor, Set<String> methods, Pattern path, Handler handler) {}
 
   private record Injected(String method, String pathPrefix, int status, AtomicInteger remaining) {}
+
+  /** The vendor name the sandbox's model ({@link SandboxModel}) is recorded under in {@link #calls(String)}. */
+  public static final String MODEL = "model";
+  /** The dummy API key of the sandbox's model (both wire formats); {@link #systemProperties()} hands it to the agents' providers. */
+  public static final String MODEL_API_KEY = "sandbox-model-key";
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -151,9 +152,6 @@ public final class VendorSandbox implements AutoCloseable {
     route(CONTRACTS, "GET POST", "/restapi/v2\\.1/accounts/([^/]+)/envelopes", docuSign::envelopes);
     route(CONTRACTS, "GET PUT", "/restapi/v2\\.1/accounts/([^/]+)/envelopes/([^/]+)", docuSign::envelope);
     route(WEBHOOK_PLUGIN, "POST", Pattern.quote(WEBHOOK_PATH), receiver::receive);
-    SandboxModel model = new SandboxModel(MODEL_API_KEY);
-    route(MODEL, "POST", Pattern.quote(SandboxModel.OPENAI_PATH), model::openAi);
-    route(MODEL, "POST", Pattern.quote(SandboxModel.ANTHROPIC_PATH), model::anthropic);
 
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
     AtomicInteger threads = new AtomicInteger();
@@ -164,6 +162,9 @@ public final class VendorSandbox implements AutoCloseable {
     });
     server.setExecutor(executor);
     server.createContext("/", this::exchange);
+    SandboxModel model = new SandboxModel(MODEL_API_KEY);
+    route(MODEL, "POST", Pattern.quote(SandboxModel.OPENAI_PATH), model::openAi);
+    route(MODEL, "POST", Pattern.quote(SandboxModel.ANTHROPIC_PATH), model::anthropic);
     try {
       smtp = new SandboxSmtp(ledger);
     } catch (IOException e) {
@@ -231,6 +232,7 @@ public final class VendorSandbox implements AutoCloseable {
   public Map<String, String> systemProperties() {
     Map<String, String> properties = new TreeMap<>();
     String base = baseUrl();
+    properties.putAll(SandboxModel.systemProperties(base, MODEL_API_KEY));
     put(properties, WHATSAPP, Map.of(BASE_URL, base, "token", WHATSAPP_TOKEN,
         "phone_number_id", WHATSAPP_PHONE_NUMBER_ID));
     put(properties, SALESFORCE, Map.of(BASE_URL, base, "token", SALESFORCE_TOKEN));
@@ -244,7 +246,6 @@ public final class VendorSandbox implements AutoCloseable {
         "port", String.valueOf(smtp.port()), "from", EMAIL_FROM, "starttls", "false",
         "ssl", "false"));
     put(properties, WEBHOOK_PLUGIN, Map.of("url", base + WEBHOOK_PATH, "secret", WEBHOOK_SECRET));
-    properties.putAll(SandboxModel.systemProperties(base, MODEL_API_KEY));
     return properties;
   }
 
