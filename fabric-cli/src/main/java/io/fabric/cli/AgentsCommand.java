@@ -1,19 +1,44 @@
 package io.fabric.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric.agents.definition.AgentDefinition;
 import io.fabric.agents.definition.AgentDefinitions;
+import io.fabric.agents.model.ProviderConfig;
+import io.fabric.agents.router.ModelMetrics;
 import io.fabric.agents.router.ModelProviders;
+import io.fabric.agents.router.ModelRouter;
 import io.fabric.agents.router.RoutingRules;
+import io.fabric.agents.run.AgentLoop;
+import io.fabric.agents.run.AgentRun;
+import io.fabric.agents.run.FabricActionTools;
+import io.fabric.agents.run.FabricToolGate;
+import io.fabric.agents.run.TurnDecider;
+import io.fabric.gateway.FabricClient;
+import io.fabric.gateway.RequestSigner;
 import io.fabric.policy.Policy;
+import io.fabric.policy.approvals.ApproverKeys;
+import io.fabric.sandbox.VendorSandbox;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -206,7 +231,7 @@ final class AgentsCommand {
 
     @Option(names = "--tool-timeout", paramLabel = "DURATION", defaultValue = "PT10M",
         description = "How long one tool call may wait for its outcome, approvals included (ISO-8601; default ${DEFAULT-VALUE}).")
-    java.time.Duration toolTimeout;
+    Duration toolTimeout;
 
     @Mixin
     OutputOptions output;
@@ -221,47 +246,54 @@ final class AgentsCommand {
       }
       AgentDefinition agent = directory.load().get(name)
           .orElseThrow(() -> new IllegalArgumentException("no valid agent '" + name + "' in " + directory.resolve()));
-      var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
-      io.fabric.agents.run.AgentRun resumed = null;
+      var mapper = new ObjectMapper();
+      AgentRun resumed = null;
       if (resume != null) {
-        resumed = io.fabric.agents.run.AgentRun.fromJson(mapper.readTree(Files.readString(resume)));
+        resumed = AgentRun.fromJson(mapper.readTree(Files.readString(resume)));
         if (!resumed.agent().equals(agent.name())) {
           throw new IllegalArgumentException(resume + " is a run of agent " + resumed.agent() + ", not " + agent.name());
         }
       }
-      com.fasterxml.jackson.databind.JsonNode json = resumed != null ? null
+      JsonNode json = resumed != null ? null
           : mapper.readTree(input.startsWith("@") ? Files.readString(Path.of(input.substring(1))) : input);
       Path checkpointFile = checkpoint != null ? checkpoint : resume;
       PrintWriter out = spec.commandLine().getOut();
-      try (io.fabric.sandbox.VendorSandbox model = sandbox ? io.fabric.sandbox.VendorSandbox.start() : null;
-           io.fabric.gateway.FabricClient client = new io.fabric.gateway.FabricClient(kafka.connection(), kafka.catalog())) {
+      try (VendorSandbox model = sandbox ? VendorSandbox.start() : null) {
         var settings = model != null ? ModelProviders.from(model.systemProperties()) : ModelProviders.fromSystem();
         var configs = ModelProviders.configs(settings);
         if (configs.isEmpty()) {
           throw new IllegalArgumentException("no model provider configured: set " + ModelProviders.envName(ModelProviders.PROVIDERS)
               + " (see README, Agents) or use --sandbox");
         }
+        return run(agent, resumed, json, checkpointFile, settings, configs, out);
+      }
+    }
+
+    private Integer run(AgentDefinition agent, AgentRun resumed, JsonNode json,
+        Path checkpointFile, Function<String, Optional<String>> settings,
+        List<ProviderConfig> configs, PrintWriter out) throws Exception {
+      try (FabricClient client = new FabricClient(kafka.connection(), kafka.catalog())) {
         if (key != null) {
-          String owner = io.fabric.policy.approvals.ApproverKeys.approverOf(key);
+          String owner = ApproverKeys.approverOf(key);
           if (!owner.equals(agent.submitter())) {
             throw new IllegalArgumentException("key " + key + " is " + owner + "'s; agent " + agent.name() + " signs as " + agent.submitter());
           }
-          client.signedBy(new io.fabric.gateway.RequestSigner(owner, io.fabric.policy.approvals.ApproverKeys.readPrivateKey(key)));
+          client.signedBy(new RequestSigner(owner, ApproverKeys.readPrivateKey(key)));
         }
-        var http = java.net.http.HttpClient.newHttpClient();
-        var router = io.fabric.agents.router.ModelRouter.of(configs.stream().map(c -> c.provider(http)).toList(),
-            ModelProviders.rules(settings), io.fabric.agents.router.ModelMetrics.inMemory());
-        var gate = new io.fabric.agents.run.FabricToolGate(Map.of(agent.submitter(), client), kafka.connection(), kafka.catalog(),
-            toolTimeout, java.time.Duration.ofMillis(500), d -> Thread.sleep(d.toMillis()));
+        var http = HttpClient.newHttpClient();
+        var router = ModelRouter.of(configs.stream().map(c -> c.provider(http)).toList(),
+            ModelProviders.rules(settings), ModelMetrics.inMemory());
+        var gate = new FabricToolGate(Map.of(agent.submitter(), client), kafka.connection(), kafka.catalog(),
+            toolTimeout, Duration.ofMillis(500), d -> Thread.sleep(d.toMillis()));
         RunProgress progress = new RunProgress(output.json() ? null : out, checkpointFile);
         if (resumed != null) {
           progress.resumedFrom(resumed);
         }
-        var loop = new io.fabric.agents.run.AgentLoop(router, new io.fabric.agents.run.TurnDecider(Policy.defaults()), gate,
-            io.fabric.agents.run.FabricActionTools.SPECS,
+        var loop = new AgentLoop(router, new TurnDecider(Policy.defaults()), gate,
+            FabricActionTools.SPECS,
             progress::checkpoint, true);
         var run = resumed != null ? loop.resume(agent, resumed)
-            : loop.run(agent, tenant, runId != null ? runId : java.util.UUID.randomUUID().toString(), json);
+            : loop.run(agent, tenant, runId != null ? runId : UUID.randomUUID().toString(), json);
         if (output.json()) {
           out.println(Json.write(Json.parse(run.toJson().toString())));
         } else {
@@ -271,7 +303,7 @@ final class AgentsCommand {
           }
         }
         out.flush();
-        return run.phase() == io.fabric.agents.run.AgentRun.Phase.COMPLETED ? 0 : 1;
+        return run.phase() == AgentRun.Phase.COMPLETED ? 0 : 1;
       }
     }
   }
@@ -281,23 +313,23 @@ final class AgentsCommand {
     private final PrintWriter out;
     private final Path file;
     private int turnsShown;
-    private final java.util.Set<String> pendingShown = new java.util.HashSet<>();
+    private final Set<String> pendingShown = new HashSet<>();
 
     RunProgress(PrintWriter out, Path file) {
       this.out = out;
       this.file = file;
     }
 
-    void resumedFrom(io.fabric.agents.run.AgentRun run) {
+    void resumedFrom(AgentRun run) {
       turnsShown = run.turns().size();
       if (out != null) {
-        out.println("resuming run " + run.runId() + " after turn " + turnsShown + " (" + run.phase().name().toLowerCase(java.util.Locale.ROOT)
+        out.println("resuming run " + run.runId() + " after turn " + turnsShown + " (" + run.phase().name().toLowerCase(Locale.ROOT)
             + ")");
         out.flush();
       }
     }
 
-    void checkpoint(com.fasterxml.jackson.databind.node.ObjectNode checkpoint) {
+    void checkpoint(ObjectNode checkpoint) {
       if (file != null) {
         write(checkpoint);
       }
@@ -321,13 +353,13 @@ final class AgentsCommand {
     }
 
     /** Replaces the file in one step, so a run killed mid-write leaves the previous checkpoint. */
-    private void write(com.fasterxml.jackson.databind.node.ObjectNode checkpoint) {
+    private void write(ObjectNode checkpoint) {
       try {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, checkpoint.toString());
-        Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
-        throw new java.io.UncheckedIOException("cannot write the checkpoint " + file, e);
+        throw new UncheckedIOException("cannot write the checkpoint " + file, e);
       }
     }
   }

@@ -45,4 +45,16 @@ class AgentsCommandTest {
     assertEquals(1, unknown.exitCode(), unknown.toString());
     assertTrue(unknown.err().startsWith("error: no valid agent 'nobody'"), unknown.toString());
   }
+
+  @Test
+  void runSaysWhatIsMissingBeforeTouchingKafkaOrAModel() {
+    CliRun usage = CliRun.of("agents", "run", "ticket-triage", "--dir", EXAMPLES.toString());
+    assertEquals(2, usage.exitCode(), usage.toString());
+    assertTrue(usage.err().contains("needs --tenant and --input (or --resume FILE)"), usage.toString());
+
+    CliRun noProvider = CliRun.of("agents", "run", "ticket-triage", "--dir", EXAMPLES.toString(), "--tenant", "acme",
+        "--input", "{\"text\":\"hi\"}", "--bootstrap-server", "127.0.0.1:1");
+    assertEquals(1, noProvider.exitCode(), noProvider.toString());
+    assertTrue(noProvider.err().startsWith("error: no model provider configured: set FABRIC_AGENTS_PROVIDERS"), noProvider.toString());
+  }
 }
