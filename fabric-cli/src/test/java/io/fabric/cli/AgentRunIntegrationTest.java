@@ -123,7 +123,7 @@ class AgentRunIntegrationTest {
       });
 
       String emailRequest = "it-run-1-turn-2-call-1";
-      await().atMost(Duration.ofSeconds(60)).until(() -> cli("approvals", "list", "-o", "json").out().contains(emailRequest));
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> cli("approvals", "list", "-o", "json").out().contains(emailRequest));
       assertEquals(0, sandbox.effects(VendorSandbox.EMAIL) - emailsBefore, "class B waits for its approval");
       CliRun approve = cli("approve", emailRequest, "--key", dir.resolve("keys/alice.key").toString(), "--reason", "agent may reply");
       assertEquals(0, approve.exitCode(), approve.toString());
@@ -183,7 +183,7 @@ class AgentRunIntegrationTest {
     CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> cli("agents", "run", "careful", "--dir", agents.toString(),
         "--tenant", "acme", "--sandbox", "--run-id", "review-run-1", "--key", dir.resolve("keys").resolve(SUBMITTER + ".key").toString(),
         "--input", "{\"text\":\"I am unsure about this one.\"}"));
-    await().atMost(Duration.ofSeconds(60)).until(() -> cli("approvals", "list", "-o", "json").out().contains("review-run-1-review"));
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> cli("approvals", "list", "-o", "json").out().contains("review-run-1-review"));
     CliRun show = cli("approvals", "show", "review-run-1-review", "-o", "json");
     assertTrue(show.out().contains("agent_review") && show.out().contains("confidence 0.3 below 0.6"), "the reviewer sees why: " + show);
     assertEquals(0, cli("approve", "review-run-1-review", "--key", dir.resolve("keys/alice.key").toString(), "--reason", "fine").exitCode());
@@ -210,7 +210,7 @@ class AgentRunIntegrationTest {
         "--run-id", "resume-run-1", "--key", key, "--checkpoint", checkpoint.toString(),
         "--input", "{\"text\":\"Please send_email to bob@example.com about the refund.\"}")));
     runner.start();
-    await().atMost(Duration.ofSeconds(60)).until(() -> cli("approvals", "list", "-o", "json").out().contains("resume-run-1-turn-1-call-1"));
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> cli("approvals", "list", "-o", "json").out().contains("resume-run-1-turn-1-call-1"));
     runner.interrupt();
     runner.join(30_000);
     assertEquals(1, first.get().exitCode(), "stopped while waiting: " + first.get());
