@@ -59,7 +59,7 @@ final class RunCommand implements Callable<Integer> {
       if (sandbox) {
         vendors = VendorSandbox.start();
         vendors.applyToSystemProperties();
-        out.println("vendor sandbox on " + vendors.baseUrl() + " (SMTP on port " + vendors.smtpPort() + "); vendor plugins point at it");
+        out.println("vendor sandbox on " + vendors.baseUrl() + " (SMTP on port " + vendors.smtpPort() + "); vendor plugins and the agents' model providers point at it");
       }
       TopicsApplier.apply(kafka.connection(bootstrap), kafka.catalog());
       FabricTracing tracing = appOptions.tracing();

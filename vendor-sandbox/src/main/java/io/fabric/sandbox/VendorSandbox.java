@@ -152,6 +152,11 @@ public final class VendorSandbox implements AutoCloseable {
 
   private record Injected(String method, String pathPrefix, int status, AtomicInteger remaining) {}
 
+  /** The vendor name the sandbox's model ({@link SandboxModel}) is recorded under in {@link #calls(String)}. */
+  public static final String MODEL = "model";
+  /** The dummy API key of the sandbox's model (both wire formats); {@link #systemProperties()} hands it to the agents' providers. */
+  public static final String MODEL_API_KEY = "sandbox-model-key";
+
   private final HttpServer server;
   private final ExecutorService executor;
   private final SandboxSmtp smtp;
@@ -206,6 +211,9 @@ public final class VendorSandbox implements AutoCloseable {
     });
     server.setExecutor(executor);
     server.createContext("/", this::exchange);
+    SandboxModel model = new SandboxModel(MODEL_API_KEY);
+    route(MODEL, "POST", Pattern.quote(SandboxModel.OPENAI_PATH), model::openAi);
+    route(MODEL, "POST", Pattern.quote(SandboxModel.ANTHROPIC_PATH), model::anthropic);
     try {
       smtp = new SandboxSmtp(ledger);
     } catch (IOException e) {
@@ -278,6 +286,7 @@ public final class VendorSandbox implements AutoCloseable {
   public Map<String, String> systemProperties() {
     Map<String, String> properties = new TreeMap<>();
     String base = baseUrl();
+    properties.putAll(SandboxModel.systemProperties(base, MODEL_API_KEY));
     put(properties, WHATSAPP, Map.of(BASE_URL, base, "token", WHATSAPP_TOKEN,
         "phone_number_id", WHATSAPP_PHONE_NUMBER_ID));
     put(properties, SALESFORCE, Map.of(BASE_URL, base, "token", SALESFORCE_TOKEN));

@@ -24,10 +24,19 @@ import java.util.regex.Pattern;
  */
 public final class BuiltinPlugin implements FabricPlugin {
   public static final String NAME = "builtin";
+  /**
+   * An agent run handed to a person: not in the policy's sets, so class B (an approver decides);
+   * executed only once approved, it records the approved draft as the run's outcome.
+   */
+  public static final String AGENT_REVIEW = "agent_review";
   public static final Set<String> TASK_TYPES = Set.of("read_status", "collect_signals", "summarize", "classify", "tag",
-      "internal_status_update", "research", "generate_draft", "plan", "predictive_analysis");
+      "internal_status_update", "research", "generate_draft", "plan", "predictive_analysis", AGENT_REVIEW);
   static final Set<String> URGENT_TERMS = Set.of("urgent", "asap", "immediately", "critical", "outage", "down", "escalate");
   private static final Pattern NUMBER = Pattern.compile("-?\\d+(?:\\.\\d+)?");
+  /** Where a goal splits into steps: sentence ends, semicolons, and "and"/"then" between clauses. */
+  private static final Pattern CLAUSE_SPLIT = Pattern.compile("(?i)(?<=[.!?;])\\s+|;\\s*|,?\\s+(?:and\\s+)?then\\s+|,\\s*and\\s+|\\s+and\\s+");
+  /** The names a text payload goes by; {@code text} is the documented one. */
+  private static final String[] TEXT_FIELDS = {"text", "content", "body", "message"};
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([A-Za-z0-9_.-]+)\\s*}}");
 
   @Override
@@ -64,6 +73,7 @@ public final class BuiltinPlugin implements FabricPlugin {
       case "generate_draft" -> generateDraft(payload);
       case "plan" -> plan(payload);
       case "predictive_analysis" -> predict(payload);
+      case AGENT_REVIEW -> agentReview(payload);
       default -> throw new PermanentTaskException("plugin " + NAME + " does not handle action " + context.action());
     };
   }
@@ -79,7 +89,7 @@ public final class BuiltinPlugin implements FabricPlugin {
 
   /** Countable facts about payload {@code text}: size, questions, urgency words, numbers mentioned. */
   static Map<String, Object> collectSignals(Map<String, Object> payload) throws PermanentTaskException {
-    String text = Payloads.text(payload, "text");
+    String text = Payloads.textOf(payload, TEXT_FIELDS);
     List<String> words = TextAnalysis.words(text);
     Set<String> urgent = new TreeSet<>();
     words.stream().filter(URGENT_TERMS::contains).forEach(urgent::add);
@@ -101,7 +111,7 @@ public final class BuiltinPlugin implements FabricPlugin {
 
   /** Extractive summary of {@code text}: its {@code max_sentences} (default 2) highest-scoring sentences, in order. */
   static Map<String, Object> summarize(Map<String, Object> payload) throws PermanentTaskException {
-    String text = Payloads.text(payload, "text");
+    String text = Payloads.textOf(payload, TEXT_FIELDS);
     int max = Payloads.optionalInt(payload, "max_sentences", 2, 1, 50);
     List<TextAnalysis.Scored> picked = TextAnalysis.summarize(text, max);
     List<String> sentences = picked.stream().map(TextAnalysis.Scored::sentence).toList();
@@ -112,20 +122,20 @@ public final class BuiltinPlugin implements FabricPlugin {
     return Map.of("summary", summary);
   }
 
-  /** Every label of {@code rules} with at least one keyword in {@code text}, sorted. */
+  /** Every label of {@code rules} (default: {@link DefaultRules}) with at least one keyword in {@code text}, sorted. */
   static Map<String, Object> tag(Map<String, Object> payload) throws PermanentTaskException {
-    String text = Payloads.text(payload, "text");
+    String text = Payloads.textOf(payload, TEXT_FIELDS);
     Map<String, Integer> hits = TextAnalysis.ruleHits(text, Payloads.rules(payload));
     List<String> tags = hits.entrySet().stream().filter(e -> e.getValue() > 0).map(Map.Entry::getKey).toList();
     return Map.of("tags", tags);
   }
 
   /**
-   * The label of {@code rules} with the most keyword hits in {@code text} (ties: alphabetically
-   * first); {@code default} (or "unclassified") when none matches.
+   * The label of {@code rules} (default: {@link DefaultRules}) with the most keyword hits in
+   * {@code text} (ties: alphabetically first); {@code default} (or "unclassified") when none matches.
    */
   static Map<String, Object> classify(Map<String, Object> payload) throws PermanentTaskException {
-    String text = Payloads.text(payload, "text");
+    String text = Payloads.textOf(payload, TEXT_FIELDS);
     Map<String, Integer> hits = TextAnalysis.ruleHits(text, Payloads.rules(payload));
     String label = Payloads.optionalText(payload, "default", "unclassified");
     int best = 0;
@@ -152,10 +162,11 @@ public final class BuiltinPlugin implements FabricPlugin {
 
   /**
    * Ranks the given {@code sources} ({@code [{"title", "text"}]}) by how many of the {@code question}'s
-   * keywords they contain, each with its best-matching sentence as the excerpt.
+   * keywords they contain, each with its best-matching sentence as the excerpt. Without sources the
+   * findings are empty but the question's keywords still come back (what to look for).
    */
   static Map<String, Object> research(Map<String, Object> payload) throws PermanentTaskException {
-    String question = Payloads.text(payload, "question");
+    String question = Payloads.textOf(payload, "question", "query", "topic", "text");
     List<Map<String, Object>> findings = new ArrayList<>();
     for (Map<String, Object> source : Payloads.objects(payload, "sources")) {
       String title = Payloads.optionalText(source, "title", "untitled");
@@ -216,7 +227,7 @@ public final class BuiltinPlugin implements FabricPlugin {
       m.appendTail(out);
       text = out.toString();
     } else {
-      String subject = Payloads.text(payload, "subject");
+      String subject = Payloads.textOf(payload, "subject", "topic", "title", "prompt", "text");
       List<String> points = payload.get("points") == null ? List.of() : Payloads.strings(payload.get("points"), "points");
       StringBuilder out = new StringBuilder(subject.strip());
       if (!points.isEmpty()) {
@@ -235,10 +246,15 @@ public final class BuiltinPlugin implements FabricPlugin {
    * Orders {@code steps} for a {@code goal}: strings run in the given order; objects
    * {@code {"name", "after": [...]}} are ordered by their dependencies into stages (each stage's steps
    * only need earlier stages; names sorted within a stage). Cycles and unknown dependencies are refused.
+   * Without {@code steps}, the goal's own clauses ("... and ...", "...; then ...") are the steps in order,
+   * and a one-clause goal gets the generic prepare / do / verify sequence.
    */
   static Map<String, Object> plan(Map<String, Object> payload) throws PermanentTaskException {
-    String goal = Payloads.text(payload, "goal");
+    String goal = Payloads.textOf(payload, "goal", "text");
     Object stepsValue = payload.get("steps");
+    if (stepsValue == null) {
+      stepsValue = stepsOf(goal);
+    }
     if (!(stepsValue instanceof List<?> list) || list.isEmpty()) {
       throw new PermanentTaskException("payload field 'steps' must be a non-empty list");
     }
@@ -317,6 +333,33 @@ public final class BuiltinPlugin implements FabricPlugin {
     prediction.put("forecast", forecast);
     prediction.put("trend", trend);
     return Map.of("prediction", prediction);
+  }
+
+  /** The approved hand-off of an agent run: what the reviewer approved, under {@code agent_review}. */
+  static Map<String, Object> agentReview(Map<String, Object> payload) throws PermanentTaskException {
+    Map<String, Object> review = new LinkedHashMap<>();
+    review.put("run_id", Payloads.text(payload, "run_id"));
+    review.put("agent", Payloads.optionalText(payload, "agent", ""));
+    review.put("reason", Payloads.optionalText(payload, "reason", ""));
+    review.put("draft", Payloads.optionalText(payload, "draft", ""));
+    review.put("approved", true);
+    return Map.of("agent_review", review);
+  }
+
+  /** The goal's clauses as sequential steps; one clause becomes prepare / do / verify. */
+  static List<String> stepsOf(String goal) {
+    List<String> clauses = new ArrayList<>();
+    for (String part : CLAUSE_SPLIT.split(goal.strip())) {
+      String clause = part.strip().replaceAll("[.!?]+$", "");
+      if (!clause.isEmpty() && !clauses.contains(clause)) {
+        clauses.add(clause);
+      }
+    }
+    if (clauses.size() > 1) {
+      return clauses;
+    }
+    String only = clauses.isEmpty() ? goal.strip() : clauses.get(0);
+    return List.of("prepare: " + only, "do: " + only, "verify: " + only);
   }
 
   private static double round(double value) {

@@ -40,9 +40,29 @@ final class Payloads {
     return n.intValue();
   }
 
-  /** {@code {"label": ["keyword", ...]}}. */
+  /**
+   * The first of {@code fields} present in the payload (so a newcomer's obvious name works too, e.g.
+   * {@code query} for {@code question}); none present is a failure naming them all.
+   */
+  static String textOf(Map<String, Object> payload, String... fields) throws PermanentTaskException {
+    for (String field : fields) {
+      if (payload.get(field) != null) {
+        return text(payload, field);
+      }
+    }
+    throw new PermanentTaskException("payload field '" + fields[0] + "' must be a non-empty string"
+        + (fields.length > 1 ? " (or one of " + String.join(", ", List.of(fields).subList(1, fields.length)) + ")" : ""));
+  }
+
+  /**
+   * {@code {"label": ["keyword", ...]}}; absent, the {@link DefaultRules}, so {@code tag} and
+   * {@code classify} work on plain text.
+   */
   static Map<String, List<String>> rules(Map<String, Object> payload) throws PermanentTaskException {
     Object value = payload.get("rules");
+    if (value == null) {
+      return DefaultRules.RULES;
+    }
     if (!(value instanceof Map<?, ?> map) || map.isEmpty()) {
       throw new PermanentTaskException("payload field 'rules' must be an object of label -> [keywords]");
     }

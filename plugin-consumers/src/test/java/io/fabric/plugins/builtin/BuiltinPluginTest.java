@@ -36,7 +36,7 @@ class BuiltinPluginTest {
     FabricPlugin found = registry.forTaskType("summarize").orElseThrow();
     assertEquals("builtin", found.name());
     for (String action : List.of("read_status", "collect_signals", "summarize", "classify", "tag", "internal_status_update",
-        "research", "generate_draft", "plan", "predictive_analysis")) {
+        "research", "generate_draft", "plan", "predictive_analysis", "agent_review")) {
       assertEquals("builtin", registry.forTaskType(action).orElseThrow().name(), action);
     }
     assertTrue(found.inDoubtSupport().canRetryInDoubt(), "no external effect, so an in-doubt call may repeat");
@@ -140,6 +140,47 @@ class BuiltinPluginTest {
     assertEquals(List.of(18.0, 20.0), prediction.get("forecast"));
     assertEquals("up", prediction.get("trend"));
     assertEquals("flat", ((Map<?, ?>) run("predictive_analysis", "{\"series\":[5,5,5]}").get("prediction")).get("trend"));
+  }
+
+  /** What a newcomer types first: {@code fabric submit --action tag --payload '{"text":"..."}'} must not dead-letter. */
+  @Test
+  void theObviousMinimalPayloadWorksForEveryTextAction() throws TaskException {
+    String text = "URGENT: I was charged twice on my invoice and the app crashes at login.";
+    assertEquals(Map.of("tags", List.of("account", "billing", "bug", "urgent")), run("tag", "{\"text\":\"" + text + "\"}"));
+    Map<?, ?> classification = (Map<?, ?>) run("classify", "{\"text\":\"" + text + "\"}").get("classification");
+    assertEquals("billing", classification.get("label"), "the default rule with most hits: charged, invoice");
+    assertEquals("unclassified", ((Map<?, ?>) run("classify", "{\"text\":\"hello there\"}").get("classification")).get("label"));
+    assertEquals(Map.of("tags", List.of()), run("tag", "{\"content\":\"hello there\"}"), "content is accepted for text");
+
+    assertEquals(TEXT.substring(0, TEXT.indexOf(" The")),
+        ((Map<?, ?>) run("summarize", "{\"text\":\"" + TEXT + "\",\"max_sentences\":1}").get("summary")).get("text"));
+
+    Map<?, ?> research = (Map<?, ?>) run("research", "{\"query\":\"refund policy for invoices\"}").get("research");
+    assertEquals(List.of("refund", "policy", "invoices"), research.get("keywords"));
+    assertEquals(List.of(), research.get("findings"));
+
+    assertEquals("Quarterly update", ((Map<?, ?>) run("generate_draft", "{\"topic\":\"Quarterly update\"}").get("draft")).get("text"));
+
+    Map<?, ?> plan = (Map<?, ?>) run("plan", "{\"goal\":\"Back up the database, then migrate it and notify customers\"}").get("plan");
+    assertEquals(List.of("Back up the database", "migrate it", "notify customers"), plan.get("order"));
+    Map<?, ?> single = (Map<?, ?>) run("plan", "{\"goal\":\"Launch the beta\"}").get("plan");
+    assertEquals(List.of(List.of("prepare: Launch the beta"), List.of("do: Launch the beta"), List.of("verify: Launch the beta")),
+        single.get("stages"));
+  }
+
+  @Test
+  void anApprovedAgentReviewRecordsTheDraft() throws TaskException {
+    Map<?, ?> review = (Map<?, ?>) run("agent_review", "{\"run_id\":\"r1\",\"agent\":\"triage\",\"reason\":\"confidence 0.3 below 0.6\","
+        + "\"draft\":\"{}\"}").get("agent_review");
+    assertEquals(Map.of("run_id", "r1", "agent", "triage", "reason", "confidence 0.3 below 0.6", "draft", "{}", "approved", true), review);
+    assertThrows(PermanentTaskException.class, () -> run("agent_review", "{}"));
+  }
+
+  @Test
+  void aMissingTextNamesEveryAcceptedField() {
+    PermanentTaskException missing = assertThrows(PermanentTaskException.class, () -> run("research", "{\"sources\":[]}"));
+    assertEquals("payload field 'question' must be a non-empty string (or one of query, topic, text)", missing.getMessage());
+    assertThrows(PermanentTaskException.class, () -> run("tag", "{\"text\":\"x\",\"rules\":{}}"), "explicit empty rules stay an error");
   }
 
   @Test
