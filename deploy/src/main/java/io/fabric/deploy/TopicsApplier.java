@@ -166,6 +166,27 @@ public final class TopicsApplier {
         throw e;
       }
     }
+    awaitVisible(admin, topics.stream().map(NewTopic::name).toList());
+  }
+
+  /**
+   * Returns once the brokers' metadata holds the new topics: the controller has them when createTopics answers,
+   * a broker's metadata cache a moment later, and a client that looks in between (the next command of a script,
+   * a test) would be told the topic does not exist.
+   */
+  private static void awaitVisible(Admin admin, List<String> names) throws InterruptedException, ExecutionException, TimeoutException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try {
+        admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+          throw e;
+        }
+        Thread.sleep(50); // metadata propagates within milliseconds; a short pause between looks is enough
+      }
+    }
   }
 
   private static TopicProfile inferProfile(Admin admin) throws InterruptedException, ExecutionException, TimeoutException {
