@@ -116,28 +116,7 @@ public final class AuditChainReader {
    * partition until the broker aborts it (transaction.timeout.ms, at most transaction.max.timeout.ms).
    */
   public static Map<Integer, Long> openTransactionsFrom(KafkaConnection connection, String topic) {
-    try (Admin admin = Admin.create(connection.clientConfig())) {
-      List<TopicPartition> tps = admin.describeTopics(List.of(topic)).allTopicNames().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-          .get(topic).partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-      Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
-      tps.forEach(tp -> latest.put(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()));
-      var stable = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(org.apache.kafka.common.IsolationLevel.READ_COMMITTED))
-          .all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      var end = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED))
-          .all().get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      Map<Integer, Long> open = new java.util.TreeMap<>();
-      for (TopicPartition tp : tps) {
-        if (end.get(tp).offset() > stable.get(tp).offset()) {
-          open.put(tp.partition(), stable.get(tp).offset());
-        }
-      }
-      return open;
-    } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot list the offsets of " + topic + ": " + e.getMessage(), e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted", e);
-    }
+    return io.fabric.schemas.records.OpenTransactions.in(connection, topic);
   }
 
   /** Whether {@code topic} deletes nothing by time or size, so only deleteRecords can move a partition's start. */

@@ -332,20 +332,7 @@ class FlowStateStoreTest {
   }
 
   private void awaitNoOpenTransactions(String... topics) {
-    try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(fabric.connection.clientConfig())) {
-      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new java.util.HashMap<>();
-      for (String topic : topics) {
-        for (int p = 0; p < fabric.catalog.partitions(); p++) {
-          latest.put(new org.apache.kafka.common.TopicPartition(topic, p), org.apache.kafka.clients.admin.OffsetSpec.latest());
-        }
-      }
-      await("every transaction's markers written").atMost(Duration.ofSeconds(60)).until(() -> {
-        var stable = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
-            org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().get(30, TimeUnit.SECONDS);
-        var end = admin.listOffsets(latest, new org.apache.kafka.clients.admin.ListOffsetsOptions(
-            org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED)).all().get(30, TimeUnit.SECONDS);
-        return latest.keySet().stream().allMatch(tp -> stable.get(tp).offset() == end.get(tp).offset());
-      });
-    }
+    await("every transaction's markers written").atMost(Duration.ofSeconds(60))
+        .until(() -> io.fabric.schemas.records.OpenTransactions.in(fabric.connection, List.of(topics)).isEmpty());
   }
 }
