@@ -147,6 +147,7 @@ final class GatewayOptions {
       }
       return new HttpGateway.Health(r != null && r.ready(), detail);
     });
+    RequestSigner replaySigner = gatewayKey == null ? null : signer(gatewayKey);
     GatewayConfig config = GatewayConfig.defaults(httpHost, httpPort).withMaxInFlight(maxInFlight).withHostAliases(java.util.Set.copyOf(hostAliases))
         .withLimits(GatewayConfig.defaults(httpHost, httpPort).maxBodyBytes(), maxBatch);
     HttpGateway http;
@@ -154,7 +155,8 @@ final class GatewayOptions {
       http = HttpGateway.start(config, new HttpGateway.Backend(keys, signedReads, sender, audit, statuses,
           flowId -> LatestByKeyReader.latest(connection, catalog.flowState, flowId)
               .map(c -> new io.fabric.gateway.http.FlowReads.Flow(c.getTenantId(), FlowsCommand.Show.toJson(c))),
-          new GatewayApprovalDesk(new ApprovalCenter(connection, catalog), apps.verifier()), health, System::currentTimeMillis),
+          new GatewayApprovalDesk(new ApprovalCenter(connection, catalog), apps.verifier()), health, System::currentTimeMillis,
+          new io.fabric.cli.dlq.GatewayDeadLetters(connection, catalog, replaySigner), new GatewayFlowHistory(connection, catalog)),
           tracing, probes);
     } catch (RuntimeException e) {
       owned.forEach(GatewayOptions::closeQuietly);
