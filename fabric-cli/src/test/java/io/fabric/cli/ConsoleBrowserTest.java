@@ -222,6 +222,65 @@ class ConsoleBrowserTest {
     assertEquals(TokenCodec.encode(statement.withSignature(ed25519.sign())), fromBrowser, "Ed25519 is deterministic: the same statement, the same token");
   }
 
+  @Test
+  void aDeadLetterIsInspectedDryRunAndReplayedFromThePageAndTheReplayedRequestExecutes() throws Exception {
+    int messagesBefore = sandbox.effects(VendorSandbox.WHATSAPP_MESSAGE);
+    String flow = "dlq-" + java.util.UUID.randomUUID();
+    // markup in a payload must show as text on every page (the browser would run it otherwise)
+    String payload = "{\"to\":\"+15550104\",\"text\":\"<img src=x id=injected><script>document.title='owned'</script>\"}";
+    String id = pendingRequest("acme", flow, payload);
+    sandbox.failNext("POST", "/v", 400, 1);
+    assertEquals(0, setup.cli("approve", id, "--key", dir.resolve("keys/alice.key").toString()).exitCode());
+    await().atMost(Duration.ofSeconds(40)).until(() -> setup.cli("status", id).out().contains("DEAD_LETTER (EXECUTION_FAILED)"));
+
+    signIn(acmeKey);
+    browser.get(consoleUrl() + "#/dead-letters?flow=" + flow);
+    WebElement row = waitFor(By.cssSelector("tr[data-dead-letter-id]"));
+    assertTrue(row.getText().contains("EXECUTION_FAILED") && row.getText().contains("send_whatsapp"), row.getText());
+    screenshot("dead-letters");
+    String deadLetterId = row.getAttribute("data-dead-letter-id");
+    row.findElement(By.tagName("a")).click();
+    await().atMost(PAGE_WAIT).until(() -> text("dead-letter-reason").equals("EXECUTION_FAILED"));
+    assertTrue(text("original-value").contains("<script>document.title='owned'</script>"), "the payload is shown as text: " + text("original-value"));
+    assertTrue(browser.findElements(By.id("injected")).isEmpty(), "no markup from a payload becomes an element");
+    assertFalse(browser.findElement(By.id("replay")).isEnabled(), "no replay before a dry run");
+    browser.findElement(By.id("dry-run")).click();
+    await().atMost(PAGE_WAIT).until(() -> text("replay-verdict").startsWith("would replay"));
+    assertTrue(text("replay-verdict").contains("replay 1 of at most 3"), "the loop guard's verdict: " + text("replay-verdict"));
+    screenshot("dead-letter");
+    browser.findElement(By.id("replay")).click();
+    await().atMost(PAGE_WAIT).until(() -> text("replay-result").startsWith("Replayed to"));
+
+    // the replay goes through the gate again: a class-B request waits for a fresh approval
+    await().atMost(Duration.ofSeconds(40)).until(() -> setup.cli("status", id).out().contains("PENDING_APPROVAL"));
+    assertEquals(0, setup.cli("approve", id, "--key", dir.resolve("keys/alice.key").toString()).exitCode());
+    browser.findElement(By.id("to-replayed-request")).click();
+    await().atMost(Duration.ofSeconds(40)).until(() -> text("outcome").startsWith("EXECUTED"));
+    await().atMost(PAGE_WAIT).until(() -> text("trace-hops").contains("executed"));
+    screenshot("request-replayed");
+    assertEquals(messagesBefore + 1, sandbox.effects(VendorSandbox.WHATSAPP_MESSAGE), "sent once, by the replay");
+    assertTrue(browser.findElements(By.id("injected")).isEmpty());
+
+    browser.findElement(By.id("to-flow")).click();
+    WebElement timeline = waitFor(By.id("flow-timeline"));
+    await().atMost(PAGE_WAIT).until(() -> text("flow-timeline").contains("FAILED") && text("flow-timeline").contains("FAILED → EXECUTED"));
+    assertTrue(timeline.getText().contains("Changes since revision"), timeline.getText());
+    screenshot("flow");
+
+    browser.findElement(By.id("forget-key")).click();
+    signIn(globexKey);
+    browser.get(consoleUrl() + "#/dead-letters?flow=" + flow);
+    waitFor(By.id("no-dead-letters"));
+    browser.get(consoleUrl() + "#/dead-letters/" + deadLetterId);
+    assertTrue(waitFor(By.id("dead-letter-missing")).getText().startsWith("404"), "another tenant's dead letter is answered like an unknown one");
+    browser.get(consoleUrl() + "#/flows/" + flow);
+    assertTrue(waitFor(By.id("flow-missing")).getText().startsWith("404"));
+    assertEquals("Execution Fabric console", browser.getTitle(), "no script from a payload ran");
+    List<String> violations = browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+        .map(org.openqa.selenium.logging.LogEntry::getMessage).filter(m -> m.contains("Content Security Policy")).toList();
+    assertEquals(List.of(), violations, "the pages run within their own policy");
+  }
+
   // ---- helpers
 
   /** A send_whatsapp request (class B) of TENANT, submitted and waiting for approval. */
