@@ -14,6 +14,7 @@ import io.fabric.dlq.ReplayOptions;
 import io.fabric.dlq.ReplayReport;
 import io.fabric.gateway.RequestSigner;
 import io.fabric.gateway.http.DeadLetterDesk;
+import io.fabric.gateway.http.QueryParams;
 import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.topics.TopicCatalog;
 import java.time.Clock;
@@ -83,33 +84,16 @@ public final class GatewayDeadLetters implements DeadLetterDesk {
    *
    * @throws IllegalArgumentException naming the parameter that is wrong
    */
-  static DeadLetterFilter filter(Map<String, List<String>> params) {
-    for (String name : params.keySet()) {
-      if (!FILTERS.contains(name)) {
-        throw new IllegalArgumentException("unknown filter '" + name + "'; the filters are " + new java.util.TreeSet<>(FILTERS));
-      }
-    }
+  static DeadLetterFilter filter(Map<String, List<String>> query) {
+    QueryParams params = new QueryParams(query, FILTERS);
     DeadLetterFilter.Builder builder = DeadLetterFilter.builder()
-        .tenants(values(params, "tenant")).flows(values(params, "flow")).actions(values(params, "action"))
-        .stages(values(params, "stage")).reasons(values(params, "reason"));
-    single(params, "error").ifPresent(builder::error);
-    single(params, "from").map(v -> parsed("from", v, DeadLetterFilter::parseDateTime)).ifPresent(builder::from);
-    single(params, "to").map(v -> parsed("to", v, DeadLetterFilter::parseDateTime)).ifPresent(builder::to);
-    single(params, "by_duration").map(v -> parsed("by_duration", v, DeadLetterFilter::parseDuration)).ifPresent(builder::byDuration);
+        .tenants(params.values("tenant")).flows(params.values("flow")).actions(params.values("action"))
+        .stages(params.values("stage")).reasons(params.values("reason"));
+    params.single("error").ifPresent(builder::error);
+    params.single("from").map(v -> parsed("from", v, DeadLetterFilter::parseDateTime)).ifPresent(builder::from);
+    params.single("to").map(v -> parsed("to", v, DeadLetterFilter::parseDateTime)).ifPresent(builder::to);
+    params.single("by_duration").map(v -> parsed("by_duration", v, DeadLetterFilter::parseDuration)).ifPresent(builder::byDuration);
     return builder.build();
-  }
-
-  private static List<String> values(Map<String, List<String>> params, String name) {
-    return params.getOrDefault(name, List.of()).stream().flatMap(v -> java.util.Arrays.stream(v.split(",")))
-        .map(String::strip).filter(v -> !v.isEmpty()).toList();
-  }
-
-  private static Optional<String> single(Map<String, List<String>> params, String name) {
-    List<String> given = params.getOrDefault(name, List.of()).stream().filter(v -> !v.isBlank()).toList();
-    if (given.size() > 1) {
-      throw new IllegalArgumentException(name + " is given " + given.size() + " times; give it once");
-    }
-    return given.stream().findFirst();
   }
 
   private static <T> T parsed(String name, String value, java.util.function.Function<String, T> parser) {

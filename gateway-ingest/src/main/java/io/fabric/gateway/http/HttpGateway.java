@@ -72,6 +72,10 @@ public final class HttpGateway implements AutoCloseable {
       new Route("get", "/v1/dead-letters"),
       new Route("get", "/v1/dead-letters/{id}"),
       new Route("post", "/v1/dead-letters/{id}/replay"),
+      new Route("get", "/v1/audit/verification"),
+      new Route("get", "/v1/audit/events"),
+      new Route("get", "/v1/evidence/{flowId}"),
+      new Route("get", "/v1/evidence/{flowId}/verification"),
       new Route("get", "/health"),
       new Route("get", "/ready"),
       new Route("get", "/metrics"),
@@ -82,15 +86,15 @@ public final class HttpGateway implements AutoCloseable {
 
   /**
    * What the gateway answers from. {@code signedReads}, {@code sender}, {@code audit}, {@code flows},
-   * {@code approvals}, {@code deadLetters} and {@code history} may be null (not offered); {@code statuses}
+   * {@code approvals}, {@code deadLetters}, {@code history} and {@code audits} may be null (not offered); {@code statuses}
    * may supply null until the store runs.
    */
   public record Backend(ApiKeys apiKeys, ReadCredentials signedReads, IngressSender sender, SecurityAudit audit,
                         Supplier<StatusReads> statuses, FlowReads flows, ApprovalDesk approvals, Supplier<Health> health,
-                        LongSupplier clock, DeadLetterDesk deadLetters, FlowHistory history) {
+                        LongSupplier clock, DeadLetterDesk deadLetters, FlowHistory history, AuditDesk audits) {
     public Backend(ApiKeys apiKeys, ReadCredentials signedReads, IngressSender sender, SecurityAudit audit,
                    Supplier<StatusReads> statuses, FlowReads flows, ApprovalDesk approvals, Supplier<Health> health, LongSupplier clock) {
-      this(apiKeys, signedReads, sender, audit, statuses, flows, approvals, health, clock, null, null);
+      this(apiKeys, signedReads, sender, audit, statuses, flows, approvals, health, clock, null, null, null);
     }
 
     boolean open() {
@@ -182,6 +186,10 @@ public final class HttpGateway implements AutoCloseable {
       handlers.put(new Route("get", "/v1/dead-letters"), this::deadLetters);
       handlers.put(new Route("get", "/v1/dead-letters/{id}"), this::deadLetter);
       handlers.put(new Route("post", "/v1/dead-letters/{id}/replay"), this::replay);
+      handlers.put(new Route("get", "/v1/audit/verification"), this::chainVerification);
+      handlers.put(new Route("get", "/v1/audit/events"), this::auditEvents);
+      handlers.put(new Route("get", "/v1/evidence/{flowId}"), this::evidence);
+      handlers.put(new Route("get", "/v1/evidence/{flowId}/verification"), this::evidenceVerification);
       handlers.put(new Route("get", "/health"), this::health);
       handlers.put(new Route("get", "/ready"), this::ready);
       handlers.put(new Route("get", "/metrics"), this::metrics);
@@ -547,6 +555,49 @@ public final class HttpGateway implements AutoCloseable {
       replays.release();
     }
     json(ctx, really ? 202 : 200, report);
+  }
+
+  private void chainVerification(Context ctx) {
+    reader(ctx);
+    json(ctx, 200, scanning(() -> auditDesk().chainVerification()));
+  }
+
+  private void auditEvents(Context ctx) {
+    Caller caller = reader(ctx);
+    List<AuditDesk.Event> events;
+    try {
+      events = scanning(() -> auditDesk().events(ctx.queryParamMap(), caller::sees));
+    } catch (IllegalArgumentException e) {
+      throw Refusal.fields(List.of(new FieldError("query", e.getMessage())));
+    }
+    json(ctx, 200, events.stream().filter(e -> caller.sees(e.tenantId())).map(AuditDesk.Event::view).toList());
+  }
+
+  /** The flow's evidence pack as a file; only to a caller who holds every tenant its records name (a flow id is not unique across tenants). */
+  private void evidence(Context ctx) {
+    String flowId = ctx.pathParam("flowId");
+    AuditDesk.Pack pack = pack(ctx, flowId);
+    ctx.header("Content-Disposition", "attachment; filename=\"evidence-" + flowId.replaceAll("[^A-Za-z0-9._-]", "_") + ".json\"");
+    ctx.status(200).contentType("application/json").result(pack.text().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void evidenceVerification(Context ctx) {
+    AuditDesk.Pack pack = pack(ctx, ctx.pathParam("flowId"));
+    json(ctx, 200, scanning(() -> auditDesk().verify(pack.text())));
+  }
+
+  private AuditDesk.Pack pack(Context ctx, String flowId) {
+    Caller caller = reader(ctx);
+    return scanning(() -> auditDesk().evidence(flowId))
+        .filter(p -> !p.tenants().isEmpty() && p.tenants().stream().allMatch(caller::mayActFor))
+        .orElseThrow(() -> new Refusal(404, "nothing recorded for flow " + flowId));
+  }
+
+  private AuditDesk auditDesk() {
+    if (backend.audits() == null) {
+      throw new Refusal(503, "this process serves no audit chain");
+    }
+    return backend.audits();
   }
 
   private DeadLetterDesk deadLetterDesk() {

@@ -43,6 +43,42 @@ class GatewayOperatorRoutesTest {
   private static final String SIGNED_READ = "Fabric-Ed25519 acme-app:1:sig";
 
   private static final FakeDesk desk = new FakeDesk();
+  /** Events of acme, globex and none; packs of acme's flow, globex's, and one flow id both tenants used. */
+  private static final AuditDesk audits = new AuditDesk() {
+    private final List<Event> events = List.of(event("acme"), event("globex"), event(null));
+
+    private Event event(String tenant) {
+      Map<String, Object> view = new LinkedHashMap<>();
+      view.put("type", "SECURITY_EVENT");
+      view.put("tenant_id", tenant);
+      return new Event(tenant, view);
+    }
+
+    @Override
+    public Map<String, Object> chainVerification() {
+      return Map.of("verified", true);
+    }
+
+    @Override
+    public List<Event> events(Map<String, List<String>> filters, Predicate<String> visible) {
+      return events; // ignores the caller's scope on purpose: the gateway must still filter
+    }
+
+    @Override
+    public Optional<Pack> evidence(String flowId) {
+      return switch (flowId) {
+        case "acme-flow", "acme\"flow" -> Optional.of(new Pack(Set.of("acme"), "{\"flow_id\":\"acme-flow\"}"));
+        case "globex-flow" -> Optional.of(new Pack(Set.of("globex"), "{}"));
+        case "shared-flow" -> Optional.of(new Pack(Set.of("acme", "globex"), "{}"));
+        default -> Optional.empty();
+      };
+    }
+
+    @Override
+    public Map<String, Object> verify(String packText) {
+      return Map.of("verified", true);
+    }
+  };
   private static HttpGateway gateway;
 
   @BeforeAll
@@ -63,7 +99,7 @@ class GatewayOperatorRoutesTest {
       }
     };
     gateway = HttpGateway.start(GatewayConfig.defaults("127.0.0.1", 0), new HttpGateway.Backend(KEYS, signed, null, null, () -> null,
-        null, null, () -> new HttpGateway.Health(true, Map.of()), System::currentTimeMillis, desk, history));
+        null, null, () -> new HttpGateway.Health(true, Map.of()), System::currentTimeMillis, desk, history, audits));
   }
 
   @BeforeEach
@@ -137,6 +173,28 @@ class GatewayOperatorRoutesTest {
       assertTrue(post("/v1/dead-letters/" + id + "/replay?execute=true", ACME_KEY).statusCode() >= 400, id);
     }
     assertEquals(List.of(), desk.replays);
+  }
+
+  @Test
+  void auditEventsAndEvidencePacksAreTheCallersTenantsOnly() throws Exception {
+    HttpResponse<String> acme = get("/v1/audit/events?type=SECURITY_EVENT", ACME_KEY);
+    assertEquals(200, acme.statusCode(), acme.body());
+    assertEquals(1, JSON.readTree(acme.body()).size(), acme.body());
+    assertEquals("acme", JSON.readTree(acme.body()).get(0).get("tenant_id").asText());
+    assertEquals(3, JSON.readTree(get("/v1/audit/events", ALL_KEY).body()).size(), "events without a tenant only for every tenant's key");
+    assertEquals(200, get("/v1/audit/verification", SIGNED_READ).statusCode());
+    assertEquals(401, get("/v1/audit/verification", null).statusCode());
+
+    HttpResponse<String> pack = get("/v1/evidence/acme-flow", ACME_KEY);
+    assertEquals(200, pack.statusCode());
+    assertEquals("attachment; filename=\"evidence-acme-flow.json\"", pack.headers().firstValue("Content-Disposition").orElse(""));
+    assertEquals("attachment; filename=\"evidence-acme_flow.json\"",
+        get("/v1/evidence/acme%22flow", ACME_KEY).headers().firstValue("Content-Disposition").orElse(""), "no header injection by a flow id");
+    assertEquals(404, get("/v1/evidence/globex-flow", ACME_KEY).statusCode());
+    assertEquals(404, get("/v1/evidence/shared-flow", ACME_KEY).statusCode(), "a flow id two tenants used: not one tenant's pack");
+    assertEquals(404, get("/v1/evidence/shared-flow/verification", ACME_KEY).statusCode());
+    assertEquals(200, get("/v1/evidence/shared-flow", ALL_KEY).statusCode());
+    assertEquals(404, get("/v1/evidence/nothing", ALL_KEY).statusCode());
   }
 
   private static List<String> ids(HttpResponse<String> answer) throws Exception {
