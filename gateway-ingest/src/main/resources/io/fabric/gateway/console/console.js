@@ -1,8 +1,10 @@
 // The web console: pages over the gateway's public HTTP API only (GET /v1/approvals,
 // POST /v1/approvals/{id}, GET /v1/requests/{id}[/wait|/trace], GET /v1/flows/{id}[/revisions],
-// GET /v1/dead-letters[/{id}], POST /v1/dead-letters/{id}/replay), called with the API key the user
+// GET /v1/dead-letters[/{id}], POST /v1/dead-letters/{id}/replay, GET /v1/audit/verification|events,
+// GET /v1/evidence/{flowId}[/verification], GET /metrics), called with the API key the user
 // typed. Everything shown is set as text, never as HTML, since payloads, errors and reasons come from callers.
 import { approverOf, importApproverKey, newNonce, sha256Hex, signToken, statementFor } from '/console/approval-token.js';
+import { parseMetrics, perMinute, summarize } from '/console/metrics.js';
 
 const KEY_STORAGE = 'fabric.console.api-key';
 /** Outcomes after which a request still moves on its own (Outcome.terminal() is false). */
@@ -108,7 +110,9 @@ function sla(deadline) {
 // ---- approvals
 
 async function approvalsPage() {
+  const mine = generation;
   const pending = await api('/v1/approvals');
+  if (mine !== generation) return; // the user moved on while it loaded
   const refresh = el('button', { type: 'button', id: 'refresh', text: 'Refresh' });
   refresh.addEventListener('click', () => route());
   if (pending.length === 0) {
@@ -128,6 +132,7 @@ async function approvalsPage() {
 async function approvalPage(id) {
   const mine = generation;
   const pending = (await api('/v1/approvals')).find((p) => p.request_id === id);
+  if (mine !== generation) return;
   if (!pending) {
     view(el('h2', { text: `Request ${id}` }), el('p', { id: 'not-pending', text: 'This request does not wait for approval (any more). ' },
       el('a', { href: `#/requests/${encodeURIComponent(id)}`, text: 'Show its status' })));
@@ -334,8 +339,10 @@ async function deadLettersPage(filters) {
     const q = chosen.toString();
     location.hash = `#/dead-letters${q ? `?${q}` : ''}`;
   });
+  const mine = generation;
   view(el('h2', { text: 'Dead letters' }), form, el('p', { class: 'muted', text: 'Loading…' }));
   const letters = await api(`/v1/dead-letters?${filters.toString()}`);
+  if (mine !== generation) return;
   const head = el('tr', {}, ['Dead letter', 'Dead-lettered', 'Stage', 'Tenant', 'Flow', 'Action', 'Reason', 'Attempts', 'Replayed', 'Error']
     .map((h) => el('th', { text: h })));
   const rows = letters.map((d) => el('tr', { 'data-dead-letter-id': d.id },
@@ -347,13 +354,16 @@ async function deadLettersPage(filters) {
 }
 
 async function deadLetterPage(id) {
+  const mine = generation;
   let d;
   try {
     d = await api(`/v1/dead-letters/${encodeURIComponent(id)}`);
   } catch (e) {
+    if (mine !== generation) return;
     view(el('h2', { text: `Dead letter ${id}` }), el('p', { id: 'dead-letter-missing', class: 'bad', text: e.message }));
     return;
   }
+  if (mine !== generation) return;
   const original = d.original ?? {};
   const link = (hash, text) => (text ? el('a', { href: hash, text }) : null);
   view(
@@ -395,10 +405,10 @@ function replayForm(d) {
     try {
       const report = await post(false);
       const record = (report.records ?? [])[0];
-      plan.replaceChildren(report.error ? el('p', { class: 'bad', text: report.error }) : null,
+      plan.replaceChildren(...[report.error ? el('p', { class: 'bad', text: report.error }) : null,
         record ? el('p', { id: 'replay-verdict', class: record.status === 'would_replay' ? 'ok' : 'bad',
           text: `${record.status.replace(/_/g, ' ')}${record.target_topic ? ` -> ${record.target_topic}` : ''}: ${record.detail}` })
-          : el('p', { id: 'replay-verdict', class: 'bad', text: 'The replayer found nothing to replay.' }));
+          : el('p', { id: 'replay-verdict', class: 'bad', text: 'The replayer found nothing to replay.' })].filter(Boolean));
       replay.disabled = !(record && record.status === 'would_replay' && !report.error);
     } catch (e) {
       plan.replaceChildren(el('p', { class: 'bad', text: e.message }));
@@ -413,8 +423,9 @@ function replayForm(d) {
       const record = (report.records ?? [])[0];
       const done = record?.status === 'replayed';
       result.className = done ? 'ok' : 'bad';
-      result.replaceChildren(done ? `Replayed to ${record.target_topic} (${record.detail}). ` : `${record?.status ?? 'nothing replayed'}: ${record?.detail ?? report.error ?? ''} `,
-        d.request_id ? el('a', { id: 'to-replayed-request', href: `#/requests/${encodeURIComponent(d.request_id)}`, text: 'Follow the request' }) : null);
+      result.replaceChildren(...[done ? `Replayed to ${record.target_topic} (${record.detail}). ` : `${record?.status ?? 'nothing replayed'}: ${record?.detail ?? report.error ?? ''} `,
+        d.request_id ? el('a', { id: 'to-replayed-request', href: `#/requests/${encodeURIComponent(d.request_id)}`, text: 'Follow the request' }) : null]
+        .filter(Boolean));
     } catch (e) {
       result.className = 'bad';
       result.textContent = e.message;
@@ -451,16 +462,20 @@ async function flowPage(id) {
     view(el('h2', { text: 'Flow' }), form);
     return;
   }
+  const mine = generation;
   let revisions;
   try {
     revisions = await api(`/v1/flows/${encodeURIComponent(id)}/revisions`);
   } catch (e) {
+    if (mine !== generation) return;
     view(el('h2', { text: 'Flow' }), form, el('p', { id: 'flow-missing', class: 'bad', text: e.message }));
     return;
   }
+  if (mine !== generation) return;
   const last = revisions[revisions.length - 1];
   view(el('h2', { text: `Flow ${id}` }), form,
-    definitions('flow-summary', [['Tenant', last.tenant_id], ['Status', last.status], ['Revisions', revisions.length], ['Latest', last.at]]),
+    definitions('flow-summary', [['Tenant', last.tenant_id], ['Status', last.status], ['Revisions', revisions.length], ['Latest', last.at],
+      ['Evidence', el('a', { id: 'to-evidence', href: `#/evidence/${encodeURIComponent(id)}`, text: 'Evidence pack' })]]),
     el('ol', { id: 'flow-timeline', class: 'timeline' }, revisions.map((r, i) => revisionItem(r, i > 0 ? revisions[i - 1] : null))));
 }
 
@@ -515,6 +530,135 @@ function flatten(value, path = '', out = new Map()) {
   return out;
 }
 
+// ---- audit: the chain's verification, and policy violations and security events as a board
+
+async function auditPage() {
+  const mine = generation;
+  view(el('h2', { text: 'Audit' }), el('p', { class: 'muted', text: 'Verifying the chain…' }));
+  const [chain, violations, security] = await Promise.all([api('/v1/audit/verification'),
+    api('/v1/audit/events?type=POLICY_VIOLATION&n=50'), api('/v1/audit/events?type=SECURITY_EVENT&n=50')]);
+  if (mine !== generation) return;
+  const breaks = chain.partitions.flatMap((p) => p.breaks.map((b) => [p.partition, b.offset, b.kind, b.detail]));
+  const board = (id, title, events) => el('section', { class: 'board-column' }, el('h3', { text: `${title} (${events.length})` }),
+    events.length ? table(id, ['At', 'Tenant', 'Flow', 'Request', 'Action', 'Detail'],
+      [...events].reverse().map((e) => [e.at, e.tenant_id, e.flow_id, e.request_id, e.action, e.detail]))
+      : el('p', { class: 'muted', id: `${id}-none`, text: 'None recorded.' }));
+  view(el('h2', { text: 'Audit' }),
+    el('p', { id: 'chain-status', class: chain.verified ? 'ok big' : 'bad big',
+      text: chain.verified ? `Audit chain ${chain.topic}: verified, ${chain.records} records in ${chain.partitions.length} partitions`
+        : `Audit chain ${chain.topic}: BROKEN, ${breaks.length} break(s)` }),
+    table('chain-partitions', ['Partition', 'Records', 'Sequences', 'From genesis', 'Head hash', 'Breaks', 'Open transaction from'],
+      chain.partitions.map((p) => [p.partition, p.records, p.records ? `${p.first_sequence}..${p.last_sequence}` : '—', p.from_genesis ? 'yes' : 'no',
+        p.head_hash, p.breaks.length, p.open_transaction_from_offset])),
+    breaks.length ? table('chain-breaks', ['Partition', 'Offset', 'Kind', 'Detail'], breaks) : null,
+    el('p', { class: 'muted', text: 'The chain proves that no recorded event was edited, dropped, added or reordered since it was chained; '
+      + 'it does not prove an event true. Keep the head hashes elsewhere to compare.' }),
+    el('div', { class: 'board', id: 'audit-board' }, board('policy-violations', 'Policy violations', violations), board('security-events', 'Security events', security)));
+}
+
+// ---- evidence: a flow's pack, downloadable, and its verification against the live topics
+
+async function evidencePage(flowId) {
+  const input = el('input', { id: 'evidence-flow-id', placeholder: 'flow id', size: 40, value: flowId ?? '' });
+  const form = el('form', { id: 'evidence-form' }, input, ' ', el('button', { type: 'submit', text: 'Show' }));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    location.hash = `#/evidence/${encodeURIComponent(input.value.trim())}`;
+  });
+  if (!flowId) {
+    view(el('h2', { text: 'Evidence pack' }), form);
+    return;
+  }
+  const mine = generation;
+  view(el('h2', { text: `Evidence pack of flow ${flowId}` }), form, el('p', { class: 'muted', text: 'Exporting and verifying against Kafka…' }));
+  let report;
+  try {
+    report = await api(`/v1/evidence/${encodeURIComponent(flowId)}/verification`);
+  } catch (e) {
+    if (mine !== generation) return;
+    view(el('h2', { text: `Evidence pack of flow ${flowId}` }), form, el('p', { id: 'evidence-missing', class: 'bad', text: e.message }));
+    return;
+  }
+  if (mine !== generation) return;
+  const download = el('button', { type: 'button', id: 'download-evidence', text: 'Download the pack' });
+  const downloaded = el('span', { id: 'evidence-downloaded', class: 'muted' });
+  download.addEventListener('click', async () => {
+    // fetched with the API key (a plain link would carry none), then saved from memory
+    const response = await fetch(`/v1/evidence/${encodeURIComponent(flowId)}`, { headers: authorization(), cache: 'no-store' });
+    if (!response.ok) {
+      downloaded.textContent = `${response.status}`;
+      return;
+    }
+    const blob = await response.blob();
+    const url = URL.createObjectURL(blob);
+    const a = el('a', { href: url, download: `evidence-${flowId.replace(/[^A-Za-z0-9._-]/g, '_')}.json` });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+    downloaded.textContent = ` ${blob.size} bytes saved`;
+  });
+  const failed = report.checks.filter((c) => !c.ok).length;
+  view(el('h2', { text: `Evidence pack of flow ${flowId}` }), form,
+    el('p', { id: 'evidence-status', class: report.verified ? 'ok big' : 'bad big',
+      text: report.verified ? `Verified against the live topics: ${report.checks.length} checks` : `FAILED: ${failed} of ${report.checks.length} checks` }),
+    el('p', {}, download, downloaded),
+    table('evidence-checks', ['', 'Subject', 'Detail'], report.checks.map((c) => [c.ok ? '✓' : '✗', c.subject, c.detail])),
+    el('h3', { text: 'What a pack cannot prove on its own' }),
+    el('ul', { id: 'evidence-cannot-prove' }, report.cannot_prove.map((line) => el('li', { text: line }))));
+}
+
+// ---- overview: this process's metrics, and what waits for the key's tenants
+
+let lastScrape = null;
+
+async function overviewPage() {
+  const mine = generation;
+  const render = async () => {
+    const [metricsText, pending, recentDeadLetters] = await Promise.all([
+      fetch('/metrics', { cache: 'no-store' }).then((r) => (r.ok ? r.text() : '')),
+      api('/v1/approvals'), api('/v1/dead-letters?by_duration=PT1H')]);
+    if (mine !== generation) return;
+    const m = summarize(parseMetrics(metricsText));
+    const now = Date.now();
+    const rate = lastScrape ? perMinute(lastScrape.deadLetters, m.deadLetters, now - lastScrape.at) : null;
+    lastScrape = { at: now, deadLetters: m.deadLetters };
+    const oldest = pending.reduce((o, p) => (!o || isoDurationMillis(p.age) > isoDurationMillis(o.age) ? p : o), null);
+    const card = (id, label, value, note) => el('div', { class: 'card', id }, el('div', { class: 'card-value', text: String(value) }),
+      el('div', { class: 'card-label', text: label }), note ? el('div', { class: 'muted', text: note }) : null);
+    view(el('h2', { text: 'Overview' }),
+      el('h3', { text: 'Your tenants' }),
+      el('div', { class: 'cards' },
+        card('pending-approvals', 'approvals waiting', pending.length,
+          oldest ? `oldest ${duration(isoDurationMillis(oldest.age))}: ${oldest.action} of ${oldest.tenant_id}` : 'none'),
+        card('recent-dead-letters', 'dead letters in the last hour', recentDeadLetters.length)),
+      el('h3', { text: 'This process, every tenant (as /metrics)' }),
+      metricsText ? [
+        el('div', { class: 'cards' },
+          Object.entries(m.decisions).sort().map(([outcome, n]) => card(`decisions-${outcome}`, outcome, n)),
+          card('dead-letters-total', 'dead letters', m.deadLetters, rate === null ? 'rate: next refresh' : `${rate.toFixed(1)} per minute`),
+          card('replays-total', 'replays admitted', m.replays),
+          card('pending-gauge', 'pending in this process', m.pending, m.pending ? `oldest ${duration(m.oldestPendingSeconds * 1000)}` : null)),
+        m.latency.length ? table('plugin-latency', ['Plugin', 'Calls', 'Mean', 'p50', 'p99'],
+          m.latency.map((l) => [l.plugin, l.calls, `${l.meanMs.toFixed(0)} ms`, fmtMs(l.p50Ms), fmtMs(l.p99Ms)]))
+          : el('p', { class: 'muted', text: 'No plugin calls yet.' }),
+      ] : el('p', { class: 'muted', id: 'no-metrics', text: 'This process serves no metrics.' }),
+      el('p', { class: 'muted', text: `Refreshed ${new Date(now).toISOString()}; every 5 s while this page is open.` }));
+  };
+  await render();
+  const timer = setInterval(() => {
+    if (mine !== generation) {
+      clearInterval(timer);
+      return;
+    }
+    render().catch((e) => showError(e.message));
+  }, 5000);
+}
+
+function fmtMs(value) {
+  return value === null ? '—' : `${value.toFixed(0)} ms`;
+}
+
 // ---- session and routing
 
 function showLogin(message) {
@@ -542,6 +686,9 @@ async function route() {
     if (page === 'requests') requestsPage(param);
     else if (page === 'dead-letters') await (param ? deadLetterPage(param) : deadLettersPage(new URLSearchParams(query ?? '')));
     else if (page === 'flows') await flowPage(param);
+    else if (page === 'audit') await auditPage();
+    else if (page === 'evidence') await evidencePage(param);
+    else if (page === 'overview') await overviewPage();
     else if (param) await approvalPage(param);
     else await approvalsPage();
   } catch (e) {
