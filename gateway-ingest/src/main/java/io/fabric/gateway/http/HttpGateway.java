@@ -554,7 +554,8 @@ public final class HttpGateway implements AutoCloseable {
     } finally {
       replays.release();
     }
-    json(ctx, really ? 202 : 200, report);
+    // a replay that failed part-way (Kafka refused it, e.g. an ACL) is an error; the report says what was committed before it
+    json(ctx, !really ? 200 : report.get("error") == null ? 202 : 500, report);
   }
 
   private void chainVerification(Context ctx) {
