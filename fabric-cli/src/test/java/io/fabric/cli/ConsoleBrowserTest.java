@@ -240,7 +240,7 @@ class ConsoleBrowserTest {
     String id = pendingRequest("acme", flow, payload);
     sandbox.failNext("POST", "/v", 400, 1);
     assertEquals(0, setup.cli("approve", id, "--key", dir.resolve("keys/alice.key").toString()).exitCode());
-    await().atMost(Duration.ofSeconds(40)).until(() -> setup.cli("status", id).out().contains("DEAD_LETTER (EXECUTION_FAILED)"));
+    await().atMost(Duration.ofSeconds(40)).until(() -> outcome(acmeKey, id).equals("DEAD_LETTER (EXECUTION_FAILED)"));
 
     signIn(acmeKey);
     browser.get(consoleUrl() + "#/dead-letters?flow=" + flow);
@@ -262,7 +262,7 @@ class ConsoleBrowserTest {
     await().atMost(PAGE_WAIT).until(() -> text("replay-result").startsWith("Replayed to"));
 
     // the replay goes through the gate again: a class-B request waits for a fresh approval
-    await().atMost(Duration.ofSeconds(40)).until(() -> setup.cli("status", id).out().contains("PENDING_APPROVAL"));
+    await().atMost(Duration.ofSeconds(40)).until(() -> outcome(acmeKey, id).startsWith("PENDING_APPROVAL"));
     assertEquals(0, setup.cli("approve", id, "--key", dir.resolve("keys/alice.key").toString()).exitCode());
     browser.findElement(By.id("to-replayed-request")).click();
     await().atMost(Duration.ofSeconds(40)).until(() -> text("outcome").startsWith("EXECUTED"));
@@ -331,6 +331,32 @@ class ConsoleBrowserTest {
     assertFalse(text("policy-violations").contains(acme));
   }
 
+  @Test
+  void theOverviewReadsPluginLatencyFromTheHistogramAndSkipsWhatIsNotASample() throws Exception {
+    signIn(acmeKey);
+    Object summary = ((JavascriptExecutor) browser).executeAsyncScript("""
+        const done = arguments[arguments.length - 1];
+        import('/console/metrics.js').then((m) => {
+          const text = [
+            '# HELP fabric_plugin_calls_seconds a comment',
+            'fabric_plugin_calls_seconds_bucket{plugin="stripe",result="success",le="0.1"} 50',
+            'fabric_plugin_calls_seconds_bucket{plugin="stripe",result="success",le="0.2"} 100',
+            'fabric_plugin_calls_seconds_bucket{plugin="stripe",result="success",le="+Inf"} 100',
+            'fabric_plugin_calls_seconds_count{plugin="stripe",result="success"} 100',
+            'fabric_plugin_calls_seconds_sum{plugin="stripe",result="success"} 10',
+            'fabric_decisions_total{class="A",outcome="ROUTED",reason="x\\\\"y"} 3',
+            'fabric_decisions_total{class="B",outcome="ROUTED",reason=""} 2',
+            'not a sample line',
+          ].join('\\n');
+          const s = m.summarize(m.parseMetrics(text));
+          done(JSON.stringify({ routed: s.decisions.ROUTED, p50: Math.round(s.latency[0].p50Ms), p99: Math.round(s.latency[0].p99Ms),
+            mean: Math.round(s.latency[0].meanMs),
+            rate: m.perMinute(10, 16, 30000) }));
+        }).catch((e) => done('error: ' + e.message));
+        """);
+    assertEquals("{\"routed\":5,\"p50\":100,\"p99\":198,\"mean\":100,\"rate\":12}", summary);
+  }
+
   // ---- helpers
 
   /** A class-C request of TENANT (with markup in its payload), blocked by the gate: a policy violation on the audit chain. */
@@ -365,8 +391,23 @@ class ConsoleBrowserTest {
     CliRun submit = setup.cli(args.toArray(String[]::new));
     assertEquals(0, submit.exitCode(), submit.toString());
     String id = submit.out().strip();
-    await().atMost(Duration.ofSeconds(40)).until(() -> setup.cli("status", id).out().contains("PENDING_APPROVAL"));
+    String key = tenant.equals("acme") ? acmeKey : globexKey;
+    await().atMost(Duration.ofSeconds(40)).until(() -> outcome(key, id).startsWith("PENDING_APPROVAL"));
     return id;
+  }
+
+  private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
+  /** The request's outcome as the gateway's status store holds it ("OUTCOME (REASON)"), or "" while it has none: cheaper to poll than the CLI. */
+  private static String outcome(String apiKey, String id) throws Exception {
+    HttpResponse<String> status = HTTP.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + http.http().port() + "/v1/requests/" + id)).header("Authorization", "Bearer " + apiKey).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (status.statusCode() != 200) {
+      return "";
+    }
+    com.fasterxml.jackson.databind.JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.body());
+    return body.path("outcome").asText() + (body.path("reason").isTextual() ? " (" + body.get("reason").asText() + ")" : "");
   }
 
   private static String consoleUrl() {
