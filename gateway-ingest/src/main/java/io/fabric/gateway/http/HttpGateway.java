@@ -533,6 +533,7 @@ public final class HttpGateway implements AutoCloseable {
    * answered like an unknown one.
    */
   private void replay(Context ctx) {
+    refuseCrossSite(ctx);
     Caller caller = backend.open() ? Caller.open() : apiKeyCaller(ctx);
     DeadLetterDesk desk = deadLetterDesk();
     String id = ctx.pathParam("id");
@@ -599,6 +600,18 @@ public final class HttpGateway implements AutoCloseable {
       throw new Refusal(503, "this process serves no audit chain");
     }
     return backend.audits();
+  }
+
+  /**
+   * A page of another site can send a simple POST to a loopback gateway (no preflight), and a gateway run
+   * open needs no credential: a browser names such a request {@code Sec-Fetch-Site: cross-site}, so a write
+   * it marks as coming from another site is refused. Clients that are not browsers send no such header.
+   */
+  private static void refuseCrossSite(Context ctx) {
+    String site = ctx.header("Sec-Fetch-Site");
+    if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+      throw new Refusal(403, "a write from another site (Sec-Fetch-Site: " + site + ") is refused");
+    }
   }
 
   private DeadLetterDesk deadLetterDesk() {
