@@ -24,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -92,7 +93,7 @@ public final class DeadLetterReplayer {
   }
 
   /** What {@link #execute} would do now, publishing nothing and creating nothing. */
-  public ReplayReport dryRun(DeadLetterFilter filter, ReplayOptions options) {
+  public ReplayReport dryRun(Predicate<DeadLetterEntry> filter, ReplayOptions options) {
     ReplayLedger ledger = ReplayLedger.read(connection, ledgerTopic);
     List<ReplayDecision> decisions = plan(filter, options, ledger);
     List<ReplayDecision> selected = selected(decisions, options);
@@ -120,7 +121,7 @@ public final class DeadLetterReplayer {
    * Replays the dead letters the filter selects. Returns a report rather than throwing when
    * publishing fails part-way, so the caller can say what was committed before the failure.
    */
-  public ReplayReport execute(DeadLetterFilter filter, ReplayOptions options, ReplayListener listener) {
+  public ReplayReport execute(Predicate<DeadLetterEntry> filter, ReplayOptions options, ReplayListener listener) {
     KafkaProducer<byte[], byte[]> producer = null;
     try (Admin admin = Admin.create(connection.clientConfig())) {
       if (!missingTopics(admin, List.of(catalog.dlq.name())).isEmpty()) {
@@ -235,7 +236,7 @@ public final class DeadLetterReplayer {
     return headers;
   }
 
-  private List<ReplayDecision> plan(DeadLetterFilter filter, ReplayOptions options, ReplayLedger ledger) {
+  private List<ReplayDecision> plan(Predicate<DeadLetterEntry> filter, ReplayOptions options, ReplayLedger ledger) {
     List<DeadLetterEntry> entries = new DeadLetterReader(connection, catalog.dlq).read(filter);
     return ReplayPlanner.plan(entries, ledger, options, catalog);
   }

@@ -49,29 +49,7 @@ final class AuditCommand {
       long records = reports.stream().mapToLong(ChainVerifier.PartitionReport::records).sum();
       PrintWriter out = spec.commandLine().getOut();
       if (output.json()) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("topic", chain);
-        json.put("verified", intact);
-        json.put("records", records);
-        List<Object> partitions = new ArrayList<>();
-        for (ChainVerifier.PartitionReport r : reports) {
-          Map<String, Object> p = new LinkedHashMap<>();
-          p.put("partition", r.partition());
-          p.put("records", r.records());
-          p.put("first_offset", r.empty() ? null : r.firstOffset());
-          p.put("first_sequence", r.empty() ? null : r.firstSequence());
-          p.put("last_offset", r.empty() ? null : r.lastOffset());
-          p.put("last_sequence", r.empty() ? null : r.lastSequence());
-          p.put("head_hash", r.headHex());
-          p.put("from_genesis", !r.empty() && r.fromGenesis());
-          List<Object> breaks = new ArrayList<>();
-          r.breaks().forEach(b -> breaks.add(Map.of("offset", b.offset(), "kind", b.kind().name(), "detail", b.detail())));
-          p.put("breaks", breaks);
-          p.put("open_transaction_from_offset", openFrom.get(r.partition()));
-          partitions.add(p);
-        }
-        json.put("partitions", partitions);
-        out.println(Json.write(json));
+        out.println(Json.write(json(chain, reports, openFrom)));
       } else {
         for (ChainVerifier.PartitionReport r : reports) {
           out.println(r.summary());
@@ -85,6 +63,37 @@ final class AuditCommand {
             : "BROKEN, " + reports.stream().mapToInt(r -> r.breaks().size()).sum() + " break(s)"));
       }
       return intact ? 0 : 1;
+    }
+
+    /** What {@code audit verify -o json} prints; the gateway's {@code /v1/audit/verification} too. */
+    static Map<String, Object> verification(io.fabric.schemas.config.KafkaConnection connection, String chain) {
+      return json(chain, AuditChainReader.verify(connection, chain), AuditChainReader.openTransactionsFrom(connection, chain));
+    }
+
+    private static Map<String, Object> json(String chain, List<ChainVerifier.PartitionReport> reports, Map<Integer, Long> openFrom) {
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("topic", chain);
+      json.put("verified", reports.stream().allMatch(ChainVerifier.PartitionReport::intact));
+      json.put("records", reports.stream().mapToLong(ChainVerifier.PartitionReport::records).sum());
+      List<Object> partitions = new ArrayList<>();
+      for (ChainVerifier.PartitionReport r : reports) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("partition", r.partition());
+        p.put("records", r.records());
+        p.put("first_offset", r.empty() ? null : r.firstOffset());
+        p.put("first_sequence", r.empty() ? null : r.firstSequence());
+        p.put("last_offset", r.empty() ? null : r.lastOffset());
+        p.put("last_sequence", r.empty() ? null : r.lastSequence());
+        p.put("head_hash", r.headHex());
+        p.put("from_genesis", !r.empty() && r.fromGenesis());
+        List<Object> breaks = new ArrayList<>();
+        r.breaks().forEach(b -> breaks.add(Map.of("offset", b.offset(), "kind", b.kind().name(), "detail", b.detail())));
+        p.put("breaks", breaks);
+        p.put("open_transaction_from_offset", openFrom.get(r.partition()));
+        partitions.add(p);
+      }
+      json.put("partitions", partitions);
+      return json;
     }
   }
 
@@ -136,6 +145,13 @@ final class AuditCommand {
     /** The last {@code -n} matching events in event time order; every record that is not a readable chained event goes to {@code undecodable}. */
     List<Row> matching(List<AuditChainReader.StoredRecord> records, Instant now, List<String> undecodable) {
       long from = since == null ? Long.MIN_VALUE : now.minus(since).toEpochMilli();
+      return matching(records, event -> matches(tenant, event.getTenantId()) && matches(type, event.getType())
+          && matches(flow, event.getFlowId()) && matches(request, event.getRequestId()) && event.getAt() >= from, count, undecodable);
+    }
+
+    /** The last {@code count} events {@code accept} takes, in event time order; shared with the gateway's {@code /v1/audit/events}. */
+    static List<Row> matching(List<AuditChainReader.StoredRecord> records, java.util.function.Predicate<AuditEvent> accept, int count,
+                              List<String> undecodable) {
       Deque<Row> last = new ArrayDeque<>();
       for (AuditChainReader.StoredRecord r : records) {
         ChainedAuditEvent chained;
@@ -151,8 +167,7 @@ final class AuditCommand {
               + "); run `fabric audit verify`");
           continue;
         }
-        if (matches(tenant, event.getTenantId()) && matches(type, event.getType()) && matches(flow, event.getFlowId())
-            && matches(request, event.getRequestId()) && event.getAt() >= from) {
+        if (accept.test(event)) {
           last.addLast(new Row(r.partition(), r.offset(), chained, event));
         }
       }
@@ -166,23 +181,7 @@ final class AuditCommand {
       if (output.json()) {
         List<Object> json = new ArrayList<>();
         for (Row row : rows) {
-          Map<String, Object> m = new LinkedHashMap<>();
-          m.put("partition", row.partition());
-          m.put("offset", row.offset());
-          m.put("sequence", row.chained().getSequence());
-          m.put("hash", ChainHash.hex(row.chained().getHash()));
-          AuditEvent e = row.event();
-          m.put("id", e.getId());
-          m.put("at", Instant.ofEpochMilli(e.getAt()).toString());
-          m.put("type", e.getType());
-          m.put("tenant_id", e.getTenantId());
-          m.put("flow_id", e.getFlowId());
-          m.put("request_id", e.getRequestId());
-          m.put("action", e.getAction());
-          m.put("submitter", e.getSubmitter());
-          m.put("policy_version", e.getPolicyVersion());
-          m.put("detail", e.getDetail());
-          json.add(m);
+          json.add(json(row));
         }
         out.println(Json.write(json));
         return 0;
@@ -194,6 +193,27 @@ final class AuditCommand {
             oneLine(dash(e.getRequestId())), oneLine(e.getDetail()));
       }
       return 0;
+    }
+
+    /** One event as {@code audit tail -o json} prints it. */
+    static Map<String, Object> json(Row row) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("partition", row.partition());
+      m.put("offset", row.offset());
+      m.put("sequence", row.chained().getSequence());
+      m.put("hash", ChainHash.hex(row.chained().getHash()));
+      AuditEvent e = row.event();
+      m.put("id", e.getId());
+      m.put("at", Instant.ofEpochMilli(e.getAt()).toString());
+      m.put("type", e.getType());
+      m.put("tenant_id", e.getTenantId());
+      m.put("flow_id", e.getFlowId());
+      m.put("request_id", e.getRequestId());
+      m.put("action", e.getAction());
+      m.put("submitter", e.getSubmitter());
+      m.put("policy_version", e.getPolicyVersion());
+      m.put("detail", e.getDetail());
+      return m;
     }
 
     private static boolean matches(String wanted, String actual) {

@@ -96,13 +96,7 @@ final class EvidenceCommand {
       }
       PrintWriter out = spec.commandLine().getOut();
       if (output.json()) {
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("verified", report.ok());
-        List<Object> checks = new ArrayList<>();
-        report.checks().forEach(c -> checks.add(Map.of("ok", c.ok(), "subject", c.subject(), "detail", c.detail())));
-        json.put("checks", checks);
-        json.put("cannot_prove", report.cannotProve());
-        out.println(Json.write(json));
+        out.println(Json.write(json(report)));
       } else {
         report.checks().forEach(out::println);
         out.println("what this pack cannot prove on its own:");
@@ -112,6 +106,17 @@ final class EvidenceCommand {
             + report.checks().size() + " checks"));
       }
       return report.ok() ? 0 : 1;
+    }
+
+    /** What {@code evidence verify -o json} prints; the gateway's {@code /v1/evidence/{flowId}/verification} too. */
+    static Map<String, Object> json(EvidenceVerifier.Report report) {
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("verified", report.ok());
+      List<Object> checks = new ArrayList<>();
+      report.checks().forEach(c -> checks.add(Map.of("ok", c.ok(), "subject", c.subject(), "detail", c.detail())));
+      json.put("checks", checks);
+      json.put("cannot_prove", report.cannotProve());
+      return json;
     }
   }
 }

@@ -12,6 +12,7 @@ import io.fabric.gateway.http.SecurityAudit;
 import io.fabric.gateway.http.StatusReads;
 import io.fabric.observability.ProcessMetrics;
 import io.fabric.policy.approvals.ApproverKeys;
+import io.fabric.policy.approvals.ApproverRegistry;
 import io.fabric.policy.center.ApprovalCenter;
 import io.fabric.policy.identity.SubmitterVerifier;
 import io.fabric.schemas.config.KafkaConnection;
@@ -147,6 +148,7 @@ final class GatewayOptions {
       }
       return new HttpGateway.Health(r != null && r.ready(), detail);
     });
+    RequestSigner replaySigner = gatewayKey == null ? null : signer(gatewayKey);
     GatewayConfig config = GatewayConfig.defaults(httpHost, httpPort).withMaxInFlight(maxInFlight).withHostAliases(java.util.Set.copyOf(hostAliases))
         .withLimits(GatewayConfig.defaults(httpHost, httpPort).maxBodyBytes(), maxBatch);
     HttpGateway http;
@@ -154,7 +156,10 @@ final class GatewayOptions {
       http = HttpGateway.start(config, new HttpGateway.Backend(keys, signedReads, sender, audit, statuses,
           flowId -> LatestByKeyReader.latest(connection, catalog.flowState, flowId)
               .map(c -> new io.fabric.gateway.http.FlowReads.Flow(c.getTenantId(), FlowsCommand.Show.toJson(c))),
-          new GatewayApprovalDesk(new ApprovalCenter(connection, catalog), apps.verifier()), health, System::currentTimeMillis),
+          new GatewayApprovalDesk(new ApprovalCenter(connection, catalog), apps.verifier()), health, System::currentTimeMillis,
+          new io.fabric.cli.dlq.GatewayDeadLetters(connection, catalog, replaySigner), new GatewayFlowHistory(connection, catalog),
+          new GatewayAudit(connection, catalog, registry(ApproverRegistry.Role.APPROVERS, apps.approversFile),
+              registry(ApproverRegistry.Role.SUBMITTERS, apps.submittersFile))),
           tracing, probes);
     } catch (RuntimeException e) {
       owned.forEach(GatewayOptions::closeQuietly);
@@ -177,6 +182,10 @@ final class GatewayOptions {
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read the gateway key " + keyFile + ": " + e.getMessage(), e);
     }
+  }
+
+  private static ApproverRegistry registry(ApproverRegistry.Role role, Path file) {
+    return file == null ? null : ApproverRegistry.load(role, file);
   }
 
   private static void closeQuietly(AutoCloseable c) {

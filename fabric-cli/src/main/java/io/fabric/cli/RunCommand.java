@@ -89,7 +89,7 @@ final class RunCommand implements Callable<Integer> {
       started.set(runtime);
       out.println("fabric running: " + String.join(", ", runtime.appNames()) + "; http://" + http.http().advertised()
           + "/health (also /ready, /metrics); Ctrl-C to stop");
-      out.println("console: http://" + http.http().advertised() + "/console (approvals and requests, with an API key)");
+      out.println("console: http://" + http.http().advertised() + "/console (overview, approvals, requests, flows, dead letters, audit; with an API key)");
       if (gateway.apiKeysFile == null) {
         out.println("gateway: no API keys (--api-keys), so POST /v1/tasks accepts nothing");
       }

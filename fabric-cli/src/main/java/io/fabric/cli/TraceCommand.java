@@ -52,24 +52,29 @@ final class TraceCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     TenantScope scope = scopeOptions.scope();
-    KafkaConnection connection = kafka.connection();
-    TopicCatalog catalog = kafka.catalog();
-    List<Seen<RequestStatus>> statuses = read(connection, catalog.requestStatus, requestId, s -> true);
-    if (statuses.isEmpty() || !scope.allows(statuses.get(statuses.size() - 1).value().getTenantId())) {
-      // another tenant's request is answered like an unknown id
-      throw new IllegalStateException("unknown request " + requestId + TenantScopeOptions.suffix(scope));
-    }
-    String flowId = statuses.get(statuses.size() - 1).value().getFlowId();
-    TracePath.Records records = flowId == null
-        ? new TracePath.Records(statuses, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of())
-        : records(connection, catalog, flowId, statuses);
-    TracePath path = TracePath.assemble(requestId, records).orElseThrow();
+    // another tenant's request is answered like an unknown id
+    TracePath path = trace(kafka.connection(), kafka.catalog(), requestId).filter(p -> scope.allows(p.tenantId()))
+        .orElseThrow(() -> new IllegalStateException("unknown request " + requestId + TenantScopeOptions.suffix(scope)));
     PrintWriter out = spec.commandLine().getOut();
     out.println(output.json() ? Json.write(json(path)) : text(path));
     return 0;
   }
 
-  private TracePath.Records records(KafkaConnection connection, TopicCatalog catalog, String flowId, List<Seen<RequestStatus>> statuses) {
+  /** The request's path, read from the fabric's topics; empty when it has no status. Shared with the gateway's {@code /v1/requests/{id}/trace}. */
+  static Optional<TracePath> trace(KafkaConnection connection, TopicCatalog catalog, String requestId) {
+    List<Seen<RequestStatus>> statuses = read(connection, catalog.requestStatus, requestId, s -> true);
+    if (statuses.isEmpty()) {
+      return Optional.empty();
+    }
+    String flowId = statuses.get(statuses.size() - 1).value().getFlowId();
+    TracePath.Records records = flowId == null
+        ? new TracePath.Records(statuses, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of())
+        : records(connection, catalog, requestId, flowId, statuses);
+    return TracePath.assemble(requestId, records);
+  }
+
+  private static TracePath.Records records(KafkaConnection connection, TopicCatalog catalog, String requestId, String flowId,
+                                           List<Seen<RequestStatus>> statuses) {
     var pending = read(connection, catalog.approvalPending, flowId, p -> requestId.equals(p.getRequest().getRequestId()));
     var blocked = read(connection, catalog.blocked, flowId, b -> requestId.equals(b.getRequest().getRequestId()));
     var approvals = read(connection, catalog.approvals, flowId, t -> requestId.equals(t.getRequestId()));

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
+import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -58,6 +59,7 @@ class ConsoleBrowserTest {
   private static VendorSandbox sandbox;
   private static FabricRuntime runtime;
   private static GatewayOptions.Running http;
+  private static io.fabric.observability.ProcessMetrics metrics;
   private static ChromeDriver browser;
   private static String acmeKey;
   private static String globexKey;
@@ -80,8 +82,12 @@ class ConsoleBrowserTest {
     acmeKey = setup.apiKey("acme-ops");
     globexKey = setup.apiKey("globex-ops");
     AtomicReference<FabricRuntime> started = new AtomicReference<>();
-    http = gateway.start(kafka.connection(kafka.bootstrapServer), kafka.catalog(), apps, started::get);
-    runtime = FabricRuntime.start(apps.settings(kafka, kafka.bootstrapServer, dir.resolve("state")), http.http().advertised());
+    // as fabric run does: one metrics registry, which /metrics (and so the overview page) serves
+    metrics = new io.fabric.observability.ProcessMetrics();
+    http = gateway.start(kafka.connection(kafka.bootstrapServer), kafka.catalog(), apps, started::get,
+        io.fabric.schemas.tracing.FabricTracing.noop(), metrics);
+    runtime = FabricRuntime.start(apps.settings(kafka, kafka.bootstrapServer, dir.resolve("state")), http.http().advertised(),
+        io.fabric.schemas.tracing.FabricTracing.noop(), metrics.fabric());
     started.set(runtime);
 
     ChromeOptions options = new ChromeOptions().setBinary(chromium.get().toFile())
@@ -110,6 +116,9 @@ class ConsoleBrowserTest {
     }
     if (sandbox != null) {
       sandbox.close();
+    }
+    if (metrics != null) {
+      metrics.close();
     }
   }
 
@@ -222,7 +231,151 @@ class ConsoleBrowserTest {
     assertEquals(TokenCodec.encode(statement.withSignature(ed25519.sign())), fromBrowser, "Ed25519 is deterministic: the same statement, the same token");
   }
 
+  @Test
+  void aDeadLetterIsInspectedDryRunAndReplayedFromThePageAndTheReplayedRequestExecutes() throws Exception {
+    int messagesBefore = sandbox.effects(VendorSandbox.WHATSAPP_MESSAGE);
+    String flow = "dlq-" + java.util.UUID.randomUUID();
+    // markup in a payload must show as text on every page (the browser would run it otherwise)
+    String payload = "{\"to\":\"+15550104\",\"text\":\"<img src=x id=injected><script>document.title='owned'</script>\"}";
+    String id = pendingRequest("acme", flow, payload);
+    sandbox.failNext("POST", "/v", 400, 1);
+    assertEquals(0, setup.cli("approve", id, "--key", dir.resolve("keys/alice.key").toString()).exitCode());
+    await().atMost(Duration.ofSeconds(40)).until(() -> outcome(acmeKey, id).equals("DEAD_LETTER (EXECUTION_FAILED)"));
+
+    signIn(acmeKey);
+    browser.get(consoleUrl() + "#/dead-letters?flow=" + flow);
+    WebElement row = waitFor(By.cssSelector("tr[data-dead-letter-id]"));
+    assertTrue(row.getText().contains("EXECUTION_FAILED") && row.getText().contains("send_whatsapp"), row.getText());
+    screenshot("dead-letters");
+    String deadLetterId = row.getAttribute("data-dead-letter-id");
+    click(By.cssSelector("tr[data-dead-letter-id] a"));
+    await().atMost(PAGE_WAIT).until(() -> text("dead-letter-reason").equals("EXECUTION_FAILED"));
+    assertTrue(text("original-value").contains("<script>document.title='owned'</script>"), "the payload is shown as text: " + text("original-value"));
+    assertTrue(browser.findElements(By.id("injected")).isEmpty(), "no markup from a payload becomes an element");
+    assertFalse(browser.findElement(By.id("replay")).isEnabled(), "no replay before a dry run");
+    browser.findElement(By.id("dry-run")).click();
+    await().atMost(PAGE_WAIT).until(() -> text("replay-verdict").startsWith("would replay"));
+    assertTrue(text("replay-verdict").contains("replay 1 of at most 3"), "the loop guard's verdict: " + text("replay-verdict"));
+    assertFalse(text("replay-plan").contains("null"), text("replay-plan"));
+    screenshot("dead-letter");
+    browser.findElement(By.id("replay")).click();
+    await().atMost(PAGE_WAIT).until(() -> text("replay-result").startsWith("Replayed to"));
+
+    // the replay goes through the gate again: a class-B request waits for a fresh approval
+    await().atMost(Duration.ofSeconds(40)).until(() -> outcome(acmeKey, id).startsWith("PENDING_APPROVAL"));
+    assertEquals(0, setup.cli("approve", id, "--key", dir.resolve("keys/alice.key").toString()).exitCode());
+    browser.findElement(By.id("to-replayed-request")).click();
+    await().atMost(Duration.ofSeconds(40)).until(() -> text("outcome").startsWith("EXECUTED"));
+    await().atMost(PAGE_WAIT).until(() -> text("trace-hops").contains("executed"));
+    screenshot("request-replayed");
+    assertEquals(messagesBefore + 1, sandbox.effects(VendorSandbox.WHATSAPP_MESSAGE), "sent once, by the replay");
+    assertTrue(browser.findElements(By.id("injected")).isEmpty());
+
+    browser.findElement(By.id("to-flow")).click();
+    WebElement timeline = waitFor(By.id("flow-timeline"));
+    await().atMost(PAGE_WAIT).until(() -> text("flow-timeline").contains("FAILED") && text("flow-timeline").contains("FAILED → EXECUTED"));
+    assertTrue(timeline.getText().contains("Changes since revision"), timeline.getText());
+    screenshot("flow");
+
+    // the flow's evidence pack: its dead letter, replay, approvals and checkpoints, verified against the live topics
+    browser.findElement(By.id("to-evidence")).click();
+    await().atMost(PAGE_WAIT).until(() -> text("evidence-status").startsWith("Verified against the live topics"));
+    browser.findElement(By.id("download-evidence")).click();
+    await().atMost(PAGE_WAIT).until(() -> text("evidence-downloaded").contains("bytes saved"));
+    screenshot("evidence");
+
+    browser.findElement(By.id("forget-key")).click();
+    signIn(globexKey);
+    browser.get(consoleUrl() + "#/dead-letters?flow=" + flow);
+    waitFor(By.id("no-dead-letters"));
+    browser.get(consoleUrl() + "#/dead-letters/" + deadLetterId);
+    assertTrue(waitFor(By.id("dead-letter-missing")).getText().startsWith("404"), "another tenant's dead letter is answered like an unknown one");
+    browser.get(consoleUrl() + "#/flows/" + flow);
+    assertTrue(waitFor(By.id("flow-missing")).getText().startsWith("404"));
+    browser.get(consoleUrl() + "#/evidence/" + flow);
+    assertTrue(waitFor(By.id("evidence-missing")).getText().startsWith("404"));
+    assertEquals("Execution Fabric console", browser.getTitle(), "no script from a payload ran");
+    List<String> violations = browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+        .map(org.openqa.selenium.logging.LogEntry::getMessage).filter(m -> m.contains("Content Security Policy")).toList();
+    assertEquals(List.of(), violations, "the pages run within their own policy");
+  }
+
+  @Test
+  void theAuditBoardAndTheOverviewShowTheKeysTenantsOnly() throws Exception {
+    String acme = blockedRequest("acme");
+    String globex = blockedRequest("globex");
+    // acme's key acting for globex: refused, and a security event of globex's
+    HttpResponse<String> refused = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + http.http().port() + "/v1/tasks")).header("Authorization", "Bearer " + acmeKey)
+        .header("Content-Type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"tenant_id\":\"globex\",\"action\":\"summarize\",\"payload\":{\"text\":\"x\"}}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, refused.statusCode(), refused.body());
+
+    signIn(acmeKey);
+    browser.get(consoleUrl() + "#/audit");
+    awaitOnRefresh(() -> text("policy-violations").contains(acme));
+    assertTrue(text("chain-status").contains(": verified,"), text("chain-status"));
+    assertFalse(text("policy-violations").contains(globex), "no other tenant's violation");
+    assertFalse(text("audit-board").contains("tried to submit for tenant globex"), "no other tenant's security event");
+    screenshot("audit");
+    browser.get(consoleUrl() + "#/overview");
+    await().atMost(PAGE_WAIT).until(() -> text("decisions-BLOCKED").contains("BLOCKED"));
+    assertTrue(text("pending-approvals").contains("approvals waiting"), text("pending-approvals"));
+    screenshot("overview");
+
+    browser.findElement(By.id("forget-key")).click();
+    signIn(globexKey);
+    browser.get(consoleUrl() + "#/audit");
+    awaitOnRefresh(() -> text("security-events").contains("tried to submit for tenant globex") && text("policy-violations").contains(globex));
+    assertFalse(text("policy-violations").contains(acme));
+  }
+
+  @Test
+  void theOverviewReadsPluginLatencyFromTheHistogramAndSkipsWhatIsNotASample() throws Exception {
+    signIn(acmeKey);
+    Object summary = ((JavascriptExecutor) browser).executeAsyncScript("""
+        const done = arguments[arguments.length - 1];
+        import('/console/metrics.js').then((m) => {
+          const text = [
+            '# HELP fabric_plugin_calls_seconds a comment',
+            'fabric_plugin_calls_seconds_bucket{plugin="stripe",result="success",le="0.1"} 50',
+            'fabric_plugin_calls_seconds_bucket{plugin="stripe",result="success",le="0.2"} 100',
+            'fabric_plugin_calls_seconds_bucket{plugin="stripe",result="success",le="+Inf"} 100',
+            'fabric_plugin_calls_seconds_count{plugin="stripe",result="success"} 100',
+            'fabric_plugin_calls_seconds_sum{plugin="stripe",result="success"} 10',
+            'fabric_decisions_total{class="A",outcome="ROUTED",reason="x\\\\"y"} 3',
+            'fabric_decisions_total{class="B",outcome="ROUTED",reason=""} 2',
+            'not a sample line',
+          ].join('\\n');
+          const s = m.summarize(m.parseMetrics(text));
+          done(JSON.stringify({ routed: s.decisions.ROUTED, p50: Math.round(s.latency[0].p50Ms), p99: Math.round(s.latency[0].p99Ms),
+            mean: Math.round(s.latency[0].meanMs),
+            rate: m.perMinute(10, 16, 30000) }));
+        }).catch((e) => done('error: ' + e.message));
+        """);
+    assertEquals("{\"routed\":5,\"p50\":100,\"p99\":198,\"mean\":100,\"rate\":12}", summary);
+  }
+
   // ---- helpers
+
+  /** A class-C request of TENANT (with markup in its payload), blocked by the gate: a policy violation on the audit chain. */
+  private static String blockedRequest(String tenant) {
+    CliRun submit = setup.cli("submit", "--tenant", tenant, "--action", "exfiltrate_secrets", "--payload", "{\"note\":\"<b>not bold</b>\"}");
+    assertEquals(0, submit.exitCode(), submit.toString());
+    return submit.out().strip();
+  }
+
+  /** Reloads the page until CONDITION holds (the audit chain is written a moment after the decision). */
+  private static void awaitOnRefresh(java.util.concurrent.Callable<Boolean> condition) {
+    await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+      if (condition.call()) {
+        return true;
+      }
+      browser.navigate().refresh();
+      return false;
+    });
+  }
 
   /** A send_whatsapp request (class B) of TENANT, submitted and waiting for approval. */
   private static String pendingRequest(String tenant, String payload) {
@@ -238,8 +391,23 @@ class ConsoleBrowserTest {
     CliRun submit = setup.cli(args.toArray(String[]::new));
     assertEquals(0, submit.exitCode(), submit.toString());
     String id = submit.out().strip();
-    await().atMost(Duration.ofSeconds(40)).until(() -> setup.cli("status", id).out().contains("PENDING_APPROVAL"));
+    String key = tenant.equals("acme") ? acmeKey : globexKey;
+    await().atMost(Duration.ofSeconds(40)).until(() -> outcome(key, id).startsWith("PENDING_APPROVAL"));
     return id;
+  }
+
+  private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
+  /** The request's outcome as the gateway's status store holds it ("OUTCOME (REASON)"), or "" while it has none: cheaper to poll than the CLI. */
+  private static String outcome(String apiKey, String id) throws Exception {
+    HttpResponse<String> status = HTTP.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + http.http().port() + "/v1/requests/" + id)).header("Authorization", "Bearer " + apiKey).build(),
+        HttpResponse.BodyHandlers.ofString());
+    if (status.statusCode() != 200) {
+      return "";
+    }
+    com.fasterxml.jackson.databind.JsonNode body = new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.body());
+    return body.path("outcome").asText() + (body.path("reason").isTextual() ? " (" + body.get("reason").asText() + ")" : "");
   }
 
   private static String consoleUrl() {
@@ -269,6 +437,14 @@ class ConsoleBrowserTest {
     browser.findElement(By.id("key-file")).sendKeys(dir.resolve("keys/alice.key").toAbsolutePath().toString());
     await().atMost(PAGE_WAIT).until(() -> text("signer").startsWith("Signing as alice"));
     assertTrue(browser.findElement(By.id("approve")).isEnabled());
+  }
+
+  /** Clicks the element, finding it again if the page re-rendered it meanwhile. */
+  private static void click(By by) {
+    await().atMost(PAGE_WAIT).ignoreException(org.openqa.selenium.StaleElementReferenceException.class).until(() -> {
+      browser.findElement(by).click();
+      return true;
+    });
   }
 
   private static WebElement waitFor(By by) {

@@ -88,7 +88,7 @@ public final class ReplayCommand extends DlqSubcommand {
       report = replayer.dryRun(filter, options);
     }
     if (output.json()) {
-      printJson(json(report, filter));
+      printJson(json(report, filter.describe()));
     } else {
       text(report, filter);
     }
@@ -174,10 +174,10 @@ public final class ReplayCommand extends DlqSubcommand {
         + report.refused() + ", failed " + report.failed() + left + ".";
   }
 
-  private static ObjectNode json(ReplayReport report, DeadLetterFilter filter) {
+  static ObjectNode json(ReplayReport report, String filters) {
     ObjectNode node = JSON.createObjectNode();
     node.put("dry_run", !report.executed());
-    node.put("filters", filter.describe());
+    node.put("filters", filters);
     ObjectNode summary = node.putObject("summary");
     summary.put(report.executed() ? "replayed" : "would_replay", report.replayed());
     summary.put("skipped_already_replayed", report.alreadyReplayed());

@@ -65,7 +65,7 @@ public final class ShowCommand extends DlqSubcommand {
     return ExitCode.OK;
   }
 
-  private static ObjectNode json(DeadLetterEntry entry, OriginalValue original, Optional<ReplayLedger.Entry> replays,
+  static ObjectNode json(DeadLetterEntry entry, OriginalValue original, Optional<ReplayLedger.Entry> replays,
                                  TopicCatalog catalog) {
     ObjectNode node = ListCommand.summary(entry, ReplayLedger.empty());
     node.remove("error");

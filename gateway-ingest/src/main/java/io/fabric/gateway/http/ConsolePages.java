@@ -83,6 +83,7 @@ final class ConsolePages {
     files.put("console.css", "text/css;charset=utf-8");
     files.put("console.js", "text/javascript;charset=utf-8");
     files.put("approval-token.js", "text/javascript;charset=utf-8");
+    files.put("metrics.js", "text/javascript;charset=utf-8");
     return Map.copyOf(files);
   }
 }

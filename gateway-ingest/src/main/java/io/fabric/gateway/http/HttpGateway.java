@@ -67,6 +67,15 @@ public final class HttpGateway implements AutoCloseable {
       new Route("get", "/v1/flows/{id}"),
       new Route("get", "/v1/approvals"),
       new Route("post", "/v1/approvals/{id}"),
+      new Route("get", "/v1/flows/{id}/revisions"),
+      new Route("get", "/v1/requests/{id}/trace"),
+      new Route("get", "/v1/dead-letters"),
+      new Route("get", "/v1/dead-letters/{id}"),
+      new Route("post", "/v1/dead-letters/{id}/replay"),
+      new Route("get", "/v1/audit/verification"),
+      new Route("get", "/v1/audit/events"),
+      new Route("get", "/v1/evidence/{flowId}"),
+      new Route("get", "/v1/evidence/{flowId}/verification"),
       new Route("get", "/health"),
       new Route("get", "/ready"),
       new Route("get", "/metrics"),
@@ -76,12 +85,18 @@ public final class HttpGateway implements AutoCloseable {
   public record Health(boolean up, Map<String, Object> detail) {}
 
   /**
-   * What the gateway answers from. {@code signedReads}, {@code sender}, {@code audit}, {@code flows} and
-   * {@code approvals} may be null (not offered); {@code statuses} may supply null until the store runs.
+   * What the gateway answers from. {@code signedReads}, {@code sender}, {@code audit}, {@code flows},
+   * {@code approvals}, {@code deadLetters}, {@code history} and {@code audits} may be null (not offered); {@code statuses}
+   * may supply null until the store runs.
    */
   public record Backend(ApiKeys apiKeys, ReadCredentials signedReads, IngressSender sender, SecurityAudit audit,
                         Supplier<StatusReads> statuses, FlowReads flows, ApprovalDesk approvals, Supplier<Health> health,
-                        LongSupplier clock) {
+                        LongSupplier clock, DeadLetterDesk deadLetters, FlowHistory history, AuditDesk audits) {
+    public Backend(ApiKeys apiKeys, ReadCredentials signedReads, IngressSender sender, SecurityAudit audit,
+                   Supplier<StatusReads> statuses, FlowReads flows, ApprovalDesk approvals, Supplier<Health> health, LongSupplier clock) {
+      this(apiKeys, signedReads, sender, audit, statuses, flows, approvals, health, clock, null, null, null);
+    }
+
     boolean open() {
       return apiKeys.isEmpty() && signedReads == null;
     }
@@ -117,6 +132,11 @@ public final class HttpGateway implements AutoCloseable {
   static final int MAX_CONCURRENT_WAITS = 256;
   private final java.util.concurrent.Semaphore scans = new java.util.concurrent.Semaphore(MAX_CONCURRENT_SCANS);
   private final java.util.concurrent.Semaphore waits = new java.util.concurrent.Semaphore(MAX_CONCURRENT_WAITS);
+  /**
+   * One replay at a time: replays share one transactional id, so a second would fence the first;
+   * past it, 429.
+   */
+  private final java.util.concurrent.Semaphore replays = new java.util.concurrent.Semaphore(1);
   private final ScheduledExecutorService polls = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "fabric-gateway-wait");
     t.setDaemon(true);
@@ -161,6 +181,15 @@ public final class HttpGateway implements AutoCloseable {
       handlers.put(new Route("get", "/v1/flows/{id}"), this::flow);
       handlers.put(new Route("get", "/v1/approvals"), this::pendingApprovals);
       handlers.put(new Route("post", "/v1/approvals/{id}"), this::decide);
+      handlers.put(new Route("get", "/v1/flows/{id}/revisions"), this::flowRevisions);
+      handlers.put(new Route("get", "/v1/requests/{id}/trace"), this::trace);
+      handlers.put(new Route("get", "/v1/dead-letters"), this::deadLetters);
+      handlers.put(new Route("get", "/v1/dead-letters/{id}"), this::deadLetter);
+      handlers.put(new Route("post", "/v1/dead-letters/{id}/replay"), this::replay);
+      handlers.put(new Route("get", "/v1/audit/verification"), this::chainVerification);
+      handlers.put(new Route("get", "/v1/audit/events"), this::auditEvents);
+      handlers.put(new Route("get", "/v1/evidence/{flowId}"), this::evidence);
+      handlers.put(new Route("get", "/v1/evidence/{flowId}/verification"), this::evidenceVerification);
       handlers.put(new Route("get", "/health"), this::health);
       handlers.put(new Route("get", "/ready"), this::ready);
       handlers.put(new Route("get", "/metrics"), this::metrics);
@@ -455,6 +484,141 @@ public final class HttpGateway implements AutoCloseable {
           + "or {\"token\": \"...\"}")));
     }
     return text;
+  }
+
+  private void flowRevisions(Context ctx) {
+    Caller caller = reader(ctx);
+    String id = ctx.pathParam("id");
+    scanning(() -> history().revisions(id)).filter(f -> caller.mayActFor(f.tenantId()))
+        .ifPresentOrElse(f -> json(ctx, 200, f.view()), () -> json(ctx, 404, Map.of("error", "no flow " + id)));
+  }
+
+  private void trace(Context ctx) {
+    Caller caller = reader(ctx);
+    String id = ctx.pathParam("id");
+    scanning(() -> history().trace(id)).filter(t -> caller.mayActFor(t.tenantId()))
+        .ifPresentOrElse(t -> json(ctx, 200, t.view()), () -> notFound(ctx, id));
+  }
+
+  private FlowHistory history() {
+    if (backend.history() == null) {
+      throw new Refusal(503, "this process serves no flow history");
+    }
+    return backend.history();
+  }
+
+  /** Dead letters as {@code fabric dlq list} filters them; only the caller's tenants' (none without a tenant unless it may read every tenant). */
+  private void deadLetters(Context ctx) {
+    Caller caller = reader(ctx);
+    DeadLetterDesk desk = deadLetterDesk();
+    List<DeadLetterDesk.Item> items;
+    try {
+      items = scanning(() -> desk.list(ctx.queryParamMap()));
+    } catch (IllegalArgumentException e) {
+      throw Refusal.fields(List.of(new FieldError("query", e.getMessage())));
+    }
+    json(ctx, 200, items.stream().filter(i -> caller.sees(i.tenantId())).map(DeadLetterDesk.Item::view).toList());
+  }
+
+  private void deadLetter(Context ctx) {
+    Caller caller = reader(ctx);
+    String id = ctx.pathParam("id");
+    scanning(() -> deadLetterDesk().find(id)).filter(i -> caller.sees(i.tenantId()))
+        .ifPresentOrElse(i -> json(ctx, 200, i.view()), () -> json(ctx, 404, Map.of("error", "no dead letter " + id)));
+  }
+
+  /**
+   * Replays one dead letter, a dry run unless {@code ?execute=true}: a write, so like a decision it
+   * takes an API key (a signed read credential is not enough), and another tenant's dead letter is
+   * answered like an unknown one.
+   */
+  private void replay(Context ctx) {
+    refuseCrossSite(ctx);
+    Caller caller = backend.open() ? Caller.open() : apiKeyCaller(ctx);
+    DeadLetterDesk desk = deadLetterDesk();
+    String id = ctx.pathParam("id");
+    String execute = ctx.queryParam("execute");
+    if (execute != null && !execute.equals("true") && !execute.equals("false")) {
+      throw Refusal.fields(List.of(new FieldError("execute", "true or false")));
+    }
+    boolean really = "true".equals(execute);
+    Optional<DeadLetterDesk.Item> found = scanning(() -> desk.find(id)).filter(i -> caller.sees(i.tenantId()));
+    if (found.isEmpty()) {
+      throw new Refusal(404, "no dead letter " + id);
+    }
+    if (!replays.tryAcquire()) {
+      throw busy("a replay is running already");
+    }
+    Map<String, Object> report;
+    try {
+      report = desk.replay(id, caller::sees, really, "gateway:" + caller.name());
+    } finally {
+      replays.release();
+    }
+    // a replay that failed part-way (Kafka refused it, e.g. an ACL) is an error; the report says what was committed before it
+    json(ctx, !really ? 200 : report.get("error") == null ? 202 : 500, report);
+  }
+
+  private void chainVerification(Context ctx) {
+    reader(ctx);
+    json(ctx, 200, scanning(() -> auditDesk().chainVerification()));
+  }
+
+  private void auditEvents(Context ctx) {
+    Caller caller = reader(ctx);
+    List<AuditDesk.Event> events;
+    try {
+      events = scanning(() -> auditDesk().events(ctx.queryParamMap(), caller::sees));
+    } catch (IllegalArgumentException e) {
+      throw Refusal.fields(List.of(new FieldError("query", e.getMessage())));
+    }
+    json(ctx, 200, events.stream().filter(e -> caller.sees(e.tenantId())).map(AuditDesk.Event::view).toList());
+  }
+
+  /** The flow's evidence pack as a file; only to a caller who holds every tenant its records name (a flow id is not unique across tenants). */
+  private void evidence(Context ctx) {
+    String flowId = ctx.pathParam("flowId");
+    AuditDesk.Pack pack = pack(ctx, flowId);
+    ctx.header("Content-Disposition", "attachment; filename=\"evidence-" + flowId.replaceAll("[^A-Za-z0-9._-]", "_") + ".json\"");
+    ctx.status(200).contentType("application/json").result(pack.text().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void evidenceVerification(Context ctx) {
+    AuditDesk.Pack pack = pack(ctx, ctx.pathParam("flowId"));
+    json(ctx, 200, scanning(() -> auditDesk().verify(pack.text())));
+  }
+
+  private AuditDesk.Pack pack(Context ctx, String flowId) {
+    Caller caller = reader(ctx);
+    return scanning(() -> auditDesk().evidence(flowId))
+        .filter(p -> !p.tenants().isEmpty() && p.tenants().stream().allMatch(caller::mayActFor))
+        .orElseThrow(() -> new Refusal(404, "nothing recorded for flow " + flowId));
+  }
+
+  private AuditDesk auditDesk() {
+    if (backend.audits() == null) {
+      throw new Refusal(503, "this process serves no audit chain");
+    }
+    return backend.audits();
+  }
+
+  /**
+   * A page of another site can send a simple POST to a loopback gateway (no preflight), and a gateway run
+   * open needs no credential: a browser names such a request {@code Sec-Fetch-Site: cross-site}, so a write
+   * it marks as coming from another site is refused. Clients that are not browsers send no such header.
+   */
+  private static void refuseCrossSite(Context ctx) {
+    String site = ctx.header("Sec-Fetch-Site");
+    if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+      throw new Refusal(403, "a write from another site (Sec-Fetch-Site: " + site + ") is refused");
+    }
+  }
+
+  private DeadLetterDesk deadLetterDesk() {
+    if (backend.deadLetters() == null) {
+      throw new Refusal(503, "this process serves no dead letters");
+    }
+    return backend.deadLetters();
   }
 
   private ApprovalDesk desk() {

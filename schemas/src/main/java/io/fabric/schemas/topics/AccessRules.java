@@ -139,6 +139,11 @@ public final class AccessRules {
       }
       case "status" -> {
         read(grants, catalog.requestStatus, catalog.flowState, catalog.approvalPending);
+        // the console's reads (as fabric trace, flows show --history, dlq list/show, audit verify/tail, evidence export):
+        // reads only; a replay from the console writes the replays topic, which stays the replayer principal's alone
+        read(grants, catalog.ingress, catalog.routed, catalog.blocked, catalog.flowRevisions, catalog.dlq, catalog.dlqReplays,
+            catalog.auditChain);
+        grants.add(new Grant(Resource.TOPIC, pluginTopicPrefix(catalog), true, READ));
         readWrite(grants, catalog.approvals);
         write(grants, catalog.ingress, catalog.audit, catalog.dlq);
         streamsApp(grants, catalog.applicationId(STATUS_STAGE));
