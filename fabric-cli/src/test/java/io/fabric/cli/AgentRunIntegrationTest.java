@@ -180,6 +180,10 @@ class AgentRunIntegrationTest {
         && turns.get(0).path("input_tokens").asLong() > 0, turns.get(0).toString());
     assertTrue(turns.get(2).path("prompt").toString().contains("COMPLETED"), "turn 3's prompt is the e-mail's outcome: " + turns.get(2));
     assertTrue(turns.stream().noneMatch(t -> t.toString().contains(VendorSandbox.MODEL_API_KEY)), "no key in the log");
+    CliRun runs = cli("agents", "runs", "--tenant", "acme");
+    assertTrue(runs.exitCode() == 0 && runs.out().contains(runId) && runs.out().contains("durable"), runs.toString());
+    CliRun shown = cli("agents", "runs", runId);
+    assertTrue(shown.exitCode() == 0 && shown.out().contains("turn 4: sandbox-") && shown.out().contains("< calls send_email"), shown.toString());
   }
 
   /** A status record written straight to the topic, as anyone with write access could. */
