@@ -52,6 +52,9 @@ class AgentRunIntegrationTest {
   private static VendorSandbox sandbox;
   private static FabricRuntime runtime;
   private static FabricRuntime plugins;
+  /** The plugin process's registry, as {@code fabric run} serves it on /metrics. */
+  private static final io.fabric.observability.FabricMetrics metrics =
+      new io.fabric.observability.FabricMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   private static ConnectionOptions kafka;
 
   @BeforeAll
@@ -96,7 +99,8 @@ class AgentRunIntegrationTest {
   private static FabricRuntime startPlugins() {
     AppOptions apps = appOptions("plugins");
     apps.config.put("fabric.plugin.runtime.job.poll.min.ms", "100");
-    FabricRuntime started = FabricRuntime.start(apps.settings(kafka, kafka.bootstrapServer, dir.resolve("state")), "127.0.0.1:0");
+    FabricRuntime started = FabricRuntime.start(apps.settings(kafka, kafka.bootstrapServer, dir.resolve("state")), "127.0.0.1:0",
+        io.fabric.schemas.tracing.FabricTracing.noop(), metrics);
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(started::ready);
     return started;
   }
@@ -180,6 +184,8 @@ class AgentRunIntegrationTest {
         && turns.get(0).path("input_tokens").asLong() > 0, turns.get(0).toString());
     assertTrue(turns.get(2).path("prompt").toString().contains("COMPLETED"), "turn 3's prompt is the e-mail's outcome: " + turns.get(2));
     assertTrue(turns.stream().noneMatch(t -> t.toString().contains(VendorSandbox.MODEL_API_KEY)), "no key in the log");
+    var modelCalls = metrics.registry().find("fabric.model.calls").tag("provider", "sandbox-openai").tag("result", "ok").timer();
+    assertTrue(modelCalls != null && modelCalls.count() >= 2, "the model meters are on the process's /metrics registry");
     CliRun runs = cli("agents", "runs", "--tenant", "acme");
     assertTrue(runs.exitCode() == 0 && runs.out().contains(runId) && runs.out().contains("durable"), runs.toString());
     CliRun shown = cli("agents", "runs", runId);

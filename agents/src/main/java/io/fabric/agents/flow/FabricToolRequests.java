@@ -69,7 +69,8 @@ public final class FabricToolRequests implements ToolRequests, AutoCloseable {
   @Override
   public Optional<ToolGate.Outcome> outcome(String tenant, AgentRun.PendingTool tool) {
     watch(tenant, tool);
-    ToolGate.Outcome outcome = outcomes.get(tool.requestId());
+    // handed over once: the run checkpoints it; asked again (that checkpoint lost), the call is looked up again
+    ToolGate.Outcome outcome = outcomes.remove(tool.requestId());
     if (outcome != null) {
       watched.remove(tool.requestId());
     }
@@ -108,27 +109,36 @@ public final class FabricToolRequests implements ToolRequests, AutoCloseable {
     follower.start();
   }
 
+  /**
+   * Reads until closed. A failed read (a look-up timing out, the broker away) is logged and tried again
+   * after a pause: a waiting run only learns its outcome later, it never loses it.
+   */
   private void follow() {
     try {
       while (!closed) {
-        for (ConsumerRecord<String, RequestStatus> record : consumer.poll(Duration.ofMillis(200))) {
-          if (record.value() != null && watched.containsKey(record.key())) {
-            consider(record.value());
-          }
-        }
-        for (String requestId = lookUps.poll(); requestId != null; requestId = lookUps.poll()) {
-          if (watched.containsKey(requestId)) {
-            for (RequestStatus status : LatestByKeyReader.all(connection, catalog.requestStatus, requestId, s -> true)) {
-              consider(status);
+        try {
+          for (ConsumerRecord<String, RequestStatus> record : consumer.poll(Duration.ofMillis(200))) {
+            if (record.value() != null && watched.containsKey(record.key())) {
+              consider(record.value());
             }
           }
+          for (String requestId = lookUps.peek(); requestId != null; requestId = lookUps.peek()) {
+            if (watched.containsKey(requestId)) {
+              for (RequestStatus status : LatestByKeyReader.all(connection, catalog.requestStatus, requestId, s -> true)) {
+                consider(status);
+              }
+            }
+            lookUps.remove(requestId);
+          }
+        } catch (WakeupException e) {
+          throw e;
+        } catch (RuntimeException e) {
+          log.warn("agents: reading the outcomes of tool calls failed ({}); trying again", e.toString());
+          java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofSeconds(1).toNanos());
         }
       }
     } catch (WakeupException e) {
       // closing
-    } catch (RuntimeException e) {
-      log.error("agents: following {} stopped: {}; waiting tool calls get no outcome until a restart", catalog.requestStatus.name(),
-          e.toString(), e);
     } finally {
       consumer.close(Duration.ofSeconds(5));
     }
