@@ -48,6 +48,8 @@ public final class AgentRunSetup {
   public static final String KEYS_DIR = ModelProviders.PREFIX + "keys_dir";
   public static final String WAIT_POLL_MS = ModelProviders.PREFIX + "wait_poll_ms";
   public static final String RUN_DEADLINE_MS = ModelProviders.PREFIX + "run_deadline_ms";
+  /** {@code model}: the seed's class-A text actions ask the configured model first ({@link ModelBackedActions}); default {@code builtin}. */
+  public static final String BUILTIN_ACTIONS = ModelProviders.PREFIX + "builtin_actions";
 
   /** The registry to run (the agents plugin configured when it could be) and what to close after the runtimes. */
   public record Configured(PluginRegistry registry, AutoCloseable resources, Optional<String> why) {}
@@ -91,13 +93,23 @@ public final class AgentRunSetup {
     }
     FabricToolRequests tools = new FabricToolRequests(connection, catalog, clients);
     Duration worstTurn = providers.stream().map(ProviderConfig::timeout).reduce(Duration.ZERO, Duration::plus).multipliedBy(3);
+    var router = ModelProviders.router(settings, HttpClient.newHttpClient(), new ModelMetrics(meters));
+    boolean modelActions = "model".equals(settings.apply(BUILTIN_ACTIONS).orElse("builtin"));
     AgentRunPlugin plugin = AgentRunPlugin.configured(new AgentRunPlugin.Setup(agents::get,
-        ModelProviders.router(settings, HttpClient.newHttpClient(), new ModelMetrics(meters)), new TurnDecider(policy), tools,
+        router, new TurnDecider(policy), tools,
         FabricActionTools.SPECS, providers.stream().flatMap(p -> p.apiKey().stream()).toList(),
         Duration.ofMillis(Long.parseLong(settings.apply(WAIT_POLL_MS).orElse("1000"))),
         Duration.ofMillis(Long.parseLong(settings.apply(RUN_DEADLINE_MS).orElse("86400000"))), worstTurn));
     List<FabricPlugin> plugins = new ArrayList<>();
-    registry.plugins().forEach(p -> plugins.add(p.name().equals(AgentRunPlugin.NAME) ? plugin : p));
+    for (FabricPlugin p : registry.plugins()) {
+      if (p.name().equals(AgentRunPlugin.NAME)) {
+        plugins.add(plugin);
+      } else if (modelActions && p.taskTypes().containsAll(ModelBackedActions.SHAPES.keySet())) {
+        plugins.add(new ModelBackedActions(p, router, worstTurn));
+      } else {
+        plugins.add(p);
+      }
+    }
     log.info("agents: {} agent(s) from {}, providers {}, signing as {}", agents.byName().size(), dir, providers.stream()
         .map(ProviderConfig::name).toList(), clients.keySet());
     return new Configured(PluginRegistry.of(plugins), tools, Optional.empty());
