@@ -184,6 +184,18 @@ class AgentRunIntegrationTest {
         && turns.get(0).path("input_tokens").asLong() > 0, turns.get(0).toString());
     assertTrue(turns.get(2).path("prompt").toString().contains("COMPLETED"), "turn 3's prompt is the e-mail's outcome: " + turns.get(2));
     assertTrue(turns.stream().noneMatch(t -> t.toString().contains(VendorSandbox.MODEL_API_KEY)), "no key in the log");
+    // the e-mail call delivered to the gate a second time (a crash between the submit and its mark): the same signed request, dropped
+    JsonNode proposed = turns.get(1).path("response").path("tool_calls").get(0);
+    var again = new io.fabric.agents.run.AgentRun.PendingTool(proposed.path("id").asText(), emailRequest, "agent-run:" + emailRequest,
+        "send_email", proposed.path("arguments"), SUBMITTER);
+    try (var requests = new io.fabric.agents.flow.FabricToolRequests(kafka.connection(kafka.bootstrapServer), kafka.catalog(),
+        Map.of(SUBMITTER, new FabricClient(kafka.connection(kafka.bootstrapServer), kafka.catalog()).signedBy(
+            new RequestSigner(SUBMITTER, ApproverKeys.readPrivateKey(dir.resolve("keys").resolve(SUBMITTER + ".key"))))))) {
+      requests.submit("acme", again);
+    }
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> sandbox.effects(VendorSandbox.EMAIL) - emailsBefore == 1);
+    assertEquals("EXECUTED", LatestByKeyReader.latest(kafka.connection(kafka.bootstrapServer), kafka.catalog().requestStatus, emailRequest)
+        .orElseThrow().getOutcome(), "the second delivery changed nothing");
     var modelCalls = metrics.registry().find("fabric.model.calls").tag("provider", "sandbox-openai").tag("result", "ok").timer();
     assertTrue(modelCalls != null && modelCalls.count() >= 2, "the model meters are on the process's /metrics registry");
     CliRun runs = cli("agents", "runs", "--tenant", "acme");
