@@ -63,11 +63,16 @@ public final class AgentRunSetup {
       return new Configured(registry, () -> { }, Optional.of("no agents plugin on the classpath"));
     }
     Path dir = Path.of(settings.apply(DIR).orElse("agents"));
-    List<ProviderConfig> providers = ModelProviders.configs(settings);
-    if (!Files.isDirectory(dir) || providers.isEmpty()) {
-      String why = !Files.isDirectory(dir) ? "no agents directory " + dir.toAbsolutePath() : "no model provider configured";
+    if (!Files.isDirectory(dir)) {
+      String why = "no agents directory " + dir.toAbsolutePath();
       log.info("agents: agent runs are off ({})", why);
       return new Configured(registry, () -> { }, Optional.of(why));
+    }
+    // with agents to run, a provider configured wrongly fails the start, naming the key (as fabric agents run does)
+    List<ProviderConfig> providers = ModelProviders.configs(settings);
+    if (providers.isEmpty()) {
+      log.info("agents: agent runs are off (no model provider configured)");
+      return new Configured(registry, () -> { }, Optional.of("no model provider configured"));
     }
     AgentDefinitions.Catalog agents;
     try {
