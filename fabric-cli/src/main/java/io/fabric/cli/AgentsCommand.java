@@ -47,7 +47,8 @@ import picocli.CommandLine.Parameters;
 
 /** {@code fabric agents list|show|check}: agent definitions (YAML) as data, read and checked offline. */
 @Command(name = "agents", mixinStandardHelpOptions = true, description = "Inspect and check agent definitions (YAML).",
-    subcommands = {AgentsCommand.ListAgents.class, AgentsCommand.Show.class, AgentsCommand.Check.class, AgentsCommand.Run.class})
+    subcommands = {AgentsCommand.ListAgents.class, AgentsCommand.Show.class, AgentsCommand.Check.class, AgentsCommand.Run.class,
+        AgentsCommand.Runs.class})
 final class AgentsCommand {
   /** Where the definitions are: {@code --dir}, else {@code FABRIC_AGENTS_DIR}, else {@code ./agents}. */
   static final class DirectoryOption {
@@ -305,6 +306,80 @@ final class AgentsCommand {
         out.flush();
         return run.phase() == AgentRun.Phase.COMPLETED ? 0 : 1;
       }
+    }
+  }
+
+  /**
+   * {@code fabric agents runs [RUN_ID] [--tenant T]}: the durable runs as {@code fabric.agents.conversations}
+   * logged them; with a run id, that run's turns (prompt, response, tokens, provider, latency). Not
+   * {@code show RUN_ID}: {@code show} names an agent definition.
+   */
+  @Command(name = "runs", mixinStandardHelpOptions = true,
+      description = "List agent runs from the conversation log (fabric.agents.conversations), or show one run's turns.")
+  static final class Runs implements Callable<Integer> {
+    @Parameters(paramLabel = "RUN_ID", arity = "0..1", description = "Show this run's turns (the agent_run request id).")
+    String runId;
+
+    @Option(names = "--tenant", paramLabel = "TENANT", description = "Only this tenant's runs.")
+    String tenant;
+
+    @Mixin
+    ConnectionOptions kafka;
+
+    @Mixin
+    OutputOptions output;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      var mapper = new ObjectMapper();
+      var topic = kafka.catalog().agentConversations;
+      List<JsonNode> events = new ArrayList<>();
+      List<String> raw = runId == null ? io.fabric.schemas.records.LatestByKeyReader.everything(kafka.connection(), topic)
+          : io.fabric.schemas.records.LatestByKeyReader.all(kafka.connection(), topic, runId, v -> true);
+      for (String json : raw) {
+        events.add(mapper.readTree(json));
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      if (runId != null) {
+        List<JsonNode> turns = io.fabric.agents.flow.ConversationLog.turns(events.stream()
+            .filter(e -> tenant == null || tenant.equals(e.path("tenant").asText())).toList());
+        if (turns.isEmpty()) {
+          throw new IllegalArgumentException("no logged turns of agent run " + runId + (tenant == null ? "" : " for tenant " + tenant));
+        }
+        if (output.json()) {
+          out.println(Json.write(Map.of("run_id", runId, "turns", Json.parse(mapper.writeValueAsString(turns)))));
+        } else {
+          JsonNode first = turns.get(0);
+          out.println("run " + runId + ": agent " + first.path("agent").asText() + ", tenant " + first.path("tenant").asText());
+          for (JsonNode turn : turns) {
+            out.println("turn " + turn.path("turn").asInt() + ": " + turn.path("provider").asText() + "/" + turn.path("model").asText()
+                + " -> " + turn.path("decision").asText() + " (" + turn.path("input_tokens").asLong() + "+"
+                + turn.path("output_tokens").asLong() + " tokens, " + turn.path("latency_ms").asLong() + " ms) " + turn.path("at").asText());
+            turn.path("prompt").forEach(m -> out.println("  > " + m.path("role").asText() + ": " + m.path("content").asText()));
+            JsonNode response = turn.path("response");
+            if (!response.path("text").asText().isEmpty()) {
+              out.println("  < " + response.path("text").asText());
+            }
+            response.path("tool_calls").forEach(c -> out.println("  < calls " + c.path("name").asText() + " " + c.path("arguments")));
+          }
+          out.println("phase after the last turn: " + turns.get(turns.size() - 1).path("phase").asText());
+        }
+        out.flush();
+        return 0;
+      }
+      var runs = io.fabric.agents.flow.ConversationLog.runs(events, tenant);
+      if (output.json()) {
+        out.println(Json.write(Map.of("runs", Json.parse(mapper.writeValueAsString(runs)))));
+      } else {
+        out.printf("%-36s %-20s %-10s %5s %-18s %9s %s%n", "RUN", "AGENT", "TENANT", "TURNS", "PHASE", "TOKENS", "LAST TURN");
+        runs.forEach(r -> out.printf("%-36s %-20s %-10s %5d %-18s %9s %s%n", r.runId(), r.agent(), r.tenant(), r.turns(), r.phase(),
+            r.inputTokens() + "+" + r.outputTokens(), r.lastAt()));
+      }
+      out.flush();
+      return 0;
     }
   }
 

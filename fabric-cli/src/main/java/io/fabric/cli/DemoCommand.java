@@ -1,5 +1,7 @@
 package io.fabric.cli;
 
+import io.fabric.agents.flow.AgentRunSetup;
+
 import io.fabric.deploy.EmbeddedKafkaBroker;
 import io.fabric.deploy.TopicsApplier;
 import io.fabric.gateway.FabricClient;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine;
@@ -34,6 +37,17 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
   static final String APPROVER = "demo-approver";
   static final String SUBMITTER = "demo-agent";
+  /** The demo's LLM agent: its own submitter identity, which may only tag and send e-mail for acme. */
+  static final String MAILER_AGENT = "demo-mailer";
+  static final String MAILER_SUBMITTER = "agent-demo-mailer";
+  static final String MAILER_YAML = String.join("\n",
+      "name: " + MAILER_AGENT,
+      "system_prompt: Tag the customer's message, reply to them by e-mail, then answer with one JSON object.",
+      "submitter: " + MAILER_SUBMITTER,
+      "input_schema: {type: object, required: [text], properties: {text: {type: string}}}",
+      "output_schema: {type: object, required: [category, tool_results], properties: {category: {type: string}, tool_results: {type: array}}}",
+      "tools: [tag, send_email]",
+      "");
 
   static final String DEMO_POLICY = String.join("\n",
       "# the demo's policy: one tenant needs approval even for summaries; published content expires fast",
@@ -65,6 +79,10 @@ final class DemoCommand implements Callable<Integer> {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir.resolve("broker"), 0);
          VendorSandbox sandbox = VendorSandbox.start()) {
       sandbox.applyToSystemProperties();
+      // the agents plugin of this process runs the demo's agent with the sandbox's model (set just above)
+      Map<String, String> agentSettings = Map.of(AgentRunSetup.DIR, dir.resolve("agents").toString(),
+          AgentRunSetup.KEYS_DIR, dir.resolve("keys").toString(), AgentRunSetup.WAIT_POLL_MS, "200");
+      agentSettings.forEach(System::setProperty);
       kafka.bootstrapServer = broker.bootstrapServers();
       TopicCatalog catalog = kafka.catalog();
       TopicsApplier.apply(kafka.connection(), catalog);
@@ -89,6 +107,7 @@ final class DemoCommand implements Callable<Integer> {
         return allAsExpected ? 0 : 1;
       }
     } finally {
+      List.of(AgentRunSetup.DIR, AgentRunSetup.KEYS_DIR, AgentRunSetup.WAIT_POLL_MS).forEach(System::clearProperty);
       if (!keep) {
         deleteTree(dir);
       }
@@ -102,17 +121,22 @@ final class DemoCommand implements Callable<Integer> {
   private static AppOptions demoApprovals(Path dir) throws IOException {
     ApproverKeys.generate(APPROVER, dir.resolve("keys"));
     ApproverKeys.generate(SUBMITTER, dir.resolve("keys"));
+    ApproverKeys.generate(MAILER_SUBMITTER, dir.resolve("keys"));
+    Files.writeString(Files.createDirectories(dir.resolve("agents")).resolve(MAILER_AGENT + ".yaml"), MAILER_YAML);
     Path registry = dir.resolve("approvers.yaml");
     Files.writeString(registry, "approvers:\n  " + APPROVER + ": { public_key_file: keys/" + APPROVER + ".pub, actions: [\"*\"], tenants: [\"*\"] }\n");
     Path submitters = dir.resolve("submitters.yaml");
     Files.writeString(submitters, "submitters:\n  " + SUBMITTER + ": { public_key_file: keys/" + SUBMITTER + ".pub, actions: [\"*\"], tenants: "
-        + DemoScript.SUBMITTER_TENANTS + " }\n");
+        + DemoScript.SUBMITTER_TENANTS + " }\n"
+        + "  " + MAILER_SUBMITTER + ": { public_key_file: keys/" + MAILER_SUBMITTER + ".pub, actions: [tag, send_email], tenants: [acme] }\n");
     Path policy = dir.resolve("policy.yaml");
     Files.writeString(policy, DEMO_POLICY);
     AppOptions apps = new AppOptions();
     apps.approversFile = registry;
     apps.submittersFile = submitters;
     apps.policyFile = policy;
+    // the agent's run waits on its tool calls between polls; a fifth of the default keeps the demo quick
+    apps.config.put("fabric.plugin.runtime.job.poll.min.ms", "200");
     return apps;
   }
 

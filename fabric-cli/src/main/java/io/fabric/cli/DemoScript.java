@@ -94,6 +94,18 @@ final class DemoScript {
       int posts = sandbox.effects(VendorSandbox.LINKEDIN_POST);
       return new String[] {got[0], posts + (posts == 1 ? " post" : " posts")};
     }));
+    // an LLM agent (the sandbox's model) tags the message, then proposes a class-B e-mail: its own signed
+    // request, which waits for the approver below; the run holds no thread meanwhile and finishes after it
+    TaskRequest agentRun = submit(Submission.of("acme", "agent_run").payload("{\"agent\":\"" + DemoCommand.MAILER_AGENT
+        + "\",\"input\":{\"text\":\"My invoice is wrong. Please tag this and send_email to billing@example.com.\"}}"));
+    String agentEmail = agentRun.getRequestId() + "-turn-2-call-1";
+    String[] agentEmailWaited = new String[] {"(not seen)", null};
+    checks.add(new Check("agent's e-mail waits for approval", "send_email", "PENDING_APPROVAL", null, () -> agentEmailWaited));
+    checks.add(new Check("agent approved, run finished", agentRun.getAction(), "EXECUTED", "completed, 3 turns", () -> {
+      String[] got = awaitStatus(agentRun.getRequestId(), "EXECUTED");
+      return new String[] {got[0], FlowHistoryReader.latest(connection, catalog, agentRun.getFlowId()).map(c -> agentSummary(c.getState()))
+          .orElse(got[1])};
+    }));
     checks.add(status("class C is forbidden", submit(Submission.of("acme", "exfiltrate_secrets")), "BLOCKED", "FORBIDDEN"));
     checks.add(status("unknown action is class B", submit(Submission.of("acme", "launch_rocket")), "PENDING_APPROVAL", null));
     checks.add(status("tenant rule tightens A to B", submit(Submission.of("strict-co", "summarize").payload("{\"text\":\"x\"}")),
@@ -166,6 +178,10 @@ final class DemoScript {
     System.arraycopy(read, 0, approverRead, 0, read.length);
     awaitStatus(email.getRequestId(), "PENDING_APPROVAL");
     center.decide(email.getRequestId(), signer, ApprovalDecision.REJECT, "not this week");
+    System.arraycopy(awaitStatus(agentEmail, "PENDING_APPROVAL"), 0, agentEmailWaited, 0, agentEmailWaited.length);
+    if ("PENDING_APPROVAL".equals(agentEmailWaited[0])) {
+      center.decide(agentEmail, signer, ApprovalDecision.APPROVE, "the agent's reply may go out");
+    }
 
     List<Row> rows = new ArrayList<>();
     for (Check check : checks) {
@@ -265,6 +281,16 @@ final class DemoScript {
           : c.getRevision() + " revisions";
       return new String[] {c.getStatus(), detail};
     });
+  }
+
+  /** "completed, 3 turns": the run's end as its flow's state keeps it. */
+  private static String agentSummary(String state) {
+    try {
+      var run = new com.fasterxml.jackson.databind.ObjectMapper().readTree(state).path("agent_run");
+      return run.path("phase").asText("(no run)") + ", " + run.path("turns").asInt() + " turns";
+    } catch (java.io.IOException e) {
+      return "(unreadable state)";
+    }
   }
 
   private Optional<Integer> attemptsOf(TaskRequest request) {

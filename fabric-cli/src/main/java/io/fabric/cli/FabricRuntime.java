@@ -114,7 +114,11 @@ public final class FabricRuntime implements AutoCloseable {
         runtime.groups.add(settings.catalog().applicationId(StatusStore.STAGE));
       }
       if (apps.contains(App.PLUGINS)) {
-        runtime.plugins = PluginHost.start(settings.connection(), settings.catalog(), settings.registry(), settings.pluginRuntime(),
+        // agent runs need this process's Kafka connection, policy and meters, which ServiceLoader cannot hand a plugin
+        var agents = io.fabric.agents.flow.AgentRunSetup.configure(settings.registry(), settings.connection(), settings.catalog(),
+            settings.policy(), runtime.metrics.registry(), io.fabric.agents.router.ModelProviders.fromSystem());
+        runtime.started.add(agents.resources());
+        runtime.plugins = PluginHost.start(settings.connection(), settings.catalog(), agents.registry(), settings.pluginRuntime(),
             tracing, runtime.metrics);
         runtime.started.add(runtime.plugins);
         runtime.plugins.runtimes().forEach(p -> runtime.groups.add(p.groupId()));

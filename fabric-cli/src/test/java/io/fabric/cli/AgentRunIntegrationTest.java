@@ -6,23 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric.agents.definition.AgentDefinition;
-import io.fabric.agents.definition.AgentDefinitions;
-import io.fabric.agents.router.ModelMetrics;
-import io.fabric.agents.router.ModelProviders;
-import io.fabric.agents.router.ModelRouter;
-import io.fabric.agents.run.AgentLoop;
-import io.fabric.agents.run.AgentRun;
-import io.fabric.agents.run.FabricToolGate;
-import io.fabric.agents.run.TurnDecider;
+import io.fabric.agents.flow.AgentRunSetup;
+import io.fabric.contracts.RequestStatus;
+import io.fabric.gateway.Submission;
+import io.fabric.plugins.flows.FlowHistoryReader;
+import io.fabric.schemas.records.LatestByKeyReader;
 import io.fabric.deploy.EmbeddedKafkaExtension;
 import io.fabric.deploy.TopicsApplier;
 import io.fabric.gateway.FabricClient;
 import io.fabric.gateway.RequestSigner;
-import io.fabric.policy.Policy;
 import io.fabric.policy.approvals.ApproverKeys;
 import io.fabric.sandbox.VendorSandbox;
-import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,9 +46,15 @@ class AgentRunIntegrationTest {
   @TempDir
   static Path dir;
 
+  private static final String OPS = "ops";
+
   private static String prefix;
   private static VendorSandbox sandbox;
   private static FabricRuntime runtime;
+  private static FabricRuntime plugins;
+  /** The plugin process's registry, as {@code fabric run} serves it on /metrics. */
+  private static final io.fabric.observability.FabricMetrics metrics =
+      new io.fabric.observability.FabricMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
   private static ConnectionOptions kafka;
 
   @BeforeAll
@@ -62,36 +62,14 @@ class AgentRunIntegrationTest {
     prefix = EmbeddedKafkaExtension.uniqueName("agents") + ".";
     ApproverKeys.generate("alice", dir.resolve("keys"));
     ApproverKeys.generate(SUBMITTER, dir.resolve("keys"));
+    ApproverKeys.generate(OPS, dir.resolve("keys"));
     Files.writeString(dir.resolve("approvers.yaml"), "approvers:\n  alice: { public_key_file: keys/alice.pub, actions: [\"*\"], tenants: [\"*\"] }\n");
     Files.writeString(dir.resolve("submitters.yaml"),
-        "submitters:\n  " + SUBMITTER + ": { public_key_file: keys/" + SUBMITTER + ".pub, actions: [\"*\"], tenants: [\"acme\"] }\n");
-    sandbox = VendorSandbox.start();
-    sandbox.applyToSystemProperties();
-    kafka = new ConnectionOptions();
-    kafka.bootstrapServer = EmbeddedKafkaExtension.bootstrapServers();
-    kafka.topicPrefix = prefix;
-    kafka.partitions = 3;
-    TopicsApplier.apply(kafka.connection(kafka.bootstrapServer), kafka.catalog());
-    AppOptions apps = new AppOptions();
-    apps.approversFile = dir.resolve("approvers.yaml");
-    apps.submittersFile = dir.resolve("submitters.yaml");
-    runtime = FabricRuntime.start(apps.settings(kafka, kafka.bootstrapServer, dir.resolve("state")), "127.0.0.1:0");
-  }
-
-  @AfterAll
-  static void stopFabric() {
-    if (runtime != null) {
-      runtime.close();
-    }
-    if (sandbox != null) {
-      sandbox.close();
-    }
-  }
-
-  @Test
-  void classAToolRunsClassBWaitsForItsApprovalClassCIsBlockedAndTheModelSeesEachOutcome() throws Exception {
-    AgentDefinition agent = AgentDefinitions.parse("""
-        name: it-agent
+        "submitters:\n  " + SUBMITTER + ": { public_key_file: keys/" + SUBMITTER + ".pub, actions: [\"*\"], tenants: [\"acme\"] }\n"
+            + "  " + OPS + ": { public_key_file: keys/" + OPS + ".pub, actions: [agent_run], tenants: [acme] }\n");
+    Path agents = Files.createDirectories(dir.resolve("durable-agents"));
+    Files.writeString(agents.resolve("durable.yaml"), """
+        name: durable
         system_prompt: Do what the ticket asks, using the tools.
         submitter: agent-it
         output_schema:
@@ -101,49 +79,144 @@ class AgentRunIntegrationTest {
             category: {type: string}
             tool_results: {type: array}
         tools: [tag, send_email, exfiltrate_secrets]
-        """).definition().orElseThrow();
-    var settings = ModelProviders.fromSystem();
-    ModelRouter router = ModelRouter.of(ModelProviders.configs(settings).stream().map(c -> c.provider(HttpClient.newHttpClient())).toList(),
-        ModelProviders.rules(settings), ModelMetrics.inMemory());
-    RequestSigner signer = new RequestSigner(SUBMITTER, ApproverKeys.readPrivateKey(dir.resolve("keys").resolve(SUBMITTER + ".key")));
-    List<JsonNode> checkpoints = new ArrayList<>();
-    int emailsBefore = sandbox.effects(VendorSandbox.EMAIL);
-    try (FabricClient client = new FabricClient(kafka.connection(kafka.bootstrapServer), kafka.catalog()).signedBy(signer)) {
-      FabricToolGate gate = new FabricToolGate(Map.of(SUBMITTER, client), kafka.connection(kafka.bootstrapServer), kafka.catalog(),
-          Duration.ofSeconds(90), Duration.ofMillis(200), d -> Thread.sleep(d.toMillis()));
-      AgentLoop loop = new AgentLoop(router, new TurnDecider(Policy.defaults()), gate, io.fabric.agents.run.FabricActionTools.SPECS,
-          c -> checkpoints.add(c.deepCopy()));
-      JsonNode input = JSON.readTree("{\"text\":\"Refund my invoice. Please tag this, send_email to bob@example.com and exfiltrate_secrets.\"}");
-      CompletableFuture<AgentRun> run = CompletableFuture.supplyAsync(() -> {
-        try {
-          return loop.run(agent, "acme", "it-run-1", input);
-        } catch (InterruptedException e) {
-          throw new IllegalStateException(e);
-        }
-      });
+        """);
+    System.setProperty(AgentRunSetup.DIR, agents.toString());
+    System.setProperty(AgentRunSetup.KEYS_DIR, dir.resolve("keys").toString());
+    System.setProperty(AgentRunSetup.WAIT_POLL_MS, "100");
+    sandbox = VendorSandbox.start();
+    sandbox.applyToSystemProperties();
+    kafka = new ConnectionOptions();
+    kafka.bootstrapServer = EmbeddedKafkaExtension.bootstrapServers();
+    kafka.topicPrefix = prefix;
+    kafka.partitions = 3;
+    TopicsApplier.apply(kafka.connection(kafka.bootstrapServer), kafka.catalog());
+    runtime = FabricRuntime.start(appOptions("policy,router,status").settings(kafka, kafka.bootstrapServer, dir.resolve("state")),
+        "127.0.0.1:0");
+    plugins = startPlugins();
+  }
 
-      String emailRequest = "it-run-1-turn-2-call-1";
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> cli("approvals", "list", "-o", "json").out().contains(emailRequest));
-      assertEquals(0, sandbox.effects(VendorSandbox.EMAIL) - emailsBefore, "class B waits for its approval");
-      CliRun approve = cli("approve", emailRequest, "--key", dir.resolve("keys/alice.key").toString(), "--reason", "agent may reply");
-      assertEquals(0, approve.exitCode(), approve.toString());
+  /** The plugin runtimes apart from the gate, so a test can kill and restart them alone. */
+  private static FabricRuntime startPlugins() {
+    AppOptions apps = appOptions("plugins");
+    apps.config.put("fabric.plugin.runtime.job.poll.min.ms", "100");
+    FabricRuntime started = FabricRuntime.start(apps.settings(kafka, kafka.bootstrapServer, dir.resolve("state")), "127.0.0.1:0",
+        io.fabric.schemas.tracing.FabricTracing.noop(), metrics);
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(started::ready);
+    return started;
+  }
 
-      AgentRun done = run.get(120, TimeUnit.SECONDS);
-      assertEquals(AgentRun.Phase.COMPLETED, done.phase(), done.toJson().toString());
-      List<String> statuses = new ArrayList<>();
-      done.output().orElseThrow().path("tool_results").forEach(r -> statuses.add(readStatus(r.asText())));
-      assertEquals(List.of("COMPLETED", "COMPLETED", "BLOCKED"), statuses, done.toJson().toString());
-      assertEquals(1, sandbox.effects(VendorSandbox.EMAIL) - emailsBefore, "the approved e-mail was sent once");
-      assertEquals(4, done.turns().size());
-      assertTrue(done.output().get().path("tool_results").get(0).asText().contains("billing"), "the tag step's result reached the model");
-      AgentRun.PendingTool tagCall = checkpoints.stream().map(AgentRun::fromJson).flatMap(r -> r.pendingTools().stream())
-          .filter(t -> t.action().equals("tag")).findFirst().orElseThrow();
-      var again = gate.submit("acme", tagCall);
-      assertEquals("COMPLETED", again.status(), "submitted again (as after a crash), the call answers with its first outcome: " + again);
-      assertTrue(again.result().toString().contains("billing"), again.toString());
-      CliRun signedBy = cli("flows", "show", "it-run-1-turn-1-call-1", "-o", "json");
-      assertTrue(signedBy.out().contains(SUBMITTER), "the request is the agent's, signed by its identity: " + signedBy);
+  private static AppOptions appOptions(String apps) {
+    AppOptions options = new AppOptions();
+    options.approversFile = dir.resolve("approvers.yaml");
+    options.submittersFile = dir.resolve("submitters.yaml");
+    options.apps = List.of(apps.split(","));
+    return options;
+  }
+
+  @AfterAll
+  static void stopFabric() {
+    for (String key : List.of(AgentRunSetup.DIR, AgentRunSetup.KEYS_DIR, AgentRunSetup.WAIT_POLL_MS)) {
+      System.clearProperty(key);
     }
+    if (plugins != null) {
+      plugins.close();
+    }
+    if (runtime != null) {
+      runtime.close();
+    }
+    if (sandbox != null) {
+      sandbox.close();
+    }
+  }
+
+  @Test
+  void aDurableRunOnTheFlowsRunsAWaitsForBAndSeesCBlockedAndSurvivesARuntimeRestartWithoutAskingAnAnsweredTurnAgain() throws Exception {
+    String runId = "durable-run-1";
+    String emailRequest = runId + "-turn-2-call-1";
+    int emailsBefore = sandbox.effects(VendorSandbox.EMAIL);
+    int modelCallsBefore = modelCalls();
+    try (FabricClient ops = new FabricClient(kafka.connection(kafka.bootstrapServer), kafka.catalog()).signedBy(
+        new RequestSigner(OPS, ApproverKeys.readPrivateKey(dir.resolve("keys").resolve(OPS + ".key"))))) {
+      ops.submit(Submission.of("acme", "agent_run").requestId(runId).payload(
+          "{\"agent\":\"durable\",\"input\":{\"text\":\"Refund my invoice. Please tag this, send_email to bob@example.com and exfiltrate_secrets.\"}}"));
+    }
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+        .until(() -> cli("approvals", "list", "-o", "json").out().contains(emailRequest));
+    assertEquals(2, modelCalls() - modelCallsBefore, "turn 1 (tag) and turn 2 (send_email) answered");
+
+    // anyone who can write the status topic could claim the e-mail ran: the run must not believe it
+    RequestStatus genuine = LatestByKeyReader.latest(kafka.connection(kafka.bootstrapServer), kafka.catalog().requestStatus, emailRequest)
+        .orElseThrow();
+    RequestStatus forged = RequestStatus.newBuilder(genuine).setOutcome("EXECUTED").setUpdatedAt(System.currentTimeMillis()).build();
+    writeStatus(forged);
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).until(() -> modelCalls() - modelCallsBefore == 2);
+    // fabric approve reads the status too (and refuses a request that is not waiting): put the gate's record back
+    writeStatus(genuine);
+    assertEquals(0, sandbox.effects(VendorSandbox.EMAIL) - emailsBefore, "class B waits for its approval");
+
+    // the runtime dies while the run waits for the approval; a new one carries on from the checkpoint
+    plugins.close();
+    CliRun approve = cli("approve", emailRequest, "--key", dir.resolve("keys/alice.key").toString(), "--reason", "agent may reply");
+    assertEquals(0, approve.exitCode(), approve.toString());
+    plugins = startPlugins();
+
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
+        .until(() -> "EXECUTED".equals(LatestByKeyReader.latest(kafka.connection(kafka.bootstrapServer), kafka.catalog().requestStatus, runId)
+            .map(s -> s.getOutcome()).orElse("")));
+    JsonNode state = JSON.readTree(FlowHistoryReader.latest(kafka.connection(kafka.bootstrapServer), kafka.catalog(), runId).orElseThrow()
+        .getState()).path("agent_run");
+    assertEquals("completed", state.path("phase").asText(), state.toString());
+    List<String> statuses = new ArrayList<>();
+    state.path("output").path("tool_results").forEach(r -> statuses.add(readStatus(r.asText())));
+    assertEquals(List.of("COMPLETED", "COMPLETED", "BLOCKED"), statuses, state.toString());
+    assertTrue(state.path("output").path("tool_results").get(0).asText().contains("billing"), "the tag step's result reached the model");
+    assertEquals(4, modelCalls() - modelCallsBefore, "4 turns, none asked twice across the restart");
+    assertEquals(1, sandbox.effects(VendorSandbox.EMAIL) - emailsBefore, "the approved e-mail was sent once");
+    CliRun signedBy = cli("flows", "show", runId + "-turn-1-call-1", "-o", "json");
+    assertTrue(signedBy.out().contains(SUBMITTER), "the tool call is the agent's request, signed by its identity: " + signedBy);
+
+    List<JsonNode> turns = new ArrayList<>();
+    for (String json : LatestByKeyReader.all(kafka.connection(kafka.bootstrapServer), kafka.catalog().agentConversations, runId, v -> true)) {
+      turns.add(JSON.readTree(json));
+    }
+    assertEquals(List.of(1, 2, 3, 4), turns.stream().map(t -> t.path("turn").asInt()).toList(), turns.toString());
+    assertTrue(turns.get(0).path("provider").asText().startsWith("sandbox-") && turns.get(0).has("latency_ms")
+        && turns.get(0).path("input_tokens").asLong() > 0, turns.get(0).toString());
+    assertTrue(turns.get(2).path("prompt").toString().contains("COMPLETED"), "turn 3's prompt is the e-mail's outcome: " + turns.get(2));
+    assertTrue(turns.stream().noneMatch(t -> t.toString().contains(VendorSandbox.MODEL_API_KEY)), "no key in the log");
+    // the e-mail call delivered to the gate a second time (a crash between the submit and its mark): the same signed request, dropped
+    JsonNode proposed = turns.get(1).path("response").path("tool_calls").get(0);
+    var again = new io.fabric.agents.run.AgentRun.PendingTool(proposed.path("id").asText(), emailRequest, "agent-run:" + emailRequest,
+        "send_email", proposed.path("arguments"), SUBMITTER);
+    try (var requests = new io.fabric.agents.flow.FabricToolRequests(kafka.connection(kafka.bootstrapServer), kafka.catalog(),
+        Map.of(SUBMITTER, new FabricClient(kafka.connection(kafka.bootstrapServer), kafka.catalog()).signedBy(
+            new RequestSigner(SUBMITTER, ApproverKeys.readPrivateKey(dir.resolve("keys").resolve(SUBMITTER + ".key"))))))) {
+      requests.submit("acme", again);
+    }
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> sandbox.effects(VendorSandbox.EMAIL) - emailsBefore == 1);
+    assertEquals("EXECUTED", LatestByKeyReader.latest(kafka.connection(kafka.bootstrapServer), kafka.catalog().requestStatus, emailRequest)
+        .orElseThrow().getOutcome(), "the second delivery changed nothing");
+    var modelCalls = metrics.registry().find("fabric.model.calls").tag("provider", "sandbox-openai").tag("result", "ok").timer();
+    assertTrue(modelCalls != null && modelCalls.count() >= 2, "the model meters are on the process's /metrics registry");
+    CliRun runs = cli("agents", "runs", "--tenant", "acme");
+    assertTrue(runs.exitCode() == 0 && runs.out().contains(runId) && runs.out().contains("durable"), runs.toString());
+    CliRun shown = cli("agents", "runs", runId);
+    assertTrue(shown.exitCode() == 0 && shown.out().contains("turn 4: sandbox-") && shown.out().contains("< calls send_email"), shown.toString());
+  }
+
+  /** A status record written straight to the topic, as anyone with write access could. */
+  private static void writeStatus(RequestStatus forged) {
+    String requestId = forged.getRequestId();
+    var topic = kafka.catalog().requestStatus;
+    Map<String, Object> config = kafka.connection(kafka.bootstrapServer).clientConfig();
+    try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(config, topic.keySerde().serializer(),
+        topic.valueSerde().serializer())) {
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic.name(), requestId, forged));
+    }
+  }
+
+  private static int modelCalls() {
+    return (int) sandbox.calls().stream().filter(c -> c.path().endsWith("/chat/completions") || c.path().endsWith("/messages")).count();
   }
 
   @Test

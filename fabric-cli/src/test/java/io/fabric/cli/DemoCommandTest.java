@@ -26,6 +26,9 @@ class DemoCommandTest {
     assertTrue(run.out().matches("(?s).*class B waits for approval +send_linkedin +PENDING_APPROVAL +yes.*"), run.toString());
     assertTrue(run.out().matches("(?s).*LinkedIn approved, posted +send_linkedin +EXECUTED +1 post +yes.*"),
         "a seed class-B action runs through its plugin against the sandbox, exactly once:\n" + run);
+    assertTrue(run.out().matches("(?s).*agent's e-mail waits for approval +send_email +PENDING_APPROVAL +yes.*"), run.toString());
+    assertTrue(run.out().matches("(?s).*agent approved, run finished +agent_run +EXECUTED +completed, 3 turns +yes.*"),
+        "the demo's agent proposes a class-B e-mail, waits for the approval and finishes:\n" + run);
     assertTrue(run.out().matches("(?s).*unsigned request +summarize +BLOCKED +UNAUTHENTICATED +yes.*"), run.toString());
     assertTrue(run.out().matches("(?s).*signed for another tenant +summarize +BLOCKED +UNAUTHORIZED +yes.*"), run.toString());
     assertTrue(run.out().matches("(?s).*forged fabric\\.rollback attribute +summarize +BLOCKED +INVALID_REQUEST +yes.*"),

@@ -24,6 +24,11 @@ public final class Policy {
       "send_contract_for_signature", "video_generate", "music_generate");
   public static final Set<String> SEED_CLASS_C = Set.of("exfiltrate_secrets", "delete_data_without_audit", "bypass_auth",
       "publish_without_approval", "destructive_unchecked");
+  /**
+   * Class A by default though not a seed action: starting an agent run does nothing by itself, and every
+   * tool call the agent makes is a request of its own, signed as the agent and classed by this policy.
+   */
+  public static final Set<String> AGENT_CLASS_A = Set.of("agent_run");
   public static final int DEFAULT_MAX_PAYLOAD_BYTES = 64 * 1024;
   public static final Duration DEFAULT_DUPLICATE_WINDOW = Duration.ofHours(24);
 

@@ -440,6 +440,7 @@ public final class PolicyFile {
 
     private Builder() {
       Policy.SEED_CLASS_A.forEach(a -> seed(a, ActionClass.A));
+      Policy.AGENT_CLASS_A.forEach(a -> seed(a, ActionClass.A));
       Policy.SEED_CLASS_B.forEach(a -> seed(a, ActionClass.B));
       Policy.SEED_CLASS_C.forEach(a -> seed(a, ActionClass.C));
     }

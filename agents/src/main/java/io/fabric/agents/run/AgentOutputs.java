@@ -39,7 +39,7 @@ public final class AgentOutputs {
   }
 
   /** The JSON object in {@code text}: all of it, a fenced block, or from the first '{' to the last '}'. */
-  static Optional<JsonNode> jsonObject(String text) {
+  public static Optional<JsonNode> jsonObject(String text) {
     if (text == null) {
       return Optional.empty();
     }

@@ -67,6 +67,17 @@ public final class FlowCheckpoints {
         FlowJson.write(state(previous)), steps, request.getSubmitter());
   }
 
+  /**
+   * A running job moved on (e.g. an agent's turn was answered): its STARTED step keeps its attempts and
+   * gets the job's new record; the flow's state and status stay as they were.
+   */
+  public static FlowCheckpoint jobProgressed(FlowCheckpoint previous, TaskRequest request, String plugin, String jobId,
+                                             Map<String, Object> job, List<ExecutionAttempt> attempts, Revision revision) {
+    FlowCheckpoint next = jobStarted(previous, request, plugin, jobId, job, attempts, revision);
+    next.setNote("step " + request.getAction() + " (" + request.getRequestId() + "): job " + jobId + " in " + plugin + " progressed");
+    return next;
+  }
+
   /** A step failed for good (or is in doubt): record it with its attempts; the state stays as it was. */
   public static FlowCheckpoint failed(FlowCheckpoint previous, TaskRequest request, String plugin,
                                       List<ExecutionAttempt> attempts, String why, Revision revision) {

@@ -16,7 +16,7 @@ import java.util.Map;
 final class JobDecider {
   private JobDecider() {}
 
-  sealed interface Next permits Wait, Poll, Cancel, Finish, Fail, Drop {}
+  sealed interface Next permits Wait, Poll, Cancel, Finish, Fail, Drop, Checkpoint {}
 
   /** Ask again at {@code at} (epoch millis); nothing is written meanwhile. */
   record Wait(long at) implements Next {}
@@ -32,6 +32,14 @@ final class JobDecider {
 
   /** The job ended without a result: fail the step (dead letter, flow FAILED, rollback of the earlier steps). */
   record Fail(String why) implements Next {}
+
+  /**
+   * The job moved on: checkpoint its STARTED step with {@code details} (and append {@code events} to its
+   * plugin's journal) in one transaction, then poll it again at {@code at}, which the schedule reaches
+   * only after that transaction committed.
+   */
+  record Checkpoint(long at, Map<String, Object> details, java.util.List<io.fabric.plugins.spi.LongRunningJobs.JobEvent> events)
+      implements Next {}
 
   /** Stop polling the job and write nothing: its flow was closed by other steps while it ran. */
   record Drop(String why) implements Next {}
@@ -69,6 +77,10 @@ final class JobDecider {
   static Next afterPoll(RunningJob job, JobStatus status, long now, Duration minPoll) {
     if (status instanceof JobStatus.Succeeded succeeded) {
       return new Finish(succeeded.result() == null ? Map.of() : succeeded.result());
+    }
+    if (status instanceof JobStatus.Progressed progressed) {
+      // not held to minPoll: the job asked to go on as soon as its progress is durable (a model turn answered)
+      return new Checkpoint(Math.min(job.deadlineAt(), now + progressed.pollAfter().toMillis()), progressed.details(), progressed.events());
     }
     if (status instanceof JobStatus.Failed failed) {
       return new Fail("job " + job.jobId() + " (" + job.taskType() + ") ended without a result: " + failed.why());

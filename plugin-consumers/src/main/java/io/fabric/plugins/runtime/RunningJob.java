@@ -66,6 +66,11 @@ record RunningJob(@JsonProperty("job_id") String jobId, @JsonProperty("task_type
     return Base64.getEncoder().encodeToString(taskBytes);
   }
 
+  /** The job after a poll that moved it on: its new details, polled next at {@code at}. */
+  RunningJob progressed(Map<String, Object> newDetails, long at) {
+    return new RunningJob(jobId, taskType, startedAt, at, deadlineAt, newDetails, task, topic, partition, offset, traceparent);
+  }
+
   RunningJob pollingAt(long at) {
     return new RunningJob(jobId, taskType, startedAt, at, deadlineAt, details, task, topic, partition, offset, traceparent);
   }

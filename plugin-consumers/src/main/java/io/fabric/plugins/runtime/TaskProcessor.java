@@ -18,6 +18,7 @@ import io.fabric.plugins.runtime.AttemptRunner.Failed;
 import io.fabric.plugins.runtime.ExecutionIntent.Kind;
 import io.fabric.plugins.spi.FabricPlugin;
 import io.fabric.plugins.spi.LongRunningJobs;
+import io.fabric.schemas.topics.TopicSpec;
 import io.fabric.plugins.spi.PermanentTaskException;
 import io.fabric.plugins.spi.TaskContext;
 import io.fabric.plugins.spi.TaskException;
@@ -324,6 +325,9 @@ final class TaskProcessor {
     DeadLetters.Origin origin = origin(job, due.flowId());
     if (next instanceof JobDecider.Wait wait) {
       jobs.track(due.flowId(), due.requestId(), due.partition(), wait.at());
+    } else if (next instanceof JobDecider.Checkpoint progressed) {
+      stageJobProgress(origin, task, checkpoint, step.get(), job.progressed(progressed.details(), progressed.at()), progressed.events(),
+          due, longRunning);
     } else if (next instanceof JobDecider.Finish finish) {
       log.info("plugin runtime {}: job {} of request {} succeeded", runtime, job.jobId(), request.getRequestId());
       stageExecuted(origin, null, task, checkpoint, finish.result(), step.get().getAttempts(), context, job.traceparent(), null);
@@ -332,6 +336,32 @@ final class TaskProcessor {
       deadLetter(origin, null, task, checkpoint, new Failed(new PermanentTaskException(fail.why()), step.get().getAttempts(),
           Reason.EXECUTION_FAILED), job.traceparent(), true);
     }
+  }
+
+  /**
+   * Checkpoints a job that moved on (its new details in the STARTED step) with its journal events, in
+   * the batch's transaction; the schedule takes the job again only in a later loop, after the commit.
+   */
+  private void stageJobProgress(DeadLetters.Origin origin, RoutedTask task, FlowCheckpoint checkpoint, FlowStep step, RunningJob job,
+                                List<LongRunningJobs.JobEvent> events, JobSchedule.Due due, LongRunningJobs longRunning) {
+    TaskRequest request = task.getRequest();
+    FlowCheckpoint next = FlowCheckpoints.jobProgressed(checkpoint, request, plugin.name(), job.jobId(), job.asResult(), step.getAttempts(),
+        revision());
+    Optional<OutcomeSizeLimit.TooLarge> tooLarge = outcomeSizeLimit.check(next, request.getRequestId(), true);
+    if (tooLarge.isPresent()) {
+      deadLetter(origin, null, task, checkpoint, new Failed(tooLarge.get().error(), step.getAttempts(), tooLarge.get().reason()),
+          job.traceparent(), true);
+      return;
+    }
+    OutboundBatch.Outcome outcome = batch.outcome(job.traceparent()).checkpoint(request.getFlowId(), next);
+    if (!events.isEmpty()) {
+      String journal = longRunning.journal().orElseThrow(() -> new IllegalStateException(
+          "plugin " + plugin.name() + " returned job events but names no journal topic"));
+      TopicSpec<String, String> topic = catalog.journal(journal);
+      events.forEach(event -> outcome.add(topic, event.key(), event.json()));
+    }
+    batch.stage(outcome, null, null);
+    jobs.track(due.flowId(), due.requestId(), due.partition(), job.pollAt());
   }
 
   /** The dead letter's origin of a job's task: where it was consumed, with its bytes and trace. */

@@ -45,6 +45,15 @@ class JobDeciderTest {
   }
 
   @Test
+  void aJobThatMovedOnIsCheckpointedWithItsNewDetailsAndEventsThenPolledAgainWithoutTheMinimumWait() {
+    var events = java.util.List.of(new io.fabric.plugins.spi.LongRunningJobs.JobEvent("run-1", "{\"turn\":1}"));
+    assertEquals(new JobDecider.Checkpoint(10_000, Map.of("turn", 1), events),
+        JobDecider.afterPoll(JOB, new JobStatus.Progressed(Duration.ZERO, Map.of("turn", 1), events), 10_000, MIN_POLL));
+    assertEquals(new JobDecider.Checkpoint(60_000, Map.of(), java.util.List.of()),
+        JobDecider.afterPoll(JOB, new JobStatus.Progressed(Duration.ofHours(1), null, null), 10_000, MIN_POLL), "never past the deadline");
+  }
+
+  @Test
   void aSucceededJobFinishesTheStepWithItsResultAndAFailedOneFailsIt() {
     assertEquals(new JobDecider.Finish(Map.of("out", "x")),
         JobDecider.afterPoll(JOB, new JobStatus.Succeeded(Map.of("out", "x")), 10_000, MIN_POLL));

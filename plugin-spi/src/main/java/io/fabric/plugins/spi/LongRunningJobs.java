@@ -66,10 +66,42 @@ public interface LongRunningJobs {
     }
   }
 
+  /**
+   * The catalog topic (its name without the fabric's prefix, e.g. {@code agents.conversations}) that
+   * {@link JobStatus.Progressed#events()} are appended to; empty when the plugin writes none.
+   */
+  default java.util.Optional<String> journal() {
+    return java.util.Optional.empty();
+  }
+
+  /** A record for the plugin's {@link #journal()}: a key (records of one key keep their order) and a JSON value. */
+  record JobEvent(String key, String json) {
+    public JobEvent {
+      if (key == null || json == null) {
+        throw new IllegalArgumentException("a job event needs a key and a value");
+      }
+    }
+  }
+
   /** The answer of {@link #pollJob}. */
-  sealed interface JobStatus permits JobStatus.Running, JobStatus.Succeeded, JobStatus.Failed {
+  sealed interface JobStatus permits JobStatus.Running, JobStatus.Progressed, JobStatus.Succeeded, JobStatus.Failed {
     /** Still running: ask again after {@code pollAfter}. */
     record Running(Duration pollAfter) implements JobStatus {}
+
+    /**
+     * Still running, and the job moved on in a way that must survive a crash (an agent's model turn
+     * was answered): {@code details} replace the job's details in its STARTED step, and {@code events}
+     * go to the plugin's {@link #journal()} topic, in one transaction. The next poll comes after that
+     * transaction committed (never before {@code pollAfter}), and sees these details, so whatever the
+     * poll did is never done again for a job that a crash or a rebalance moved.
+     */
+    record Progressed(Duration pollAfter, Map<String, Object> details, java.util.List<JobEvent> events) implements JobStatus {
+      public Progressed {
+        pollAfter = pollAfter == null || pollAfter.isNegative() ? Duration.ZERO : pollAfter;
+        details = details == null ? Map.of() : Map.copyOf(details);
+        events = events == null ? java.util.List.of() : java.util.List.copyOf(events);
+      }
+    }
 
     /** Done: {@code result} is the step's result, merged into the flow's state. */
     record Succeeded(Map<String, Object> result) implements JobStatus {}

@@ -132,6 +132,10 @@ public final class AccessRules {
         grants.add(new Grant(Resource.TOPIC, pluginTopicPrefix(catalog), true, READ_WRITE));
         readWrite(grants, catalog.flowState, catalog.flowIntents);
         write(grants, catalog.flowRevisions, catalog.requestStatus, catalog.audit, catalog.dlq);
+        // the agents plugin: its runs' turns go to the conversation log; their tool calls are requests through the gate
+        // (each signed by the agent's own key, so the gate judges the agent, not this principal), followed on the status topic
+        write(grants, catalog.agentConversations, catalog.ingress);
+        read(grants, catalog.requestStatus);
         String group = catalog.pluginGroupId("", false);
         grants.add(new Grant(Resource.GROUP, group, true, READ));
         grants.add(new Grant(Resource.TRANSACTIONAL_ID, group, true, WRITE));

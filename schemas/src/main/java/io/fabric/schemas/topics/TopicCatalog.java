@@ -82,6 +82,8 @@ public final class TopicCatalog {
   public final TopicSpec<String, String> flowIntents;
   /** The DLQ replay ledger, keyed by dead letter id, so a replay never republishes a record twice (JSON values). */
   public final TopicSpec<String, String> dlqReplays;
+  /** Every model turn of every agent run (prompt, response, tokens, provider, latency), keyed by run id; JSON, secrets redacted. */
+  public final TopicSpec<String, String> agentConversations;
   /**
    * The published policy (YAML text) under key {@code active}, one partition, compacted: every
    * policy-stream instance reads it into a global store and decides each record by its latest value;
@@ -123,6 +125,8 @@ public final class TopicCatalog {
         "execution intents by flow id, for in-doubt detection after a crash");
     dlqReplays = new TopicSpec<>(prefix + "dlq.replays", Serdes::String, Serdes::String, partitions, compacted,
         "replay ledger keyed by dead letter id");
+    agentConversations = new TopicSpec<>(prefix + "agents.conversations", Serdes::String, Serdes::String, partitions, month,
+        "every model turn of every agent run (prompt, response, tokens, provider, latency), keyed by run id; written with the run's checkpoint");
     policy = new TopicSpec<>(prefix + "policy", Serdes::String, Serdes::String, 1, compacted,
         "the published policy by key 'active'; read by every policy-stream instance, written only by fabric policy publish");
     schemas = new TopicSpec<>(TopicSchemaLookup.SCHEMAS_TOPIC, Serdes::String, Serdes::String, 1,
@@ -256,7 +260,7 @@ public final class TopicCatalog {
   /** Every topic, in a stable order: the fixed ones, then each known plugin's task topics. */
   public List<TopicSpec<?, ?>> all() {
     List<TopicSpec<?, ?>> all = new ArrayList<>(List.of(ingress, replays, blocked, approvalPending, approvals, routed,
-        flowState, flowRevisions, flowIntents, requestStatus, dlq, dlqReplays, audit, auditChain, schemas, policy));
+        flowState, flowRevisions, flowIntents, requestStatus, dlq, dlqReplays, audit, auditChain, schemas, policy, agentConversations));
     for (String plugin : pluginNames) {
       all.add(pluginTasks(plugin));
       all.add(pluginCanaryTasks(plugin));
@@ -274,6 +278,17 @@ public final class TopicCatalog {
       return false;
     }
     return !topic.equals(ingress.name()) && !topic.equals(replays.name()) && !topic.equals(approvals.name());
+  }
+
+  /**
+   * A plugin's journal topic by its name without the prefix (see LongRunningJobs.journal): only the
+   * topics declared here as journals, so a plugin cannot write to any other topic through it.
+   */
+  public TopicSpec<String, String> journal(String name) {
+    if ((prefix + name).equals(agentConversations.name())) {
+      return agentConversations;
+    }
+    throw new IllegalArgumentException("no journal topic " + name + " in the catalog (journals: agents.conversations)");
   }
 
   public Optional<TopicSpec<?, ?>> byName(String name) {

@@ -63,7 +63,9 @@ final class KafkaContractDocument {
       Map.entry("audit", "consume: security events, policy violations, SLA warnings"),
       Map.entry("audit.chain", "consume: the audit events hash-chained per partition (`fabric audit verify`); only the sequencer writes it"),
       Map.entry("policy", "never: the published policy, read by the gate; only the operator's `fabric policy publish` writes it"),
-      Map.entry("schemas", "consume: every writer schema by fingerprint, for a decoder that meets an unknown one"));
+      Map.entry("schemas", "consume: every writer schema by fingerprint, for a decoder that meets an unknown one"),
+      Map.entry("agents.conversations", "consume: every model turn of every agent run as JSON, secrets redacted (`fabric agents runs`); "
+          + "only the agents plugin writes it, with the run's checkpoint"));
 
   /** The fixed inputs of the test vector: RFC 8032's first test key, so anyone can check it. */
   static final String VECTOR_SEED_HEX = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
@@ -129,6 +131,7 @@ final class KafkaContractDocument {
       case "requests.status" -> "request id";
       case "dlq" -> "the failed record's key";
       case "dlq.replays" -> "dead letter id";
+      case "agents.conversations" -> "agent run id";
       case "schemas" -> "fingerprint, 16 hex digits";
       case "policy" -> "`active`";
       case "audit" -> "flow id, where there is one";

@@ -22,7 +22,7 @@ class AccessRulesTest {
 
   @Test
   void onlyTheGatewayAndRegisteredSubmittersMayWriteTheIngress() {
-    assertEquals(List.of("status", "submitter-crm"), writersOf(catalog.ingress));
+    assertEquals(List.of("plugins", "status", "submitter-crm"), writersOf(catalog.ingress), "plugins: the agents' signed tool calls");
   }
 
   @Test
