@@ -98,7 +98,7 @@ final class LimitProcessor implements Processor<String, SpecificRecord, String, 
     TaskRequest request = task.getRequest();
     List<LimitRule> rules = rulesFor(gate, request);
     LimitLedger.Decision decision = rules.isEmpty() ? new LimitLedger.Admit(List.of())
-        : ledger.tryStart(request.getRequestId(), request.getTenantId(), request.getSubmitter(), rules, queued, now);
+        : ledger.tryStart(request.getRequestId(), request.getTenantId(), submitterOf(gate, request), rules, queued, now);
     if (decision instanceof LimitLedger.Admit) {
       emit.route(request, task.getDecision(), task.getApprovals(), now);
     } else if (decision instanceof LimitLedger.Over over && over.onLimit() == LimitRule.OnLimit.BLOCK) {
@@ -134,7 +134,7 @@ final class LimitProcessor implements Processor<String, SpecificRecord, String, 
       }
       List<LimitRule> rules = rulesFor(gate, request);
       LimitLedger.Decision decision = rules.isEmpty() ? new LimitLedger.Admit(List.of())
-          : ledger.tryStart(request.getRequestId(), request.getTenantId(), request.getSubmitter(), rules, queued, now);
+          : ledger.tryStart(request.getRequestId(), request.getTenantId(), submitterOf(gate, request), rules, queued, now);
       if (decision instanceof LimitLedger.Over over) {
         if (over.onLimit() == LimitRule.OnLimit.BLOCK) {
           held.delete(entry.key);
@@ -161,6 +161,14 @@ final class LimitProcessor implements Processor<String, SpecificRecord, String, 
     } else {
       throw new IllegalStateException("a held task is routed or blocked, got " + verdict);
     }
+  }
+
+  /**
+   * The submitter whose budget a request draws on: only a verified one. Without signed requests the
+   * name is a claim anyone can vary per request, so unsigned requests share one budget per tenant.
+   */
+  private static String submitterOf(PolicyGate gate, TaskRequest request) {
+    return gate.requiresSignedRequests() ? request.getSubmitter() : null;
   }
 
   private static List<LimitRule> rulesFor(PolicyGate gate, TaskRequest request) {
