@@ -30,10 +30,10 @@ public final class LimitLedger {
   public record Admit(List<String> slotBudgets) implements Decision {}
 
   /**
-   * It may not start yet: {@code over} names the budgets it is over (each a {@code rule|tenant[|submitter]});
-   * {@code onLimit} is BLOCK when any rule it is over says block.
+   * It may not start yet: {@code over} names the budgets it is over (each a {@code rule|tenant[|submitter]}),
+   * {@code rules} the rule of each; {@code onLimit} is BLOCK when any rule it is over says block.
    */
-  public record Over(List<String> over, LimitRule.OnLimit onLimit, String detail) implements Decision {}
+  public record Over(List<String> over, List<LimitRule> rules, LimitRule.OnLimit onLimit, String detail) implements Decision {}
 
   private static final String RATE = "rate|";
   private static final String SLOTS = "slots|";
@@ -53,6 +53,7 @@ public final class LimitLedger {
    */
   public Decision tryStart(String requestId, String tenant, String submitter, List<LimitRule> rules, Set<String> queued, long now) {
     List<String> over = new ArrayList<>();
+    List<LimitRule> overRules = new ArrayList<>();
     List<String> why = new ArrayList<>();
     boolean block = false;
     for (LimitRule rule : rules) {
@@ -67,12 +68,13 @@ public final class LimitLedger {
       }
       if (problem != null) {
         over.add(budget);
+        overRules.add(rule);
         why.add("limit " + rule.name() + ": " + problem);
         block |= rule.onLimit() == LimitRule.OnLimit.BLOCK;
       }
     }
     if (!over.isEmpty()) {
-      return new Over(over, block ? LimitRule.OnLimit.BLOCK : LimitRule.OnLimit.WAIT, String.join("; ", why));
+      return new Over(over, overRules, block ? LimitRule.OnLimit.BLOCK : LimitRule.OnLimit.WAIT, String.join("; ", why));
     }
     Set<String> slotBudgets = new LinkedHashSet<>();
     for (LimitRule rule : rules) {

@@ -14,9 +14,20 @@ import java.util.TreeSet;
  *
  * @param rate null when the rule does not limit the rate
  * @param inFlight null when the rule does not limit concurrency
+ * @param maxHeld how many requests of one budget may wait; one more is blocked {@code RATE_LIMITED}, so a flood
+ *     cannot grow the held store (and the work of each release pass) without bound
  */
 public record LimitRule(String name, Scope per, ActionClass actionClass, Set<String> actions, Set<String> tenants, Rate rate,
-                        Integer inFlight, OnLimit onLimit) {
+                        Integer inFlight, OnLimit onLimit, int maxHeld) {
+  /** The default {@code max_held}. */
+  public static final int DEFAULT_MAX_HELD = 1000;
+
+  /** A rule with the default {@code max_held}. */
+  public LimitRule(String name, Scope per, ActionClass actionClass, Set<String> actions, Set<String> tenants, Rate rate,
+                   Integer inFlight, OnLimit onLimit) {
+    this(name, per, actionClass, actions, tenants, rate, inFlight, onLimit, DEFAULT_MAX_HELD);
+  }
+
   /** Whose budget a rule counts. */
   public enum Scope { TENANT, SUBMITTER }
 
@@ -80,6 +91,10 @@ public record LimitRule(String name, Scope per, ActionClass actionClass, Set<Str
     if (inFlight != null) {
       text.append(", in flight ").append(inFlight);
     }
-    return text.append(", ").append(onLimit.name().toLowerCase(Locale.ROOT)).toString();
+    text.append(", ").append(onLimit.name().toLowerCase(Locale.ROOT));
+    if (maxHeld != DEFAULT_MAX_HELD) {
+      text.append(" (at most ").append(maxHeld).append(" held)");
+    }
+    return text.toString();
   }
 }

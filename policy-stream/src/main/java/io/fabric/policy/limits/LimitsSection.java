@@ -28,10 +28,11 @@ import java.util.regex.Pattern;
  *       rate: { requests: 5, per: PT1S, burst: 10 }
  *       in_flight: 3               # released to routed and not yet final
  *       on_limit: wait             # wait (default): held in order until allowed; block: BLOCKED RATE_LIMITED
+ *       max_held: 1000             # per budget (default 1000): one more waiting request is blocked RATE_LIMITED instead
  * </pre>
  */
 public final class LimitsSection {
-  public static final Set<String> RULE_KEYS = Set.of("per", "class", "actions", "tenants", "rate", "in_flight", "on_limit");
+  public static final Set<String> RULE_KEYS = Set.of("per", "class", "actions", "tenants", "rate", "in_flight", "on_limit", "max_held");
   private static final Set<String> RATE_KEYS = Set.of("requests", "per", "burst");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -106,7 +107,9 @@ public final class LimitsSection {
     if (!node.has("rate") && !node.has("in_flight")) {
       report(at, where + " limits nothing: give rate, in_flight or both");
     }
-    return count == before ? new LimitRule(name, per, actionClass, actions, tenants, rate, inFlight, onLimit) : null;
+    Integer maxHeld = node.has("max_held") ? positive(at.appendProperty("max_held"), node.get("max_held"), where + ".max_held")
+        : Integer.valueOf(LimitRule.DEFAULT_MAX_HELD);
+    return count == before ? new LimitRule(name, per, actionClass, actions, tenants, rate, inFlight, onLimit, maxHeld) : null;
   }
 
   private int count;

@@ -7,14 +7,14 @@ import io.fabric.observability.FabricMetrics;
 import io.fabric.policy.ActionClass;
 import io.fabric.policy.PolicyGate;
 import io.fabric.policy.Verdict;
+import io.fabric.policy.limits.HeldQueues;
 import io.fabric.policy.limits.LimitLedger;
 import io.fabric.policy.limits.LimitRule;
 import io.fabric.schemas.records.Outcome;
 import io.fabric.schemas.records.Reason;
+import io.fabric.schemas.records.TraceContext;
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -42,7 +42,7 @@ final class LimitProcessor implements Processor<String, SpecificRecord, String, 
   private KeyValueStore<String, String> state;
   private LimitLedger ledger;
   /** Budgets with a held request, as of the last release pass plus those held since: later requests of them wait behind. */
-  private final Set<String> queued = new HashSet<>();
+  private final HeldQueues queued = new HeldQueues();
   /** The policy the {@link #queued} budgets were computed by; another policy needs a release pass first. */
   private String queuedBy;
 
@@ -88,27 +88,42 @@ final class LimitProcessor implements Processor<String, SpecificRecord, String, 
       // only a request this stage released, and for the tenant it was released for, frees a slot (LimitLedger#finish)
       ledger.finish(status.getRequestId(), status.getTenantId());
     } else if (record.value() instanceof RoutedTask task) {
-      onAllowed(task, gate, now);
+      // the gate's span, so the router's hop stays its child (a held task keeps it in the state store)
+      String gateHop = TraceContext.get(record.headers());
+      try {
+        emit.tracedAs(gateHop);
+        onAllowed(task, gateHop, gate, now);
+      } finally {
+        emit.tracedAs(null);
+      }
     } else {
       throw new IllegalArgumentException("the limits stage accepts RoutedTask and RequestStatus, got " + record.value());
     }
   }
 
-  private void onAllowed(RoutedTask task, PolicyGate gate, long now) {
+  private void onAllowed(RoutedTask task, String gateHop, PolicyGate gate, long now) {
     TaskRequest request = task.getRequest();
     List<LimitRule> rules = rulesFor(gate, request);
     LimitLedger.Decision decision = rules.isEmpty() ? new LimitLedger.Admit(List.of())
-        : ledger.tryStart(request.getRequestId(), request.getTenantId(), submitterOf(gate, request), rules, queued, now);
+        : ledger.tryStart(request.getRequestId(), request.getTenantId(), submitterOf(gate, request), rules, queued.closed(), now);
     if (decision instanceof LimitLedger.Admit) {
       emit.route(request, task.getDecision(), task.getApprovals(), now);
-    } else if (decision instanceof LimitLedger.Over over && over.onLimit() == LimitRule.OnLimit.BLOCK) {
-      emit.block(request, task.getDecision(), Reason.RATE_LIMITED, over.detail(), null, now);
-    } else {
-      LimitLedger.Over over = (LimitLedger.Over) decision;
-      held.put(nextPlace(), task);
-      queued.addAll(over.over());
-      emit.status(request, task.getDecision(), Outcome.HELD, Reason.RATE_LIMITED, over.detail() + "; held in order until its limits allow it", now);
+      return;
     }
+    LimitLedger.Over over = (LimitLedger.Over) decision;
+    java.util.Optional<String> full = queued.full(over);
+    if (over.onLimit() == LimitRule.OnLimit.BLOCK || full.isPresent()) {
+      emit.block(request, task.getDecision(), Reason.RATE_LIMITED, over.detail()
+          + full.map(budget -> "; and " + budget + " already has its rule's max_held requests waiting").orElse(""), null, now);
+      return;
+    }
+    String place = nextPlace();
+    held.put(place, task);
+    if (gateHop != null) {
+      state.put(TRACE_PREFIX + place, gateHop);
+    }
+    queued.hold(over);
+    emit.status(request, task.getDecision(), Outcome.HELD, Reason.RATE_LIMITED, over.detail() + "; held in order until its limits allow it", now);
   }
 
   /**
@@ -125,32 +140,46 @@ final class LimitProcessor implements Processor<String, SpecificRecord, String, 
       all.forEachRemaining(waiting::add);
     }
     for (KeyValue<String, RoutedTask> entry : waiting) {
-      RoutedTask task = entry.value;
-      TaskRequest request = task.getRequest();
-      if (gate.policy().classify(request.getTenantId(), request.getAction()).actionClass() == ActionClass.C) {
-        held.delete(entry.key);
-        apply(request, gate.recheckHeld(task, now), now);
-        continue;
+      try {
+        emit.tracedAs(state.get(TRACE_PREFIX + entry.key));
+        releaseOrKeep(entry, gate, now);
+      } finally {
+        emit.tracedAs(null);
       }
-      List<LimitRule> rules = rulesFor(gate, request);
-      LimitLedger.Decision decision = rules.isEmpty() ? new LimitLedger.Admit(List.of())
-          : ledger.tryStart(request.getRequestId(), request.getTenantId(), submitterOf(gate, request), rules, queued, now);
-      if (decision instanceof LimitLedger.Over over) {
-        if (over.onLimit() == LimitRule.OnLimit.BLOCK) {
-          held.delete(entry.key);
-          emit.block(request, task.getDecision(), Reason.RATE_LIMITED, over.detail() + " (the policy now blocks instead of holding)", null, now);
-        } else {
-          queued.addAll(over.over());
-        }
-        continue;
-      }
-      held.delete(entry.key);
-      Verdict verdict = gate.recheckHeld(task, now);
-      if (!(verdict instanceof Verdict.Route)) {
-        ledger.finish(request.getRequestId(), request.getTenantId());
-      }
-      apply(request, verdict, now);
     }
+  }
+
+  private void releaseOrKeep(KeyValue<String, RoutedTask> entry, PolicyGate gate, long now) {
+    RoutedTask task = entry.value;
+    TaskRequest request = task.getRequest();
+    if (gate.policy().classify(request.getTenantId(), request.getAction()).actionClass() == ActionClass.C) {
+      forget(entry.key);
+      apply(request, gate.recheckHeld(task, now), now);
+      return;
+    }
+    List<LimitRule> rules = rulesFor(gate, request);
+    LimitLedger.Decision decision = rules.isEmpty() ? new LimitLedger.Admit(List.of())
+        : ledger.tryStart(request.getRequestId(), request.getTenantId(), submitterOf(gate, request), rules, queued.closed(), now);
+    if (decision instanceof LimitLedger.Over over) {
+      if (over.onLimit() == LimitRule.OnLimit.BLOCK) {
+        forget(entry.key);
+        emit.block(request, task.getDecision(), Reason.RATE_LIMITED, over.detail() + " (the policy now blocks instead of holding)", null, now);
+      } else {
+        queued.hold(over);
+      }
+      return;
+    }
+    forget(entry.key);
+    Verdict verdict = gate.recheckHeld(task, now);
+    if (!(verdict instanceof Verdict.Route)) {
+      ledger.finish(request.getRequestId(), request.getTenantId());
+    }
+    apply(request, verdict, now);
+  }
+
+  private void forget(String place) {
+    held.delete(place);
+    state.delete(TRACE_PREFIX + place);
   }
 
   private void apply(TaskRequest request, Verdict verdict, long now) {
@@ -185,4 +214,6 @@ final class LimitProcessor implements Processor<String, SpecificRecord, String, 
   }
 
   private static final String PLACE_KEY = "held-place";
+  /** The gate's traceparent of a held task, by its place. */
+  private static final String TRACE_PREFIX = "trace|";
 }

@@ -168,4 +168,23 @@ class LimitsTopologyTest {
     assertEquals(2, gate.routedIds().size(), "without signed requests a submitter name is only a claim: they share one budget");
     assertEquals(18, gate.blocked.readValuesToList().size());
   }
+
+  @Test
+  void aFullQueueBlocksTheNextRequestAndAPolicyThatNowBlocksEmptiesTheQueue() {
+    start("limits: { rules: { r: { rate: { requests: 1, per: PT1H }, max_held: 2 } } }\n");
+    TestInputTopic<String, String> policyTopic = gate.input(gate.catalog.policy);
+
+    List<TaskRequest> sent = List.of(submit("acme", null, "summarize"), submit("acme", null, "summarize"), submit("acme", null, "summarize"),
+        submit("acme", null, "summarize"));
+
+    Map<String, String> outcomes = latestOutcomes();
+    assertEquals(List.of("ROUTED", "HELD/RATE_LIMITED", "HELD/RATE_LIMITED", "BLOCKED/RATE_LIMITED"),
+        sent.stream().map(r -> outcomes.get(r.getRequestId())).toList());
+    policyTopic.pipeInput(PublishedPolicy.ACTIVE_KEY, "limits: { rules: { r: { rate: { requests: 1, per: PT1H }, on_limit: block } } }\n",
+        gate.now());
+    gate.advance(Duration.ofSeconds(1));
+    Map<String, String> after = latestOutcomes();
+    assertEquals("BLOCKED/RATE_LIMITED", after.get(sent.get(1).getRequestId()));
+    assertEquals("BLOCKED/RATE_LIMITED", after.get(sent.get(2).getRequestId()));
+  }
 }
