@@ -52,7 +52,7 @@ public final class PolicyFile {
   private static final Set<String> APPROVALS_KEYS = Set.of("default_deadline", "sla_warning_fraction", "max_token_lifetime", "actions");
   private static final Set<String> ACTION_RULE_KEYS = Set.of("deadline", "quorum");
   private static final Set<String> DUPLICATES_KEYS = Set.of("window");
-  private static final Set<String> LIMITS_KEYS = Set.of("max_payload_bytes", "rules");
+  private static final Set<String> LIMITS_KEYS = Set.of("max_payload_bytes", "rules", "plugins");
 
   private PolicyFile() {}
 
@@ -329,7 +329,7 @@ public final class PolicyFile {
       JsonPointer limits = ROOT.appendProperty("limits");
       Map<String, JsonNode> fields = mapping(limits, "limits");
       known(limits, LIMITS_KEYS, "limits");
-      builder.limits = io.fabric.policy.limits.LimitsSection.read(root, limits.appendProperty("rules"), (at, problem) ->
+      builder.limits = io.fabric.policy.limits.LimitsSection.read(root, limits, (at, problem) ->
           problems.add(new PolicyProblem(document.lineOf(at), new StrictYaml.YamlProblem(document.lineOf(at), problem).at(source), null)));
       if (fields.containsKey("max_payload_bytes")) {
         JsonNode bytes = fields.get("max_payload_bytes");

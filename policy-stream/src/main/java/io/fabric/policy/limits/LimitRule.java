@@ -28,8 +28,8 @@ public record LimitRule(String name, Scope per, ActionClass actionClass, Set<Str
     this(name, per, actionClass, actions, tenants, rate, inFlight, onLimit, DEFAULT_MAX_HELD);
   }
 
-  /** Whose budget a rule counts. */
-  public enum Scope { TENANT, SUBMITTER }
+  /** Whose budget a rule counts; GLOBAL (one budget for everyone) only for a plugin's cap ({@link PluginCap#asRule}). */
+  public enum Scope { TENANT, SUBMITTER, GLOBAL }
 
   /** What happens to a request over its limit: it waits in order, or it is blocked {@code RATE_LIMITED}. */
   public enum OnLimit { WAIT, BLOCK }
@@ -70,6 +70,9 @@ public record LimitRule(String name, Scope per, ActionClass actionClass, Set<Str
 
   /** The budget a request draws on: {@code rule|tenant}, or {@code rule|tenant|submitter} for a per-submitter rule. */
   public String budgetOf(String tenant, String submitter) {
+    if (per == Scope.GLOBAL) {
+      return name;
+    }
     return name + "|" + tenant + (per == Scope.SUBMITTER ? "|" + (submitter == null || submitter.isBlank() ? NO_SUBMITTER : submitter) : "");
   }
 

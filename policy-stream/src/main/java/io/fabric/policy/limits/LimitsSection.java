@@ -49,19 +49,69 @@ public final class LimitsSection {
     this.problems = problems;
   }
 
-  /** The rules under {@code at} (the {@code limits.rules} mapping) of {@code root}; a rule with a problem is left out. */
-  public static Limits read(JsonNode root, JsonPointer at, Problems problems) {
-    return new LimitsSection(root, problems).rules(at);
+  /**
+   * The rules and plugin caps under {@code limits} (the {@code limits} mapping) of {@code root}; a rule or cap with a
+   * problem is left out.
+   */
+  public static Limits read(JsonNode root, JsonPointer limits, Problems problems) {
+    LimitsSection section = new LimitsSection(root, problems);
+    return new Limits(section.rules(limits.appendProperty("rules")), section.plugins(limits.appendProperty("plugins")));
   }
 
-  private Limits rules(JsonPointer at) {
+  private Map<String, PluginCap> plugins(JsonPointer at) {
     JsonNode node = root.at(at);
+    Map<String, PluginCap> caps = new java.util.TreeMap<>();
     if (node.isMissingNode() || node.isNull()) {
-      return Limits.NONE;
+      return caps;
     }
     if (!node.isObject()) {
-      problems.at(at, "limits.rules must be a mapping of rule names to rules");
-      return Limits.NONE;
+      report(at, "limits.plugins must be a mapping of plugin names to caps");
+      return caps;
+    }
+    Map<String, String> capOf = new java.util.HashMap<>();
+    for (Map.Entry<String, JsonNode> e : node.properties()) {
+      JsonPointer capAt = at.appendProperty(e.getKey());
+      String where = "limits.plugins." + e.getKey();
+      int before = count;
+      if (!e.getValue().isObject()) {
+        report(capAt, where + " must be a mapping with keys " + new TreeSet<>(PluginCap.KEYS));
+        continue;
+      }
+      e.getValue().properties().forEach(f -> {
+        if (!PluginCap.KEYS.contains(f.getKey())) {
+          report(capAt.appendProperty(f.getKey()), "unknown key '" + f.getKey() + "' in " + where + "; expected " + String.join(", ", new TreeSet<>(PluginCap.KEYS)));
+        }
+      });
+      Set<String> actions = names(capAt.appendProperty("actions"), e.getValue().get("actions"), where + ".actions");
+      if (!e.getValue().has("actions")) {
+        report(capAt, where + ".actions is required: the actions the plugin runs");
+      }
+      for (String action : actions) {
+        String other = capOf.putIfAbsent(action, e.getKey());
+        if (other != null) {
+          report(capAt.appendProperty("actions"), where + ".actions: " + action + " is already capped by limits.plugins." + other);
+        }
+      }
+      LimitRule.Rate calls = e.getValue().has("calls") ? rate(capAt.appendProperty("calls"), e.getValue().get("calls"), where + ".calls") : null;
+      Integer inFlight = e.getValue().has("in_flight") ? positive(capAt.appendProperty("in_flight"), e.getValue().get("in_flight"), where + ".in_flight") : null;
+      if (!e.getValue().has("calls") && !e.getValue().has("in_flight")) {
+        report(capAt, where + " caps nothing: give calls, in_flight or both");
+      }
+      if (count == before) {
+        caps.put(e.getKey(), new PluginCap(e.getKey(), actions, calls, inFlight));
+      }
+    }
+    return caps;
+  }
+
+  private List<LimitRule> rules(JsonPointer at) {
+    JsonNode node = root.at(at);
+    if (node.isMissingNode() || node.isNull()) {
+      return List.of();
+    }
+    if (!node.isObject()) {
+      report(at, "limits.rules must be a mapping of rule names to rules");
+      return List.of();
     }
     List<LimitRule> rules = new ArrayList<>();
     for (Map.Entry<String, JsonNode> e : node.properties()) {
@@ -70,7 +120,7 @@ public final class LimitsSection {
         rules.add(rule);
       }
     }
-    return new Limits(rules);
+    return rules;
   }
 
   private LimitRule rule(JsonPointer at, String name, JsonNode node) {
@@ -89,6 +139,9 @@ public final class LimitsSection {
       }
     });
     LimitRule.Scope per = choice(at, node, "per", LimitRule.Scope.class, LimitRule.Scope.TENANT, where);
+    if (per == LimitRule.Scope.GLOBAL) {
+      report(at.appendProperty("per"), where + ".per must be one of [tenant, submitter], got 'global'; a cap over every tenant is limits.plugins");
+    }
     LimitRule.OnLimit onLimit = choice(at, node, "on_limit", LimitRule.OnLimit.class, LimitRule.OnLimit.WAIT, where);
     ActionClass actionClass = null;
     if (node.has("class")) {
@@ -124,7 +177,8 @@ public final class LimitsSection {
     if (value == null || value.isNull()) {
       return otherwise;
     }
-    List<String> allowed = java.util.Arrays.stream(type.getEnumConstants()).map(c -> c.name().toLowerCase(Locale.ROOT)).toList();
+    List<String> allowed = java.util.Arrays.stream(type.getEnumConstants()).filter(c -> c != LimitRule.Scope.GLOBAL)
+        .map(c -> c.name().toLowerCase(Locale.ROOT)).toList();
     String text = value.asText().toLowerCase(Locale.ROOT);
     if (!value.isTextual() || !allowed.contains(text)) {
       report(at.appendProperty(key), where + "." + key + " must be one of " + allowed + ", got '" + value.asText() + "'");

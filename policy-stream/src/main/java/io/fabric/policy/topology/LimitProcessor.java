@@ -107,7 +107,7 @@ final class LimitProcessor implements Processor<String, SpecificRecord, String, 
     LimitLedger.Decision decision = rules.isEmpty() ? new LimitLedger.Admit(List.of())
         : ledger.tryStart(request.getRequestId(), request.getTenantId(), submitterOf(gate, request), rules, queued.closed(), now);
     if (decision instanceof LimitLedger.Admit) {
-      emit.route(request, task.getDecision(), task.getApprovals(), now);
+      start(gate, request, task.getDecision(), task.getApprovals(), now);
       return;
     }
     LimitLedger.Over over = (LimitLedger.Over) decision;
@@ -177,6 +177,18 @@ final class LimitProcessor implements Processor<String, SpecificRecord, String, 
     apply(request, verdict, now);
   }
 
+  /** Routed, or handed to its plugin's cap ({@code limits.plugins}), which writes the ROUTED status when it starts it. */
+  private void start(PolicyGate gate, TaskRequest request, io.fabric.contracts.PolicyDecision decision,
+                     List<io.fabric.contracts.ApprovalToken> approvals, long now) {
+    java.util.Optional<io.fabric.policy.limits.PluginCap> cap = gate.policy().limits().capFor(request.getAction());
+    if (cap.isPresent()) {
+      emit.about(request).forward(PluginCapProcessor.KEY_PREFIX + cap.get().plugin(),
+          RoutedTask.newBuilder().setRequest(request).setDecision(decision).setApprovals(approvals).build(), now);
+    } else {
+      emit.route(request, decision, approvals, now);
+    }
+  }
+
   private void forget(String place) {
     held.delete(place);
     state.delete(TRACE_PREFIX + place);
@@ -184,7 +196,7 @@ final class LimitProcessor implements Processor<String, SpecificRecord, String, 
 
   private void apply(TaskRequest request, Verdict verdict, long now) {
     if (verdict instanceof Verdict.Route route) {
-      emit.route(request, route.decision(), route.approvals(), now);
+      start(gates.current(), request, route.decision(), route.approvals(), now);
     } else if (verdict instanceof Verdict.Block block) {
       emit.block(request, block.decision(), block.reason(), block.detail(), block.auditType(), now);
     } else {

@@ -51,6 +51,10 @@ public final class PolicyTopology {
   public static final String LIMITS_HELD_STORE = "limits-held";
   /** The limits' budgets: token buckets, slots in flight, the slots each released request holds. */
   public static final String LIMITS_STATE_STORE = "limits-state";
+  /** Tasks waiting for their plugin's cap ({@code limits.plugins}), by plugin, tenant and arrival. */
+  public static final String PLUGIN_CAPS_HELD_STORE = "plugin-caps-held";
+  /** The plugin caps' budgets and the tenant each plugin served last. */
+  public static final String PLUGIN_CAPS_STATE_STORE = "plugin-caps-state";
   /** The global store of the policy topic: every instance holds the latest published policy. */
   public static final String PUBLISHED_POLICY_STORE = "published-policy";
   /** Repartition names: with the application id they name the repartition topics, so they are contracts too. */
@@ -61,13 +65,13 @@ public final class PolicyTopology {
   public static final String ALLOWED_BY_TENANT_REPARTITION = "allowed-by-tenant";
   /** Final statuses (EXECUTED, DEAD_LETTER) to the limits stage, by tenant: they free concurrency slots. */
   public static final String FINALS_BY_TENANT_REPARTITION = "finals-by-tenant";
+  /** Tasks of capped plugins to the plugin-cap stage, by plugin. */
+  public static final String CAPPED_BY_PLUGIN_REPARTITION = "capped-by-plugin";
+  /** Final statuses of capped plugins' tasks to the plugin-cap stage, by plugin. */
+  public static final String CAPPED_FINALS_BY_PLUGIN_REPARTITION = "capped-finals-by-plugin";
   /** How often held tasks are checked for release. */
   public static final Duration LIMITS_RELEASE_INTERVAL = Duration.ofMillis(200);
   public static final Duration DEFAULT_SLA_CHECK_INTERVAL = Duration.ofSeconds(1);
-
-  /** The statuses after which a released task holds no slot: only the router and the plugin runtimes write them for a routed task. */
-  private static final java.util.Set<String> FINAL_OUTCOMES = java.util.Set.of(io.fabric.schemas.records.Outcome.EXECUTED.name(),
-      io.fabric.schemas.records.Outcome.DEAD_LETTER.name());
 
   private PolicyTopology() {}
 
@@ -98,6 +102,9 @@ public final class PolicyTopology {
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LIMITS_HELD_STORE), Serdes.String(),
         AvroSerde.of(RoutedTask.class)));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LIMITS_STATE_STORE), Serdes.String(), Serdes.String()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PLUGIN_CAPS_HELD_STORE), Serdes.String(),
+        AvroSerde.of(RoutedTask.class)));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PLUGIN_CAPS_STATE_STORE), Serdes.String(), Serdes.String()));
 
     // 1. admit: validate once where a request enters; key it by tenant|idempotency key
     KStream<String, TaskRequest> ingress = builder.stream(catalog.ingress.name(),
@@ -160,19 +167,40 @@ public final class PolicyTopology {
         .repartition(Repartitioned.<String, RoutedTask>as(ALLOWED_BY_TENANT_REPARTITION)
             .withKeySerde(Serdes.String()).withValueSerde(catalog.routed.valueSerde()).withNumberOfPartitions(catalog.partitions()))
         .mapValues(task -> (SpecificRecord) task, Named.as("allowed-to-limits"));
-    KStream<String, SpecificRecord> finals = builder.stream(catalog.requestStatus.name(),
+    Map<String, KStream<String, RequestStatus>> finals = builder.stream(catalog.requestStatus.name(),
             Consumed.with(catalog.requestStatus.keySerde(), catalog.requestStatus.valueSerde()).withName("status-source"))
-        .filter((key, status) -> status != null && FINAL_OUTCOMES.contains(status.getOutcome()), Named.as("final-statuses"))
-        .selectKey((key, status) -> status.getTenantId(), Named.as("key-final-by-tenant"))
+        .process(() -> new FinalStatusRouter(new GateSource(gate, publishedPolicy)), Named.as("route-final-statuses"))
+        .split(Named.as("finals-"))
+        .branch((key, status) -> key.startsWith(PluginCapProcessor.KEY_PREFIX), Branched.as("capped"))
+        .defaultBranch(Branched.as("by-tenant"));
+    KStream<String, SpecificRecord> finalsByTenant = finals.get("finals-by-tenant")
         .repartition(Repartitioned.<String, RequestStatus>as(FINALS_BY_TENANT_REPARTITION)
             .withKeySerde(Serdes.String()).withValueSerde(catalog.requestStatus.valueSerde()).withNumberOfPartitions(catalog.partitions()))
         .mapValues(status -> (SpecificRecord) status, Named.as("final-to-limits"));
-    KStream<String, SpecificRecord> limited = allowed.merge(finals, Named.as("allowed-and-finals"))
+    Map<String, KStream<String, SpecificRecord>> limited = allowed.merge(finalsByTenant, Named.as("allowed-and-finals"))
         .process(() -> new LimitProcessor(new GateSource(gate, publishedPolicy), LIMITS_RELEASE_INTERVAL), Named.as("limits"),
-            LIMITS_HELD_STORE, LIMITS_STATE_STORE);
-    OutcomeSink.attach(limited, catalog, "limits");
+            LIMITS_HELD_STORE, LIMITS_STATE_STORE)
+        .split(Named.as("limited-"))
+        .branch((key, value) -> value instanceof RoutedTask && key.startsWith(PluginCapProcessor.KEY_PREFIX), Branched.as("capped"))
+        .defaultBranch(Branched.as("outcome"));
+    OutcomeSink.attach(limited.get("limited-outcome"), catalog, "limits");
 
-    // 6. the published policy, in every instance: added last, so the sub-topologies above keep their numbers
+    // 6. the plugin caps, by plugin: tasks of a capped plugin start under its cap, round-robin between tenants
+    KStream<String, SpecificRecord> capped = limited.get("limited-capped")
+        .mapValues(value -> (RoutedTask) value, Named.as("as-capped"))
+        .repartition(Repartitioned.<String, RoutedTask>as(CAPPED_BY_PLUGIN_REPARTITION)
+            .withKeySerde(Serdes.String()).withValueSerde(catalog.routed.valueSerde()).withNumberOfPartitions(catalog.partitions()))
+        .mapValues(task -> (SpecificRecord) task, Named.as("capped-to-plugin-caps"));
+    KStream<String, SpecificRecord> cappedFinals = finals.get("finals-capped")
+        .repartition(Repartitioned.<String, RequestStatus>as(CAPPED_FINALS_BY_PLUGIN_REPARTITION)
+            .withKeySerde(Serdes.String()).withValueSerde(catalog.requestStatus.valueSerde()).withNumberOfPartitions(catalog.partitions()))
+        .mapValues(status -> (SpecificRecord) status, Named.as("final-to-plugin-caps"));
+    KStream<String, SpecificRecord> started = capped.merge(cappedFinals, Named.as("capped-and-finals"))
+        .process(() -> new PluginCapProcessor(new GateSource(gate, publishedPolicy), LIMITS_RELEASE_INTERVAL), Named.as("plugin-caps"),
+            PLUGIN_CAPS_HELD_STORE, PLUGIN_CAPS_STATE_STORE);
+    OutcomeSink.attach(started, catalog, "plugin-caps");
+
+    // 7. the published policy, in every instance: added last, so the sub-topologies above keep their numbers
     if (publishedPolicy) {
       builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PUBLISHED_POLICY_STORE), Serdes.String(), Serdes.String())
               .withLoggingDisabled(),

@@ -73,4 +73,29 @@ class LimitsSectionTest {
     assertTrue(lines.contains("policy file p.yaml:8: limits.rules.agents.on_limit must be one of [wait, block], got 'drop'"), lines.toString());
     assertTrue(lines.contains("policy file p.yaml:9: limits.rules.nothing limits nothing: give rate, in_flight or both"), lines.toString());
   }
+
+  @Test
+  void pluginCapsAreReadAndAnActionCappedTwiceOrAGlobalRuleIsRefused() {
+    Policy policy = PolicyFile.parse("""
+        limits:
+          plugins:
+            stripe: { actions: [create_charge], calls: { requests: 25, per: PT1S }, in_flight: 10 }
+        """);
+    assertEquals(new PluginCap("stripe", Set.of("create_charge"), new LimitRule.Rate(25, Duration.ofSeconds(1), 25), 10),
+        policy.limits().capFor("create_charge").orElseThrow());
+    assertTrue(policy.limits().capFor("summarize").isEmpty());
+
+    List<String> lines = PolicyFile.check("""
+        limits:
+          plugins:
+            stripe: { actions: [create_charge], in_flight: 10 }
+            billing:
+              actions: [create_charge]
+              calls: { requests: 5 }
+          rules:
+            everyone: { per: global, in_flight: 3 }
+        """, "p.yaml").problems().stream().map(PolicyFile.PolicyProblem::message).toList();
+    assertTrue(lines.contains("p.yaml:5: limits.plugins.billing.actions: create_charge is already capped by limits.plugins.stripe"), lines.toString());
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("p.yaml:8: limits.rules.everyone.per must be one of [tenant, submitter]")), lines.toString());
+  }
 }

@@ -187,4 +187,31 @@ class LimitsTopologyTest {
     assertEquals("BLOCKED/RATE_LIMITED", after.get(sent.get(1).getRequestId()));
     assertEquals("BLOCKED/RATE_LIMITED", after.get(sent.get(2).getRequestId()));
   }
+
+  @Test
+  void aPluginCapIsSharedRoundRobinSoOneTenantsBacklogNeverStarvesAnother() {
+    start("""
+        limits:
+          plugins:
+            vendor: { actions: [summarize, tag], calls: { requests: 1, per: PT1S }, in_flight: 2 }
+        """);
+    TestInputTopic<String, RequestStatus> statuses = gate.input(gate.catalog.requestStatus);
+
+    List<TaskRequest> flood = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      flood.add(submit("flood-co", null, "summarize"));
+    }
+    TaskRequest calm = submit("calm-co", null, "tag");
+    TaskRequest uncapped = submit("calm-co", null, "classify");
+
+    assertEquals(List.of(flood.get(0).getRequestId(), uncapped.getRequestId()), gate.routedIds(), "one call per second; other plugins go on");
+    assertEquals("HELD/RATE_LIMITED", latestOutcomes().get(calm.getRequestId()));
+    gate.advance(Duration.ofSeconds(1));
+    assertEquals(List.of(calm.getRequestId()), gate.routedIds(), "calm-co's one task goes next, not after flood-co's backlog");
+    gate.advance(Duration.ofSeconds(1));
+    assertEquals(List.of(), gate.routedIds(), "two in flight: the cap's in_flight");
+    statuses.pipeInput(calm.getRequestId(), Statuses.of(calm, null, Outcome.EXECUTED, null, null, 0L));
+    gate.advance(Duration.ofSeconds(1));
+    assertEquals(List.of(flood.get(1).getRequestId()), gate.routedIds(), "a final status frees a call slot");
+  }
 }
