@@ -34,8 +34,12 @@ import org.apache.kafka.streams.state.Stores;
  *                                                                                      |
  *                            repartition by-request-id <-------------------------------+
  *                            -> claim-request-id (request id) --outcomes--> sink (status, blocked, audit)
- *                            -> repartition by-flow -+-> policy-gate (flow id) --outcomes--> sink (routed, blocked, pending, status, audit)
- * approvals (keyed by flow) --------------------------/
+ *                            -> repartition by-flow -+-> policy-gate (flow id) --outcomes--> sink (blocked, pending, status, audit)
+ * approvals (keyed by flow) --------------------------/        \--allowed--> repartition allowed-by-tenant -+
+ *                                                                                                           +-> limits (tenant) --> sink (routed, blocked, status)
+ * status (EXECUTED, DEAD_LETTER) -> route-final-statuses --> repartition finals-by-tenant -------------------/      \--capped plugin--+
+ *                                                    \--> repartition capped-finals-by-plugin --+-> plugin-caps (plugin) <-- repartition capped-by-plugin
+ *                                                                                                      --> sink (routed, blocked, status)
  * </pre>
  *
  * Store, repartition and node names are contracts (changelogs and internal topics are named after
