@@ -136,6 +136,7 @@ final class PolicyCommand {
       json.put("deadline", e.deadline() == null ? null : e.deadline().toString());
       json.put("sla_warning_after", e.slaWarningAfter() == null ? null : e.slaWarningAfter().toString());
       json.put("canary", e.canary());
+      json.put("limits", e.limits());
       json.put("not_judged", e.notJudged());
       return json;
     }

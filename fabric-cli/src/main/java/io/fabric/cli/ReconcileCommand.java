@@ -236,12 +236,13 @@ public final class ReconcileCommand implements Callable<Integer> {
     }
   }
 
-  /** Where a source topic sits in the policy app's pipeline: ingress, then the two repartition hops, then anything else. */
+  /** Where a source topic sits in the policy app's pipeline: ingress, then the repartition hops, then anything else. */
   private static int pipelineOrder(TopicCatalog catalog, String topic) {
     List<String> order = List.of(catalog.ingress.name(),
         catalog.repartitionTopic(TopicCatalog.POLICY_STAGE, PolicyTopology.BY_IDEMPOTENCY_KEY_REPARTITION),
         catalog.repartitionTopic(TopicCatalog.POLICY_STAGE, PolicyTopology.BY_REQUEST_ID_REPARTITION),
-        catalog.repartitionTopic(TopicCatalog.POLICY_STAGE, PolicyTopology.BY_FLOW_REPARTITION));
+        catalog.repartitionTopic(TopicCatalog.POLICY_STAGE, PolicyTopology.BY_FLOW_REPARTITION),
+        catalog.repartitionTopic(TopicCatalog.POLICY_STAGE, PolicyTopology.ALLOWED_BY_TENANT_REPARTITION));
     if (topic.equals(catalog.replays.name())) {
       return 0;
     }

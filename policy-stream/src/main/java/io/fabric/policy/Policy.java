@@ -40,13 +40,14 @@ public final class Policy {
   private final Duration duplicateWindow;
   private final int maxPayloadBytes;
   private final StateRetention retention;
+  private final io.fabric.policy.limits.Limits limits;
   private final String contentHash;
   private final String declaredVersion;
   private final String version;
 
   Policy(Map<String, ActionClass> classes, Map<String, String> rules, Map<String, Map<String, ActionClass>> tenantClasses,
          Set<String> canaryTenants, ApprovalRules approvals, Duration duplicateWindow, int maxPayloadBytes, StateRetention retention,
-         String declaredVersion) {
+         io.fabric.policy.limits.Limits limits, String declaredVersion) {
     this.classes = Map.copyOf(classes);
     this.rules = Map.copyOf(rules);
     Map<String, Map<String, ActionClass>> tenants = new TreeMap<>();
@@ -57,6 +58,7 @@ public final class Policy {
     this.duplicateWindow = duplicateWindow;
     this.maxPayloadBytes = maxPayloadBytes;
     this.retention = retention;
+    this.limits = limits;
     this.contentHash = hash(canonical());
     this.declaredVersion = declaredVersion;
     // the hash stays in a declared version: two different files can never share a version by mistake
@@ -95,6 +97,11 @@ public final class Policy {
   /** How long the gate remembers flow owners and request ids. */
   public StateRetention retention() {
     return retention;
+  }
+
+  /** The request limits: how many requests of a tenant or submitter may start per window and be in flight. */
+  public io.fabric.policy.limits.Limits limits() {
+    return limits;
   }
 
   public int maxPayloadBytes() {
@@ -155,6 +162,8 @@ public final class Policy {
       // only when set, so existing policies keep their version
       text.append("retention ").append(retention.flowOwners()).append(' ').append(retention.requestIds()).append('\n');
     }
+    // only when set, so existing policies keep their version
+    text.append(limits.canonical());
     return text.toString();
   }
 

@@ -38,7 +38,9 @@ import java.util.TreeSet;
  *   max_token_lifetime: PT1H   # longest expires_at - issued_at a token may have; at most PT24H
  *   actions: { create_charge: { deadline: PT2H, quorum: 2 } }
  * duplicates: { window: PT24H }
- * limits: { max_payload_bytes: 65536 }
+ * limits:
+ *   max_payload_bytes: 65536
+ *   rules: { agents: { per: submitter, class: A, rate: { requests: 5, per: PT1S, burst: 10 }, in_flight: 3, on_limit: wait } }
  * retention: { flow_owners: P30D, request_ids: P30D }
  * </pre>
  */
@@ -50,7 +52,7 @@ public final class PolicyFile {
   private static final Set<String> APPROVALS_KEYS = Set.of("default_deadline", "sla_warning_fraction", "max_token_lifetime", "actions");
   private static final Set<String> ACTION_RULE_KEYS = Set.of("deadline", "quorum");
   private static final Set<String> DUPLICATES_KEYS = Set.of("window");
-  private static final Set<String> LIMITS_KEYS = Set.of("max_payload_bytes");
+  private static final Set<String> LIMITS_KEYS = Set.of("max_payload_bytes", "rules", "plugins");
 
   private PolicyFile() {}
 
@@ -327,6 +329,8 @@ public final class PolicyFile {
       JsonPointer limits = ROOT.appendProperty("limits");
       Map<String, JsonNode> fields = mapping(limits, "limits");
       known(limits, LIMITS_KEYS, "limits");
+      builder.limits = io.fabric.policy.limits.LimitsSection.read(root, limits, (at, problem) ->
+          problems.add(new PolicyProblem(document.lineOf(at), new StrictYaml.YamlProblem(document.lineOf(at), problem).at(source), null)));
       if (fields.containsKey("max_payload_bytes")) {
         JsonNode bytes = fields.get("max_payload_bytes");
         if (!bytes.isIntegralNumber() || !bytes.canConvertToInt() || bytes.asInt() < 2) {
@@ -436,6 +440,7 @@ public final class PolicyFile {
     private Duration duplicateWindow = Policy.DEFAULT_DUPLICATE_WINDOW;
     private int maxPayloadBytes = Policy.DEFAULT_MAX_PAYLOAD_BYTES;
     private StateRetention retention = StateRetention.DEFAULT;
+    private io.fabric.policy.limits.Limits limits = io.fabric.policy.limits.Limits.NONE;
     private String declaredVersion;
 
     private Builder() {
@@ -510,6 +515,12 @@ public final class PolicyFile {
       return this;
     }
 
+    /** The request limits ({@code limits.rules}). */
+    public Builder limits(io.fabric.policy.limits.Limits value) {
+      this.limits = value;
+      return this;
+    }
+
     public Builder retention(StateRetention value) {
       this.retention = value;
       return this;
@@ -538,7 +549,7 @@ public final class PolicyFile {
         }
       }));
       return new Policy(classes, rules, tenantClasses, canaryTenants, approvalRules, duplicateWindow, maxPayloadBytes, retention,
-          declaredVersion);
+          limits, declaredVersion);
     }
   }
 

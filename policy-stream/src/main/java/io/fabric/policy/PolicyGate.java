@@ -204,6 +204,37 @@ public final class PolicyGate {
         .setApprovals(approvals).build());
   }
 
+  /**
+   * A request the gate routed that waited for its limits, judged again by the policy in force as it
+   * is released, as a pending request is: forbidden now, it is blocked {@code FORBIDDEN}; class A, or
+   * class B with a quorum its still-trusted approvals meet, it is routed with a decision of this
+   * policy; class B without that quorum (the action now needs more approval than it came with), it is
+   * blocked {@code RATE_LIMITED}, since only the gate's approval stage can wait for approvers.
+   */
+  public Verdict recheckHeld(io.fabric.contracts.RoutedTask task, long now) {
+    TaskRequest request = task.getRequest();
+    Classification classification = policy.classify(request.getTenantId(), request.getAction());
+    PolicyDecision decision = decision(request, classification, now);
+    String versions = " (policy " + task.getDecision().getPolicyVersion() + " -> " + policy.version() + ")";
+    if (classification.actionClass() == ActionClass.C) {
+      return forbidden(decision, request, classification, " It became forbidden while it was held for its limits" + versions + ".");
+    }
+    PendingApproval asPending = PendingApproval.newBuilder().setRequest(request).setDecision(task.getDecision()).setPendingSince(now)
+        .setDeadline(now).setApprovalsNeeded(0).setApprovals(task.getApprovals()).setSlaWarned(false).build();
+    List<ApprovalToken> approvals = classification.actionClass() == ActionClass.A ? task.getApprovals() : stillTrusted(asPending);
+    int needed = policy.approvals().quorumFor(request.getAction());
+    if (classification.actionClass() == ActionClass.B && !QuorumTracker.fromTokens(needed, approvals).isReached()) {
+      return new Verdict.Block(decision, Reason.RATE_LIMITED, "held for its limits, and meanwhile the policy requires " + needed
+          + " approval(s) it does not have" + versions + "; submit it again to ask for them", null);
+    }
+    Optional<Verdict.Block> revoked = submitterRevoked(asPending);
+    if (revoked.isPresent()) {
+      return revoked.get();
+    }
+    boolean samePolicy = Objects.equals(task.getDecision().getPolicyVersion(), policy.version());
+    return new Verdict.Route(samePolicy ? task.getDecision() : decision, approvals);
+  }
+
   /** When a pending request should get its SLA warning. */
   public long slaWarningAt(PendingApproval pending) {
     long span = pending.getDeadline() - pending.getPendingSince();

@@ -25,7 +25,7 @@ import org.apache.kafka.common.errors.SerializationException;
 /**
  * Decides, from everything the fabric wrote, the single terminal state of every record that entered
  * the ingress topic. A request ends EXECUTED (maybe later COMPENSATED by a rollback), BLOCKED,
- * DEAD_LETTER, DUPLICATE, or waits PENDING_APPROVAL for a person; bytes that do not decode have no
+ * DEAD_LETTER, DUPLICATE, or waits PENDING_APPROVAL for a person (or HELD for its limits); bytes that do not decode have no
  * request id and must end as an UNDECODABLE dead letter that names their topic, partition and
  * offset. Pure logic: the command reads the topics and hands the records in.
  *
@@ -212,6 +212,9 @@ public final class Reconciliation {
         outcome = new RequestOutcome(id, stateOf(id, distinct.iterator().next()), found);
       } else if ("PENDING_APPROVAL".equals(latestStatus.get(id))) {
         outcome = new RequestOutcome(id, "PENDING_APPROVAL", List.of());
+      } else if ("HELD".equals(latestStatus.get(id))) {
+        // allowed, and waiting in the policy-stream's held store until its limits let it start
+        outcome = new RequestOutcome(id, "HELD", List.of());
       } else if (!backlog.isEmpty()) {
         outcome = new RequestOutcome(id, "IN_FLIGHT", latestStatus.containsKey(id) ? List.of(latestStatus.get(id)) : List.of());
         inFlight.add(outcome);

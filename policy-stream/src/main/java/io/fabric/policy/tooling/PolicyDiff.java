@@ -73,9 +73,21 @@ public final class PolicyDiff {
     setting(changes, from, to, "approvals.max_token_lifetime", p -> p.approvals().maxTokenLifetime());
     setting(changes, from, to, "duplicates.window", Policy::duplicateWindow);
     setting(changes, from, to, "limits.max_payload_bytes", Policy::maxPayloadBytes);
+    limitRules(changes, from, to);
     setting(changes, from, to, "retention.flow_owners", p -> p.retention().flowOwners());
     setting(changes, from, to, "retention.request_ids", p -> p.retention().requestIds());
     return List.copyOf(changes);
+  }
+
+  /** Each rule of {@code limits.rules} added, removed or changed, by name ({@code limit}, the rule's name in the action column). */
+  private static void limitRules(List<Change> changes, Policy from, Policy to) {
+    java.util.Map<String, String> before = new java.util.TreeMap<>();
+    from.limits().rules().forEach(r -> before.put(r.name(), r.describe()));
+    java.util.Map<String, String> after = new java.util.TreeMap<>();
+    to.limits().rules().forEach(r -> after.put(r.name(), r.describe()));
+    Set<String> names = new TreeSet<>(before.keySet());
+    names.addAll(after.keySet());
+    names.forEach(name -> change(changes, "limit", name, ALL_TENANTS, before.getOrDefault(name, "none"), after.getOrDefault(name, "none")));
   }
 
   private static void setting(List<Change> changes, Policy from, Policy to, String key, Function<Policy, Object> value) {

@@ -8,6 +8,7 @@ import io.fabric.policy.Policy;
 import io.fabric.policy.RequestValidator;
 import io.fabric.schemas.records.Reason;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -33,10 +34,12 @@ public final class PolicyExplainer {
 
   /**
    * The gate's answer for one probe; {@code quorum}, {@code deadline} and {@code slaWarningAfter} are
-   * set only when it waits for approval; {@code reason} only when it is blocked.
+   * set only when it waits for approval; {@code reason} only when it is blocked; {@code limits} describes each rule of
+   * {@code limits.rules} that counts the request once it may run (see {@link io.fabric.policy.limits.LimitRule#describe}).
    */
   public record Explanation(Probe probe, ActionClass actionClass, String rule, String policyVersion, Outcome outcome,
-                            Reason reason, String detail, Integer quorum, Duration deadline, Duration slaWarningAfter, boolean canary) {
+                            Reason reason, String detail, Integer quorum, Duration deadline, Duration slaWarningAfter, boolean canary,
+                            List<String> limits) {
     /** What the gate also checks, which an explanation from the policy alone cannot judge. */
     public static final String NOT_JUDGED = "not judged here: the submitter's signature and scope, duplicates, the flow's owner, approval tokens";
 
@@ -60,6 +63,9 @@ public final class PolicyExplainer {
       if (canary) {
         line.append("  canary");
       }
+      if (!limits.isEmpty()) {
+        line.append("  limits ").append(String.join("; ", limits));
+      }
       return line.toString();
     }
   }
@@ -78,22 +84,25 @@ public final class PolicyExplainer {
     Optional<RequestValidator.Problem> invalid = validator.problem(request(probe), false);
     if (invalid.isPresent()) {
       return new Explanation(probe, null, null, policy.version(), Outcome.BLOCKED, Reason.INVALID_REQUEST, invalid.get().detail(),
-          null, null, null, false);
+          null, null, null, false, List.of());
     }
     Classification classification = policy.classify(probe.tenant(), probe.action());
     boolean canary = policy.isCanary(probe.tenant());
+    // the budget a request draws on is the submitter's only when requests are signed: explain names the rule, not the budget
+    List<String> limits = policy.limits().applying(probe.tenant(), probe.action(), classification.actionClass()).stream()
+        .map(io.fabric.policy.limits.LimitRule::describe).toList();
     return switch (classification.actionClass()) {
       case A -> new Explanation(probe, ActionClass.A, classification.rule(), policy.version(), Outcome.RUNS, null,
-          "routed at once to its plugin", null, null, null, canary);
+          "routed at once to its plugin" + (limits.isEmpty() ? "" : ", when its limits allow"), null, null, null, canary, limits);
       case C -> new Explanation(probe, ActionClass.C, classification.rule(), policy.version(), Outcome.BLOCKED, Reason.FORBIDDEN,
-          "class C never runs, with or without approval", null, null, null, canary);
+          "class C never runs, with or without approval", null, null, null, canary, List.of());
       case B -> {
         ApprovalRules rules = policy.approvals();
         Duration deadline = rules.deadlineFor(probe.action());
         Duration warning = Duration.ofMillis((long) (deadline.toMillis() * rules.slaWarningFraction()));
         int quorum = rules.quorumFor(probe.action());
         yield new Explanation(probe, ActionClass.B, classification.rule(), policy.version(), Outcome.WAITS_FOR_APPROVAL, null,
-            "waits for " + quorum + " distinct approver(s); blocked APPROVAL_EXPIRED after " + deadline, quorum, deadline, warning, canary);
+            "waits for " + quorum + " distinct approver(s); blocked APPROVAL_EXPIRED after " + deadline, quorum, deadline, warning, canary, limits);
       }
     };
   }

@@ -59,6 +59,12 @@ final class Emitter {
     status(request, decision, Outcome.ROUTED, null, approvals.isEmpty() ? null : "approved by " + approvers(approvals), now);
   }
 
+  /** A routed task handed on to the limits stage, which writes its ROUTED (or HELD) status when it decides. */
+  void handOn(TaskRequest request, PolicyDecision decision, List<ApprovalToken> approvals, long now) {
+    about(request);
+    forward(request.getTenantId(), RoutedTask.newBuilder().setRequest(request).setDecision(decision).setApprovals(approvals).build(), now);
+  }
+
   void block(TaskRequest request, PolicyDecision decision, Reason reason, String detail, String auditType, long now) {
     about(request);
     forward(request.getFlowId(), BlockedTask.newBuilder().setRequest(request).setDecision(decision).setReason(reason.name())

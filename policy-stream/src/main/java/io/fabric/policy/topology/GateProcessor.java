@@ -150,7 +150,7 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
       boolean waited = pending.get(request.getRequestId()) != null;
       pending.delete(request.getRequestId());
       own(request, now);
-      emit.route(request, route.decision(), route.approvals(), now);
+      emit.handOn(request, route.decision(), route.approvals(), now);
       // tokens that counted now: the one just published, or those the request came with
       List<ApprovalToken> accepted = token != null ? List.of(token) : waited ? List.of() : route.approvals();
       accepted.forEach(t -> emit.audit(AuditEvents.TOKEN_ACCEPTED, request, route.decision(), tokenDetail(t), now));

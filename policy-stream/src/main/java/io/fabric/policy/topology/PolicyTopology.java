@@ -1,6 +1,8 @@
 package io.fabric.policy.topology;
 
 import io.fabric.contracts.PendingApproval;
+import io.fabric.contracts.RequestStatus;
+import io.fabric.contracts.RoutedTask;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.policy.PolicyGate;
 import io.fabric.schemas.AvroSerde;
@@ -32,8 +34,12 @@ import org.apache.kafka.streams.state.Stores;
  *                                                                                      |
  *                            repartition by-request-id <-------------------------------+
  *                            -> claim-request-id (request id) --outcomes--> sink (status, blocked, audit)
- *                            -> repartition by-flow -+-> policy-gate (flow id) --outcomes--> sink (routed, blocked, pending, status, audit)
- * approvals (keyed by flow) --------------------------/
+ *                            -> repartition by-flow -+-> policy-gate (flow id) --outcomes--> sink (blocked, pending, status, audit)
+ * approvals (keyed by flow) --------------------------/        \--allowed--> repartition allowed-by-tenant -+
+ *                                                                                                           +-> limits (tenant) --> sink (routed, blocked, status)
+ * status (EXECUTED, DEAD_LETTER) -> route-final-statuses --> repartition finals-by-tenant -------------------/      \--capped plugin--+
+ *                                                    \--> repartition capped-finals-by-plugin --+-> plugin-caps (plugin) <-- repartition capped-by-plugin
+ *                                                                                                      --> sink (routed, blocked, status)
  * </pre>
  *
  * Store, repartition and node names are contracts (changelogs and internal topics are named after
@@ -45,12 +51,30 @@ public final class PolicyTopology {
   public static final String FLOW_OWNERS_STORE = "flow-owners";
   public static final String PENDING_STORE = "pending-approvals";
   public static final String USED_NONCES_STORE = "used-nonces";
+  /** Tasks the gate allowed that wait for their limits, by arrival order (limits stage, keyed by tenant). */
+  public static final String LIMITS_HELD_STORE = "limits-held";
+  /** The limits' budgets: token buckets, slots in flight, the slots each released request holds. */
+  public static final String LIMITS_STATE_STORE = "limits-state";
+  /** Tasks waiting for their plugin's cap ({@code limits.plugins}), by plugin, tenant and arrival. */
+  public static final String PLUGIN_CAPS_HELD_STORE = "plugin-caps-held";
+  /** The plugin caps' budgets and the tenant each plugin served last. */
+  public static final String PLUGIN_CAPS_STATE_STORE = "plugin-caps-state";
   /** The global store of the policy topic: every instance holds the latest published policy. */
   public static final String PUBLISHED_POLICY_STORE = "published-policy";
   /** Repartition names: with the application id they name the repartition topics, so they are contracts too. */
   public static final String BY_IDEMPOTENCY_KEY_REPARTITION = "by-idempotency-key";
   public static final String BY_REQUEST_ID_REPARTITION = "by-request-id";
   public static final String BY_FLOW_REPARTITION = "by-flow";
+  /** Allowed tasks to the limits stage, by tenant. */
+  public static final String ALLOWED_BY_TENANT_REPARTITION = "allowed-by-tenant";
+  /** Final statuses (EXECUTED, DEAD_LETTER) to the limits stage, by tenant: they free concurrency slots. */
+  public static final String FINALS_BY_TENANT_REPARTITION = "finals-by-tenant";
+  /** Tasks of capped plugins to the plugin-cap stage, by plugin. */
+  public static final String CAPPED_BY_PLUGIN_REPARTITION = "capped-by-plugin";
+  /** Final statuses of capped plugins' tasks to the plugin-cap stage, by plugin. */
+  public static final String CAPPED_FINALS_BY_PLUGIN_REPARTITION = "capped-finals-by-plugin";
+  /** How often held tasks are checked for release. */
+  public static final Duration LIMITS_RELEASE_INTERVAL = Duration.ofMillis(200);
   public static final Duration DEFAULT_SLA_CHECK_INTERVAL = Duration.ofSeconds(1);
 
   private PolicyTopology() {}
@@ -79,6 +103,12 @@ public final class PolicyTopology {
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(),
         AvroSerde.of(PendingApproval.class)));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USED_NONCES_STORE), Serdes.String(), Serdes.Long()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LIMITS_HELD_STORE), Serdes.String(),
+        AvroSerde.of(RoutedTask.class)));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LIMITS_STATE_STORE), Serdes.String(), Serdes.String()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PLUGIN_CAPS_HELD_STORE), Serdes.String(),
+        AvroSerde.of(RoutedTask.class)));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PLUGIN_CAPS_STATE_STORE), Serdes.String(), Serdes.String()));
 
     // 1. admit: validate once where a request enters; key it by tenant|idempotency key
     KStream<String, TaskRequest> ingress = builder.stream(catalog.ingress.name(),
@@ -129,9 +159,52 @@ public final class PolicyTopology {
         .mapValues(request -> (SpecificRecord) request, Named.as("request-to-gate"));
     KStream<String, SpecificRecord> outcomes = requestsByFlow.merge(tokens, Named.as("requests-and-tokens"))
         .process(() -> new GateProcessor(new GateSource(gate, publishedPolicy), slaCheckInterval, gateTracing), Named.as("policy-gate"), FLOW_OWNERS_STORE, PENDING_STORE, USED_NONCES_STORE);
-    OutcomeSink.attach(outcomes, catalog, "gate");
+    Map<String, KStream<String, SpecificRecord>> decided = outcomes.split(Named.as("gate-"))
+        .branch((key, value) -> value instanceof RoutedTask, Branched.as("allowed"))
+        .defaultBranch(Branched.as("outcome"));
+    OutcomeSink.attach(decided.get("gate-outcome"), catalog, "gate");
 
-    // 5. the published policy, in every instance: added last, so the sub-topologies above keep their numbers
+    // 5. the limits, by tenant: an allowed task starts, waits in order, or is blocked RATE_LIMITED; final statuses free slots
+    KStream<String, SpecificRecord> allowed = decided.get("gate-allowed")
+        .mapValues(value -> (RoutedTask) value, Named.as("as-allowed"))
+        .selectKey((key, task) -> task.getRequest().getTenantId(), Named.as("key-allowed-by-tenant"))
+        .repartition(Repartitioned.<String, RoutedTask>as(ALLOWED_BY_TENANT_REPARTITION)
+            .withKeySerde(Serdes.String()).withValueSerde(catalog.routed.valueSerde()).withNumberOfPartitions(catalog.partitions()))
+        .mapValues(task -> (SpecificRecord) task, Named.as("allowed-to-limits"));
+    Map<String, KStream<String, RequestStatus>> finals = builder.stream(catalog.requestStatus.name(),
+            Consumed.with(catalog.requestStatus.keySerde(), catalog.requestStatus.valueSerde()).withName("status-source"))
+        .process(() -> new FinalStatusRouter(new GateSource(gate, publishedPolicy)), Named.as("route-final-statuses"))
+        .split(Named.as("finals-"))
+        .branch((key, status) -> key.startsWith(PluginCapProcessor.KEY_PREFIX), Branched.as("capped"))
+        .defaultBranch(Branched.as("by-tenant"));
+    KStream<String, SpecificRecord> finalsByTenant = finals.get("finals-by-tenant")
+        .repartition(Repartitioned.<String, RequestStatus>as(FINALS_BY_TENANT_REPARTITION)
+            .withKeySerde(Serdes.String()).withValueSerde(catalog.requestStatus.valueSerde()).withNumberOfPartitions(catalog.partitions()))
+        .mapValues(status -> (SpecificRecord) status, Named.as("final-to-limits"));
+    Map<String, KStream<String, SpecificRecord>> limited = allowed.merge(finalsByTenant, Named.as("allowed-and-finals"))
+        .process(() -> new LimitProcessor(new GateSource(gate, publishedPolicy), LIMITS_RELEASE_INTERVAL), Named.as("limits"),
+            LIMITS_HELD_STORE, LIMITS_STATE_STORE)
+        .split(Named.as("limited-"))
+        .branch((key, value) -> value instanceof RoutedTask && key.startsWith(PluginCapProcessor.KEY_PREFIX), Branched.as("capped"))
+        .defaultBranch(Branched.as("outcome"));
+    OutcomeSink.attach(limited.get("limited-outcome"), catalog, "limits");
+
+    // 6. the plugin caps, by plugin: tasks of a capped plugin start under its cap, round-robin between tenants
+    KStream<String, SpecificRecord> capped = limited.get("limited-capped")
+        .mapValues(value -> (RoutedTask) value, Named.as("as-capped"))
+        .repartition(Repartitioned.<String, RoutedTask>as(CAPPED_BY_PLUGIN_REPARTITION)
+            .withKeySerde(Serdes.String()).withValueSerde(catalog.routed.valueSerde()).withNumberOfPartitions(catalog.partitions()))
+        .mapValues(task -> (SpecificRecord) task, Named.as("capped-to-plugin-caps"));
+    KStream<String, SpecificRecord> cappedFinals = finals.get("finals-capped")
+        .repartition(Repartitioned.<String, RequestStatus>as(CAPPED_FINALS_BY_PLUGIN_REPARTITION)
+            .withKeySerde(Serdes.String()).withValueSerde(catalog.requestStatus.valueSerde()).withNumberOfPartitions(catalog.partitions()))
+        .mapValues(status -> (SpecificRecord) status, Named.as("final-to-plugin-caps"));
+    KStream<String, SpecificRecord> started = capped.merge(cappedFinals, Named.as("capped-and-finals"))
+        .process(() -> new PluginCapProcessor(new GateSource(gate, publishedPolicy), LIMITS_RELEASE_INTERVAL), Named.as("plugin-caps"),
+            PLUGIN_CAPS_HELD_STORE, PLUGIN_CAPS_STATE_STORE);
+    OutcomeSink.attach(started, catalog, "plugin-caps");
+
+    // 7. the published policy, in every instance: added last, so the sub-topologies above keep their numbers
     if (publishedPolicy) {
       builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(PUBLISHED_POLICY_STORE), Serdes.String(), Serdes.String())
               .withLoggingDisabled(),

@@ -53,4 +53,16 @@ class PolicyDiffTest {
 
     assertEquals(List.of(new Change("class", "summarize", "*", "A", "B")), PolicyDiff.between(before, after));
   }
+
+  @Test
+  void aLimitRuleAddedRemovedOrLoweredIsOneChangeEach() {
+    Policy before = PolicyFile.parse("limits: { rules: { agents: { per: submitter, rate: { requests: 10, per: PT1S } }, old: { in_flight: 5 } } }\n");
+    Policy after = PolicyFile.parse("limits: { rules: { agents: { per: submitter, rate: { requests: 2, per: PT1S } }, fresh: { class: B, in_flight: 1 } } }\n");
+
+    assertEquals(List.of(
+            new Change("limit", "agents", "*", "agents: per submitter, 10 per PT1S (burst 10), wait", "agents: per submitter, 2 per PT1S (burst 2), wait"),
+            new Change("limit", "fresh", "*", "none", "fresh: per tenant, class B, in flight 1, wait"),
+            new Change("limit", "old", "*", "old: per tenant, in flight 5, wait", "none")),
+        PolicyDiff.between(before, after));
+  }
 }

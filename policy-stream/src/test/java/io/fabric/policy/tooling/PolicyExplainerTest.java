@@ -87,4 +87,21 @@ class PolicyExplainerTest {
   void aCanaryTenantIsFlagged() {
     assertTrue(explainer.explain(Probe.of("beta-co", "summarize")).canary());
   }
+
+  @Test
+  void explainNamesTheLimitsThatCountTheRequest() {
+    PolicyExplainer limited = new PolicyExplainer(PolicyFile.parse("""
+        limits:
+          rules:
+            agents: { per: submitter, class: A, rate: { requests: 5, per: PT1S, burst: 10 }, on_limit: block }
+            charges: { actions: [create_charge], tenants: [acme], in_flight: 2 }
+        """));
+
+    Explanation summary = limited.explain(Probe.of("acme", "summarize"));
+    assertEquals(java.util.List.of("agents: per submitter, class A, 5 per PT1S (burst 10), block"), summary.limits());
+    assertTrue(summary.summary().endsWith("limits agents: per submitter, class A, 5 per PT1S (burst 10), block"), summary.summary());
+    assertEquals(java.util.List.of("charges: per tenant, actions [create_charge], tenants [acme], in flight 2, wait"),
+        limited.explain(Probe.of("acme", "create_charge")).limits());
+    assertEquals(java.util.List.of(), limited.explain(Probe.of("globex", "create_charge")).limits());
+  }
 }

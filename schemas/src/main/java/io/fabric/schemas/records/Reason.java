@@ -7,5 +7,7 @@ public enum Reason {
   /** The request is not signed by a registered submitter, its signature is wrong, or it is stale. */
   UNAUTHENTICATED,
   /** The signing submitter may not act for the tenant or request the action. */
-  UNAUTHORIZED
+  UNAUTHORIZED,
+  /** Over a limit of the policy ({@code limits.rules}) that says {@code on_limit: block}; also a held request's status reason. */
+  RATE_LIMITED
 }

@@ -115,7 +115,8 @@ public final class AccessRules {
     List<Grant> grants = new ArrayList<>(common(catalog));
     switch (app) {
       case "policy" -> {
-        read(grants, catalog.ingress, catalog.replays, catalog.approvals, catalog.policy);
+        // the status topic: final statuses free the limits' concurrency slots
+        read(grants, catalog.ingress, catalog.replays, catalog.approvals, catalog.policy, catalog.requestStatus);
         write(grants, catalog.routed, catalog.blocked, catalog.approvalPending, catalog.requestStatus, catalog.audit, catalog.dlq);
         streamsApp(grants, catalog.applicationId(TopicCatalog.POLICY_STAGE));
         return new Principal(app, "policy-stream: the gate; reads the gate's inputs, writes the topics behind it", grants);

@@ -1,0 +1,38 @@
+package io.fabric.policy.limits;
+
+import java.util.Locale;
+
+/**
+ * A rate budget: {@code tokens} left as of {@code at} (epoch millis). It refills evenly at the rule's
+ * rate up to its burst; a request takes one token. Stored as text so a restart keeps what was spent.
+ */
+public record TokenBucket(double tokens, long at) {
+  /** The bucket at {@code now}: full for a budget never used; refilled since {@code previous} and capped at the burst (a lowered burst applies at once). */
+  public static TokenBucket at(TokenBucket previous, LimitRule.Rate rate, long now) {
+    if (previous == null) {
+      return new TokenBucket(rate.burst(), now);
+    }
+    long elapsed = Math.max(0, now - previous.at);
+    return new TokenBucket(Math.min(rate.burst(), previous.tokens + elapsed * rate.perMilli()), Math.max(now, previous.at));
+  }
+
+  public boolean hasToken() {
+    return tokens >= 1.0;
+  }
+
+  public TokenBucket take() {
+    return new TokenBucket(tokens - 1.0, at);
+  }
+
+  public String encode() {
+    return String.format(Locale.ROOT, "%.6f;%d", tokens, at);
+  }
+
+  public static TokenBucket decode(String text) {
+    if (text == null) {
+      return null;
+    }
+    int semicolon = text.indexOf(';');
+    return new TokenBucket(Double.parseDouble(text.substring(0, semicolon)), Long.parseLong(text.substring(semicolon + 1)));
+  }
+}

@@ -1,0 +1,217 @@
+package io.fabric.policy.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric.contracts.BlockedTask;
+import io.fabric.contracts.RequestStatus;
+import io.fabric.contracts.TaskRequest;
+import io.fabric.gateway.Submission;
+import io.fabric.policy.PolicyFile;
+import io.fabric.policy.PolicyGate;
+import io.fabric.policy.PublishedPolicy;
+import io.fabric.schemas.records.Outcome;
+import io.fabric.schemas.records.Statuses;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.streams.TestInputTopic;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The limits stage: over its limit a request waits in order or is blocked RATE_LIMITED, as the policy says, and only for its own budget. */
+class LimitsTopologyTest {
+  private static final Instant START = Instant.parse("2026-12-01T10:00:00Z");
+  private static final String ONE_PER_SECOND = """
+      limits:
+        rules:
+          per-tenant:
+            class: A
+            rate: { requests: 1, per: PT1S, burst: 1 }
+            on_limit: %s
+      """;
+  private static final String ONE_IN_FLIGHT = """
+      limits:
+        rules:
+          slots:
+            in_flight: 1
+      """;
+
+  @TempDir
+  Path stateDir;
+
+  private GateDriver gate;
+
+  private void start(String policy) {
+    gate = new GateDriver(new PolicyGate(PolicyFile.parse(policy), new FakeTokens()), Duration.ofSeconds(1), stateDir, START);
+  }
+
+  @AfterEach
+  void stop() {
+    if (gate != null) {
+      gate.close();
+    }
+  }
+
+  private TaskRequest submit(String tenant, String submitter, String action) {
+    TaskRequest request = Submission.of(tenant, action).payload("{\"text\":\"hi\"}").toRequest(gate.now().toEpochMilli());
+    request.setSubmitter(submitter);
+    return gate.submit(request);
+  }
+
+  private Map<String, String> latestOutcomes() {
+    return gate.status.readValuesToList().stream()
+        .collect(Collectors.toMap(RequestStatus::getRequestId, s -> s.getOutcome() + (s.getReason() == null ? "" : "/" + s.getReason()),
+            (first, later) -> later));
+  }
+
+  @Test
+  void overItsRateARequestWaitsAndIsReleasedInOrderOnceTheWindowAllowsWhileAnotherTenantRunsAtOnce() {
+    start(ONE_PER_SECOND.formatted("wait"));
+
+    TaskRequest first = submit("flood-co", null, "summarize");
+    TaskRequest second = submit("flood-co", null, "tag");
+    TaskRequest third = submit("flood-co", null, "classify");
+    TaskRequest other = submit("calm-co", null, "summarize");
+
+    assertEquals(List.of(first.getRequestId(), other.getRequestId()), gate.routedIds());
+    Map<String, String> outcomes = latestOutcomes();
+    assertEquals("HELD/RATE_LIMITED", outcomes.get(second.getRequestId()));
+    assertEquals("HELD/RATE_LIMITED", outcomes.get(third.getRequestId()));
+    assertEquals("ROUTED", outcomes.get(other.getRequestId()));
+
+    gate.advance(Duration.ofMillis(600));
+    assertEquals(List.of(), gate.routedIds(), "no token before the window allows");
+    gate.advance(Duration.ofMillis(400));
+    assertEquals(List.of(second.getRequestId()), gate.routedIds());
+    TaskRequest fourth = submit("flood-co", null, "summarize");
+    gate.advance(Duration.ofSeconds(1));
+    assertEquals(List.of(third.getRequestId()), gate.routedIds(), "a later arrival waits behind the held ones");
+    gate.advance(Duration.ofSeconds(1));
+    assertEquals(List.of(fourth.getRequestId()), gate.routedIds());
+    assertEquals("ROUTED", latestOutcomes().get(fourth.getRequestId()));
+  }
+
+  @Test
+  void overAnOnLimitBlockRuleARequestIsBlockedRateLimited() {
+    start(ONE_PER_SECOND.formatted("block"));
+
+    TaskRequest first = submit("flood-co", null, "summarize");
+    TaskRequest second = submit("flood-co", null, "summarize");
+
+    assertEquals(List.of(first.getRequestId()), gate.routedIds());
+    List<BlockedTask> blocked = gate.blocked.readValuesToList();
+    assertEquals(List.of(second.getRequestId()), blocked.stream().map(b -> b.getRequest().getRequestId()).toList());
+    assertEquals("RATE_LIMITED", blocked.get(0).getReason());
+    assertTrue(blocked.get(0).getDetail().contains("limit per-tenant"), blocked.get(0).getDetail());
+    gate.advance(Duration.ofSeconds(5));
+    assertEquals(List.of(), gate.routedIds(), "a blocked request never runs");
+  }
+
+  @Test
+  void onlyTheFinalStatusOfTheReleasedRequestForItsTenantFreesItsSlotNotAForgedOne() {
+    start(ONE_IN_FLIGHT);
+    TestInputTopic<String, RequestStatus> statuses = gate.input(gate.catalog.requestStatus);
+
+    TaskRequest running = submit("acme", null, "summarize");
+    TaskRequest waiting = submit("acme", null, "summarize");
+    TaskRequest otherTenantsRequest = submit("globex", null, "summarize");
+    assertEquals(List.of(running.getRequestId(), otherTenantsRequest.getRequestId()), gate.routedIds());
+
+    // forged: an id that was never released, and the right id under another tenant
+    TaskRequest stranger = Submission.of("acme", "summarize").toRequest(0L);
+    statuses.pipeInput(stranger.getRequestId(), Statuses.of(stranger, null, Outcome.EXECUTED, null, null, 0L));
+    TaskRequest otherTenant = TaskRequest.newBuilder(running).setTenantId("evil-co").build();
+    statuses.pipeInput(running.getRequestId(), Statuses.of(otherTenant, null, Outcome.EXECUTED, null, null, 0L));
+    gate.advance(Duration.ofSeconds(1));
+    assertEquals(List.of(), gate.routedIds(), "no forged status freed the slot");
+
+    statuses.pipeInput(running.getRequestId(), Statuses.of(running, null, Outcome.EXECUTED, null, null, 0L));
+    gate.advance(Duration.ofSeconds(1));
+    assertEquals(List.of(waiting.getRequestId()), gate.routedIds());
+  }
+
+  @Test
+  void aHotReloadLoweringALimitAppliesToHeldRequestsAndOneMakingTheActionForbiddenBlocksThem() {
+    start("limits: { rules: { r: { class: A, rate: { requests: 10, per: PT1S, burst: 2 } } } }\n");
+    TestInputTopic<String, String> policyTopic = gate.input(gate.catalog.policy);
+
+    List<TaskRequest> sent = List.of(submit("acme", null, "summarize"), submit("acme", null, "summarize"), submit("acme", null, "summarize"),
+        submit("acme", null, "tag"));
+    assertEquals(2, gate.routedIds().size(), "the burst of 2");
+
+    // lowered to 1 per minute, then tag made forbidden
+    policyTopic.pipeInput(PublishedPolicy.ACTIVE_KEY, "limits: { rules: { r: { class: A, rate: { requests: 1, per: PT1M } } } }\n", gate.now());
+    gate.advance(Duration.ofSeconds(1));
+    assertEquals(List.of(), gate.routedIds(), "10/s would have released both; 1/min releases none yet (the bucket is capped at the new burst, 1, and was empty)");
+    policyTopic.pipeInput(PublishedPolicy.ACTIVE_KEY, "classes: { C: [tag] }\nlimits: { rules: { r: { class: A, rate: { requests: 1, per: PT1M } } } }\n",
+        gate.now());
+    gate.advance(Duration.ofSeconds(1));
+    Map<String, String> outcomes = latestOutcomes();
+    assertEquals("BLOCKED/FORBIDDEN", outcomes.get(sent.get(3).getRequestId()), "judged again by the policy in force while held");
+    gate.advance(Duration.ofMinutes(1));
+    assertEquals(List.of(sent.get(2).getRequestId()), gate.routedIds());
+  }
+
+  @Test
+  void unsignedRequestsCannotEscapeAPerSubmitterBudgetByClaimingManySubmitterNames() {
+    start("limits: { rules: { agents: { per: submitter, rate: { requests: 2, per: PT1M }, on_limit: block } } }\n");
+
+    for (int i = 0; i < 20; i++) {
+      submit("acme", "bot-" + i, "summarize");
+    }
+
+    assertEquals(2, gate.routedIds().size(), "without signed requests a submitter name is only a claim: they share one budget");
+    assertEquals(18, gate.blocked.readValuesToList().size());
+  }
+
+  @Test
+  void aFullQueueBlocksTheNextRequestAndAPolicyThatNowBlocksEmptiesTheQueue() {
+    start("limits: { rules: { r: { rate: { requests: 1, per: PT1H }, max_held: 2 } } }\n");
+    TestInputTopic<String, String> policyTopic = gate.input(gate.catalog.policy);
+
+    List<TaskRequest> sent = List.of(submit("acme", null, "summarize"), submit("acme", null, "summarize"), submit("acme", null, "summarize"),
+        submit("acme", null, "summarize"));
+
+    Map<String, String> outcomes = latestOutcomes();
+    assertEquals(List.of("ROUTED", "HELD/RATE_LIMITED", "HELD/RATE_LIMITED", "BLOCKED/RATE_LIMITED"),
+        sent.stream().map(r -> outcomes.get(r.getRequestId())).toList());
+    policyTopic.pipeInput(PublishedPolicy.ACTIVE_KEY, "limits: { rules: { r: { rate: { requests: 1, per: PT1H }, on_limit: block } } }\n",
+        gate.now());
+    gate.advance(Duration.ofSeconds(1));
+    Map<String, String> after = latestOutcomes();
+    assertEquals("BLOCKED/RATE_LIMITED", after.get(sent.get(1).getRequestId()));
+    assertEquals("BLOCKED/RATE_LIMITED", after.get(sent.get(2).getRequestId()));
+  }
+
+  @Test
+  void aPluginCapIsSharedRoundRobinSoOneTenantsBacklogNeverStarvesAnother() {
+    start("""
+        limits:
+          plugins:
+            vendor: { actions: [summarize, tag], calls: { requests: 1, per: PT1S }, in_flight: 2 }
+        """);
+    TestInputTopic<String, RequestStatus> statuses = gate.input(gate.catalog.requestStatus);
+
+    List<TaskRequest> flood = new java.util.ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      flood.add(submit("flood-co", null, "summarize"));
+    }
+    TaskRequest calm = submit("calm-co", null, "tag");
+    TaskRequest uncapped = submit("calm-co", null, "classify");
+
+    assertEquals(List.of(flood.get(0).getRequestId(), uncapped.getRequestId()), gate.routedIds(), "one call per second; other plugins go on");
+    assertEquals("HELD/RATE_LIMITED", latestOutcomes().get(calm.getRequestId()));
+    gate.advance(Duration.ofSeconds(1));
+    assertEquals(List.of(calm.getRequestId()), gate.routedIds(), "calm-co's one task goes next, not after flood-co's backlog");
+    gate.advance(Duration.ofSeconds(1));
+    assertEquals(List.of(), gate.routedIds(), "two in flight: the cap's in_flight");
+    statuses.pipeInput(calm.getRequestId(), Statuses.of(calm, null, Outcome.EXECUTED, null, null, 0L));
+    gate.advance(Duration.ofSeconds(1));
+    assertEquals(List.of(flood.get(1).getRequestId()), gate.routedIds(), "a final status frees a call slot");
+  }
+}
