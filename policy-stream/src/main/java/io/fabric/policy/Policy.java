@@ -38,10 +38,19 @@ public final class Policy {
   private final String contentHash;
   private final String declaredVersion;
   private final String version;
+  private final io.fabric.policy.breakers.BreakerRules breakers;
 
   Policy(Map<String, ActionClass> classes, Map<String, String> rules, Map<String, Map<String, ActionClass>> tenantClasses,
          Set<String> canaryTenants, ApprovalRules approvals, Duration duplicateWindow, int maxPayloadBytes, StateRetention retention,
          String declaredVersion) {
+    this(classes, rules, tenantClasses, canaryTenants, approvals, duplicateWindow, maxPayloadBytes, retention, declaredVersion,
+        io.fabric.policy.breakers.BreakerRules.NONE);
+  }
+
+  private Policy(Map<String, ActionClass> classes, Map<String, String> rules, Map<String, Map<String, ActionClass>> tenantClasses,
+         Set<String> canaryTenants, ApprovalRules approvals, Duration duplicateWindow, int maxPayloadBytes, StateRetention retention,
+         String declaredVersion, io.fabric.policy.breakers.BreakerRules breakers) {
+    this.breakers = breakers;
     this.classes = Map.copyOf(classes);
     this.rules = Map.copyOf(rules);
     Map<String, Map<String, ActionClass>> tenants = new TreeMap<>();
@@ -56,6 +65,17 @@ public final class Policy {
     this.declaredVersion = declaredVersion;
     // the hash stays in a declared version: two different files can never share a version by mistake
     this.version = declaredVersion == null ? contentHash : declaredVersion + "@" + contentHash;
+  }
+
+  /** The same policy with these breakers (a new version when they differ). */
+  Policy withBreakers(io.fabric.policy.breakers.BreakerRules rules) {
+    return rules.equals(breakers) ? this : new Policy(classes, this.rules, tenantClasses, canaryTenants, approvals, duplicateWindow,
+        maxPayloadBytes, retention, declaredVersion, rules);
+  }
+
+  /** The policy's breakers: when to pause a tenant or submitter automatically. */
+  public io.fabric.policy.breakers.BreakerRules breakers() {
+    return breakers;
   }
 
   /** The seed's sets, nothing else. */
@@ -149,6 +169,10 @@ public final class Policy {
     if (!retention.equals(StateRetention.DEFAULT)) {
       // only when set, so existing policies keep their version
       text.append("retention ").append(retention.flowOwners()).append(' ').append(retention.requestIds()).append('\n');
+    }
+    if (!breakers.isEmpty()) {
+      // only when set, so existing policies keep their version
+      text.append(breakers.canonical());
     }
     return text.toString();
   }

@@ -40,11 +40,12 @@ import java.util.TreeSet;
  * duplicates: { window: PT24H }
  * limits: { max_payload_bytes: 65536 }
  * retention: { flow_owners: P30D, request_ids: P30D }
+ * breakers: { c-attempts: { per: submitter, measure: class_c_attempts, threshold: 5, window: PT10M, then: hold } }
  * </pre>
  */
 public final class PolicyFile {
   private static final java.util.regex.Pattern DECLARED_VERSION = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,39}");
-  private static final Set<String> TOP_LEVEL = Set.of("version", "classes", "tenants", "canary", "approvals", "duplicates", "limits", "retention");
+  private static final Set<String> TOP_LEVEL = Set.of("version", "classes", "tenants", "canary", "approvals", "duplicates", "limits", "retention", "breakers");
   private static final Set<String> RETENTION_KEYS = Set.of("flow_owners", "request_ids");
   private static final Set<String> CANARY_KEYS = Set.of("tenants");
   private static final Set<String> APPROVALS_KEYS = Set.of("default_deadline", "sla_warning_fraction", "max_token_lifetime", "actions");
@@ -185,6 +186,7 @@ public final class PolicyFile {
       attempt(this::duplicates);
       attempt(this::limits);
       attempt(this::retention);
+      attempt(this::breakers);
       return result();
     }
 
@@ -347,6 +349,15 @@ public final class PolicyFile {
       located(retention, () -> builder.retention(new StateRetention(owners, ids)));
     }
 
+    /** The {@code breakers:} section, read by its own class; its problems carry their lines. */
+    private void breakers() {
+      JsonPointer at = ROOT.appendProperty("breakers");
+      io.fabric.policy.breakers.BreakersSection.Result read = io.fabric.policy.breakers.BreakersSection.read(root.at(at), at);
+      read.problems().forEach(p -> problems.add(new PolicyProblem(document.lineOf(p.at()),
+          new StrictYaml.YamlProblem(document.lineOf(p.at()), p.message()).at(source), null)));
+      builder.breakers(read.rules());
+    }
+
     /** Applies {@code apply} to each name of the list at {@code at}; a refused name is reported at its own line, and the others still apply. */
     private void eachAction(JsonPointer at, JsonNode node, String where, java.util.function.Consumer<String> apply) {
       List<String> names = located(at, () -> actions(node, where));
@@ -437,6 +448,7 @@ public final class PolicyFile {
     private int maxPayloadBytes = Policy.DEFAULT_MAX_PAYLOAD_BYTES;
     private StateRetention retention = StateRetention.DEFAULT;
     private String declaredVersion;
+    private io.fabric.policy.breakers.BreakerRules breakers = io.fabric.policy.breakers.BreakerRules.NONE;
 
     private Builder() {
       Policy.SEED_CLASS_A.forEach(a -> seed(a, ActionClass.A));
@@ -514,6 +526,11 @@ public final class PolicyFile {
       return this;
     }
 
+    public Builder breakers(io.fabric.policy.breakers.BreakerRules rules) {
+      breakers = rules;
+      return this;
+    }
+
     /** The file's own {@code version:} label; the policy's version is then {@code LABEL@HASH}. */
     public Builder declaredVersion(String label) {
       declaredVersion = label;
@@ -537,7 +554,7 @@ public final class PolicyFile {
         }
       }));
       return new Policy(classes, rules, tenantClasses, canaryTenants, approvalRules, duplicateWindow, maxPayloadBytes, retention,
-          declaredVersion);
+          declaredVersion).withBreakers(breakers);
     }
   }
 

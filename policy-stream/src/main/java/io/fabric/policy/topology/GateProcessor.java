@@ -50,8 +50,16 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   private KeyValueStore<String, String> flowOwners;
   private KeyValueStore<String, PendingApproval> pending;
   private KeyValueStore<String, Long> usedNonces;
+  private final BreakerBoardView board;
+  private PausedRequests paused;
 
   GateProcessor(GateSource gates, Duration slaCheckInterval, GateTracing tracing) {
+    this(gates, slaCheckInterval, tracing, new BreakerBoardView(false));
+  }
+
+  /** @param board the breakers' global store: a request of a paused tenant or submitter is held or blocked PAUSED */
+  GateProcessor(GateSource gates, Duration slaCheckInterval, GateTracing tracing, BreakerBoardView board) {
+    this.board = board;
     this.gates = gates;
     this.tracing = tracing;
     this.slaCheckInterval = slaCheckInterval;
@@ -66,6 +74,8 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
     this.pending = context.getStateStore(PolicyTopology.PENDING_STORE);
     this.usedNonces = context.getStateStore(PolicyTopology.USED_NONCES_STORE);
     gates.init(context);
+    board.init(context);
+    this.paused = new PausedRequests(context.getStateStore(PolicyTopology.PAUSED_STORE));
     context.schedule(slaCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::checkPending);
     context.schedule(OWNER_PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::releaseLapsedFlows);
   }
@@ -92,11 +102,43 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
           + ") is refused and the pending request is unchanged"), null, now);
       return;
     }
+    if (pausedByBreaker(request, now)) {
+      return;
+    }
     FlowOwner owner = FlowOwner.decode(flowOwners.get(request.getFlowId()));
     String ownerTenant = owner == null ? null : owner.tenant();
     Verdict verdict = gate.decide(request, ownerTenant, this::spent, now);
     apply(request, verdict, null, now);
     gates.shadow().ifPresent(shadow -> compareWithShadow(request, verdict, shadow.decide(request, ownerTenant, this::spent, now), shadow, now));
+  }
+
+  /**
+   * A request of a tenant or submitter a breaker paused is held (in arrival order, with its flow's later
+   * requests behind it) or blocked PAUSED, as the breaker says; it is decided only once released.
+   */
+  private boolean pausedByBreaker(TaskRequest request, long now) {
+    java.util.Optional<io.fabric.policy.breakers.BreakerTrip> trip = board.pausing(request);
+    boolean behind = paused.holdsFlow(request.getFlowId());
+    if (trip.isEmpty() && !behind) {
+      return false;
+    }
+    emit.about(request);
+    if (trip.isPresent() && !trip.get().hold()) {
+      emit.block(request, null, Reason.PAUSED, trip.get().describe() + " (trip " + trip.get().tripId() + ")", null, now);
+      return true;
+    }
+    paused.hold(request);
+    String why = trip.map(t -> t.describe() + " (trip " + t.tripId() + ")")
+        .orElse("held behind an earlier held request of flow " + request.getFlowId() + ", to keep the flow's order");
+    emit.status(request, null, Outcome.HELD, Reason.PAUSED, why, now);
+    return true;
+  }
+
+  /** Held requests whose tenant and submitter are no longer paused are decided, in arrival order, by the policy in force now. */
+  private void releaseUnpaused(long now) {
+    for (TaskRequest request : paused.releasable(r -> board.pausing(r).isEmpty())) {
+      onRequest(request, now);
+    }
   }
 
   /** A shadow policy is only observed: a different outcome is an audit event, and nothing else changes. */
@@ -197,6 +239,7 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
 
   private void checkPending(long now) {
     gate = gates.current();
+    releaseUnpaused(now);
     forgetExpiredTokens(now);
     List<KeyValue<String, PendingApproval>> all = new ArrayList<>();
     try (KeyValueIterator<String, PendingApproval> it = pending.all()) {

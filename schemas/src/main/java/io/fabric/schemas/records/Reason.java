@@ -7,5 +7,7 @@ public enum Reason {
   /** The request is not signed by a registered submitter, its signature is wrong, or it is stale. */
   UNAUTHENTICATED,
   /** The signing submitter may not act for the tenant or request the action. */
-  UNAUTHORIZED
+  UNAUTHORIZED,
+  /** A breaker paused the request's tenant or submitter (fabric breakers list shows why; reset lifts it). */
+  PAUSED
 }

@@ -116,6 +116,9 @@ public final class AccessRules {
     switch (app) {
       case "policy" -> {
         read(grants, catalog.ingress, catalog.replays, catalog.approvals, catalog.policy);
+        // breakers measure the gate's own outcomes and the dead letters, and record their trips
+        read(grants, catalog.routed, catalog.audit, catalog.dlq);
+        readWrite(grants, catalog.breakers);
         write(grants, catalog.routed, catalog.blocked, catalog.approvalPending, catalog.requestStatus, catalog.audit, catalog.dlq);
         streamsApp(grants, catalog.applicationId(TopicCatalog.POLICY_STAGE));
         return new Principal(app, "policy-stream: the gate; reads the gate's inputs, writes the topics behind it", grants);
@@ -169,6 +172,8 @@ public final class AccessRules {
   public static Principal policyAdmin(TopicCatalog catalog) {
     List<Grant> grants = new ArrayList<>(common(catalog));
     readWrite(grants, catalog.policy);
+    // fabric breakers list|reset; a reset counts only with an approver's signature, checked where it is read
+    readWrite(grants, catalog.breakers);
     return new Principal(POLICY_ADMIN, "fabric policy publish: an operator, the only writer of the policy topic", grants);
   }
 

@@ -63,6 +63,7 @@ final class KafkaContractDocument {
       Map.entry("audit", "consume: security events, policy violations, SLA warnings"),
       Map.entry("audit.chain", "consume: the audit events hash-chained per partition (`fabric audit verify`); only the sequencer writes it"),
       Map.entry("policy", "never: the published policy, read by the gate; only the operator's `fabric policy publish` writes it"),
+      Map.entry("breakers", "never: tripped breakers (written by the gate) and approver-signed resets (`fabric breakers reset`); read by the gate, which verifies each reset"),
       Map.entry("schemas", "consume: every writer schema by fingerprint, for a decoder that meets an unknown one"));
 
   /** The fixed inputs of the test vector: RFC 8032's first test key, so anyone can check it. */
@@ -131,6 +132,7 @@ final class KafkaContractDocument {
       case "dlq.replays" -> "dead letter id";
       case "schemas" -> "fingerprint, 16 hex digits";
       case "policy" -> "`active`";
+      case "breakers" -> "`tenant:<name>`, `submitter:<name>`, `reset:<scope>`";
       case "audit" -> "flow id, where there is one";
       default -> "flow id";
     };
@@ -143,6 +145,9 @@ final class KafkaContractDocument {
       }
       if (topic.name().endsWith(".policy")) {
         return "policy YAML (UTF-8)";
+      }
+      if (topic.name().endsWith(".breakers")) {
+        return "JSON (UTF-8): a trip or a signed reset";
       }
       return topic.name().equals(TopicSchemaLookup.SCHEMAS_TOPIC) ? "schema JSON (UTF-8)" : "JSON text (UTF-8)";
     }
