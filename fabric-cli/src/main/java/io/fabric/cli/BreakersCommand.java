@@ -57,7 +57,7 @@ final class BreakersCommand {
         }
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("scope", scope);
-        json.put("state", row.tripped() ? "TRIPPED" : row.verified() ? "RESET" : "RESET_UNVERIFIED");
+        json.put("state", row.tripped() ? "TRIPPED" : "RESET");
         json.put("breaker", row.trip().breaker());
         json.put("rule", row.trip().rule());
         json.put("total", row.trip().total());
@@ -66,6 +66,7 @@ final class BreakersCommand {
         json.put("tripped_at", Instant.ofEpochMilli(row.trip().trippedAt()).toString());
         json.put("trip_id", row.trip().tripId());
         json.put("reset_by", row.reset() == null ? null : row.reset().approver());
+        json.put("reset_verified", row.reset() == null ? null : row.verified());
         rows.add(json);
       });
       PrintWriter out = spec.commandLine().getOut();
@@ -74,7 +75,8 @@ final class BreakersCommand {
         return 0;
       }
       rows.forEach(r -> out.printf("%-28s %-16s %s  since %s  trip %s%s%n", r.get("scope"), r.get("state"), r.get("rule"), r.get("tripped_at"),
-          r.get("trip_id"), r.get("reset_by") == null ? "" : "  reset by " + r.get("reset_by")));
+          r.get("trip_id"), r.get("reset_by") == null ? "" : "  reset by " + r.get("reset_by")
+              + (Boolean.TRUE.equals(r.get("reset_verified")) ? "" : " (signature not checked here)")));
       out.println(board.values().stream().filter(BreakerCenter.Row::tripped).count() + " tripped breaker(s)"
           + (verifier.isEmpty() ? " (resets not verified here: pass --approvers to check them as the gate does)" : ""));
       return 0;
@@ -94,6 +96,10 @@ final class BreakersCommand {
     @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why it is safe to lift (kept in the audit trail).")
     String reason;
 
+    @Option(names = "--approvers", paramLabel = "FILE",
+        description = "The approver registry the fabric runs with: a breaker already lifted by a verified reset is not reset again.")
+    Path approvers;
+
     @Mixin
     ConnectionOptions kafka;
 
@@ -106,7 +112,8 @@ final class BreakersCommand {
     @Override
     public Integer call() throws IOException {
       BreakerCenter center = new BreakerCenter(kafka.connection(), kafka.catalog());
-      BreakerCenter.Row row = BreakerCenter.resolve(center.board(Optional.empty()), name);
+      BreakerCenter.Row row = BreakerCenter.resolve(center.board(Optional.ofNullable(approvers).map(ApproverRegistry::load)
+          .map(registry -> new BreakerResetVerifier(registry::find))), name);
       String approver = ApproverKeys.approverOf(key);
       BreakerReset reset = center.reset(row.trip(), approver, ApproverKeys.readPrivateKey(key), reason, System.currentTimeMillis());
       PrintWriter out = spec.commandLine().getOut();

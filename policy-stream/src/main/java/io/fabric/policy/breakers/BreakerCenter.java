@@ -32,8 +32,8 @@ public final class BreakerCenter {
 
   /**
    * Every scope that has tripped, by scope key. With {@code verifier}, a reset counts only when it
-   * verifies, as in the gate; without one, a reset that names the trip is shown as unverified and the
-   * scope as not tripped.
+   * verifies, as in the gate; without one, no reset counts (a forged one must not hide a trip), and
+   * the latest reset that names the trip is shown beside it, unverified.
    */
   public Map<String, Row> board(Optional<BreakerResetVerifier> verifier) {
     Map<String, BreakerBoard.Entry> entries = new TreeMap<>();
@@ -69,7 +69,7 @@ public final class BreakerCenter {
       } else {
         BreakerReset reset = claimed.get(scope);
         boolean named = reset != null && reset.tripId().equals(entry.trip().tripId());
-        rows.put(scope, new Row(entry.trip(), !named, named ? reset : null, false));
+        rows.put(scope, new Row(entry.trip(), true, named ? reset : null, false));
       }
     });
     return rows;
