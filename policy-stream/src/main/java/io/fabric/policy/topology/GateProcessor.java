@@ -10,6 +10,7 @@ import io.fabric.policy.PolicyGate;
 import io.fabric.policy.ShadowComparison;
 import io.fabric.policy.Verdict;
 import io.fabric.policy.approvals.NonceLedger;
+import io.fabric.policy.escalation.ApprovalNotices;
 import io.fabric.schemas.records.AuditEvents;
 import io.fabric.schemas.records.Outcome;
 import io.fabric.schemas.records.Reason;
@@ -38,6 +39,8 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   /** Longer than any clock skew the verifier accepts. */
   private static final Duration SPENT_TOKEN_GRACE = Duration.ofHours(1);
   private static final Duration OWNER_PURGE_INTERVAL = Duration.ofMinutes(10);
+  /** An escalation notice was routed to a plugin for a request waiting for approval. */
+  static final String APPROVAL_NOTIFIED = "APPROVAL_NOTIFIED";
 
   private final GateSource gates;
   /** The gate of the record or punctuation being processed: asked of {@link #gates} once each, so a policy switch never splits one. */
@@ -202,7 +205,12 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
       }
     } else if (verdict instanceof Verdict.Pend pend) {
       spend(pend.pending().getApprovals(), now);
+      boolean starts = pending.get(request.getRequestId()) == null;
       pending.put(request.getRequestId(), pend.pending());
+      if (starts) {
+        // the first group of its escalation chain hears of it now, in the transaction that parks it: once
+        notify(pend.pending(), 0, now);
+      }
       own(request, now);
       emit.forward(request.getFlowId(), pend.pending(), now);
       emit.status(request, pend.pending().getDecision(), Outcome.PENDING_APPROVAL, null, waitingFor(pend.pending()), now);
@@ -221,6 +229,19 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
       emit.block(request, block.decision(), block.reason(), block.detail(), block.auditType(), now);
     } else if (verdict instanceof Verdict.Refuse refuse) {
       emit.audit(refuse.auditType(), request, null, refuse.detail(), now);
+    }
+  }
+
+  /**
+   * Routes the notifications of one escalation step as the gate's own tasks (see {@link ApprovalNotices}):
+   * written with the state change that makes the step due, so a restart never sends a step twice.
+   */
+  private void notify(PendingApproval waiting, int step, long now) {
+    for (io.fabric.contracts.RoutedTask notice : io.fabric.policy.escalation.ApprovalNotices.forStep(waiting, gate.policy(), step, now)) {
+      emit.about(waiting.getRequest()).forward(notice.getRequest().getFlowId(), notice, now);
+      emit.audit(APPROVAL_NOTIFIED, waiting.getRequest(), waiting.getDecision(), "step " + step + " (" + notice.getDecision().getRule()
+          + "): " + notice.getRequest().getAction() + " notice " + notice.getRequest().getRequestId() + ", idempotency key "
+          + notice.getRequest().getIdempotencyKey(), now);
     }
   }
 
@@ -275,6 +296,8 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
       metrics.slaWarning();
       emit.about(waiting.getRequest()).audit(AuditEvents.SLA_WARNING, waiting.getRequest(), waiting.getDecision(), "request " + requestId
           + " still waits for approval; it expires at " + Instant.ofEpochMilli(waiting.getDeadline()), now);
+      // escalation: the next group, in the transaction that marks the warning sent
+      notify(waiting, 1, now);
     }
   }
 
