@@ -37,7 +37,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Breakers on a real broker: one submitter's class-C attempts pause it and not another; only a signed reset lifts it. */
+/**
+ * Breakers and escalation on a real broker: one submitter's class-C attempts pause it and not another,
+ * only a signed reset lifts it; a pending request notifies its first group, the second at the SLA
+ * warning, each once across a restart, and expires fail-closed.
+ */
 @Tag("integration")
 @ExtendWith(EmbeddedKafkaExtension.class)
 class BreakersIntegrationTest {
@@ -123,5 +127,50 @@ class BreakersIntegrationTest {
       assertEquals(1, again.exitCode(), again.toString());
       assertTrue(again.err().contains("no tripped breaker for bot"), again.toString());
     }
+  }
+
+  @Test
+  void anEscalationNotifiesTheSecondGroupAtTheWarningOnceAcrossARestartAndTheRequestExpires(@TempDir Path stateDir) throws Exception {
+    TopicsApplier.apply(kafka, catalog);
+    var policy = PolicyFile.parse("""
+        approvals: { default_deadline: PT12S, sla_warning_fraction: 0.5 }
+        approver_groups:
+          finance: { notify: [ { plugin: email, to: finance@acme.test } ] }
+          cfo: { notify: [ { plugin: email, to: cfo@acme.test } ] }
+        escalation: { default: [finance, cfo] }
+        """);
+    TaskRequest request;
+    try (StreamsApp app = PolicyApp.create(kafka, catalog, policy, new io.fabric.policy.NoApproverRegistry(), stateDir, Map.of())
+             .startAndAwait(Duration.ofSeconds(60));
+         FabricClient client = new FabricClient(kafka, catalog)) {
+      request = client.submit(Submission.of("acme", "send_whatsapp").payload("{\"to\":\"+15550100\",\"text\":\"hi\"}"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> notices(request).size() == 1);
+      assertTrue(notices(request).get(0).contains("finance@acme.test"));
+      // the warning (at 6 s) notifies the next group
+      await().atMost(Duration.ofSeconds(30)).until(() -> notices(request).size() == 2);
+      assertTrue(notices(request).get(1).contains("cfo@acme.test"));
+    }
+    // a restart on the same state: no step is notified again, and the deadline expires the request, fail closed
+    try (StreamsApp app = PolicyApp.create(kafka, catalog, policy, new io.fabric.policy.NoApproverRegistry(), stateDir, Map.of())
+             .startAndAwait(Duration.ofSeconds(60))) {
+      await().atMost(Duration.ofSeconds(30)).until(() -> status(request).map(s -> s.getReason() != null
+          && s.getReason().equals("APPROVAL_EXPIRED")).orElse(false));
+      assertEquals(2, notices(request).size(), "each step notified exactly once: " + notices(request));
+    }
+  }
+
+  /** The payloads of the escalation notices routed for {@code request}, in order; the keys are distinct per step and target. */
+  private List<String> notices(TaskRequest request) {
+    List<String> payloads = new ArrayList<>();
+    java.util.Set<String> keys = new java.util.HashSet<>();
+    for (var task : LatestByKeyReader.everything(kafka, catalog.routed)) {
+      String about = task.getRequest().getAttributes().get(io.fabric.policy.escalation.ApprovalNotices.ATTRIBUTE);
+      if (about != null && about.startsWith(request.getRequestId() + ":")) {
+        payloads.add(task.getRequest().getPayload());
+        keys.add(task.getRequest().getIdempotencyKey());
+      }
+    }
+    assertEquals(payloads.size(), keys.size(), "a notice key written twice");
+    return payloads;
   }
 }
