@@ -210,8 +210,9 @@ public final class Reconciliation {
         duplicated.add(outcome);
       } else if (distinct.size() == 1) {
         outcome = new RequestOutcome(id, stateOf(id, distinct.iterator().next()), found);
-      } else if ("PENDING_APPROVAL".equals(latestStatus.get(id))) {
-        outcome = new RequestOutcome(id, "PENDING_APPROVAL", List.of());
+      } else if ("PENDING_APPROVAL".equals(latestStatus.get(id)) || "HELD".equals(latestStatus.get(id))) {
+        // waits for a person: an approver, or an operator's breaker reset
+        outcome = new RequestOutcome(id, latestStatus.get(id), List.of());
       } else if (!backlog.isEmpty()) {
         outcome = new RequestOutcome(id, "IN_FLIGHT", latestStatus.containsKey(id) ? List.of(latestStatus.get(id)) : List.of());
         inFlight.add(outcome);
