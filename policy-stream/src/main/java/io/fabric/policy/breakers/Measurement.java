@@ -31,7 +31,7 @@ public record Measurement(BreakerRule.Measure measure, String field, double amou
       if (measure != null && rules.measures(measure)) {
         scopes(out, event.getTenantId(), event.getSubmitter(), new Measurement(measure, null, 1, event.getAt(), event.getTenantId()));
       }
-    } else if (record instanceof DeadLetter dead && rules.measures(BreakerRule.Measure.DEAD_LETTERS)) {
+    } else if (record instanceof DeadLetter dead && rules.measures(BreakerRule.Measure.DEAD_LETTERS) && !isApprovalNotice(dead)) {
       scopes(out, dead.getTenantId(), dead.getSubmitter(), new Measurement(BreakerRule.Measure.DEAD_LETTERS, null, 1, dead.getAt(), dead.getTenantId()));
     } else if (record instanceof RoutedTask routed && rules.measures(BreakerRule.Measure.SPEND)) {
       JsonNode payload = payload(routed.getRequest().getPayload());
@@ -69,6 +69,24 @@ public record Measurement(BreakerRule.Measure measure, String field, double amou
           Long.parseLong(parts[3]), parts[4].isEmpty() ? null : parts[4]));
     } catch (NumberFormatException e) {
       return Optional.empty();
+    }
+  }
+
+  /**
+   * A failed escalation notice is the fabric's own delivery problem, not the tenant's: it must not
+   * pause the tenant. Told by the reserved attribute on the dead-lettered task (only the gate can set it).
+   */
+  static boolean isApprovalNotice(DeadLetter dead) {
+    if (dead.getOriginalValue() == null) {
+      return false;
+    }
+    try {
+      byte[] bytes = new byte[dead.getOriginalValue().remaining()];
+      dead.getOriginalValue().duplicate().get(bytes);
+      RoutedTask task = io.fabric.schemas.AvroSerde.of(RoutedTask.class).deserialize(dead.getOriginalTopic(), bytes);
+      return task != null && task.getRequest().getAttributes().containsKey(io.fabric.policy.escalation.ApprovalNotices.ATTRIBUTE);
+    } catch (RuntimeException notARoutedTask) {
+      return false;
     }
   }
 
