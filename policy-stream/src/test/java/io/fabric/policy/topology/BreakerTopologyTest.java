@@ -138,4 +138,17 @@ class BreakerTopologyTest {
     gate.advance(Duration.ofSeconds(11));
     assertEquals(0, breakersOut.readValuesToList().size(), "the board shows the trip: nothing to write");
   }
+
+  @Test
+  void aFloodOfClassCAttemptsUnderManyRequestIdsTripsOnceAndIsThenHeld() {
+    start("breakers:\n  c-attempts: { per: submitter, measure: class_c_attempts, threshold: 5, window: PT10M }\n");
+    for (int i = 0; i < 200; i++) {
+      submit("bot", "exfiltrate_secrets", "{}", null);
+    }
+    assertEquals(1, breakersOut.readValuesToList().size(), "one trip");
+    assertEquals(1, gate.audits(BreakerProcessor.TRIPPED).size());
+    Map<String, RequestStatus> statuses = latestStatuses();
+    assertEquals(5, statuses.values().stream().filter(s -> "FORBIDDEN".equals(s.getReason())).count(), "attempts up to the trip were judged");
+    assertEquals(195, statuses.values().stream().filter(s -> "HELD".equals(s.getOutcome())).count(), "the rest wait for a person");
+  }
 }
