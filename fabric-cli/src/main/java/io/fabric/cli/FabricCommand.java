@@ -13,7 +13,7 @@ import picocli.CommandLine.ScopeType;
         ApprovalsCommand.class, DecisionCommand.Approve.class, DecisionCommand.Reject.class, KeysCommand.class,
         io.fabric.cli.bench.BenchCommand.class, io.fabric.cli.bench.BenchGatewayCommand.class,
         TopicsCommand.class, DeployCommand.class, ReconcileCommand.class, DlqCommand.class, AuditCommand.class, EvidenceCommand.class,
-        PolicyCommand.class, AgentsCommand.class,
+        PolicyCommand.class, BreakersCommand.class, AgentsCommand.class,
         CommandLine.HelpCommand.class})
 public final class FabricCommand implements Runnable {
   @Option(names = "--verbose", scope = ScopeType.INHERIT, description = "Print stack traces of failures.")

@@ -44,10 +44,22 @@ public final class Policy {
   private final String contentHash;
   private final String declaredVersion;
   private final String version;
+  private final io.fabric.policy.breakers.BreakerRules breakers;
+  private final io.fabric.policy.escalation.EscalationRules escalation;
 
   Policy(Map<String, ActionClass> classes, Map<String, String> rules, Map<String, Map<String, ActionClass>> tenantClasses,
          Set<String> canaryTenants, ApprovalRules approvals, Duration duplicateWindow, int maxPayloadBytes, StateRetention retention,
          io.fabric.policy.limits.Limits limits, String declaredVersion) {
+    this(classes, rules, tenantClasses, canaryTenants, approvals, duplicateWindow, maxPayloadBytes, retention, limits, declaredVersion,
+        io.fabric.policy.breakers.BreakerRules.NONE, io.fabric.policy.escalation.EscalationRules.NONE);
+  }
+
+  private Policy(Map<String, ActionClass> classes, Map<String, String> rules, Map<String, Map<String, ActionClass>> tenantClasses,
+         Set<String> canaryTenants, ApprovalRules approvals, Duration duplicateWindow, int maxPayloadBytes, StateRetention retention,
+         io.fabric.policy.limits.Limits limits, String declaredVersion, io.fabric.policy.breakers.BreakerRules breakers,
+         io.fabric.policy.escalation.EscalationRules escalation) {
+    this.breakers = breakers;
+    this.escalation = escalation;
     this.classes = Map.copyOf(classes);
     this.rules = Map.copyOf(rules);
     Map<String, Map<String, ActionClass>> tenants = new TreeMap<>();
@@ -63,6 +75,28 @@ public final class Policy {
     this.declaredVersion = declaredVersion;
     // the hash stays in a declared version: two different files can never share a version by mistake
     this.version = declaredVersion == null ? contentHash : declaredVersion + "@" + contentHash;
+  }
+
+  /** The same policy with these breakers (a new version when they differ). */
+  Policy withBreakers(io.fabric.policy.breakers.BreakerRules rules) {
+    return rules.equals(breakers) ? this : new Policy(classes, this.rules, tenantClasses, canaryTenants, approvals, duplicateWindow,
+        maxPayloadBytes, retention, limits, declaredVersion, rules, escalation);
+  }
+
+  /** The same policy with these approver groups and escalation chains. */
+  Policy withEscalation(io.fabric.policy.escalation.EscalationRules rules) {
+    return rules.equals(escalation) ? this : new Policy(classes, this.rules, tenantClasses, canaryTenants, approvals, duplicateWindow,
+        maxPayloadBytes, retention, limits, declaredVersion, breakers, rules);
+  }
+
+  /** Who is notified about a request waiting for approval, and who next at its SLA warning. */
+  public io.fabric.policy.escalation.EscalationRules escalation() {
+    return escalation;
+  }
+
+  /** The policy's breakers: when to pause a tenant or submitter automatically. */
+  public io.fabric.policy.breakers.BreakerRules breakers() {
+    return breakers;
   }
 
   /** The seed's sets, nothing else. */
@@ -164,6 +198,13 @@ public final class Policy {
     }
     // only when set, so existing policies keep their version
     text.append(limits.canonical());
+    if (!breakers.isEmpty()) {
+      // only when set, so existing policies keep their version
+      text.append(breakers.canonical());
+    }
+    if (!escalation.isEmpty()) {
+      text.append(escalation.canonical());
+    }
     return text.toString();
   }
 

@@ -41,13 +41,17 @@ public final class PolicyApp {
   public static StreamsApp create(KafkaConnection connection, TopicCatalog catalog, Policy policy, TokenVerifier verifier,
                                   SubmitterVerifier submitters, Path stateDir, Map<String, Object> overrides, FabricTracing tracing) {
     Properties props = FabricStreamsConfig.forApp(connection, catalog, catalog.applicationId(STAGE), STAGE, stateDir, overrides);
-    boolean published = policyTopicExists(connection, catalog);
+    boolean published = topicExists(connection, catalog.policy.name());
+    boolean breakers = topicExists(connection, catalog.breakers.name());
+    if (!breakers && !policy.breakers().isEmpty()) {
+      LOG.warn("{} does not exist: the policy's breakers do not run until a restart after `fabric topics apply`", catalog.breakers.name());
+    }
     if (!published) {
       LOG.warn("{} does not exist: policy {} decides until a restart; run `fabric topics apply` so `fabric policy publish` can change it live",
           catalog.policy.name(), policy.version());
     }
     Topology topology = PolicyTopology.build(catalog, new PolicyGate(policy, verifier, submitters), PolicyTopology.DEFAULT_SLA_CHECK_INTERVAL,
-        props, tracing, published);
+        props, tracing, published, breakers);
     return new StreamsApp(STAGE, topology, props);
   }
 
@@ -56,10 +60,14 @@ public final class PolicyApp {
    * keeps deciding by its file: a global store on a missing topic would stop the app at start.
    */
   static boolean policyTopicExists(KafkaConnection connection, TopicCatalog catalog) {
+    return topicExists(connection, catalog.policy.name());
+  }
+
+  private static boolean topicExists(KafkaConnection connection, String topic) {
     try (Admin admin = Admin.create(connection.clientConfig())) {
-      return admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(catalog.policy.name());
+      return admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(topic);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot list topics to find " + catalog.policy.name() + ": " + e.getMessage(), e);
+      throw new IllegalStateException("cannot list topics to find " + topic + ": " + e.getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);

@@ -42,11 +42,12 @@ import java.util.TreeSet;
  *   max_payload_bytes: 65536
  *   rules: { agents: { per: submitter, class: A, rate: { requests: 5, per: PT1S, burst: 10 }, in_flight: 3, on_limit: wait } }
  * retention: { flow_owners: P30D, request_ids: P30D }
+ * breakers: { c-attempts: { per: submitter, measure: class_c_attempts, threshold: 5, window: PT10M, then: hold } }
  * </pre>
  */
 public final class PolicyFile {
   private static final java.util.regex.Pattern DECLARED_VERSION = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,39}");
-  private static final Set<String> TOP_LEVEL = Set.of("version", "classes", "tenants", "canary", "approvals", "duplicates", "limits", "retention");
+  private static final Set<String> TOP_LEVEL = Set.of("version", "classes", "tenants", "canary", "approvals", "duplicates", "limits", "retention", "breakers", "approver_groups", "escalation");
   private static final Set<String> RETENTION_KEYS = Set.of("flow_owners", "request_ids");
   private static final Set<String> CANARY_KEYS = Set.of("tenants");
   private static final Set<String> APPROVALS_KEYS = Set.of("default_deadline", "sla_warning_fraction", "max_token_lifetime", "actions");
@@ -187,6 +188,8 @@ public final class PolicyFile {
       attempt(this::duplicates);
       attempt(this::limits);
       attempt(this::retention);
+      attempt(this::breakers);
+      attempt(this::escalation);
       return result();
     }
 
@@ -351,6 +354,26 @@ public final class PolicyFile {
       located(retention, () -> builder.retention(new StateRetention(owners, ids)));
     }
 
+    /** The {@code breakers:} section, read by its own class; its problems carry their lines. */
+    private void breakers() {
+      JsonPointer at = ROOT.appendProperty("breakers");
+      io.fabric.policy.breakers.BreakersSection.Result read = io.fabric.policy.breakers.BreakersSection.read(root.at(at), at);
+      read.problems().forEach(p -> problems.add(new PolicyProblem(document.lineOf(p.at()),
+          new StrictYaml.YamlProblem(document.lineOf(p.at()), p.message()).at(source), null)));
+      builder.breakers(read.rules());
+    }
+
+    /** The {@code approver_groups:} and {@code escalation:} sections, read by their own class. */
+    private void escalation() {
+      JsonPointer groups = ROOT.appendProperty("approver_groups");
+      JsonPointer escalation = ROOT.appendProperty("escalation");
+      io.fabric.policy.escalation.EscalationSection.Result read = io.fabric.policy.escalation.EscalationSection.read(root.at(groups), groups,
+          root.at(escalation), escalation);
+      read.problems().forEach(p -> problems.add(new PolicyProblem(document.lineOf(p.at()),
+          new StrictYaml.YamlProblem(document.lineOf(p.at()), p.message()).at(source), null)));
+      builder.escalation(read.rules());
+    }
+
     /** Applies {@code apply} to each name of the list at {@code at}; a refused name is reported at its own line, and the others still apply. */
     private void eachAction(JsonPointer at, JsonNode node, String where, java.util.function.Consumer<String> apply) {
       List<String> names = located(at, () -> actions(node, where));
@@ -442,6 +465,8 @@ public final class PolicyFile {
     private StateRetention retention = StateRetention.DEFAULT;
     private io.fabric.policy.limits.Limits limits = io.fabric.policy.limits.Limits.NONE;
     private String declaredVersion;
+    private io.fabric.policy.breakers.BreakerRules breakers = io.fabric.policy.breakers.BreakerRules.NONE;
+    private io.fabric.policy.escalation.EscalationRules escalation = io.fabric.policy.escalation.EscalationRules.NONE;
 
     private Builder() {
       Policy.SEED_CLASS_A.forEach(a -> seed(a, ActionClass.A));
@@ -526,6 +551,16 @@ public final class PolicyFile {
       return this;
     }
 
+    public Builder breakers(io.fabric.policy.breakers.BreakerRules rules) {
+      breakers = rules;
+      return this;
+    }
+
+    public Builder escalation(io.fabric.policy.escalation.EscalationRules rules) {
+      escalation = rules;
+      return this;
+    }
+
     /** The file's own {@code version:} label; the policy's version is then {@code LABEL@HASH}. */
     public Builder declaredVersion(String label) {
       declaredVersion = label;
@@ -549,7 +584,7 @@ public final class PolicyFile {
         }
       }));
       return new Policy(classes, rules, tenantClasses, canaryTenants, approvalRules, duplicateWindow, maxPayloadBytes, retention,
-          limits, declaredVersion);
+          limits, declaredVersion).withBreakers(breakers).withEscalation(escalation);
     }
   }
 

@@ -50,6 +50,11 @@ public final class PolicyGate {
     return other == policy ? this : new PolicyGate(other, verifier, submitters);
   }
 
+  /** Who may lift a tripped breaker: the registered approvers this gate trusts, with the reset action in scope. */
+  public io.fabric.policy.breakers.BreakerResetVerifier breakerResets() {
+    return new io.fabric.policy.breakers.BreakerResetVerifier(verifier::approver);
+  }
+
   /** Whether requests must be signed by a registered submitter. */
   public boolean requiresSignedRequests() {
     return submitters != null;

@@ -52,14 +52,20 @@ public final class PolicyPublisher {
   }
 
   private static RecordMetadata write(KafkaConnection connection, TopicCatalog catalog, String key, String text) {
+    return writeText(connection, catalog.policy, key, text);
+  }
+
+  /** Writes one text record (acks=all, idempotent) to an operator's topic: the policy, or a breaker reset. */
+  public static RecordMetadata writeText(KafkaConnection connection, io.fabric.schemas.topics.TopicSpec<String, String> topic, String key,
+                                         String text) {
     Map<String, Object> config = connection.clientConfig();
     config.put(ProducerConfig.ACKS_CONFIG, "all");
     config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, catalog.policy.keySerde().serializer(),
-        catalog.policy.valueSerde().serializer())) {
-      return producer.send(new ProducerRecord<>(catalog.policy.name(), key, text)).get(60, TimeUnit.SECONDS);
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, topic.keySerde().serializer(),
+        topic.valueSerde().serializer())) {
+      return producer.send(new ProducerRecord<>(topic.name(), key, text)).get(60, TimeUnit.SECONDS);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("cannot publish to " + catalog.policy.name() + ": " + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
+      throw new IllegalStateException("cannot publish to " + topic.name() + ": " + (e.getCause() == null ? e : e.getCause()).getMessage(), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted", e);

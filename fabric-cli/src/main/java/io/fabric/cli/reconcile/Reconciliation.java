@@ -210,11 +210,9 @@ public final class Reconciliation {
         duplicated.add(outcome);
       } else if (distinct.size() == 1) {
         outcome = new RequestOutcome(id, stateOf(id, distinct.iterator().next()), found);
-      } else if ("PENDING_APPROVAL".equals(latestStatus.get(id))) {
-        outcome = new RequestOutcome(id, "PENDING_APPROVAL", List.of());
-      } else if ("HELD".equals(latestStatus.get(id))) {
-        // allowed, and waiting in the policy-stream's held store until its limits let it start
-        outcome = new RequestOutcome(id, "HELD", List.of());
+      } else if ("PENDING_APPROVAL".equals(latestStatus.get(id)) || "HELD".equals(latestStatus.get(id))) {
+        // waits: for an approver, for its limits (held in policy-stream's store), or for an operator's breaker reset
+        outcome = new RequestOutcome(id, latestStatus.get(id), List.of());
       } else if (!backlog.isEmpty()) {
         outcome = new RequestOutcome(id, "IN_FLIGHT", latestStatus.containsKey(id) ? List.of(latestStatus.get(id)) : List.of());
         inFlight.add(outcome);

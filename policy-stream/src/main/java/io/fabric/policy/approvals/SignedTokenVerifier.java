@@ -78,6 +78,11 @@ public final class SignedTokenVerifier implements TokenVerifier {
   }
 
   @Override
+  public Optional<Approver> approver(String name) {
+    return registry.get().find(name);
+  }
+
+  @Override
   public ApprovalToken decode(String encodedToken) throws InvalidTokenException {
     return TokenCodec.decode(encodedToken);
   }

@@ -15,6 +15,11 @@ public interface TokenVerifier {
   /** Checks signature, approver scope, expiry and binding to the request; not single use (the gate's store does that). */
   TokenVerdict verify(ApprovalToken token, TaskRequest request, long nowMillis);
 
+  /** The registered approver of this name, if this verifier knows approvers (a breaker reset is signed by one). */
+  default java.util.Optional<Approver> approver(String name) {
+    return java.util.Optional.empty();
+  }
+
   /** The verdict on one token. */
   record TokenVerdict(boolean valid, String problem) {
     public static TokenVerdict ok() {

@@ -76,6 +76,7 @@ public final class PolicyDiff {
     limitRules(changes, from, to);
     setting(changes, from, to, "retention.flow_owners", p -> p.retention().flowOwners());
     setting(changes, from, to, "retention.request_ids", p -> p.retention().requestIds());
+    breakersAndEscalation(changes, from, to);
     return List.copyOf(changes);
   }
 
@@ -88,6 +89,24 @@ public final class PolicyDiff {
     Set<String> names = new TreeSet<>(before.keySet());
     names.addAll(after.keySet());
     names.forEach(name -> change(changes, "limit", name, ALL_TENANTS, before.getOrDefault(name, "none"), after.getOrDefault(name, "none")));
+  }
+
+  /** Each breaker, approver group and escalation chain that is added, removed or changed. */
+  private static void breakersAndEscalation(List<Change> changes, Policy from, Policy to) {
+    Set<String> breakers = new TreeSet<>();
+    from.breakers().rules().forEach(r -> breakers.add(r.name()));
+    to.breakers().rules().forEach(r -> breakers.add(r.name()));
+    breakers.forEach(name -> setting(changes, from, to, "breakers." + name,
+        p -> p.breakers().named(name).map(io.fabric.policy.breakers.BreakerRule::describe).orElse("none")));
+    Set<String> groups = new TreeSet<>(from.escalation().groups().keySet());
+    groups.addAll(to.escalation().groups().keySet());
+    groups.forEach(group -> setting(changes, from, to, "approver_groups." + group,
+        p -> java.util.Optional.ofNullable(p.escalation().groups().get(group)).map(Object::toString).orElse("none")));
+    setting(changes, from, to, "escalation.default", p -> p.escalation().defaultChain());
+    Set<String> chained = new TreeSet<>(from.escalation().chains().keySet());
+    chained.addAll(to.escalation().chains().keySet());
+    chained.forEach(action -> change(changes, "escalation", action, ALL_TENANTS, from.escalation().chainFor(action),
+        to.escalation().chainFor(action)));
   }
 
   private static void setting(List<Change> changes, Policy from, Policy to, String key, Function<Policy, Object> value) {

@@ -10,6 +10,7 @@ import io.fabric.policy.PolicyGate;
 import io.fabric.policy.ShadowComparison;
 import io.fabric.policy.Verdict;
 import io.fabric.policy.approvals.NonceLedger;
+import io.fabric.policy.escalation.ApprovalNotices;
 import io.fabric.schemas.records.AuditEvents;
 import io.fabric.schemas.records.Outcome;
 import io.fabric.schemas.records.Reason;
@@ -38,6 +39,8 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   /** Longer than any clock skew the verifier accepts. */
   private static final Duration SPENT_TOKEN_GRACE = Duration.ofHours(1);
   private static final Duration OWNER_PURGE_INTERVAL = Duration.ofMinutes(10);
+  /** An escalation notice was routed to a plugin for a request waiting for approval. */
+  static final String APPROVAL_NOTIFIED = "APPROVAL_NOTIFIED";
 
   private final GateSource gates;
   /** The gate of the record or punctuation being processed: asked of {@link #gates} once each, so a policy switch never splits one. */
@@ -50,8 +53,16 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   private KeyValueStore<String, String> flowOwners;
   private KeyValueStore<String, PendingApproval> pending;
   private KeyValueStore<String, Long> usedNonces;
+  private final BreakerBoardView board;
+  private PausedRequests paused;
 
   GateProcessor(GateSource gates, Duration slaCheckInterval, GateTracing tracing) {
+    this(gates, slaCheckInterval, tracing, new BreakerBoardView(false));
+  }
+
+  /** @param board the breakers' global store: a request of a paused tenant or submitter is held or blocked PAUSED */
+  GateProcessor(GateSource gates, Duration slaCheckInterval, GateTracing tracing, BreakerBoardView board) {
+    this.board = board;
     this.gates = gates;
     this.tracing = tracing;
     this.slaCheckInterval = slaCheckInterval;
@@ -66,6 +77,8 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
     this.pending = context.getStateStore(PolicyTopology.PENDING_STORE);
     this.usedNonces = context.getStateStore(PolicyTopology.USED_NONCES_STORE);
     gates.init(context);
+    board.init(context);
+    this.paused = new PausedRequests(context.getStateStore(PolicyTopology.PAUSED_STORE));
     context.schedule(slaCheckInterval, PunctuationType.WALL_CLOCK_TIME, this::checkPending);
     context.schedule(OWNER_PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::releaseLapsedFlows);
   }
@@ -92,11 +105,43 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
           + ") is refused and the pending request is unchanged"), null, now);
       return;
     }
+    if (pausedByBreaker(request, now)) {
+      return;
+    }
     FlowOwner owner = FlowOwner.decode(flowOwners.get(request.getFlowId()));
     String ownerTenant = owner == null ? null : owner.tenant();
     Verdict verdict = gate.decide(request, ownerTenant, this::spent, now);
     apply(request, verdict, null, now);
     gates.shadow().ifPresent(shadow -> compareWithShadow(request, verdict, shadow.decide(request, ownerTenant, this::spent, now), shadow, now));
+  }
+
+  /**
+   * A request of a tenant or submitter a breaker paused is held (in arrival order, with its flow's later
+   * requests behind it) or blocked PAUSED, as the breaker says; it is decided only once released.
+   */
+  private boolean pausedByBreaker(TaskRequest request, long now) {
+    java.util.Optional<io.fabric.policy.breakers.BreakerTrip> trip = board.pausing(request);
+    boolean behind = paused.holdsFlow(request.getFlowId());
+    if (trip.isEmpty() && !behind) {
+      return false;
+    }
+    emit.about(request);
+    if (trip.isPresent() && !trip.get().hold()) {
+      emit.block(request, null, Reason.PAUSED, trip.get().describe() + " (trip " + trip.get().tripId() + ")", null, now);
+      return true;
+    }
+    paused.hold(request);
+    String why = trip.map(t -> t.describe() + " (trip " + t.tripId() + ")")
+        .orElse("held behind an earlier held request of flow " + request.getFlowId() + ", to keep the flow's order");
+    emit.status(request, null, Outcome.HELD, Reason.PAUSED, why, now);
+    return true;
+  }
+
+  /** Held requests whose tenant and submitter are no longer paused are decided, in arrival order, by the policy in force now. */
+  private void releaseUnpaused(long now) {
+    for (TaskRequest request : paused.releasable(r -> board.pausing(r).isEmpty())) {
+      onRequest(request, now);
+    }
   }
 
   /** A shadow policy is only observed: a different outcome is an audit event, and nothing else changes. */
@@ -160,7 +205,12 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
       }
     } else if (verdict instanceof Verdict.Pend pend) {
       spend(pend.pending().getApprovals(), now);
+      boolean starts = pending.get(request.getRequestId()) == null;
       pending.put(request.getRequestId(), pend.pending());
+      if (starts) {
+        // the first group of its escalation chain hears of it now, in the transaction that parks it: once
+        notify(pend.pending(), 0, now);
+      }
       own(request, now);
       emit.forward(request.getFlowId(), pend.pending(), now);
       emit.status(request, pend.pending().getDecision(), Outcome.PENDING_APPROVAL, null, waitingFor(pend.pending()), now);
@@ -182,6 +232,19 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
     }
   }
 
+  /**
+   * Routes the notifications of one escalation step as the gate's own tasks (see {@link ApprovalNotices}):
+   * written with the state change that makes the step due, so a restart never sends a step twice.
+   */
+  private void notify(PendingApproval waiting, int step, long now) {
+    for (io.fabric.contracts.RoutedTask notice : io.fabric.policy.escalation.ApprovalNotices.forStep(waiting, gate.policy(), step, now)) {
+      emit.about(waiting.getRequest()).forward(notice.getRequest().getFlowId(), notice, now);
+      emit.audit(APPROVAL_NOTIFIED, waiting.getRequest(), waiting.getDecision(), "step " + step + " (" + notice.getDecision().getRule()
+          + "): " + notice.getRequest().getAction() + " notice " + notice.getRequest().getRequestId() + ", idempotency key "
+          + notice.getRequest().getIdempotencyKey(), now);
+    }
+  }
+
   /** A flow belongs to the tenant of its first request that was routed or parked; blocked requests take nothing. */
   private void own(TaskRequest request, long now) {
     flowOwners.put(request.getFlowId(), new FlowOwner(request.getTenantId(), now).encode());
@@ -197,6 +260,7 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
 
   private void checkPending(long now) {
     gate = gates.current();
+    releaseUnpaused(now);
     forgetExpiredTokens(now);
     List<KeyValue<String, PendingApproval>> all = new ArrayList<>();
     try (KeyValueIterator<String, PendingApproval> it = pending.all()) {
@@ -232,6 +296,8 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
       metrics.slaWarning();
       emit.about(waiting.getRequest()).audit(AuditEvents.SLA_WARNING, waiting.getRequest(), waiting.getDecision(), "request " + requestId
           + " still waits for approval; it expires at " + Instant.ofEpochMilli(waiting.getDeadline()), now);
+      // escalation: the next group, in the transaction that marks the warning sent
+      notify(waiting, 1, now);
     }
   }
 

@@ -20,6 +20,7 @@ import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.Stores;
 
@@ -61,6 +62,13 @@ public final class PolicyTopology {
   public static final String PLUGIN_CAPS_STATE_STORE = "plugin-caps-state";
   /** The global store of the policy topic: every instance holds the latest published policy. */
   public static final String PUBLISHED_POLICY_STORE = "published-policy";
+  /** Requests held while a breaker pauses their tenant or submitter, by arrival sequence. */
+  public static final String PAUSED_STORE = "paused-requests";
+  /** The global store of the breakers topic: what every instance believes is tripped (see {@code BreakerBoard}). */
+  public static final String BREAKERS_STORE = "breakers";
+  /** The breaker stage's windowed counters and trips, by scope. */
+  public static final String BREAKER_COUNTERS_STORE = "breaker-counters";
+  public static final String BY_BREAKER_SCOPE_REPARTITION = "by-breaker-scope";
   /** Repartition names: with the application id they name the repartition topics, so they are contracts too. */
   public static final String BY_IDEMPOTENCY_KEY_REPARTITION = "by-idempotency-key";
   public static final String BY_REQUEST_ID_REPARTITION = "by-request-id";
@@ -95,6 +103,15 @@ public final class PolicyTopology {
    */
   public static Topology build(TopicCatalog catalog, PolicyGate gate, Duration slaCheckInterval, Properties streamsProps,
                                FabricTracing tracing, boolean publishedPolicy) {
+    return build(catalog, gate, slaCheckInterval, streamsProps, tracing, publishedPolicy, publishedPolicy);
+  }
+
+  /**
+   * @param breakers whether the policy's breakers run: a global store of the breakers topic (which must
+   *     exist) and the stage that measures audit events, dead letters and routed tasks by scope
+   */
+  public static Topology build(TopicCatalog catalog, PolicyGate gate, Duration slaCheckInterval, Properties streamsProps,
+                               FabricTracing tracing, boolean publishedPolicy, boolean breakers) {
     GateTracing gateTracing = new GateTracing(tracing);
     StreamsBuilder builder = new StreamsBuilder(FabricStreamsConfig.topologyConfig(streamsProps));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(IDEMPOTENCY_STORE), Serdes.String(), Serdes.String()));
@@ -109,6 +126,8 @@ public final class PolicyTopology {
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PLUGIN_CAPS_HELD_STORE), Serdes.String(),
         AvroSerde.of(RoutedTask.class)));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PLUGIN_CAPS_STATE_STORE), Serdes.String(), Serdes.String()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PAUSED_STORE), Serdes.String(),
+        AvroSerde.of(TaskRequest.class)));
 
     // 1. admit: validate once where a request enters; key it by tenant|idempotency key
     KStream<String, TaskRequest> ingress = builder.stream(catalog.ingress.name(),
@@ -158,7 +177,8 @@ public final class PolicyTopology {
             .withKeySerde(Serdes.String()).withValueSerde(catalog.ingress.valueSerde()).withNumberOfPartitions(catalog.partitions()))
         .mapValues(request -> (SpecificRecord) request, Named.as("request-to-gate"));
     KStream<String, SpecificRecord> outcomes = requestsByFlow.merge(tokens, Named.as("requests-and-tokens"))
-        .process(() -> new GateProcessor(new GateSource(gate, publishedPolicy), slaCheckInterval, gateTracing), Named.as("policy-gate"), FLOW_OWNERS_STORE, PENDING_STORE, USED_NONCES_STORE);
+        .process(() -> new GateProcessor(new GateSource(gate, publishedPolicy), slaCheckInterval, gateTracing, new BreakerBoardView(breakers)),
+            Named.as("policy-gate"), FLOW_OWNERS_STORE, PENDING_STORE, USED_NONCES_STORE, PAUSED_STORE);
     Map<String, KStream<String, SpecificRecord>> decided = outcomes.split(Named.as("gate-"))
         .branch((key, value) -> value instanceof RoutedTask, Branched.as("allowed"))
         .defaultBranch(Branched.as("outcome"));
@@ -211,6 +231,37 @@ public final class PolicyTopology {
           catalog.policy.name(), Consumed.with(catalog.policy.keySerde(), catalog.policy.valueSerde()).withName("policy-source"),
           PublishedPolicyUpdater::new);
     }
+
+    // 8. breakers: measure by scope, trip, record trips; every instance reads trips and verified resets into a global store
+    if (breakers) {
+      addBreakers(builder, catalog, gate, publishedPolicy, slaCheckInterval);
+    }
     return builder.build();
+  }
+
+  private static void addBreakers(StreamsBuilder builder, TopicCatalog catalog, PolicyGate gate, boolean publishedPolicy, Duration syncInterval) {
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(BREAKER_COUNTERS_STORE), Serdes.String(), Serdes.String()));
+    KStream<String, Object> audit = builder.stream(catalog.audit.name(),
+        Consumed.with(catalog.audit.keySerde(), catalog.audit.valueSerde()).withName("breaker-audit-source")).mapValues(v -> (Object) v, Named.as("audit-to-measure"));
+    KStream<String, Object> dlq = builder.stream(catalog.dlq.name(),
+        Consumed.with(catalog.dlq.keySerde(), catalog.dlq.valueSerde()).withName("breaker-dlq-source")).mapValues(v -> (Object) v, Named.as("dlq-to-measure"));
+    KStream<String, Object> routed = builder.stream(catalog.routed.name(),
+        Consumed.with(catalog.routed.keySerde(), catalog.routed.valueSerde()).withName("breaker-routed-source")).mapValues(v -> (Object) v, Named.as("routed-to-measure"));
+    Map<String, KStream<String, Object>> judged = audit.merge(dlq, Named.as("audit-and-dead-letters")).merge(routed, Named.as("breaker-inputs"))
+        .process(() -> new MeasureProcessor(new GateSource(gate, publishedPolicy)), Named.as("measure"))
+        .repartition(Repartitioned.<String, String>as(BY_BREAKER_SCOPE_REPARTITION)
+            .withKeySerde(Serdes.String()).withValueSerde(Serdes.String()).withNumberOfPartitions(catalog.partitions()))
+        .process(() -> new BreakerProcessor(new GateSource(gate, publishedPolicy), new BreakerBoardView(true), syncInterval), Named.as("breaker"),
+            BREAKER_COUNTERS_STORE)
+        .split(Named.as("breaker-"))
+        .branch((key, value) -> value instanceof String, Branched.as("trips"))
+        .defaultBranch(Branched.as("audit"));
+    judged.get("breaker-trips").mapValues(value -> (String) value, Named.as("as-trip"))
+        .to(catalog.breakers.name(), Produced.with(catalog.breakers.keySerde(), catalog.breakers.valueSerde()).withName("breakers-sink"));
+    OutcomeSink.attach(judged.get("breaker-audit").mapValues(value -> (SpecificRecord) value, Named.as("as-audit")), catalog, "breaker");
+    builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BREAKERS_STORE), Serdes.String(), Serdes.String())
+            .withLoggingDisabled(),
+        catalog.breakers.name(), Consumed.with(catalog.breakers.keySerde(), catalog.breakers.valueSerde()).withName("breakers-source"),
+        () -> new BreakerBoardUpdater(gate.breakerResets()));
   }
 }

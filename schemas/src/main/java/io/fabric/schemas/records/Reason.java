@@ -9,5 +9,7 @@ public enum Reason {
   /** The signing submitter may not act for the tenant or request the action. */
   UNAUTHORIZED,
   /** Over a limit of the policy ({@code limits.rules}) that says {@code on_limit: block}; also a held request's status reason. */
-  RATE_LIMITED
+  RATE_LIMITED,
+  /** A breaker paused the request's tenant or submitter (fabric breakers list shows why; reset lifts it). */
+  PAUSED
 }

@@ -49,7 +49,8 @@ final class DeadLetterRouting {
         new DeadLetters.Origin(context.topic(), context.partition(), context.offset(), key, value, context.headers()),
         error, System.currentTimeMillis()).build();
     metrics.deadLetter(stage, reason.name());
-    ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(topic, null, key, SERDE.serialize(topic, letter), context.headers());
+    // stamped with the dead letter's time: a consumer of these topics (the breakers measure dead letters) reads a real timestamp
+    ProducerRecord<byte[], byte[]> dead = new ProducerRecord<>(topic, null, letter.getAt(), key, SERDE.serialize(topic, letter), context.headers());
     if (auditTopic == null) {
       return List.of(dead);
     }
@@ -57,6 +58,6 @@ final class DeadLetterRouting {
         .setAt(letter.getAt()).setType(io.fabric.schemas.records.AuditEvents.DEAD_LETTER)
         .setDetail(stage + ": " + reason.name() + ": " + context.topic() + " " + context.partition() + "@" + context.offset()
             + " went to " + topic + " as dead letter " + letter.getId()).build();
-    return List.of(dead, new ProducerRecord<>(auditTopic, null, null, AUDIT.serialize(auditTopic, event)));
+    return List.of(dead, new ProducerRecord<>(auditTopic, null, letter.getAt(), null, AUDIT.serialize(auditTopic, event)));
   }
 }

@@ -117,6 +117,9 @@ public final class AccessRules {
       case "policy" -> {
         // the status topic: final statuses free the limits' concurrency slots
         read(grants, catalog.ingress, catalog.replays, catalog.approvals, catalog.policy, catalog.requestStatus);
+        // breakers measure the gate's own outcomes and the dead letters, and record their trips
+        read(grants, catalog.routed, catalog.audit, catalog.dlq);
+        readWrite(grants, catalog.breakers);
         write(grants, catalog.routed, catalog.blocked, catalog.approvalPending, catalog.requestStatus, catalog.audit, catalog.dlq);
         streamsApp(grants, catalog.applicationId(TopicCatalog.POLICY_STAGE));
         return new Principal(app, "policy-stream: the gate; reads the gate's inputs, writes the topics behind it", grants);
@@ -179,6 +182,8 @@ public final class AccessRules {
   public static Principal policyAdmin(TopicCatalog catalog) {
     List<Grant> grants = new ArrayList<>(common(catalog));
     readWrite(grants, catalog.policy);
+    // fabric breakers list|reset; a reset counts only with an approver's signature, checked where it is read
+    readWrite(grants, catalog.breakers);
     return new Principal(POLICY_ADMIN, "fabric policy publish: an operator, the only writer of the policy topic", grants);
   }
 

@@ -90,6 +90,12 @@ public final class TopicCatalog {
    * written only by the operator's {@code fabric policy publish} (Kafka ACLs).
    */
   public final TopicSpec<String, String> policy;
+  /**
+   * Tripped breakers (JSON) under {@code tenant:NAME} / {@code submitter:NAME}, written by policy-stream,
+   * and signed resets under {@code reset:SCOPE}, written by {@code fabric breakers reset}; one partition,
+   * compacted, read by every policy-stream instance, which verifies each reset's signature.
+   */
+  public final TopicSpec<String, String> breakers;
 
   private final String prefix;
   private final int partitions;
@@ -129,6 +135,8 @@ public final class TopicCatalog {
         "every model turn of every agent run (prompt, response, tokens, provider, latency), keyed by run id; written with the run's checkpoint");
     policy = new TopicSpec<>(prefix + "policy", Serdes::String, Serdes::String, 1, compacted,
         "the published policy by key 'active'; read by every policy-stream instance, written only by fabric policy publish");
+    breakers = new TopicSpec<>(prefix + "breakers", Serdes::String, Serdes::String, 1, compacted,
+        "tripped breakers by scope and their signed resets; read by every policy-stream instance");
     schemas = new TopicSpec<>(TopicSchemaLookup.SCHEMAS_TOPIC, Serdes::String, Serdes::String, 1,
         Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT), "writer schemas by fingerprint");
   }
@@ -260,7 +268,8 @@ public final class TopicCatalog {
   /** Every topic, in a stable order: the fixed ones, then each known plugin's task topics. */
   public List<TopicSpec<?, ?>> all() {
     List<TopicSpec<?, ?>> all = new ArrayList<>(List.of(ingress, replays, blocked, approvalPending, approvals, routed,
-        flowState, flowRevisions, flowIntents, requestStatus, dlq, dlqReplays, audit, auditChain, schemas, policy, agentConversations));
+        flowState, flowRevisions, flowIntents, requestStatus, dlq, dlqReplays, audit, auditChain, schemas, policy, agentConversations,
+        breakers));
     for (String plugin : pluginNames) {
       all.add(pluginTasks(plugin));
       all.add(pluginCanaryTasks(plugin));

@@ -63,6 +63,7 @@ final class KafkaContractDocument {
       Map.entry("audit", "consume: security events, policy violations, SLA warnings"),
       Map.entry("audit.chain", "consume: the audit events hash-chained per partition (`fabric audit verify`); only the sequencer writes it"),
       Map.entry("policy", "never: the published policy, read by the gate; only the operator's `fabric policy publish` writes it"),
+      Map.entry("breakers", "never: tripped breakers (written by the gate) and approver-signed resets (`fabric breakers reset`); read by the gate, which verifies each reset"),
       Map.entry("schemas", "consume: every writer schema by fingerprint, for a decoder that meets an unknown one"),
       Map.entry("agents.conversations", "consume: every model turn of every agent run as JSON, secrets redacted (`fabric agents runs`); "
           + "only the agents plugin writes it, with the run's checkpoint"));
@@ -134,6 +135,7 @@ final class KafkaContractDocument {
       case "agents.conversations" -> "agent run id";
       case "schemas" -> "fingerprint, 16 hex digits";
       case "policy" -> "`active`";
+      case "breakers" -> "`tenant:<name>`, `submitter:<name>`, `reset:<scope>`";
       case "audit" -> "flow id, where there is one";
       default -> "flow id";
     };
@@ -146,6 +148,9 @@ final class KafkaContractDocument {
       }
       if (topic.name().endsWith(".policy")) {
         return "policy YAML (UTF-8)";
+      }
+      if (topic.name().endsWith(".breakers")) {
+        return "JSON (UTF-8): a trip or a signed reset";
       }
       return topic.name().equals(TopicSchemaLookup.SCHEMAS_TOPIC) ? "schema JSON (UTF-8)" : "JSON text (UTF-8)";
     }

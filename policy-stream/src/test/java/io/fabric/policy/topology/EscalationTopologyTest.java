@@ -1,0 +1,85 @@
+package io.fabric.policy.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric.contracts.RoutedTask;
+import io.fabric.contracts.TaskRequest;
+import io.fabric.gateway.Submission;
+import io.fabric.policy.PolicyFile;
+import io.fabric.policy.PolicyGate;
+import io.fabric.policy.escalation.ApprovalNotices;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A pending request notifies its first group at once, the next at the SLA warning, each once, and still expires fail-closed. */
+class EscalationTopologyTest {
+  private static final Instant START = Instant.parse("2026-12-02T10:00:00Z");
+  static final String POLICY = """
+      approvals: { default_deadline: PT10M, sla_warning_fraction: 0.5 }
+      approver_groups:
+        finance: { notify: [ { plugin: email, to: finance@acme.test } ] }
+        cfo: { notify: [ { plugin: email, to: cfo@acme.test }, { plugin: webhook } ] }
+      escalation:
+        default: [finance, cfo]
+      """;
+
+  @TempDir
+  Path stateDir;
+
+  private GateDriver open(Instant at) {
+    return new GateDriver(new PolicyGate(PolicyFile.parse(POLICY), new FakeTokens()), Duration.ofSeconds(1), stateDir, at);
+  }
+
+  private static List<RoutedTask> notices(GateDriver gate) {
+    return gate.routed.readValuesToList().stream().filter(t -> t.getRequest().getAttributes().containsKey(ApprovalNotices.ATTRIBUTE)).toList();
+  }
+
+  @Test
+  void theFirstGroupAtOnceTheSecondAtTheWarningEachOnceThenExpired() {
+    TaskRequest request;
+    try (GateDriver gate = open(START)) {
+      request = gate.submit(Submission.of("acme", "send_whatsapp").payload("{\"to\":\"+15550100\",\"text\":\"hi\"}")
+          .toRequest(START.toEpochMilli()));
+      List<RoutedTask> first = notices(gate);
+      assertEquals(1, first.size(), first.toString());
+      RoutedTask finance = first.get(0);
+      assertEquals("send_email", finance.getRequest().getAction());
+      assertEquals(ApprovalNotices.idempotencyKey(request.getRequestId(), 0, 0), finance.getRequest().getIdempotencyKey());
+      assertTrue(finance.getRequest().getPayload().contains("finance@acme.test"), finance.getRequest().getPayload());
+      assertTrue(finance.getRequest().getPayload().contains("fabric approvals show " + request.getRequestId()), finance.getRequest().getPayload());
+      assertTrue(finance.getRequest().getPayload().contains("/console/approvals/" + request.getRequestId()));
+      assertEquals("escalation:finance:step-0", finance.getDecision().getRule());
+      gate.advance(Duration.ofMinutes(4));
+      assertEquals(List.of(), notices(gate), "nothing more before the warning");
+      gate.advance(Duration.ofMinutes(1).plusSeconds(1));
+      List<RoutedTask> second = notices(gate);
+      assertEquals(List.of("send_email", "webhook"), second.stream().map(t -> t.getRequest().getAction()).toList());
+      assertTrue(second.get(0).getRequest().getPayload().contains("cfo@acme.test"));
+      assertEquals(Map.of(ApprovalNotices.ATTRIBUTE, request.getRequestId() + ":1"), second.get(0).getRequest().getAttributes());
+      assertEquals(3, gate.audits(GateProcessor.APPROVAL_NOTIFIED).size());
+      gate.advance(Duration.ofMinutes(2));
+      assertEquals(List.of(), notices(gate), "each step once");
+      gate.advance(Duration.ofMinutes(3));
+      assertEquals("APPROVAL_EXPIRED", gate.blocked.readValue().getReason());
+      assertEquals(List.of(), notices(gate));
+    }
+    // once per step across a crash and restart: EscalationIntegrationTest (TopologyTestDriver wipes its state on close)
+  }
+
+  @Test
+  void aSubmittedRequestCarryingTheNoticeAttributeIsRefused() {
+    try (GateDriver gate = open(START)) {
+      TaskRequest forged = Submission.of("acme", "send_email").payload("{\"to\":\"x@y.z\",\"text\":\"hi\"}").toRequest(START.toEpochMilli());
+      forged.setAttributes(Map.of(ApprovalNotices.ATTRIBUTE, "someone:0"));
+      gate.submit(forged);
+      assertEquals("INVALID_REQUEST", gate.blocked.readValue().getReason());
+      assertTrue(gate.routed.isEmpty());
+    }
+  }
+}
