@@ -7,13 +7,18 @@ import java.util.Locale;
  * rate up to its burst; a request takes one token. Stored as text so a restart keeps what was spent.
  */
 public record TokenBucket(double tokens, long at) {
-  /** The bucket at {@code now}: full for a budget never used; refilled since {@code previous} and capped at the burst (a lowered burst applies at once). */
+  /** The bucket at {@code now}: full for a budget never used; refilled since {@code previous} and capped at the burst (a lowered burst applies at once); a clock that steps back freezes nothing. */
   public static TokenBucket at(TokenBucket previous, LimitRule.Rate rate, long now) {
     if (previous == null) {
       return new TokenBucket(rate.burst(), now);
     }
-    long elapsed = Math.max(0, now - previous.at);
-    return new TokenBucket(Math.min(rate.burst(), previous.tokens + elapsed * rate.perMilli()), Math.max(now, previous.at));
+    if (now < previous.at) {
+      // the clock stepped back (NTP, or the partition moved to a host whose clock is behind): refill from now on,
+      // instead of freezing the budget until the clock catches up with the last stamp; a step forward again gives at most the burst
+      return new TokenBucket(Math.min(rate.burst(), previous.tokens), now);
+    }
+    long elapsed = now - previous.at;
+    return new TokenBucket(Math.min(rate.burst(), previous.tokens + elapsed * rate.perMilli()), now);
   }
 
   public boolean hasToken() {
