@@ -137,6 +137,18 @@ class RedTeamAgentRunTest {
   }
 
   @Test
+  void anAgentMayNotListAgentRunAsATool() {
+    var parsed = AgentDefinitions.parse("""
+        name: hopper
+        system_prompt: Triage.
+        output_schema: {type: object}
+        tools: [tag, agent_run]
+        """);
+    assertTrue(parsed.definition().isEmpty(), "a model could start any agent (with its tools and its submitter's key) through agent_run");
+    assertTrue(parsed.problems().get(0).toString().contains("agent_run"), parsed.problems().toString());
+  }
+
+  @Test
   void anApiKeyEchoedByTheProviderNeverReachesTheRunsCheckpoint() throws Exception {
     AgentRunPlugin plugin = plugin();
     var started = plugin.startJob("acme", Map.of("agent", "mailer", "input", Map.of("text", "hi")), context("run-1"));
