@@ -137,6 +137,22 @@ class RedTeamAgentRunTest {
   }
 
   @Test
+  void oneModelAnswerWithAHundredToolCallsDoesNotBecomeAFloodOfRequests() throws Exception {
+    AgentRunPlugin plugin = plugin();
+    var started = plugin.startJob("acme", Map.of("agent", "mailer", "input", Map.of("text", "hi")), context("run-1"));
+    ToolCall[] flood = new ToolCall[100];
+    for (int i = 0; i < flood.length; i++) {
+      flood[i] = new ToolCall("c" + i, "send_email", JSON.createObjectNode().put("to", "x" + i + "@example.com").put("subject", "s").put("body", "b"));
+    }
+    answers.add(answer("", flood));
+    answers.add(answer("{\"answer\":\"done\"}"));
+
+    pollUntilSettled(plugin, started.details());
+
+    assertTrue(submitted.size() <= TurnDecider.MAX_TOOL_CALLS_PER_TURN, submitted.size() + " requests from one model answer");
+  }
+
+  @Test
   void anAgentMayNotListAgentRunAsATool() {
     var parsed = AgentDefinitions.parse("""
         name: hopper
