@@ -208,7 +208,9 @@ class RedTeamAgentRunTest {
   @Disabled("red team: a tool call's request id and idempotency key are derived from the run id alone (RUN-turn-N-call-M); whoever"
       + " knows the run id (its submitter, an approver who sees a pending call) can send a signed request with the next call's id first:"
       + " the gate drops the agent's call as a reused id and the run waits until its job deadline, or take its idempotency key and the"
-      + " call ends DUPLICATE; fix: mix a secret kept in the run's checkpoint into the ids")
+      + " call ends DUPLICATE; without --submitters an ingress writer can also write a BLOCKED status under the next call's id"
+      + " first (an invalid request with that id), which the run believes while its real call executes; fix: mix a secret kept in"
+      + " the run's checkpoint into the ids")
   void theNextToolCallsRequestIdCannotBeDerivedFromTheRunId() throws Exception {
     AgentRunPlugin plugin = plugin();
     var started = plugin.startJob("acme", Map.of("agent", "mailer", "input", Map.of("text", "hi")), context("run-1"));
