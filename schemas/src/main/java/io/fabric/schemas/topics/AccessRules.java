@@ -131,9 +131,7 @@ public final class AccessRules {
         // reads and writes every plugin's task topics: a rollback goes straight to a plugin's topic
         grants.add(new Grant(Resource.TOPIC, pluginTopicPrefix(catalog), true, READ_WRITE));
         readWrite(grants, catalog.flowState, catalog.flowIntents);
-        // the agents plugin's journal (fabric.agents.conversations) is written in the same transaction as a run's checkpoint:
-        // without the grant every model turn's transaction would abort and the turn would be asked again, forever
-        write(grants, catalog.flowRevisions, catalog.requestStatus, catalog.audit, catalog.dlq, catalog.agentConversations);
+        write(grants, catalog.flowRevisions, catalog.requestStatus, catalog.audit, catalog.dlq);
         String group = catalog.pluginGroupId("", false);
         grants.add(new Grant(Resource.GROUP, group, true, READ));
         grants.add(new Grant(Resource.TRANSACTIONAL_ID, group, true, WRITE));
