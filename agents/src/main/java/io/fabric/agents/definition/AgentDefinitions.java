@@ -89,6 +89,13 @@ public final class AgentDefinitions {
     }
     AgentDefinition definition = build(root);
     checkEscalationFields(definition, document, problems);
+    for (int i = 0; i < definition.tools().size(); i++) {
+      if (io.fabric.policy.Policy.AGENT_CLASS_A.contains(definition.tools().get(i))) {
+        // a run it started acts as whichever agent the payload names, signed as that agent's submitter: an identity hop
+        problems.add(new Problem(document.lineOf(JsonPointer.compile("/tools/" + i)), "tools: " + definition.tools().get(i)
+            + " may not be an agent's tool: the run it starts would act as any agent its payload names, signed as that agent"));
+      }
+    }
     return problems.isEmpty() ? new Parsed(Optional.of(definition), List.of()) : failed(problems);
   }
 

@@ -192,9 +192,31 @@ public final class AgentRunPlugin implements FabricPlugin, LongRunningJobs {
       Thread.currentThread().interrupt();
       throw new RetryableTaskException("interrupted while asking the model; the turn is asked again");
     }
+    // a provider (or a proxy in front of it) that echoes a key must not put it in the checkpoint, nor in a tool call's payload
+    response = redacted(response, s.secrets());
     run.recordTurn(agent, response, s.decider());
     AgentRun.Turn turn = run.turns().get(run.turns().size() - 1);
     return progressed(run, submitted, List.of(new JobEvent(run.runId(), conversationEvent(run, agent, request, turn, s.secrets()))));
+  }
+
+  /** The model's answer with every configured secret redacted, in its text and in its tool calls' arguments. */
+  private static ChatResponse redacted(ChatResponse response, Collection<String> secrets) {
+    List<io.fabric.agents.model.ToolCall> calls = new ArrayList<>();
+    for (io.fabric.agents.model.ToolCall call : response.toolCalls()) {
+      JsonNode arguments = call.arguments();
+      String text = arguments == null ? null : arguments.toString();
+      String clean = Redaction.redact(text, secrets);
+      if (text != null && !clean.equals(text)) {
+        try {
+          arguments = JSON.readTree(clean);
+        } catch (java.io.IOException e) {
+          arguments = JSON.getNodeFactory().textNode(clean);
+        }
+      }
+      calls.add(new io.fabric.agents.model.ToolCall(call.id(), call.name(), arguments));
+    }
+    return new ChatResponse(response.provider(), response.model(), Redaction.redact(response.text(), secrets), calls,
+        response.stopReason(), response.usage(), response.latency());
   }
 
   private JobStatus followTools(Setup s, AgentRun run, Set<String> submitted) {

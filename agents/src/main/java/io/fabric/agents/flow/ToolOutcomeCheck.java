@@ -9,6 +9,7 @@ import io.fabric.contracts.FlowStep;
 import io.fabric.contracts.RequestStatus;
 import io.fabric.schemas.records.Outcome;
 import java.io.IOException;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -65,6 +66,14 @@ public final class ToolOutcomeCheck {
     Optional<FlowStep> step = checkpoint.flatMap(c -> c.getSteps().stream().filter(s -> s.getRequestId().equals(tool.requestId())).findFirst());
     if (step.isEmpty() || !"EXECUTED".equals(step.get().getStatus()) || !tenant.equals(checkpoint.get().getTenantId())) {
       return new Verdict.Untrusted("status says request " + tool.requestId() + " EXECUTED, but no checkpoint of its flow has the step executed");
+    }
+    List<String> others = checkpoint.get().getSteps().stream().map(FlowStep::getRequestId).filter(id -> !id.equals(tool.requestId()))
+        .distinct().toList();
+    if (!others.isEmpty()) {
+      // the call is its own flow; a tenant member may still add steps to it (flow id = the call's request id), and then the
+      // flow's state is partly theirs: the model learns the call ran, never what another request wrote
+      return new Verdict.Final(new ToolGate.Outcome("COMPLETED", null, "executed; its result is withheld because its flow "
+          + tool.requestId() + " also has steps of request(s) " + others + " that this agent did not make"));
     }
     return new Verdict.Final(new ToolGate.Outcome("COMPLETED", parse(checkpoint.get().getState()), reason));
   }

@@ -24,10 +24,16 @@ import java.util.Locale;
  *   <li>A final answer: invalid against the output schema is sent back with the errors, until
  *       {@code max_validation_failures} invalid answers, then escalated with the last one as the draft;
  *       a valid one escalates on low confidence or a field value, else finishes the run.</li>
- *   <li>More turns than {@code max_turns} escalates.</li>
+ *   <li>More turns than {@code max_turns} escalates; more than {@link #MAX_TOOL_CALLS_PER_TURN} calls in one turn are refused.</li>
  * </ul>
  */
 public final class TurnDecider {
+  /**
+   * At most this many tool calls per turn: each is a signed request of its own, so one answer of a
+   * runaway (or steered) model must not become a flood of requests; more are refused back to the model.
+   */
+  public static final int MAX_TOOL_CALLS_PER_TURN = 16;
+
   private final Policy policy;
 
   public TurnDecider(Policy policy) {
@@ -46,6 +52,10 @@ public final class TurnDecider {
         if (!agent.tools().contains(call.name())) {
           refused.add(call.name());
         }
+      }
+      if (response.toolCalls().size() > MAX_TOOL_CALLS_PER_TURN) {
+        String why = response.toolCalls().size() + " tool calls in one turn; at most " + MAX_TOOL_CALLS_PER_TURN;
+        return turn >= agent.model().maxTurns() ? new TurnDecision.Escalate(why, response.text()) : new TurnDecision.AskAgain(why);
       }
       if (!refused.isEmpty() && turn >= agent.model().maxTurns()) {
         return new TurnDecision.Escalate("no final answer after " + turn + " turns (max_turns); last proposed unavailable tool(s) "
