@@ -136,7 +136,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   /** See {@link #baselineSaturation}. */
   static final double SATURATION_SECONDS_WITHOUT_FABRIC = 10;
-  static final int MAX_BASELINE_REQUESTS = 100_000;
+  static final int MAX_BASELINE_REQUESTS = 60_000;
   static final long BASELINE_SEQ_BASE = 100_000_000L;
 
   private double fabricSaturationSeconds;
