@@ -26,6 +26,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.LongFunction;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -111,7 +112,8 @@ public final class BenchCommand implements Callable<Integer> {
   int baselineStages;
 
   @Option(names = "--relay-max-poll-records", paramLabel = "N",
-      description = "max.poll.records of the baseline's relay (default: the plugin runtime's max.poll.records).")
+      description = "max.poll.records of the baseline's relay (default: Kafka's, " + ConsumerConfig.DEFAULT_MAX_POLL_RECORDS
+          + ", what a Kafka user gets without tuning).")
   Integer relayMaxPollRecords;
 
   @Option(names = "--only", paramLabel = "fabric|baseline", description = "Run one pipeline only.")
@@ -132,6 +134,17 @@ public final class BenchCommand implements Callable<Integer> {
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /** See {@link #baselineSaturation}. */
+  static final double SATURATION_SECONDS_WITHOUT_FABRIC = 10;
+  static final int MAX_BASELINE_REQUESTS = 60_000;
+  static final long BASELINE_SEQ_BASE = 100_000_000L;
+
+  private double fabricSaturationSeconds;
+  /** The baseline's next sequence number after its renumbered saturation requests; 0 when it was not renumbered. */
+  private long baselineNextSeq;
+  /** Where the run's topics are, for counting what each pipeline wrote. */
+  private KafkaConnection runConnection;
+  private String runPrefix;
   private TaskRequest[] warmupRequests;
   private TaskRequest[] saturationRequests;
   private TaskRequest[] latencyRequests;
@@ -159,6 +172,8 @@ public final class BenchCommand implements Callable<Integer> {
         connection = cluster.connection();
         brokerDescription = cluster.bootstrapServer() + " (topic prefix " + prefix + ")";
       }
+      runConnection = connection;
+      runPrefix = prefix;
       say(progress, "building %,d %s requests (mix %s, %d-byte payloads, %.0f%% with signed tokens) ...", warmup + requests,
           unsigned ? "unsigned" : "signed", mix, payloadBytes, mix.approvedShare() * 100);
       Workload workload = new Workload(mix, payloadBytes, runId, !unsigned);
@@ -171,11 +186,14 @@ public final class BenchCommand implements Callable<Integer> {
       if (only != Only.baseline) {
         fabric = runFabric(connection, prefix, dir, workload, runner, stats, progress, out);
         latencyRate = fabric.latency() != null ? fabric.latency().offeredRate() : latencyRate;
+        fabricSaturationSeconds = fabric.saturation().seconds();
       }
       if (only != Only.fabric && soak == null) {
         baseline = runBaseline(connection, prefix, dir, workload, runner, latencyRate, stats, progress, out);
       }
-      Report report = new Report(settings(), machine, brokerDescription, fabric, baseline, stats.memory(), (System.nanoTime() - started) / 1e9);
+      Map<String, Object> settings = settings();
+      settings.put("configurations", configurations(connection, workload));
+      Report report = new Report(settings, machine, brokerDescription, fabric, baseline, stats.memory(), (System.nanoTime() - started) / 1e9);
       ReportWriter writer = new ReportWriter(report, guarantee == Guarantee.eos);
       if (output.json()) {
         out.println(writer.json());
@@ -214,7 +232,7 @@ public final class BenchCommand implements Callable<Integer> {
     say(progress, "fabric: starting policy-stream, router-stream and the plugin runtime (%s) ...", guarantee.streamsValue);
     return run("fabric", (instance, ledger) -> FabricPipeline.start(connection, prefix + instance + ".", partitions, workload,
             dir.resolve(instance + "-state"), streamsOverrides(), ledger),
-        seq -> workload.mix().kindOf(seq).expectedOutcome().name(), rate, workload, runner, stats, progress, out);
+        seq -> workload.mix().kindOf(seq).expectedOutcome().name(), warm -> saturationRequests, latency -> latency, rate, workload, runner, stats, progress, out);
   }
 
   private PipelineRun runBaseline(KafkaConnection connection, String prefix, Path dir, Workload workload, PhaseRunner runner,
@@ -222,7 +240,9 @@ public final class BenchCommand implements Callable<Integer> {
     say(progress, "baseline: starting %d Streams identity stages and a transactional relay (%s) ...", baselineStages, guarantee.streamsValue);
     return run("baseline", (instance, ledger) -> BaselinePipeline.start(connection, prefix + instance + ".", partitions, baselineStages,
             relayPollRecords(), dir.resolve(instance + "-state"), streamsOverrides(), ledger),
-        seq -> BaselinePipeline.DELIVERED, latencyRate, workload, runner, stats, progress, out);
+        seq -> BaselinePipeline.DELIVERED, warm -> baselineSaturation(workload, warm, progress),
+        latency -> baselineLatency(workload, latency), latencyRate, workload, runner, stats, progress,
+        out);
   }
 
   /**
@@ -231,7 +251,9 @@ public final class BenchCommand implements Callable<Integer> {
    * instance (new topics, new apps) is started for the latency phase, so the backlog left behind does
    * not load it.
    */
-  private PipelineRun run(String name, PipelineFactory factory, LongFunction<String> expected, double latencyRate,
+  private PipelineRun run(String name, PipelineFactory factory, LongFunction<String> expected,
+                          java.util.function.Function<Phase, TaskRequest[]> saturationAfter,
+                          java.util.function.UnaryOperator<TaskRequest[]> latencyOf, double latencyRate,
                           Workload workload, PhaseRunner runner, ProcessStats stats, PrintWriter progress, PrintWriter out) {
     long capacity = soak == null ? Math.max(1 << 20, (long) warmup + requests) : CompletionLedger.MAX_CAPACITY;
     CompletionLedger ledger = new CompletionLedger(capacity, expected);
@@ -245,8 +267,10 @@ public final class BenchCommand implements Callable<Integer> {
       List<String> hops = pipeline.hops();
       say(progress, "%s: started in %.1f s; warm-up with %,d requests ...", name, startSeconds, warmup);
       Phase warm = runner.saturate("warm-up", pipeline, ledger, warmupRequests, phaseTimeout);
-      say(progress, "%s: saturation with %,d requests ...", name, requests);
-      Phase saturation = runner.saturate("saturation", pipeline, ledger, saturationRequests, phaseTimeout);
+
+      TaskRequest[] measured = saturationAfter.apply(warm);
+      say(progress, "%s: saturation with %,d requests ...", name, measured.length);
+      Phase saturation = runner.saturate("saturation", pipeline, ledger, measured, phaseTimeout);
       say(progress, "%s: %,.0f requests/s at saturation%s", name, saturation.throughput(),
           saturation.missing() > 0 ? String.format(Locale.ROOT, " (%,d of %,d ended within %s)", saturation.ended(), saturation.sent(), phaseTimeout) : "");
       double paceAt = latencyRate > 0 ? latencyRate : Math.max(1, Math.floor(saturation.throughput() / 2));
@@ -285,20 +309,118 @@ public final class BenchCommand implements Callable<Integer> {
           latencyRequests = workload.build((long) warmup + requests, count);
         }
         say(progress, "%s: latency phase at %,.0f requests/s for %s ...", name, paceAt, latencyDuration);
-        latency = runner.paced("latency", pipeline, ledger, latencyRequests, paceAt, Duration.ofSeconds(30).plus(latencyDuration));
+        latency = runner.paced("latency", pipeline, ledger, latencyOf.apply(latencyRequests), paceAt,
+            Duration.ofSeconds(30).plus(latencyDuration));
         say(progress, "%s: p50 %.1f ms, p99 %.1f ms", name, latency.latency().p50Ms(), latency.latency().p99Ms());
       }
       ledger.outcomes().forEach((outcome, count) -> outcomes.merge(outcome, count, Long::sum));
+      // what this instance wrote per request it received: the requests of the phases it ran, all awaited
+      long received = restarted ? Math.min(warmupRequests.length, 50) : warm.sent() + saturation.sent();
+      received += latency != null ? latency.sent() : soaked != null ? soaked.total().sent() : 0;
+      Map<String, Double> offsetsPerRequest = BenchKafka.offsetsPerRequest(runConnection, runPrefix + (restarted ? name + "-fresh" : name) + ".",
+          received);
       return new PipelineRun(name, hops, startSeconds, warm, saturation, restarted, latency, soaked == null ? List.of() : soaked.intervals(),
           soaked == null ? null : soaked.total(), outcomes, unexpected + ledger.unexpected(), duplicates + ledger.duplicates(),
-          pipeline.failure());
+          pipeline.failure(), offsetsPerRequest);
     } finally {
       pipeline.close();
     }
   }
 
+  /**
+   * The baseline's saturation requests: as many as it ends, at its warm-up rate, in as long as the
+   * fabric's saturation phase took ({@value #SATURATION_SECONDS_WITHOUT_FABRIC} s with {@code --only baseline}; at least {@code --requests},
+   * at most {@value #MAX_BASELINE_REQUESTS}). A fair baseline is several times faster than the fabric, and
+   * a phase of one or two seconds measures the JIT compiling, not the pipeline. The extra requests are
+   * copies of the saturation requests under new request and flow ids (the baseline keys by flow id and
+   * checks no signature, and the records keep their size), numbered from {@link #BASELINE_SEQ_BASE} so they never share a ledger
+   * slot with the latency phase's.
+   */
+  private TaskRequest[] baselineSaturation(Workload workload, Phase warm, PrintWriter progress) {
+    double seconds = fabricSaturationSeconds > 0 ? fabricSaturationSeconds : SATURATION_SECONDS_WITHOUT_FABRIC;
+    long wanted = (long) Math.ceil(warm.throughput() * seconds);
+    int count = (int) Math.min(MAX_BASELINE_REQUESTS, Math.max(requests, wanted));
+    if (count == requests) {
+      return saturationRequests;
+    }
+    say(progress, "baseline: %,d saturation requests, about %.0f s at its warm-up rate (%,.0f/s), as long as the fabric's saturation",
+        count, count / Math.max(1, warm.throughput()), warm.throughput());
+    baselineNextSeq = BASELINE_SEQ_BASE + count;
+    return restamped(workload, saturationRequests, count, BASELINE_SEQ_BASE);
+  }
+
+  /**
+   * The baseline's latency requests: the fabric's, renumbered after its saturation copies when it had
+   * any (the ledger tracks a window of sequence numbers below the highest sent).
+   */
+  private TaskRequest[] baselineLatency(Workload workload, TaskRequest[] latency) {
+    return baselineNextSeq > 0 ? restamped(workload, latency, latency.length, baselineNextSeq) : latency;
+  }
+
+  /** {@code count} copies of {@code source} (cycling) as requests {@code firstSeq ...}: new request and flow ids, same size. */
+  private static TaskRequest[] restamped(Workload workload, TaskRequest[] source, int count, long firstSeq) {
+    TaskRequest[] copies = new TaskRequest[count];
+    for (int i = 0; i < count; i++) {
+      String id = workload.requestId(firstSeq + i);
+      copies[i] = TaskRequest.newBuilder(source[i % source.length]).setRequestId(id).setFlowId(id).build();
+    }
+    return copies;
+  }
+
+  /**
+   * The relay polls what a Kafka user's consume-transform-produce loop polls: Kafka's default
+   * {@code max.poll.records}. It once took the plugin runtime's 50, which left it waiting on commits
+   * (under one core busy) and made the fabric look faster than Kafka itself (issue 22).
+   */
   private int relayPollRecords() {
-    return relayMaxPollRecords != null ? relayMaxPollRecords : PluginRuntimeConfig.defaults().maxPollRecords();
+    return relayMaxPollRecords != null ? relayMaxPollRecords : ConsumerConfig.DEFAULT_MAX_POLL_RECORDS;
+  }
+
+  /**
+   * What each pipeline ran with, for the report: the settings both share (every Streams app) and
+   * the ones that differ (the plugin runtime against the baseline's relay), so a reader sees the
+   * comparison is like for like.
+   */
+  private Map<String, Object> configurations(KafkaConnection connection, Workload workload) {
+    Map<String, Object> streams = new LinkedHashMap<>();
+    streams.put("processing_guarantee", guarantee.streamsValue);
+    streams.put("commit_interval_ms", commitInterval());
+    streams.put("num_stream_threads", streamsConfig.getOrDefault(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1"));
+    streams.put("producer", new TreeMap<>(FabricStreamsConfig.producerTuning()));
+    streams.put("overrides", streamsConfig);
+    PluginRuntimeConfig runtime = PluginRuntimeConfig.defaults();
+    NoOpPlugin plugin = new NoOpPlugin(workload.mix().executableActions());
+    Map<String, Object> pluginRuntime = new LinkedHashMap<>();
+    pluginRuntime.put("max_poll_records", runtime.maxPollRecords());
+    pluginRuntime.put("tasks_per_poll", io.fabric.plugins.runtime.PluginRuntime.tasksPerPoll(connection, runtime, plugin));
+    pluginRuntime.put("worst_case_call_ms", runtime.worstCaseCallOf(plugin).toMillis());
+    pluginRuntime.put("batch_linger_ms", runtime.batchLinger().toMillis());
+    pluginRuntime.put("transactions", "one per poll (checkpoints, statuses, offsets)");
+    pluginRuntime.put("producer", new TreeMap<>(FabricStreamsConfig.producerTuning()));
+    Map<String, Object> fabricConfig = new LinkedHashMap<>();
+    fabricConfig.put("streams_apps", "policy-stream, router-stream");
+    fabricConfig.put("streams", streams);
+    fabricConfig.put("plugin_runtime", pluginRuntime);
+    Map<String, Object> relay = new LinkedHashMap<>();
+    relay.put("max_poll_records", relayPollRecords());
+    relay.put("max_poll_records_source", relayMaxPollRecords != null ? "--relay-max-poll-records" : "Kafka's default");
+    relay.put("transactions", "one per poll (records, offsets)");
+    relay.put("isolation_level", "read_committed");
+    relay.put("producer", new TreeMap<>(FabricStreamsConfig.producerTuning()));
+    Map<String, Object> baselineConfig = new LinkedHashMap<>();
+    baselineConfig.put("streams_apps", baselineStages + " identity stages (bytes in, bytes out)");
+    baselineConfig.put("streams", streams);
+    baselineConfig.put("relay", relay);
+    Map<String, Object> both = new LinkedHashMap<>();
+    both.put("fabric", fabricConfig);
+    both.put("baseline", baselineConfig);
+    return both;
+  }
+
+  private Object commitInterval() {
+    return streamsConfig.containsKey(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)
+        ? Integer.valueOf(streamsConfig.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG))
+        : commitIntervalMs != null ? commitIntervalMs : FabricStreamsConfig.DEFAULT_COMMIT_INTERVAL_MS;
   }
 
   private Map<String, Object> streamsOverrides() {
@@ -322,10 +444,7 @@ public final class BenchCommand implements Callable<Integer> {
     settings.put("payload_bytes", payloadBytes);
     settings.put("partitions", partitions);
     settings.put("guarantee", guarantee.streamsValue);
-    Object interval = streamsConfig.containsKey(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)
-        ? Integer.valueOf(streamsConfig.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG))
-        : commitIntervalMs != null ? commitIntervalMs : FabricStreamsConfig.DEFAULT_COMMIT_INTERVAL_MS;
-    settings.put("commit_interval_ms", interval);
+    settings.put("commit_interval_ms", commitInterval());
     settings.put("producer", new TreeMap<>(FabricStreamsConfig.producerTuning()));
     settings.put("streams_overrides", streamsConfig);
     settings.put("baseline_streams_stages", baselineStages);

@@ -60,6 +60,32 @@ final class BenchKafka {
     }
   }
 
+  /**
+   * For every topic named {@code prefix...}: its end offsets summed over partitions, divided by
+   * {@code requests}, sorted by name; the records a pipeline instance wrote per request plus its
+   * transaction markers (Streams purges its repartition topics, so their beginning offsets move, but
+   * end offsets count everything ever written). Empty, with a warning, when the cluster cannot say.
+   */
+  static Map<String, Double> offsetsPerRequest(KafkaConnection connection, String prefix, long requests) {
+    Map<String, Double> perRequest = new java.util.TreeMap<>();
+    if (connection == null || requests <= 0) {
+      return perRequest;
+    }
+    try (Admin admin = admin(connection)) {
+      List<String> ours = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream().filter(n -> n.startsWith(prefix)).toList();
+      Map<String, org.apache.kafka.clients.admin.TopicDescription> described = admin.describeTopics(ours).allTopicNames().get(30, TimeUnit.SECONDS);
+      Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> latest = new HashMap<>();
+      described.values().forEach(d -> d.partitions().forEach(p -> latest.put(new org.apache.kafka.common.TopicPartition(d.name(), p.partition()),
+          org.apache.kafka.clients.admin.OffsetSpec.latest())));
+      Map<String, Long> sums = new HashMap<>();
+      admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> sums.merge(tp.topic(), info.offset(), Long::sum));
+      sums.forEach((topic, sum) -> perRequest.put(topic.substring(prefix.length()), Math.round(sum * 1000.0 / requests) / 1000.0));
+    } catch (Exception e) {
+      System.err.println("warning: cannot count the records written per request (prefix " + prefix + "): " + e.getMessage());
+    }
+    return perRequest;
+  }
+
   private static Admin admin(KafkaConnection connection) {
     Map<String, Object> config = connection.clientConfig();
     config.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);

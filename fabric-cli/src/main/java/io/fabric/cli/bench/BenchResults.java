@@ -46,11 +46,14 @@ final class BenchResults {
 
   /**
    * Everything measured for one pipeline; {@code restarted} says the warm-up or saturation was cut
-   * short by its time box and a fresh instance ran the latency phase (or soak).
+   * short by its time box and a fresh instance ran the latency phase (or soak). {@code offsetsPerRequest}:
+   * each of the instance's topics' end offsets (summed over partitions) per request it received, i.e. the
+   * records it wrote per request plus the transaction markers (one per partition per transaction); empty
+   * when they could not be read.
    */
   record PipelineRun(String name, List<String> hops, double startSeconds, Phase warmup, Phase saturation, boolean restarted, Phase latency,
                      List<SoakInterval> soak, Phase soakTotal, Map<String, Long> outcomes, long unexpected, long duplicates,
-                     String failure) {}
+                     String failure, Map<String, Double> offsetsPerRequest) {}
 
   /** The whole run. */
   record Report(Map<String, Object> settings, ProcessStats.Machine machine, String broker, PipelineRun fabric, PipelineRun baseline,

@@ -88,6 +88,10 @@ final class ReportWriter {
     if (!((Map<?, ?>) s.get("streams_overrides")).isEmpty()) {
       b.append("streams overrides: ").append(s.get("streams_overrides")).append('\n');
     }
+    if (s.get("configurations") instanceof Map<?, ?> configurations) {
+      configurations.forEach((pipeline, config) -> b.append(pipeline).append(" configuration: ").append(describeConfiguration(config))
+          .append('\n'));
+    }
     b.append('\n');
     Phase anyLatency = runs().stream().map(PipelineRun::latency).filter(java.util.Objects::nonNull).findFirst().orElse(null);
     String latencyHeader = anyLatency == null ? "latency" : String.format(Locale.ROOT, "latency at %,.0f req/s", anyLatency.offeredRate());
@@ -129,8 +133,15 @@ final class ReportWriter {
     for (PipelineRun run : runs()) {
       b.append(String.format(Locale.ROOT, "%s ends: %s; unexpected %d, duplicates %d%s%n", run.name(), run.outcomes(), run.unexpected(),
           run.duplicates(), run.failure() == null ? "" : "; FAILED: " + run.failure()));
-      b.append(String.format(Locale.ROOT, "%s CPU per request at saturation: %s%n", run.name(),
-          CpuProfile.describe(run.saturation().cpuMsPerRequest())));
+      b.append(String.format(Locale.ROOT, "%s CPU per request at saturation: %s; JIT %s of it%n", run.name(),
+          CpuProfile.describe(run.saturation().cpuMsPerRequest()), percent(jitShare(run.saturation()))));
+      if (!run.offsetsPerRequest().isEmpty()) {
+        StringBuilder topics = new StringBuilder();
+        run.offsetsPerRequest().forEach((topic, n) -> topics.append(topics.length() == 0 ? "" : ", ").append(topic).append(' ')
+            .append(String.format(Locale.ROOT, "%.2f", n)));
+        b.append(String.format(Locale.ROOT, "%s records written per request (end offsets, incl. transaction markers): %.2f (%s)%n", run.name(),
+            run.offsetsPerRequest().values().stream().mapToDouble(Double::doubleValue).sum(), topics));
+      }
       if (run.restarted()) {
         b.append(String.format(Locale.ROOT, "%s: warm-up and saturation did not finish within their time box (saturation: %,d of %,d ended in"
             + " %.0f s); a fresh instance ran the latency phase%n", run.name(), run.saturation().ended(), run.saturation().sent(),
@@ -251,6 +262,8 @@ final class ReportWriter {
       }
       r.put("soak_intervals", intervals);
     }
+    r.put("offsets_per_request_by_topic", run.offsetsPerRequest());
+    r.put("offsets_per_request", round(run.offsetsPerRequest().values().stream().mapToDouble(Double::doubleValue).sum(), 3));
     r.put("outcomes", run.outcomes());
     r.put("unexpected_outcomes", run.unexpected());
     r.put("duplicates", run.duplicates());
@@ -268,6 +281,7 @@ final class ReportWriter {
     m.put("requests_per_second", round(p.throughput(), 1));
     m.put("latency_ms", latency(p.latency()));
     m.put("cpu_ms_per_request", p.cpuMsPerRequest());
+    m.put("jit_share_of_cpu", jitShare(p));
     if (p.firstStage() != null) {
       Map<String, Object> stage = new LinkedHashMap<>();
       stage.put("decided", p.firstStage().decided());
@@ -276,6 +290,44 @@ final class ReportWriter {
       m.put("first_stage", stage);
     }
     return m;
+  }
+
+  /**
+   * The share of the phase's measured CPU the JIT compilers reported (CompilationMXBean): a phase
+   * too short for the code to be compiled before it measures the compiler, not the pipeline.
+   */
+  static Double jitShare(Phase p) {
+    Map<String, Double> cpu = p.cpuMsPerRequest();
+    Double total = cpu == null ? null : cpu.get("total");
+    Double jit = cpu == null ? null : cpu.get("of which jit");
+    return total == null || jit == null || total <= 0 ? null : round(Math.min(1.0, jit / total), 3);
+  }
+
+  private static String percent(Double share) {
+    return share == null ? "-" : String.format(Locale.ROOT, "%.1f%%", share * 100);
+  }
+
+  /** One line of a pipeline's configuration: its Streams settings and its last stage's (runtime or relay). */
+  private static String describeConfiguration(Object config) {
+    if (!(config instanceof Map<?, ?> c)) {
+      return String.valueOf(config);
+    }
+    StringBuilder b = new StringBuilder();
+    b.append(c.get("streams_apps"));
+    if (c.get("streams") instanceof Map<?, ?> streams) {
+      b.append(" (").append(streams.get("processing_guarantee")).append(", commit.interval.ms=").append(streams.get("commit_interval_ms"))
+          .append(", num.stream.threads=").append(streams.get("num_stream_threads")).append(')');
+    }
+    if (c.get("plugin_runtime") instanceof Map<?, ?> runtime) {
+      b.append("; plugin runtime: max.poll.records=").append(runtime.get("max_poll_records")).append(", ").append(runtime.get("tasks_per_poll"))
+          .append(" tasks per poll (worst case ").append(runtime.get("worst_case_call_ms")).append(" ms), batch linger ")
+          .append(runtime.get("batch_linger_ms")).append(" ms, ").append(runtime.get("transactions"));
+    }
+    if (c.get("relay") instanceof Map<?, ?> relay) {
+      b.append("; relay: max.poll.records=").append(relay.get("max_poll_records")).append(" (").append(relay.get("max_poll_records_source"))
+          .append("), ").append(relay.get("transactions"));
+    }
+    return b.toString();
   }
 
   private static Map<String, Object> latency(Latency l) {

@@ -69,7 +69,7 @@ class BenchReportWriterTest {
         Map.of("total", 0.2, "broker", 0.1));
     Phase paced = new Phase("latency", 500, 500, 1, throughput / 2, throughput / 2, latency, null, Map.of("total", 0.3));
     return new PipelineRun(name, List.of("in", "stage", "out"), 1.0, warmup, saturation, false, paced, List.of(), null,
-        Map.of("EXECUTED", 1510L), 0, 0, null);
+        Map.of("EXECUTED", 1510L), 0, 0, null, Map.of("tasks.ingress", 1.0, "requests.status", 2.01));
   }
 
   private static Report report(PipelineRun fabric, PipelineRun baseline) {

@@ -221,10 +221,11 @@ final class OutboundBatch {
       return this;
     }
 
-    /** Adds the flow's new checkpoint and its revision. */
+    /** Adds the flow's new checkpoint and its revision: the same value on both topics, encoded once. */
     Outcome checkpoint(String flowId, FlowCheckpoint checkpoint) {
-      add(catalog.flowState, null, flowId, checkpoint, written -> store.ownCheckpoint(flowId, checkpoint, written.offset()));
-      add(catalog.flowRevisions, flowId, checkpoint);
+      byte[] bytes = serializer(catalog.flowState).serialize(catalog.flowState.name(), checkpoint);
+      addEncoded(catalog.flowState, null, flowId, checkpoint, bytes, written -> store.ownCheckpoint(flowId, checkpoint, written.offset()));
+      addEncoded(catalog.flowRevisions, null, flowId, checkpoint, bytes, null);
       onStaged.add(() -> store.stageCheckpoint(flowId, checkpoint));
       return this;
     }
@@ -246,7 +247,11 @@ final class OutboundBatch {
     }
 
     private <V> void add(TopicSpec<String, V> topic, Integer partition, String key, V value, Consumer<RecordMetadata> committed) {
-      byte[] bytes = value == null ? null : serializer(topic).serialize(topic.name(), value);
+      addEncoded(topic, partition, key, value, value == null ? null : serializer(topic).serialize(topic.name(), value), committed);
+    }
+
+    private <V> void addEncoded(TopicSpec<String, V> topic, Integer partition, String key, V value, byte[] bytes,
+                                Consumer<RecordMetadata> committed) {
       ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic.name(), partition, key, bytes);
       TraceContext.set(record.headers(), traceparent);
       records.add(record);

@@ -417,6 +417,14 @@ public final class PluginRuntime implements AutoCloseable {
     return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
+  /**
+   * How many tasks one poll of {@code plugin}'s runtime carries (one transaction's worth): the configured
+   * {@code max.poll.records} capped by the poll budget (see {@link PollBudget}). For reports such as {@code fabric bench}.
+   */
+  public static int tasksPerPoll(KafkaConnection connection, PluginRuntimeConfig config, FabricPlugin plugin) {
+    return PollBudget.maxPollRecords(config.maxPollRecords(), pollBudget(connection, config), config.worstCaseCallOf(plugin));
+  }
+
   /** What a poll's tasks may take: see {@link PollBudget#budget}; the heartbeat interval is the connection's or Kafka's default. */
   private static Duration pollBudget(KafkaConnection connection, PluginRuntimeConfig config) {
     Object heartbeat = connection.clientConfig().get(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG);

@@ -68,6 +68,12 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   public static final String CLOSE_TIMEOUT_MS = PREFIX + "close.timeout.ms";
   public static final String ERROR_BACKOFF_MS = PREFIX + "error.backoff.ms";
   public static final String MAX_POLL_RECORDS = PREFIX + "max.poll.records";
+  /**
+   * Kafka's own default: what the poll budget leaves a fast plugin. Each poll is one transaction, so a
+   * smaller poll only adds commits (broker round trips and markers); a slow plugin gets fewer by the
+   * budget, and {@code batch.linger.ms} bounds how long a finished outcome waits in a long poll.
+   */
+  public static final int DEFAULT_MAX_POLL_RECORDS = 500;
   public static final String MAX_POLL_INTERVAL_MS = PREFIX + "max.poll.interval.ms";
   public static final String WORST_CASE_CALL_MS = PREFIX + "worst.case.call.ms";
   /** For a plugin that declares no worst case: the vendor plugins' default connect plus request timeout. */
@@ -131,7 +137,7 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
 
   /** The defaults; the crash point is {@link CrashPoint#NONE} unless fault injection is switched on (see the class comment). */
   public static PluginRuntimeConfig defaults() {
-    return new PluginRuntimeConfig(null, Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(1), 50,
+    return new PluginRuntimeConfig(null, Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(1), DEFAULT_MAX_POLL_RECORDS,
         Duration.ofMinutes(5), null, Duration.ofMillis(20), Duration.ofSeconds(15), false, DEFAULT_MAX_CHECKPOINT_BYTES, faultInjection(null),
         Clock.systemUTC(), null, Duration.ofSeconds(60), null, Duration.ofSeconds(1));
   }

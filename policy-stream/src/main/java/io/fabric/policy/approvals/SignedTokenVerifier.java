@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * The gate's check that a token proves a registered approver, within their scope, decided on exactly
@@ -183,17 +182,7 @@ public final class SignedTokenVerifier implements TokenVerifier {
   }
 
   private static boolean signatureValid(PublicKey key, byte[] signed, ByteBuffer signature) {
-    if (signature == null || signature.remaining() != Ed25519.SIGNATURE_SIZE) {
-      return false;
-    }
-    ByteBuffer view = signature.duplicate();
-    byte[] bytes = new byte[Ed25519.SIGNATURE_SIZE];
-    view.get(bytes);
-    // BouncyCastle's Ed25519 instead of Signature.getInstance("Ed25519"): the same RFC 8032 check at
-    // about a quarter of the JDK 17 provider's CPU (measured in BENCHMARKS.md), and the gate runs it
-    // for every approval token
-    byte[] rawKey = ApproverKeys.rawEd25519(key);
-    return Ed25519.verify(bytes, 0, rawKey, 0, signed, 0, signed.length);
+    return Ed25519Signatures.valid(key, signed, signature);
   }
 
   /** {@code 30d}, {@code 1h30m}, {@code 2m0.5s}: a lifetime as a person reads it (each non-zero unit). */

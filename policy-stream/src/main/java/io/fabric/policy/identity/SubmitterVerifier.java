@@ -2,7 +2,7 @@ package io.fabric.policy.identity;
 
 import io.fabric.contracts.TaskRequest;
 import io.fabric.policy.approvals.Approver;
-import io.fabric.policy.approvals.ApproverKeys;
+import io.fabric.policy.approvals.Ed25519Signatures;
 import io.fabric.policy.approvals.ApproverRegistry;
 import io.fabric.schemas.identity.ReadStatement;
 import io.fabric.schemas.identity.RequestStatement;
@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Optional;
 import java.util.function.Supplier;
-import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * The gate's check of who asked: the request names a registered submitter, carries that
@@ -102,12 +101,7 @@ public final class SubmitterVerifier {
   }
 
   private static boolean signatureValid(Approver submitter, byte[] signed, ByteBuffer signature) {
-    if (signature.remaining() != Ed25519.SIGNATURE_SIZE) {
-      return false;
-    }
-    byte[] bytes = new byte[Ed25519.SIGNATURE_SIZE];
-    signature.duplicate().get(bytes);
-    return Ed25519.verify(bytes, 0, ApproverKeys.rawEd25519(submitter.publicKey()), 0, signed, 0, signed.length);
+    return Ed25519Signatures.valid(submitter.publicKey(), signed, signature);
   }
 
   /** Who may read what over HTTP: the authenticated submitter, or why not. */

@@ -193,7 +193,11 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
     if (verdict instanceof Verdict.Route route) {
       spend(route.approvals(), now);
       boolean waited = pending.get(request.getRequestId()) != null;
-      pending.delete(request.getRequestId());
+      if (waited) {
+        // only a parked request has an entry: deleting an absent key would still write a tombstone to the
+        // changelog, one record per request that restores nothing (issue 22)
+        pending.delete(request.getRequestId());
+      }
       own(request, now);
       emit.handOn(request, route.decision(), route.approvals(), now);
       // tokens that counted now: the one just published, or those the request came with
@@ -222,7 +226,9 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
       if (token != null && block.reason() == Reason.APPROVAL_REJECTED) {
         spend(List.of(token), now);
       }
-      pending.delete(request.getRequestId());
+      if (pending.get(request.getRequestId()) != null) {
+        pending.delete(request.getRequestId());
+      }
       if (block.reason() == Reason.APPROVAL_EXPIRED) {
         metrics.approvalExpired();
       }
