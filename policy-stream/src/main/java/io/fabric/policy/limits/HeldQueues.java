@@ -23,9 +23,9 @@ public final class HeldQueues {
     return waiting.keySet();
   }
 
-  /** Counts a request that waits on the budgets it is over. */
+  /** Counts a request that waits: in every budget it draws on, so a later request of any of them queues behind it. */
   public void hold(LimitLedger.Over over) {
-    over.over().forEach(budget -> waiting.merge(budget, 1, Integer::sum));
+    over.drawsOn().stream().distinct().forEach(budget -> waiting.merge(budget, 1, Integer::sum));
   }
 
   /** The first budget of {@code over} whose queue is full, if any: the request may not wait and is blocked. */

@@ -31,9 +31,13 @@ public final class LimitLedger {
 
   /**
    * It may not start yet: {@code over} names the budgets it is over (each a {@code rule|tenant[|submitter]}),
-   * {@code rules} the rule of each; {@code onLimit} is BLOCK when any rule it is over says block.
+   * {@code rules} the rule of each; {@code onLimit} is BLOCK when any rule it is over says block;
+   * {@code drawsOn} every budget the request would spend, over or not: while it waits, each of them is
+   * closed to later requests, so none overtakes it in a budget it is only under (a stream of those would
+   * otherwise spend that budget's tokens or slots before it, for ever).
    */
-  public record Over(List<String> over, List<LimitRule> rules, LimitRule.OnLimit onLimit, String detail) implements Decision {}
+  public record Over(List<String> over, List<LimitRule> rules, LimitRule.OnLimit onLimit, String detail, List<String> drawsOn)
+      implements Decision {}
 
   private static final String RATE = "rate|";
   private static final String SLOTS = "slots|";
@@ -55,9 +59,11 @@ public final class LimitLedger {
     List<String> over = new ArrayList<>();
     List<LimitRule> overRules = new ArrayList<>();
     List<String> why = new ArrayList<>();
+    List<String> drawsOn = new ArrayList<>();
     boolean block = false;
     for (LimitRule rule : rules) {
       String budget = rule.budgetOf(tenant, submitter);
+      drawsOn.add(budget);
       String problem = null;
       if (queued.contains(budget)) {
         problem = "earlier requests of " + budget + " wait";
@@ -74,7 +80,8 @@ public final class LimitLedger {
       }
     }
     if (!over.isEmpty()) {
-      return new Over(over, overRules, block ? LimitRule.OnLimit.BLOCK : LimitRule.OnLimit.WAIT, String.join("; ", why));
+      return new Over(over, overRules, block ? LimitRule.OnLimit.BLOCK : LimitRule.OnLimit.WAIT, String.join("; ", why),
+          List.copyOf(drawsOn));
     }
     Set<String> slotBudgets = new LinkedHashSet<>();
     for (LimitRule rule : rules) {

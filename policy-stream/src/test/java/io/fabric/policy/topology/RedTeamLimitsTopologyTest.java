@@ -74,8 +74,6 @@ class RedTeamLimitsTopologyTest {
   }
 
   @Test
-  @Disabled("red team: a request held for one budget (R1) does not close the other budgets it draws on (R2); a later request that"
-      + " draws only on R2 takes R2's token first, so it overtakes the held one within R2 and can starve it")
   void aLaterRequestOfABudgetDoesNotOvertakeAHeldRequestOfThatBudget() {
     // slots: one summarize in flight; tenant-rate: every action of the tenant, 1 per minute after a burst of 2
     start("""
