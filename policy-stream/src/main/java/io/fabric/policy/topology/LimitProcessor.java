@@ -213,6 +213,11 @@ final class LimitProcessor implements Processor<String, SpecificRecord, String, 
   }
 
   private static List<LimitRule> rulesFor(PolicyGate gate, TaskRequest request) {
+    if (request.getAttributes().containsKey(io.fabric.policy.escalation.ApprovalNotices.ATTRIBUTE)) {
+      // the gate's own notice to approvers (the attribute is refused on ingress): the tenant's limits are for what the
+      // tenant asks, and holding or blocking a notice would hide a request waiting for approval from its approvers
+      return List.of();
+    }
     ActionClass actionClass = gate.policy().classify(request.getTenantId(), request.getAction()).actionClass();
     return gate.policy().limits().applying(request.getTenantId(), request.getAction(), actionClass);
   }

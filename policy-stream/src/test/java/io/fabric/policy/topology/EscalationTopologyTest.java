@@ -73,6 +73,19 @@ class EscalationTopologyTest {
   }
 
   @Test
+  void aTenantsLimitsNeverHoldOrBlockTheGatesOwnNotices() {
+    // every send_email of acme over a budget of zero is blocked: the notices about acme's request are the gate's, not acme's
+    String limited = POLICY + "limits: { rules: { mail: { actions: [send_email, webhook], rate: { requests: 1, per: PT1H, burst: 1 }, on_limit: block } } }\n";
+    try (GateDriver gate = new GateDriver(new PolicyGate(PolicyFile.parse(limited), new FakeTokens()), Duration.ofSeconds(1), stateDir, START)) {
+      gate.submit(Submission.of("acme", "send_whatsapp").payload("{\"to\":\"+15550100\",\"text\":\"hi\"}").toRequest(START.toEpochMilli()));
+      gate.submit(Submission.of("acme", "send_whatsapp").payload("{\"to\":\"+15550101\",\"text\":\"hi\"}").toRequest(START.toEpochMilli()));
+      gate.advance(Duration.ofMinutes(5).plusSeconds(1));
+      assertEquals(6, notices(gate).size(), "finance for each, then cfo's e-mail and webhook for each");
+      assertTrue(gate.blocked.isEmpty(), "no notice blocked RATE_LIMITED");
+    }
+  }
+
+  @Test
   void aSubmittedRequestCarryingTheNoticeAttributeIsRefused() {
     try (GateDriver gate = open(START)) {
       TaskRequest forged = Submission.of("acme", "send_email").payload("{\"to\":\"x@y.z\",\"text\":\"hi\"}").toRequest(START.toEpochMilli());
