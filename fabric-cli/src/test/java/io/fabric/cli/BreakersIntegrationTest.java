@@ -148,7 +148,8 @@ class BreakersIntegrationTest {
       assertTrue(notices(request).get(0).contains("finance@acme.test"));
       // the warning (at 6 s) notifies the next group
       await().atMost(Duration.ofSeconds(30)).until(() -> notices(request).size() == 2);
-      assertTrue(notices(request).get(1).contains("cfo@acme.test"));
+      // each notice is its own flow, so the routed topic's partitions do not keep their order: the first is still finance's
+      assertEquals(1, notices(request).stream().filter(n -> n.contains("cfo@acme.test")).count(), notices(request).toString());
     }
     // a restart on the same state: no step is notified again, and the deadline expires the request, fail closed
     try (StreamsApp app = PolicyApp.create(kafka, catalog, policy, new io.fabric.policy.NoApproverRegistry(), stateDir, Map.of())
