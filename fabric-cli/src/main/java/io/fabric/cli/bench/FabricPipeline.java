@@ -82,7 +82,7 @@ final class FabricPipeline implements Pipeline {
 
   @Override
   public List<String> hops() {
-    return List.of(catalog.ingress.name(), "policy-stream (validate -> deduplicate -> by-flow repartition -> gate)",
+    return List.of(catalog.ingress.name(), "policy-stream (validate -> deduplicate -> by-request-id and by-flow repartitions -> gate -> by-tenant repartition -> limits)",
         catalog.routed.name(), "router-stream", catalog.pluginTasks(NoOpPlugin.NAME).name(),
         "plugin runtime (no-op call, checkpoints of a poll in one transaction)", catalog.requestStatus.name());
   }
