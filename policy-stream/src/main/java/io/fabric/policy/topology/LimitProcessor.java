@@ -57,22 +57,7 @@ final class LimitProcessor implements Processor<String, SpecificRecord, String, 
     this.emit = new Emitter(context::forward, FabricMetrics.from(context.appConfigs()));
     this.held = context.getStateStore(PolicyTopology.LIMITS_HELD_STORE);
     this.state = context.getStateStore(PolicyTopology.LIMITS_STATE_STORE);
-    this.ledger = new LimitLedger(new LimitLedger.Store() {
-      @Override
-      public String get(String key) {
-        return state.get(key);
-      }
-
-      @Override
-      public void put(String key, String value) {
-        state.put(key, value);
-      }
-
-      @Override
-      public void delete(String key) {
-        state.delete(key);
-      }
-    });
+    this.ledger = new LimitLedger(new LedgerStore(state));
     gates.init(context);
     context.schedule(releaseInterval, PunctuationType.WALL_CLOCK_TIME, this::releasePass);
   }

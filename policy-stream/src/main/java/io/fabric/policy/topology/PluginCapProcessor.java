@@ -65,22 +65,7 @@ final class PluginCapProcessor implements Processor<String, SpecificRecord, Stri
     this.emit = new Emitter(context::forward, FabricMetrics.from(context.appConfigs()));
     this.held = context.getStateStore(PolicyTopology.PLUGIN_CAPS_HELD_STORE);
     this.state = context.getStateStore(PolicyTopology.PLUGIN_CAPS_STATE_STORE);
-    this.ledger = new LimitLedger(new LimitLedger.Store() {
-      @Override
-      public String get(String key) {
-        return state.get(key);
-      }
-
-      @Override
-      public void put(String key, String value) {
-        state.put(key, value);
-      }
-
-      @Override
-      public void delete(String key) {
-        state.delete(key);
-      }
-    });
+    this.ledger = new LimitLedger(new LedgerStore(state));
     gates.init(context);
     context.schedule(releaseInterval, PunctuationType.WALL_CLOCK_TIME, this::releasePass);
   }
