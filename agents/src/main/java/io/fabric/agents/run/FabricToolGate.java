@@ -53,11 +53,10 @@ public final class FabricToolGate implements ToolGate {
     client.submit(Submission.of(tenant, tool.action()).requestId(tool.requestId()).flowId(tool.requestId())
         .idempotencyKey(tool.idempotencyKey()).payload(tool.payload().toString()).source("agent"));
     long deadline = System.nanoTime() + timeout.toNanos();
+    // only the status under the call's own request id counts: submitted again after a crash it is the same request (same id,
+    // dropped by the gate), so a DUPLICATE means another request holds its idempotency key, and that request's outcome is not
+    // the call's; the call did not run, and the model is told so
     Optional<RequestStatus> status = awaitFinal(tool.requestId(), deadline);
-    // submitted again after a crash, the call is a duplicate of its first submission: its outcome is the first one's
-    if (status.isPresent() && "DUPLICATE".equals(status.get().getOutcome()) && status.get().getDuplicateOf() != null) {
-      status = awaitFinal(status.get().getDuplicateOf(), deadline);
-    }
     if (status.isEmpty() || !io.fabric.schemas.records.Outcome.valueOf(status.get().getOutcome()).terminal()) {
       String where = status.map(s -> s.getOutcome()).orElse("not seen by the gate");
       return new Outcome("TIMED_OUT", null, "no final outcome within " + timeout + " (" + where + ")");
