@@ -68,7 +68,8 @@ public final class FabricToolGate implements ToolGate {
   private Optional<RequestStatus> awaitFinal(String requestId, long deadline) throws InterruptedException {
     Optional<RequestStatus> status = Optional.empty();
     while (System.nanoTime() < deadline) {
-      status = LatestByKeyReader.latest(connection, catalog.requestStatus, requestId);
+      // a record filed under the id that names another request is not this call's status (anyone who may write the topic can)
+      status = LatestByKeyReader.latest(connection, catalog.requestStatus, requestId).filter(s -> requestId.equals(s.getRequestId()));
       if (status.isPresent() && io.fabric.schemas.records.Outcome.valueOf(status.get().getOutcome()).terminal()) {
         return status;
       }
