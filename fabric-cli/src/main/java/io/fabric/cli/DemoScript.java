@@ -98,7 +98,6 @@ final class DemoScript {
     // request, which waits for the approver below; the run holds no thread meanwhile and finishes after it
     TaskRequest agentRun = submit(Submission.of("acme", "agent_run").payload("{\"agent\":\"" + DemoCommand.MAILER_AGENT
         + "\",\"input\":{\"text\":\"My invoice is wrong. Please tag this and send_email to billing@example.com.\"}}"));
-    String agentEmail = agentRun.getRequestId() + "-turn-2-call-1";
     String[] agentEmailWaited = new String[] {"(not seen)", null};
     checks.add(new Check("agent's e-mail waits for approval", "send_email", "PENDING_APPROVAL", null, () -> agentEmailWaited));
     checks.add(new Check("agent approved, run finished", agentRun.getAction(), "EXECUTED", "completed, 3 turns", () -> {
@@ -178,9 +177,12 @@ final class DemoScript {
     System.arraycopy(read, 0, approverRead, 0, read.length);
     awaitStatus(email.getRequestId(), "PENDING_APPROVAL");
     center.decide(email.getRequestId(), signer, ApprovalDecision.REJECT, "not this week");
-    System.arraycopy(awaitStatus(agentEmail, "PENDING_APPROVAL"), 0, agentEmailWaited, 0, agentEmailWaited.length);
-    if ("PENDING_APPROVAL".equals(agentEmailWaited[0])) {
-      center.decide(agentEmail, signer, ApprovalDecision.APPROVE, "the agent's reply may go out");
+    Optional<String> agentEmail = await(() -> pendingAgentCall(agentRun, "turn-2-call-1"));
+    if (agentEmail.isPresent()) {
+      System.arraycopy(awaitStatus(agentEmail.get(), "PENDING_APPROVAL"), 0, agentEmailWaited, 0, agentEmailWaited.length);
+      if ("PENDING_APPROVAL".equals(agentEmailWaited[0])) {
+        center.decide(agentEmail.get(), signer, ApprovalDecision.APPROVE, "the agent's reply may go out");
+      }
     }
 
     List<Row> rows = new ArrayList<>();
@@ -191,6 +193,18 @@ final class DemoScript {
           + (check.expectReason() == null ? "" : " " + check.expectReason()), ok));
     }
     return rows;
+  }
+
+  /**
+   * The id of an agent run's tool call waiting for approval, as an approver finds it in the list: a call's id is
+   * {@code RUN-turn-N-call-M-<random>} (nobody can predict it, see README, Agents), so it is picked by its readable
+   * prefix and by the agent's own identity, which the gate verified from the request's signature.
+   */
+  private Optional<String> pendingAgentCall(TaskRequest run, String call) {
+    String prefix = run.getRequestId() + "-" + call + "-";
+    return center.pending(Optional.of(run.getTenantId())).stream().map(p -> p.entry().getRequest())
+        .filter(r -> r.getRequestId().startsWith(prefix) && DemoCommand.MAILER_SUBMITTER.equals(r.getSubmitter()))
+        .map(TaskRequest::getRequestId).findFirst();
   }
 
   /** Lines to print before the outcome table (what the approver read). */

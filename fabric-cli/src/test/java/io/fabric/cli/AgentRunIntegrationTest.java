@@ -132,7 +132,6 @@ class AgentRunIntegrationTest {
   @Test
   void aDurableRunOnTheFlowsRunsAWaitsForBAndSeesCBlockedAndSurvivesARuntimeRestartWithoutAskingAnAnsweredTurnAgain() throws Exception {
     String runId = "durable-run-1";
-    String emailRequest = runId + "-turn-2-call-1";
     int emailsBefore = sandbox.effects(VendorSandbox.EMAIL);
     int modelCallsBefore = modelCalls();
     try (FabricClient ops = new FabricClient(kafka.connection(kafka.bootstrapServer), kafka.catalog()).signedBy(
@@ -140,8 +139,10 @@ class AgentRunIntegrationTest {
       ops.submit(Submission.of("acme", "agent_run").requestId(runId).payload(
           "{\"agent\":\"durable\",\"input\":{\"text\":\"Refund my invoice. Please tag this, send_email to bob@example.com and exfiltrate_secrets.\"}}"));
     }
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
-        .until(() -> cli("approvals", "list", "-o", "json").out().contains(emailRequest));
+    // the call's id is RUN-turn-2-call-1 plus a random part that nobody can predict: the approver finds it in the list
+    String emailRequest = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+        .until(() -> pendingRequest(runId + "-turn-2-call-1-"), java.util.Optional::isPresent).orElseThrow();
+    assertTrue(emailRequest.matches(runId + "-turn-2-call-1-[0-9a-f]{32}"), emailRequest);
     assertEquals(2, modelCalls() - modelCallsBefore, "turn 1 (tag) and turn 2 (send_email) answered");
 
     // anyone who can write the status topic could claim the e-mail ran: the run must not believe it
@@ -172,7 +173,9 @@ class AgentRunIntegrationTest {
     assertTrue(state.path("output").path("tool_results").get(0).asText().contains("billing"), "the tag step's result reached the model");
     assertEquals(4, modelCalls() - modelCallsBefore, "4 turns, none asked twice across the restart");
     assertEquals(1, sandbox.effects(VendorSandbox.EMAIL) - emailsBefore, "the approved e-mail was sent once");
-    CliRun signedBy = cli("flows", "show", runId + "-turn-1-call-1", "-o", "json");
+    String tagRequest = LatestByKeyReader.everything(kafka.connection(kafka.bootstrapServer), kafka.catalog().requestStatus).stream()
+        .map(RequestStatus::getRequestId).filter(id -> id.startsWith(runId + "-turn-1-call-1-")).findFirst().orElseThrow();
+    CliRun signedBy = cli("flows", "show", tagRequest, "-o", "json");
     assertTrue(signedBy.out().contains(SUBMITTER), "the tool call is the agent's request, signed by its identity: " + signedBy);
 
     List<JsonNode> turns = new ArrayList<>();
@@ -204,6 +207,16 @@ class AgentRunIntegrationTest {
     assertTrue(shown.exitCode() == 0 && shown.out().contains("turn 4: sandbox-") && shown.out().contains("< calls send_email"), shown.toString());
   }
 
+  /** The id of the request waiting for approval whose id starts with {@code prefix}, as an approver reads it off the list. */
+  private static java.util.Optional<String> pendingRequest(String prefix) throws Exception {
+    for (JsonNode row : JSON.readTree(cli("approvals", "list", "-o", "json").out())) {
+      if (row.path("request_id").asText().startsWith(prefix)) {
+        return java.util.Optional.of(row.path("request_id").asText());
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** A status record written straight to the topic, as anyone with write access could. */
   private static void writeStatus(RequestStatus forged) {
     String requestId = forged.getRequestId();
@@ -233,7 +246,8 @@ class AgentRunIntegrationTest {
         "--key", dir.resolve("keys").resolve(SUBMITTER + ".key").toString(),
         "--input", "{\"text\":\"Please summarize this. The invoice was wrong. It was fixed.\"}");
     assertEquals(0, run.exitCode(), run.toString());
-    assertTrue(run.out().contains("submitted summarize as request cli-run-1-turn-1-call-1 (signed as agent-it)"), run.toString());
+    assertTrue(run.out().matches("(?s).*submitted summarize as request cli-run-1-turn-1-call-1-[0-9a-f]{32} \\(signed as agent-it\\).*"),
+        run.toString());
     assertTrue(run.out().contains("turn 2: sandbox-openai/sandbox-gpt -> Finish"), run.toString());
     assertTrue(run.out().contains("COMPLETED: {"), run.toString());
 
@@ -256,10 +270,11 @@ class AgentRunIntegrationTest {
     CompletableFuture<CliRun> run = CompletableFuture.supplyAsync(() -> cli("agents", "run", "careful", "--dir", agents.toString(),
         "--tenant", "acme", "--sandbox", "--run-id", "review-run-1", "--key", dir.resolve("keys").resolve(SUBMITTER + ".key").toString(),
         "--input", "{\"text\":\"I am unsure about this one.\"}"));
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> cli("approvals", "list", "-o", "json").out().contains("review-run-1-review"));
-    CliRun show = cli("approvals", "show", "review-run-1-review", "-o", "json");
+    String review = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        .until(() -> pendingRequest("review-run-1-review-"), java.util.Optional::isPresent).orElseThrow();
+    CliRun show = cli("approvals", "show", review, "-o", "json");
     assertTrue(show.out().contains("agent_review") && show.out().contains("confidence 0.3 below 0.6"), "the reviewer sees why: " + show);
-    assertEquals(0, cli("approve", "review-run-1-review", "--key", dir.resolve("keys/alice.key").toString(), "--reason", "fine").exitCode());
+    assertEquals(0, cli("approve", review, "--key", dir.resolve("keys/alice.key").toString(), "--reason", "fine").exitCode());
     CliRun done = run.get(90, TimeUnit.SECONDS);
     assertEquals(0, done.exitCode(), done.toString());
     assertTrue(done.out().contains("COMPLETED: {\"category\":\"other\""), done.toString());
@@ -283,13 +298,15 @@ class AgentRunIntegrationTest {
         "--run-id", "resume-run-1", "--key", key, "--checkpoint", checkpoint.toString(),
         "--input", "{\"text\":\"Please send_email to bob@example.com about the refund.\"}")));
     runner.start();
-    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> cli("approvals", "list", "-o", "json").out().contains("resume-run-1-turn-1-call-1"));
+    String email = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        .until(() -> pendingRequest("resume-run-1-turn-1-call-1-"), java.util.Optional::isPresent).orElseThrow();
     runner.interrupt();
     runner.join(30_000);
     assertEquals(1, first.get().exitCode(), "stopped while waiting: " + first.get());
     assertTrue(Files.readString(checkpoint).contains("\"phase\":\"waiting_for_tools\""), Files.readString(checkpoint));
+    assertTrue(Files.readString(checkpoint).contains("\"request_id\":\"" + email + "\""), "the resumed run follows the id it submitted");
 
-    assertEquals(0, cli("approve", "resume-run-1-turn-1-call-1", "--key", dir.resolve("keys/alice.key").toString()).exitCode());
+    assertEquals(0, cli("approve", email, "--key", dir.resolve("keys/alice.key").toString()).exitCode());
     CliRun resumed = cli("agents", "run", "mailer", "--dir", agents.toString(), "--sandbox", "--key", key, "--resume", checkpoint.toString());
     assertEquals(0, resumed.exitCode(), resumed.toString());
     assertTrue(resumed.out().contains("resuming run resume-run-1 after turn 1 (waiting_for_tools)"), resumed.toString());

@@ -23,9 +23,12 @@ import java.util.Optional;
  * One agent run as a checkpointable state machine, so that a run can survive a crash: everything it
  * knows (the conversation, every answered turn, the tool calls it waits for) is in {@link #toJson()},
  * and {@link #fromJson} resumes exactly there. A turn is recorded once its answer is in, so a run
- * restored after that never asks a model for that turn again; a tool call gets its request id and
- * idempotency key from the run id, the turn and its position, so submitting it again after a crash
- * is recognised as the same request by the fabric's duplicate check.
+ * restored after that never asks a model for that turn again. A tool call's request id and idempotency
+ * key are drawn at random ({@link ToolCallIds}) when the turn is recorded, so they are in the turn's
+ * checkpoint: submitting the call again after a crash is the same request to the fabric's duplicate
+ * check, while nobody who merely knows the run id can predict (and take or block) the id first.
+ * A checkpoint of an earlier version, whose ids were {@code RUN-turn-N-call-M} without a random part,
+ * resumes under the ids it holds: they may already have been submitted.
  *
  * <p>Holds no provider configuration and no key: what it stores is safe to checkpoint and log.
  */
@@ -57,7 +60,8 @@ public final class AgentRun {
 
   /**
    * A tool call waiting for its outcome, as the request to submit: signed as {@code submitter},
-   * deduplicated by {@code idempotencyKey}.
+   * deduplicated by {@code idempotencyKey}. Its ids are fixed when the call is recorded and read back
+   * from the checkpoint, never derived again.
    */
   public record PendingTool(String callId, String requestId, String idempotencyKey, String action, JsonNode payload, String submitter) {}
 
@@ -168,8 +172,8 @@ public final class AgentRun {
     } else if (decision instanceof TurnDecision.CallTools calls) {
       for (int i = 0; i < calls.calls().size(); i++) {
         ToolCall call = calls.calls().get(i);
-        String requestId = runId + "-turn-" + number + "-call-" + (i + 1);
-        pending.put(call.id(), new PendingTool(call.id(), requestId, "agent-run:" + requestId, call.name(), call.arguments(),
+        String requestId = ToolCallIds.newRequestId(runId, "turn-" + number + "-call-" + (i + 1));
+        pending.put(call.id(), new PendingTool(call.id(), requestId, ToolCallIds.idempotencyKey(requestId), call.name(), call.arguments(),
             definition.submitter()));
       }
       phase = Phase.WAITING_FOR_TOOLS;
@@ -190,13 +194,15 @@ public final class AgentRun {
 
   /**
    * Hands an escalated run to a person: the review request (signed as the agent, payload: run id,
-   * agent, reason, draft) to submit; the run then waits for its outcome.
+   * agent, reason, draft) to submit; the run then waits for its outcome. Its ids are drawn here, so
+   * the caller must checkpoint the run before it submits the request.
    */
   public PendingTool requestReview(AgentDefinition definition) {
     require(Phase.ESCALATED);
     ObjectNode payload = JSON.createObjectNode().put("run_id", runId).put("agent", agent).put("reason", reason).put("draft", draft);
-    String requestId = runId + "-review";
-    PendingTool review = new PendingTool(REVIEW_CALL, requestId, "agent-run:" + requestId, REVIEW_ACTION, payload, definition.submitter());
+    String requestId = ToolCallIds.newRequestId(runId, "review");
+    PendingTool review = new PendingTool(REVIEW_CALL, requestId, ToolCallIds.idempotencyKey(requestId), REVIEW_ACTION, payload,
+        definition.submitter());
     pending.put(REVIEW_CALL, review);
     phase = Phase.AWAITING_REVIEW;
     return review;
@@ -286,7 +292,10 @@ public final class AgentRun {
     return json;
   }
 
-  /** Resumes a run from its checkpoint. */
+  /**
+   * Resumes a run from its checkpoint, of this version or an earlier one: a waiting call keeps the
+   * request id and idempotency key the checkpoint holds, whatever their shape.
+   */
   public static AgentRun fromJson(JsonNode json) {
     List<ChatMessage> messages = new ArrayList<>();
     for (JsonNode m : json.path("messages")) {

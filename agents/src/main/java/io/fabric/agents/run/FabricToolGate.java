@@ -53,11 +53,10 @@ public final class FabricToolGate implements ToolGate {
     client.submit(Submission.of(tenant, tool.action()).requestId(tool.requestId()).flowId(tool.requestId())
         .idempotencyKey(tool.idempotencyKey()).payload(tool.payload().toString()).source("agent"));
     long deadline = System.nanoTime() + timeout.toNanos();
+    // only the status under the call's own request id counts: submitted again after a crash it is the same request (same id,
+    // dropped by the gate), so a DUPLICATE means another request holds its idempotency key, and that request's outcome is not
+    // the call's; the call did not run, and the model is told so
     Optional<RequestStatus> status = awaitFinal(tool.requestId(), deadline);
-    // submitted again after a crash, the call is a duplicate of its first submission: its outcome is the first one's
-    if (status.isPresent() && "DUPLICATE".equals(status.get().getOutcome()) && status.get().getDuplicateOf() != null) {
-      status = awaitFinal(status.get().getDuplicateOf(), deadline);
-    }
     if (status.isEmpty() || !io.fabric.schemas.records.Outcome.valueOf(status.get().getOutcome()).terminal()) {
       String where = status.map(s -> s.getOutcome()).orElse("not seen by the gate");
       return new Outcome("TIMED_OUT", null, "no final outcome within " + timeout + " (" + where + ")");
@@ -69,7 +68,8 @@ public final class FabricToolGate implements ToolGate {
   private Optional<RequestStatus> awaitFinal(String requestId, long deadline) throws InterruptedException {
     Optional<RequestStatus> status = Optional.empty();
     while (System.nanoTime() < deadline) {
-      status = LatestByKeyReader.latest(connection, catalog.requestStatus, requestId);
+      // a record filed under the id that names another request is not this call's status (anyone who may write the topic can)
+      status = LatestByKeyReader.latest(connection, catalog.requestStatus, requestId).filter(s -> requestId.equals(s.getRequestId()));
       if (status.isPresent() && io.fabric.schemas.records.Outcome.valueOf(status.get().getOutcome()).terminal()) {
         return status;
       }

@@ -107,8 +107,10 @@ class AgentRunPluginTest {
     assertEquals(1, turn1.events().size());
     assertTrue(turn1.events().get(0).json().contains("\"turn\":1") && !turn1.events().get(0).json().contains(VendorSandbox.MODEL_API_KEY));
 
+    String callId = callOf(turn1.details()).requestId();
+    assertTrue(callId.matches("run-1-turn-1-call-1-[0-9a-f]{32}"), "chosen with the turn, kept in its checkpoint: " + callId);
     var submit = assertInstanceOf(JobStatus.Progressed.class, plugin.pollJob("acme", job(turn1.details()), context("run-1")));
-    assertEquals(List.of("run-1-turn-1-call-1 agent-it send_email"), submitted);
+    assertEquals(List.of(callId + " agent-it send_email"), submitted);
     assertTrue(submit.events().isEmpty());
 
     var waiting = plugin.pollJob("acme", job(submit.details()), context("run-1"));
@@ -116,7 +118,7 @@ class AgentRunPluginTest {
     assertEquals(1, submitted.size(), "submitted once per checkpoint");
     assertEquals(1, modelCalls() - calls);
 
-    outcomes.put("run-1-turn-1-call-1", new ToolGate.Outcome("COMPLETED", JSON.readTree("{\"message_id\":\"m-1\"}"), ""));
+    outcomes.put(callId, new ToolGate.Outcome("COMPLETED", JSON.readTree("{\"message_id\":\"m-1\"}"), ""));
     var fed = assertInstanceOf(JobStatus.Progressed.class, plugin.pollJob("acme", job(submit.details()), context("run-1")));
     var turn2 = assertInstanceOf(JobStatus.Progressed.class, plugin.pollJob("acme", job(fed.details()), context("run-1")));
     assertEquals(2, modelCalls() - calls);
@@ -137,6 +139,46 @@ class AgentRunPluginTest {
     assertTrue(invalid.getMessage().contains("input does not match"), invalid.getMessage());
     var off = assertThrows(PermanentTaskException.class, () -> new AgentRunPlugin().startJob("acme", Map.of("agent", "mailer"), context("r")));
     assertTrue(off.getMessage().contains("FABRIC_AGENTS_PROVIDERS"), off.getMessage());
+  }
+
+  @Test
+  void aCallSubmittedAgainFromTheSameCheckpointIsTheSameRequest() throws Exception {
+    AgentRunPlugin plugin = plugin();
+    var started = plugin.startJob("acme", Map.of("agent", "mailer", "input", Map.of("text", "Please send_email to bob@example.com.")),
+        context("run-1"));
+    var turn1 = assertInstanceOf(JobStatus.Progressed.class, plugin.pollJob("acme", job(started.details()), context("run-1")));
+
+    // the runtime crashed after the submit, before it committed the mark: the next runtime polls the same checkpoint again
+    plugin.pollJob("acme", job(turn1.details()), context("run-1"));
+    AgentRunPlugin restarted = plugin();
+    restarted.pollJob("acme", job(JSON.convertValue(JSON.valueToTree(turn1.details()), Map.class)), context("run-1"));
+
+    assertEquals(2, submitted.size());
+    assertEquals(submitted.get(0), submitted.get(1), "the same request id both times, so the gate drops the second");
+    assertEquals(callOf(turn1.details()).requestId() + " agent-it send_email", submitted.get(0));
+  }
+
+  @Test
+  void aRunCheckpointedByThePreviousVersionKeepsFollowingItsCallUnderItsOldId() throws Exception {
+    AgentRunPlugin plugin = plugin();
+    var started = plugin.startJob("acme", Map.of("agent", "mailer", "input", Map.of("text", "Please send_email to bob@example.com.")),
+        context("run-1"));
+    var turn1 = assertInstanceOf(JobStatus.Progressed.class, plugin.pollJob("acme", job(started.details()), context("run-1")));
+    // the same checkpoint as the previous version wrote it: the call's ids derived from the run id, already submitted
+    var run = (com.fasterxml.jackson.databind.node.ObjectNode) JSON.valueToTree(turn1.details().get("run"));
+    ((com.fasterxml.jackson.databind.node.ObjectNode) run.path("pending_tools").get(0)).put("request_id", "run-1-turn-1-call-1")
+        .put("idempotency_key", "agent-run:run-1-turn-1-call-1");
+    Map<String, Object> old = Map.of("run", JSON.convertValue(run, Map.class), "submitted", List.of("run-1-turn-1-call-1"));
+
+    assertEquals(new JobStatus.Running(Duration.ofMillis(100)), plugin.pollJob("acme", job(old), context("run-1")));
+    assertEquals(List.of(), submitted, "already submitted under its old id: not submitted again under another");
+    outcomes.put("run-1-turn-1-call-1", new ToolGate.Outcome("COMPLETED", JSON.readTree("{\"message_id\":\"m-1\"}"), ""));
+    var fed = assertInstanceOf(JobStatus.Progressed.class, plugin.pollJob("acme", job(old), context("run-1")));
+    assertEquals("needs_model_turn", ((Map<?, ?>) fed.details().get("run")).get("phase"));
+  }
+
+  private static AgentRun.PendingTool callOf(Map<String, Object> details) {
+    return AgentRun.fromJson(JSON.valueToTree(details.get("run"))).pendingTools().get(0);
   }
 
   private static Job job(Map<String, Object> details) {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric.agents.definition.AgentDefinition;
 import io.fabric.agents.definition.AgentDefinitions;
 import io.fabric.agents.model.ChatRequest;
@@ -37,7 +38,6 @@ import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -204,23 +204,46 @@ class RedTeamAgentRunTest {
     }
   }
 
+  /**
+   * A tool call's request id and idempotency key were derived from the run id alone ({@code RUN-turn-N-call-M}): whoever knows
+   * the run id (its submitter, an approver who sees a pending call) could send a signed request with the next call's id first
+   * (the gate drops the agent's call as a reused id and the run waits until its job deadline), take its idempotency key (the call
+   * ends DUPLICATE) or, without --submitters, write a BLOCKED status under it first (an invalid request with that id), which the
+   * run believed while its real call executed. Two runs with the same run id and the same model answer must therefore get
+   * different ids and keys for their calls and their review requests: nothing public predicts them.
+   */
   @Test
-  @Disabled("red team: a tool call's request id and idempotency key are derived from the run id alone (RUN-turn-N-call-M); whoever"
-      + " knows the run id (its submitter, an approver who sees a pending call) can send a signed request with the next call's id first:"
-      + " the gate drops the agent's call as a reused id and the run waits until its job deadline, or take its idempotency key and the"
-      + " call ends DUPLICATE; without --submitters an ingress writer can also write a BLOCKED status under the next call's id"
-      + " first (an invalid request with that id), which the run believes while its real call executes; fix: mix a secret kept in"
-      + " the run's checkpoint into the ids")
-  void theNextToolCallsRequestIdCannotBeDerivedFromTheRunId() throws Exception {
-    AgentRunPlugin plugin = plugin();
-    var started = plugin.startJob("acme", Map.of("agent", "mailer", "input", Map.of("text", "hi")), context("run-1"));
-    answers.add(answer("", new ToolCall("c1", "send_email", JSON.createObjectNode().put("to", "bob@example.com").put("subject", "s")
-        .put("body", "b"))));
-    var turn = assertInstanceOf(JobStatus.Progressed.class, plugin.pollJob("acme", job(started.details()), context("run-1")));
-    plugin.pollJob("acme", job(turn.details()), context("run-1"));
+  void theNextToolCallsRequestIdAndIdempotencyKeyCannotBeDerivedFromTheRunId() throws Exception {
+    List<String> ids = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (int attempt = 0; attempt < 2; attempt++) {
+      AgentRunPlugin plugin = plugin();
+      var started = plugin.startJob("acme", Map.of("agent", "mailer", "input", Map.of("text", "hi")), context("run-1"));
+      answers.add(answer("", new ToolCall("c1", "send_email", JSON.createObjectNode().put("to", "bob@example.com").put("subject", "s")
+          .put("body", "b"))));
+      var turn = assertInstanceOf(JobStatus.Progressed.class, plugin.pollJob("acme", job(started.details()), context("run-1")));
+      AgentRun.PendingTool call = AgentRun.fromJson(JSON.valueToTree(turn.details().get("run"))).pendingTools().get(0);
+      ids.add(call.requestId());
+      keys.add(call.idempotencyKey());
+    }
 
-    assertEquals(1, submitted.size());
-    assertNotEquals("run-1-turn-1-call-1 send_email", submitted.get(0), "guessable from the run id");
+    assertNotEquals("run-1-turn-1-call-1", ids.get(0), "guessable from the run id");
+    assertNotEquals(ids.get(0), ids.get(1), "the same run id and model answer gave the same request id: it is derivable");
+    assertNotEquals(keys.get(0), keys.get(1), "the same run id and model answer gave the same idempotency key: it is derivable");
+    assertTrue(keys.stream().noneMatch(k -> k.equals("agent-run:run-1-turn-1-call-1")), keys.toString());
+  }
+
+  @Test
+  void theReviewRequestsIdCannotBeDerivedFromTheRunIdEither() {
+    // an approver or the run's submitter who knows the run id could otherwise take RUN-review first, or block it, and end the run
+    ObjectNode escalated = AgentRun.start("run-1", AGENT, "acme", JSON.createObjectNode().put("text", "hi")).toJson()
+        .put("phase", "escalated").put("reason", "confidence 0.3 below 0.6").put("draft", "{}");
+    AgentRun.PendingTool first = AgentRun.fromJson(escalated).requestReview(AGENT);
+    AgentRun.PendingTool second = AgentRun.fromJson(escalated).requestReview(AGENT);
+
+    assertNotEquals("run-1-review", first.requestId(), "guessable from the run id");
+    assertNotEquals(first.requestId(), second.requestId());
+    assertNotEquals(first.idempotencyKey(), second.idempotencyKey());
   }
 
   private static FlowStep step(String requestId, String action, String result) {

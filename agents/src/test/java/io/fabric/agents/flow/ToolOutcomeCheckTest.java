@@ -50,6 +50,16 @@ class ToolOutcomeCheckTest {
     assertEquals("APPROVAL_REJECTED", blocked.outcome().reason());
   }
 
+  @Test
+  void onlyAStatusUnderTheCallsOwnIdCountsAndADuplicateIsTheCallsOwnOutcomeNeverTheOtherRequests() {
+    assertInstanceOf(ToolOutcomeCheck.Verdict.Untrusted.class,
+        ToolOutcomeCheck.judge("acme", CALL, with(status("BLOCKED"), s -> s.setRequestId("run-turn-2-call-1-0")), Optional.empty()));
+    var duplicate = assertInstanceOf(ToolOutcomeCheck.Verdict.Final.class, ToolOutcomeCheck.judge("acme", CALL,
+        with(status("DUPLICATE"), s -> s.setDuplicateOf("mallory-1")), Optional.of(checkpoint("EXECUTED"))));
+    assertEquals("DUPLICATE", duplicate.outcome().status(), "the call did not run; mallory's request's outcome is not the call's");
+    assertEquals(null, duplicate.outcome().result());
+  }
+
   private static RequestStatus status(String outcome) {
     return RequestStatus.newBuilder().setRequestId(CALL.requestId()).setTenantId("acme").setFlowId(CALL.requestId()).setAction("send_email")
         .setOutcome(outcome).setSubmitter("agent-it").setUpdatedAt(1).build();

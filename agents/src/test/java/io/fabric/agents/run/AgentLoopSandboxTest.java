@@ -164,8 +164,10 @@ class AgentLoopSandboxTest {
 
     assertEquals(AgentRun.Phase.COMPLETED, done.phase(), done.toJson().toString());
     assertEquals(3, sandbox.calls(VendorSandbox.MODEL).size() - modelCallsBefore, "3 turns, 3 model calls: none repeated");
-    assertEquals(List.of("run-7-turn-2-call-1 agent-run:run-7-turn-2-call-1"), resubmitted,
-        "the interrupted call is submitted again as the same request, so the gate's duplicate check holds");
+    JsonNode interrupted = last.path("pending_tools").get(0);
+    assertTrue(interrupted.path("request_id").asText().matches("run-7-turn-2-call-1-[0-9a-f]{32}"), interrupted.toString());
+    assertEquals(List.of(interrupted.path("request_id").asText() + " " + interrupted.path("idempotency_key").asText()), resubmitted,
+        "the interrupted call is submitted again as the same request (the ids of its checkpoint), so the gate's duplicate check holds");
     assertEquals(resubmitted.get(0), beforeCrash.get(1));
     assertTrue(checkpoints.stream().noneMatch(c -> c.toString().contains(VendorSandbox.MODEL_API_KEY)), "no key in any checkpoint");
   }
@@ -184,7 +186,8 @@ class AgentLoopSandboxTest {
     assertEquals(1, reviews.size());
     AgentRun.PendingTool review = reviews.get(0);
     assertEquals("agent_review", review.action());
-    assertEquals("run-9-review", review.requestId());
+    assertTrue(review.requestId().matches("run-9-review-[0-9a-f]{32}"), review.requestId());
+    assertEquals("agent-run:" + review.requestId(), review.idempotencyKey());
     assertEquals("agent-ticket-triage", review.submitter());
     assertEquals("confidence 0.3 below 0.6", review.payload().path("reason").asText());
     assertTrue(checkpoints.stream().anyMatch(c -> c.path("phase").asText().equals("awaiting_review")), "the hand-off is checkpointed");
