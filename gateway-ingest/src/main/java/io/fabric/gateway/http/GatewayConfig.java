@@ -28,6 +28,15 @@ public record GatewayConfig(String host, int port, int maxBodyBytes, int maxBatc
   /** A 1 MiB body takes well under a second on any working link; 20 s leaves room for a slow one. */
   public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(20);
 
+  public GatewayConfig {
+    if (maxRequestsPerKey < 1) {
+      throw new IllegalArgumentException("the requests in flight per API key must be at least 1, not " + maxRequestsPerKey);
+    }
+    if (bodyTimeout == null || bodyTimeout.isNegative() || bodyTimeout.isZero()) {
+      throw new IllegalArgumentException("the body timeout must be positive, not " + bodyTimeout);
+    }
+  }
+
   public static GatewayConfig defaults(String host, int port) {
     return new GatewayConfig(host, port, 1 << 20, 100, 10_000, Duration.ofSeconds(1), Duration.ofSeconds(60), Duration.ofMillis(50),
         java.util.Set.of(), null, DEFAULT_MAX_REQUESTS_PER_KEY, DEFAULT_BODY_TIMEOUT);

@@ -60,10 +60,19 @@ public final class PeerAuthentication {
     return new PeerAuthentication(secret);
   }
 
-  /** The secret is the file's text without surrounding whitespace (so a trailing newline does not matter). */
+  /**
+   * The secret is the file's text without surrounding whitespace (so a trailing newline does not matter): one
+   * word such as {@code openssl rand -base64 48} prints. Text with spaces or lines (a manifest's placeholder
+   * comment) is refused, so an instance never runs with a secret everyone can read in the manifests.
+   */
   public static PeerAuthentication load(Path file) {
     try {
-      return of(Files.readString(file, StandardCharsets.UTF_8).strip().getBytes(StandardCharsets.UTF_8));
+      String text = Files.readString(file, StandardCharsets.UTF_8).strip();
+      if (text.startsWith("#") || text.chars().anyMatch(Character::isWhitespace)) {
+        throw new IllegalArgumentException("the gateway peer secret must be one word without spaces (openssl rand -base64 48), "
+            + "not a placeholder");
+      }
+      return of(text.getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read the gateway peer secret " + file + ": " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {

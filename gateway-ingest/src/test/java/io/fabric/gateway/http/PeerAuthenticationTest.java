@@ -104,4 +104,14 @@ class PeerAuthenticationTest {
     assertTrue(loaded.verify(PEERS.sign("GET", "/p", ACME, NOW), "GET", "/p", NOW).caller().isPresent());
     assertFalse(loaded.toString().contains("aaaa"));
   }
+
+  @Test
+  void aPlaceholderIsNotASecret(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("peer.secret");
+    Files.writeString(file, "# PLACEHOLDER: replace with a shared secret of at least 32 bytes, e.g.\n# openssl rand -base64 48\n");
+
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> PeerAuthentication.load(file));
+
+    assertTrue(refused.getMessage().contains("placeholder"), refused.getMessage());
+  }
 }
