@@ -60,13 +60,9 @@ final class RequestGuard extends Handler.Wrapper {
       refuse(response, callback, hasBody);
       return true;
     }
-    Completion completion = new Completion(callback, key.orElse(null));
-    Request guarded = request;
-    if (hasBody) {
-      BodyDeadline deadline = new BodyDeadline(request);
-      completion.alsoOnDone = deadline::cancel;
-      guarded = deadline;
-    }
+    BodyDeadline deadline = hasBody ? new BodyDeadline(request) : null;
+    Completion completion = new Completion(callback, key.orElse(null), deadline);
+    Request guarded = deadline == null ? request : deadline;
     try {
       boolean handled = super.handle(guarded, response, completion);
       if (!handled) {
@@ -105,17 +101,21 @@ final class RequestGuard extends Handler.Wrapper {
   private final class Completion implements Callback {
     private final Callback callback;
     private final String key;
+    private final BodyDeadline deadline;
     private final AtomicBoolean released = new AtomicBoolean();
-    private Runnable alsoOnDone = () -> { };
 
-    Completion(Callback callback, String key) {
+    /** @param key null when the request has no known API key; @param deadline null when it has no body */
+    Completion(Callback callback, String key, BodyDeadline deadline) {
       this.callback = callback;
       this.key = key;
+      this.deadline = deadline;
     }
 
     void release() {
       if (released.compareAndSet(false, true)) {
-        alsoOnDone.run();
+        if (deadline != null) {
+          deadline.cancel();
+        }
         if (key != null) {
           perKey.release(key);
         }
