@@ -174,9 +174,10 @@ public final class HttpGateway implements AutoCloseable {
       cfg.jetty.threadPool = threads;
       // outermost: it sees a request when its headers are in, before any thread blocks reading its body
       RequestGuard guard = new RequestGuard(backend.apiKeys()::knownDigest, new KeyConcurrency(config.maxRequestsPerKey()),
-          config.bodyTimeout(), config.retryAfter());
+          config.bodyTimeout());
       cfg.jetty.modifyServer(server -> server.setHandler(guard));
       cfg.routes.before(this::requireOwnHost);
+      cfg.routes.before(this::refuseOverKeyLimit);
       if (probes != null) {
         cfg.routes.after(this::count);
       }
@@ -829,6 +830,13 @@ public final class HttpGateway implements AutoCloseable {
     Refusal refusal = new Refusal(401, problem);
     refusal.headers.put("WWW-Authenticate", backend.signedReads() == null ? "Bearer" : "Bearer, " + ReadStatement.SCHEME);
     return refusal;
+  }
+
+  /** Refuses (429) a request the {@link RequestGuard} found over its API key's limit, before any handler reads its body. */
+  private void refuseOverKeyLimit(Context ctx) {
+    if (ctx.attribute(RequestGuard.OVER_LIMIT) instanceof Integer limit) {
+      throw busy("this API key has " + limit + " requests in flight already");
+    }
   }
 
   /** Refuses (421) a request whose Host header names neither a loopback name, the bound host nor an alias. */

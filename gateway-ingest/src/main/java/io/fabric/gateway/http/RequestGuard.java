@@ -1,7 +1,5 @@
 package io.fabric.gateway.http;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -22,8 +20,9 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * one key holder who opens hundreds of POSTs and trickles their bodies holds every thread, and the
  * probes and every other tenant wait. It bounds two things:
  * <ul>
- *   <li>requests in flight per API key ({@link KeyConcurrency}): past the limit, 429 with
- *       {@code Retry-After} at once, without reading the body;</li>
+ *   <li>requests in flight per API key ({@link KeyConcurrency}): a request past the limit is not
+ *       counted and is marked {@link #OVER_LIMIT}, so the gateway answers it 429 before any handler
+ *       reads its body (through its own error path, so it is counted and labelled like every answer);</li>
  *   <li>the time a body may take to arrive, as a whole, from when the request is handed over: past it
  *       the connection is closed, which fails the blocked read and frees the thread. An idle timeout
  *       alone does not do it (a byte now and then keeps a connection busy), and Jetty 12 does not
@@ -35,31 +34,31 @@ import org.eclipse.jetty.util.thread.Scheduler;
  */
 final class RequestGuard extends Handler.Wrapper {
   private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RequestGuard.class);
+  /** Request attribute on a request whose API key has its limit in flight already: the limit, an Integer. */
+  static final String OVER_LIMIT = "fabric.gateway.over-key-limit";
 
   private final Function<String, Optional<String>> knownKey;
   private final KeyConcurrency perKey;
   private final Duration bodyTimeout;
-  private final Duration retryAfter;
 
   /**
    * @param knownKey the identity of a presented API key (its digest), empty when the key is not one of ours
    * @param bodyTimeout the longest a request's body may take to arrive in full
    */
-  RequestGuard(Function<String, Optional<String>> knownKey, KeyConcurrency perKey, Duration bodyTimeout, Duration retryAfter) {
+  RequestGuard(Function<String, Optional<String>> knownKey, KeyConcurrency perKey, Duration bodyTimeout) {
     this.knownKey = knownKey;
     this.perKey = perKey;
     this.bodyTimeout = bodyTimeout;
-    this.retryAfter = retryAfter;
   }
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) throws Exception {
     Optional<String> key = apiKeyOf(request);
-    boolean hasBody = request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
     if (key.isPresent() && !perKey.tryAcquire(key.get())) {
-      refuse(response, callback, hasBody);
-      return true;
+      request.setAttribute(OVER_LIMIT, perKey.limit());
+      key = Optional.empty();
     }
+    boolean hasBody = request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
     BodyDeadline deadline = hasBody ? new BodyDeadline(request) : null;
     Completion completion = new Completion(callback, key.orElse(null), deadline);
     Request guarded = deadline == null ? request : deadline;
@@ -82,19 +81,6 @@ final class RequestGuard extends Handler.Wrapper {
       return Optional.empty();
     }
     return knownKey.apply(authorization.substring(7));
-  }
-
-  private void refuse(Response response, Callback callback, boolean hasBody) {
-    byte[] body = ("{\"error\":\"this API key has " + perKey.limit() + " requests in flight already; retry later\"}")
-        .getBytes(StandardCharsets.UTF_8);
-    response.setStatus(429);
-    response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(retryAfter.toSeconds()));
-    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-    if (hasBody) {
-      // the body is not read: close rather than drain a connection that may be trickling it
-      response.getHeaders().put(HttpHeader.CONNECTION, "close");
-    }
-    response.write(true, ByteBuffer.wrap(body), callback);
   }
 
   /** Completes the request's callback and releases its key's slot exactly once, however the request ends. */
