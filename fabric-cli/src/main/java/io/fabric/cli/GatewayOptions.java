@@ -7,6 +7,7 @@ import io.fabric.gateway.http.Caller;
 import io.fabric.gateway.http.GatewayConfig;
 import io.fabric.gateway.http.HttpGateway;
 import io.fabric.gateway.http.IngressSender;
+import io.fabric.gateway.http.PeerAuthentication;
 import io.fabric.gateway.http.ReadCredentials;
 import io.fabric.gateway.http.SecurityAudit;
 import io.fabric.gateway.http.StatusReads;
@@ -62,6 +63,20 @@ final class GatewayOptions {
   @Option(names = "--gateway-max-batch", defaultValue = "100", paramLabel = "N",
       description = "Most tasks in one POST /v1/tasks (default ${DEFAULT-VALUE}).")
   int maxBatch;
+
+  @Option(names = "--gateway-peer-secret", paramLabel = "FILE",
+      description = "A secret every gateway instance shares (one word, at least 32 bytes: openssl rand -base64 48). A status read "
+          + "another instance holds is forwarded signed with it (HMAC), never with the caller's credential, and only a signed answer is "
+          + "passed on. Without it no read is forwarded or accepted from another instance (503): enough for one instance.")
+  Path peerSecretFile;
+
+  @Option(names = "--gateway-max-requests-per-key", defaultValue = "" + GatewayConfig.DEFAULT_MAX_REQUESTS_PER_KEY, paramLabel = "N",
+      description = "Most requests one API key may have in flight at once (long polls included); past it 429 (default ${DEFAULT-VALUE}).")
+  int maxRequestsPerKey;
+
+  @Option(names = "--gateway-body-timeout", defaultValue = "PT20S", paramLabel = "DURATION",
+      description = "Longest a request body may take to arrive in full; past it the connection is closed (default ${DEFAULT-VALUE}).")
+  java.time.Duration bodyTimeout;
 
   /**
    * A caller waits for Kafka's acknowledgement, so the gateway's producer gives up within seconds, not
@@ -150,7 +165,9 @@ final class GatewayOptions {
     });
     RequestSigner replaySigner = gatewayKey == null ? null : signer(gatewayKey);
     GatewayConfig config = GatewayConfig.defaults(httpHost, httpPort).withMaxInFlight(maxInFlight).withHostAliases(java.util.Set.copyOf(hostAliases))
-        .withLimits(GatewayConfig.defaults(httpHost, httpPort).maxBodyBytes(), maxBatch);
+        .withLimits(GatewayConfig.defaults(httpHost, httpPort).maxBodyBytes(), maxBatch)
+        .withPeers(peerSecretFile == null ? null : PeerAuthentication.load(peerSecretFile))
+        .withRequestGuard(maxRequestsPerKey, bodyTimeout);
     HttpGateway http;
     try {
       http = HttpGateway.start(config, new HttpGateway.Backend(keys, signedReads, sender, audit, statuses,

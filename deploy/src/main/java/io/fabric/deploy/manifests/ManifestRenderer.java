@@ -187,7 +187,9 @@ public final class ManifestRenderer {
     secret.put("type", "Opaque");
     secret.put("stringData", map(
         "api-keys.yaml", placeholder("the gateway's API keys (fabric keys generate --api-key NAME)", "api-keys.yaml"),
-        "gateway.key", placeholder("the gateway's submitter private key (fabric keys generate --submitter gateway)", "gateway.key")));
+        "gateway.key", placeholder("the gateway's submitter private key (fabric keys generate --submitter gateway)", "gateway.key"),
+        "peer.secret", placeholder("the secret the gateway's instances share to forward reads (openssl rand -base64 48 > peer.secret)",
+            "peer.secret")));
     return secret;
   }
 
@@ -230,6 +232,8 @@ public final class ManifestRenderer {
         map("name", "policy", "configMap", map("name", "fabric-policy"))));
     if (d.gateway()) {
       args.addAll(List.of("--api-keys", CONFIG_DIR + "/gateway/api-keys.yaml", "--gateway-key", CONFIG_DIR + "/gateway/gateway.key"));
+      // several instances: a read another one holds is forwarded signed with this, never with the caller's API key
+      args.addAll(List.of("--gateway-peer-secret", CONFIG_DIR + "/gateway/peer.secret"));
       // callers inside the cluster reach it by its Service's names; the gateway refuses Host names it was not given (421)
       for (String alias : serviceDnsNames(name, o.namespace())) {
         args.addAll(List.of("--http-host-alias", alias));

@@ -118,7 +118,9 @@ public final class BenchGatewayCommand implements Callable<Integer> {
       ApiKeys keys = ApiKeys.of(Map.of(ApiKeys.sha256Hex(key), new Caller("bench", Set.of("bench"))));
       FabricClient client = new FabricClient(kafka, catalog, FabricStreamsConfig.producerTuning(), Clock.systemUTC())
           .signedBy(new RequestSigner("gateway", ApproverKeys.newKeyPair().getPrivate()));
-      GatewayConfig config = GatewayConfig.defaults("127.0.0.1", 0).withLimits(Math.max(1 << 20, batch * (payloadBytes + 512)), batch);
+      // every client uses the one bench key: its in-flight cap must not be what is measured
+      GatewayConfig config = GatewayConfig.defaults("127.0.0.1", 0).withLimits(Math.max(1 << 20, batch * (payloadBytes + 512)), batch)
+          .withRequestGuard(Math.max(GatewayConfig.DEFAULT_MAX_REQUESTS_PER_KEY, clients), GatewayConfig.DEFAULT_BODY_TIMEOUT);
       try (IngressSender sender = new IngressSender(client, config.maxInFlight());
            HttpGateway gateway = HttpGateway.start(config, new HttpGateway.Backend(keys, null, sender, null, () -> null, null, null,
                () -> new HttpGateway.Health(true, Map.of()), System::currentTimeMillis))) {

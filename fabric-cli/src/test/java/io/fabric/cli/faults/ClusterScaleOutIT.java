@@ -91,6 +91,8 @@ class ClusterScaleOutIT {
       sandbox = VendorSandbox.start();
       KeyPair approver = ChildFabrics.approver(dir);
       Path clientProperties = ChildFabrics.clientProperties(dir);
+      // both gateways forward status reads to each other, which takes a secret they share
+      Files.writeString(dir.resolve("peer.secret"), io.fabric.gateway.http.ApiKeys.newKey());
 
       first = child("fabric-1", ChildFabrics.freePort(), clientProperties);
       secondHttpPort = ChildFabrics.freePort();
@@ -128,7 +130,8 @@ class ClusterScaleOutIT {
   private static FabricProcess child(String name, int httpPort, Path clientProperties) {
     List<String> args = List.of("run", "--bootstrap-server", cluster.bootstrapServers(), "--topic-prefix", PREFIX,
         "--command-config", clientProperties.toString(), "--approvers", dir.resolve("approvers.yaml").toString(),
-        "--data-dir", dir.resolve("data").resolve(name).toString(), "--http-port", String.valueOf(httpPort));
+        "--data-dir", dir.resolve("data").resolve(name).toString(), "--http-port", String.valueOf(httpPort),
+        "--gateway-peer-secret", dir.resolve("peer.secret").toString());
     FabricProcess process = new FabricProcess(name, dir, ChildFabrics.jvmArgs(sandbox), args);
     children.add(process);
     return process;

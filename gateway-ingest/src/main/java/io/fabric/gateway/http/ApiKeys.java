@@ -98,6 +98,15 @@ public final class ApiKeys {
     return Optional.ofNullable(byDigest.get(sha256Hex(presentedKey.strip())));
   }
 
+  /** The digest that identifies {@code presentedKey} (the key itself never leaves this class), if it is one of ours. */
+  public Optional<String> knownDigest(String presentedKey) {
+    if (presentedKey == null || presentedKey.isBlank()) {
+      return Optional.empty();
+    }
+    String digest = sha256Hex(presentedKey.strip());
+    return byDigest.containsKey(digest) ? Optional.of(digest) : Optional.empty();
+  }
+
   /** A new key: 32 random bytes, URL-safe. Shown once; only its digest is stored. */
   public static String newKey() {
     byte[] random = new byte[32];

@@ -52,7 +52,10 @@ import java.util.function.Supplier;
  * as an unknown one.
  */
 public final class HttpGateway implements AutoCloseable {
-  /** Set on a read one instance forwards to another, so the second answers from its own store and never forwards again. */
+  /**
+   * Set on a read one instance forwards to another (with its {@link PeerAuthentication#HEADER}), naming the
+   * forwarding instance, so the second answers from its own store and never forwards again.
+   */
   public static final String FORWARDED_HEADER = "Fabric-Forwarded-By";
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -169,7 +172,12 @@ public final class HttpGateway implements AutoCloseable {
       threads.setName("JettyServerThreadPool");
       threads.setDaemon(true);
       cfg.jetty.threadPool = threads;
+      // outermost: it sees a request when its headers are in, before any thread blocks reading its body
+      RequestGuard guard = new RequestGuard(backend.apiKeys()::knownDigest, new KeyConcurrency(config.maxRequestsPerKey()),
+          config.bodyTimeout());
+      cfg.jetty.modifyServer(server -> server.setHandler(guard));
       cfg.routes.before(this::requireOwnHost);
+      cfg.routes.before(this::refuseOverKeyLimit);
       if (probes != null) {
         cfg.routes.after(this::count);
       }
@@ -357,21 +365,21 @@ public final class HttpGateway implements AutoCloseable {
   // ---- reads
 
   private void status(Context ctx) {
-    Caller caller = reader(ctx);
+    Caller caller = statusReader(ctx);
     String id = ctx.pathParam("id");
     StatusReads.Location location = statuses().locate(id);
     if (location instanceof StatusReads.Location.Here here) {
       Optional<RequestStatus> visible = here.status().filter(s -> caller.mayActFor(s.getTenantId()));
       visible.ifPresentOrElse(s -> json(ctx, 200, RequestStatusJson.of(s)), () -> notFound(ctx, id));
     } else if (location instanceof StatusReads.Location.Elsewhere elsewhere) {
-      forward(ctx, elsewhere.hostPort());
+      forward(ctx, elsewhere.hostPort(), caller);
     } else if (location instanceof StatusReads.Location.NotReady notReady) {
       notReady(notReady.why());
     }
   }
 
   private void await(Context ctx) {
-    Caller caller = reader(ctx);
+    Caller caller = statusReader(ctx);
     String id = ctx.pathParam("id");
     Duration timeout;
     try {
@@ -386,7 +394,7 @@ public final class HttpGateway implements AutoCloseable {
     Duration wait = timeout.compareTo(config.maxWait()) > 0 ? config.maxWait() : timeout;
     StatusReads.Location first = statuses().locate(id);
     if (first instanceof StatusReads.Location.Elsewhere elsewhere) {
-      forward(ctx, elsewhere.hostPort());
+      forward(ctx, elsewhere.hostPort(), caller);
       return;
     }
     if (!waits.tryAcquire()) {
@@ -704,29 +712,89 @@ public final class HttpGateway implements AutoCloseable {
     throw refusal;
   }
 
-  /** Answers a read with the reply of the instance that holds the key; a forwarded read is never forwarded again. */
-  private void forward(Context ctx, String hostPort) {
-    if (ctx.header(FORWARDED_HEADER) != null) {
+  /**
+   * Answers a read with the reply of the instance that holds the key; a forwarded read is never forwarded
+   * again. The host comes from Kafka Streams' metadata, which any member of the status group can steer, so
+   * the caller's credential never goes with it: the request carries this instance's {@link PeerAuthentication}
+   * with the caller's name and tenants, and only an answer signed with the same secret is passed on.
+   */
+  private void forward(Context ctx, String hostPort, Caller caller) {
+    if (ctx.header(FORWARDED_HEADER) != null || ctx.header(PeerAuthentication.HEADER) != null) {
       notReady("the status store is moving between instances");
     }
-    String query = ctx.queryString() == null ? "" : "?" + ctx.queryString();
-    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + hostPort + ctx.path() + query))
-        .timeout(config.maxWait().plusSeconds(10)).header(FORWARDED_HEADER, advertised()).GET();
-    String authorization = ctx.header("Authorization");
-    if (authorization != null) {
-      request.header("Authorization", authorization);
+    PeerAuthentication peers = config.peers();
+    if (peers == null) {
+      throw new Refusal(503, "another gateway instance (" + hostPort + ") holds this request, and this one forwards no read without "
+          + "a peer secret shared by every instance (fabric run --gateway-peer-secret FILE)");
     }
-    ctx.future(() -> forwarder.sendAsync(request.build(), HttpResponse.BodyHandlers.ofByteArray()).handle((response, error) -> {
+    String target = pathAndQuery(ctx);
+    String credential = peers.sign("GET", target, caller, backend.clock().getAsLong());
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + hostPort + target))
+        .timeout(config.maxWait().plusSeconds(10)).header(FORWARDED_HEADER, advertised())
+        .header(PeerAuthentication.HEADER, credential).GET().build();
+    ctx.future(() -> forwarder.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).handle((response, error) -> {
       if (error != null) {
         ctx.header("Retry-After", Long.toString(config.retryAfter().toSeconds()));
         json(ctx, 503, Map.of("error", "the instance holding this request (" + hostPort + ") did not answer: " + error.getMessage()));
+      } else if (!peers.answerIsSigned(credential, response.statusCode(), response.body(),
+          response.headers().firstValue(PeerAuthentication.ANSWER_HEADER).orElse(null))) {
+        log.warn("a read forwarded to {} got an answer no gateway instance signed (status {}); not passed on", hostPort,
+            response.statusCode());
+        json(ctx, 502, Map.of("error", "the instance named for this request (" + hostPort + ") did not answer as a fabric gateway "
+            + "(is --gateway-peer-secret the same on every instance?)"));
+      } else if (response.statusCode() == 200 && !visibleTo(caller, response.body())) {
+        // the peer scoped it already; checked again so one misconfigured instance cannot widen a caller's tenants
+        notFound(ctx, ctx.pathParam("id"));
       } else {
-        response.headers().firstValue("WWW-Authenticate").ifPresent(v -> ctx.header("WWW-Authenticate", v));
+        response.headers().firstValue("Retry-After").ifPresent(v -> ctx.header("Retry-After", v));
         ctx.status(response.statusCode()).contentType("application/json").result(response.body());
       }
       return null;
     }));
   }
+
+  private static boolean visibleTo(Caller caller, byte[] statusJson) {
+    try {
+      JsonNode tenant = JSON.readTree(statusJson).get("tenant_id");
+      return tenant != null && tenant.isTextual() && caller.mayActFor(tenant.asText());
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static String pathAndQuery(Context ctx) {
+    return ctx.path() + (ctx.queryString() == null ? "" : "?" + ctx.queryString());
+  }
+
+  /**
+   * The caller of a status read: a read another instance forwarded is for the caller named in its verified
+   * {@link PeerAuthentication} header (and its answer is signed back); any other is {@link #reader}'s.
+   */
+  private Caller statusReader(Context ctx) {
+    String peer = ctx.header(PeerAuthentication.HEADER);
+    if (peer == null) {
+      return reader(ctx);
+    }
+    PeerAuthentication peers = config.peers();
+    if (peers == null) {
+      throw new Refusal(401, "this instance accepts no forwarded read: it has no peer secret (fabric run --gateway-peer-secret FILE)");
+    }
+    PeerAuthentication.Verdict verdict = peers.verify(peer, ctx.method().name(), pathAndQuery(ctx), backend.clock().getAsLong());
+    if (verdict.caller().isEmpty()) {
+      log.warn("refused a forwarded read of {} from {}: {}", ctx.path(), ctx.ip(), verdict.problem());
+      throw new Refusal(401, verdict.problem());
+    }
+    ctx.attribute(PEER_ANSWER, (PeerAnswer) (status, body) -> peers.signAnswer(peer, status, body));
+    return verdict.caller().get();
+  }
+
+  /** Signs an answer to a forwarded read; set on the request by {@link #statusReader}. */
+  @FunctionalInterface
+  private interface PeerAnswer {
+    String sign(int status, byte[] body);
+  }
+
+  private static final String PEER_ANSWER = "fabric.peer-answer";
 
   // ---- credentials
 
@@ -764,6 +832,13 @@ public final class HttpGateway implements AutoCloseable {
     return refusal;
   }
 
+  /** Refuses (429) a request the {@link RequestGuard} found over its API key's limit, before any handler reads its body. */
+  private void refuseOverKeyLimit(Context ctx) {
+    if (ctx.attribute(RequestGuard.OVER_LIMIT) instanceof Integer limit) {
+      throw busy("this API key has " + limit + " requests in flight already");
+    }
+  }
+
   /** Refuses (421) a request whose Host header names neither a loopback name, the bound host nor an alias. */
   private void requireOwnHost(Context ctx) {
     String header = ctx.header("Host");
@@ -775,7 +850,11 @@ public final class HttpGateway implements AutoCloseable {
 
   private static void json(Context ctx, int status, Object body) {
     try {
-      ctx.status(status).contentType("application/json").result(JSON.writeValueAsBytes(body));
+      byte[] bytes = JSON.writeValueAsBytes(body);
+      if (ctx.attribute(PEER_ANSWER) instanceof PeerAnswer peer) {
+        ctx.header(PeerAuthentication.ANSWER_HEADER, peer.sign(status, bytes));
+      }
+      ctx.status(status).contentType("application/json").result(bytes);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write JSON", e);
     }

@@ -28,6 +28,8 @@ final class GatewayHarness implements AutoCloseable {
       ApiKeys.sha256Hex(ACME_KEY), new Caller("acme-billing", Set.of("acme")),
       ApiKeys.sha256Hex(MULTI_KEY), new Caller("ops", Set.of("acme", "globex"))));
   static final KeyPair GATEWAY_KEY = ed25519();
+  /** The secret every instance in a test shares, so they may forward status reads to each other. */
+  static final PeerAuthentication PEERS = PeerAuthentication.of(ApiKeys.newKey().getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 

@@ -52,8 +52,8 @@ class GatewayReadsIntegrationTest {
     TopicsApplier.apply(kafka, catalog);
     statuses = new KafkaProducer<>(kafka.clientConfig(), catalog.requestStatus.keySerde().serializer(),
         catalog.requestStatus.valueSerde().serializer());
-    first = new GatewayHarness(kafka, catalog, GatewayConfig.defaults("127.0.0.1", 0), Map.of());
-    second = new GatewayHarness(kafka, catalog, GatewayConfig.defaults("127.0.0.1", 0), Map.of());
+    first = new GatewayHarness(kafka, catalog, GatewayConfig.defaults("127.0.0.1", 0).withPeers(GatewayHarness.PEERS), Map.of());
+    second = new GatewayHarness(kafka, catalog, GatewayConfig.defaults("127.0.0.1", 0).withPeers(GatewayHarness.PEERS), Map.of());
     firstStore = first.startStatusStore(kafka, catalog, stateDir.resolve("first"));
     second.startStatusStore(kafka, catalog, stateDir.resolve("second"));
   }
