@@ -18,6 +18,7 @@ import io.fabric.policy.center.ApprovalCenter;
 import io.fabric.policy.identity.SubmitterVerifier;
 import io.fabric.schemas.config.KafkaConnection;
 import io.fabric.schemas.records.LatestByKeyReader;
+import io.fabric.schemas.topics.ReservedNames;
 import io.fabric.schemas.topics.TopicCatalog;
 import io.fabric.schemas.tracing.FabricTracing;
 import java.io.IOException;
@@ -122,6 +123,9 @@ final class GatewayOptions {
     if (!keys.isEmpty() && submitters != null && gatewayKey == null) {
       throw new IllegalArgumentException("--api-keys with --submitters needs --gateway-key: the gate accepts only signed tasks");
     }
+    if (!keys.isEmpty() && submitters != null) {
+      requireGatewayScope(registry(ApproverRegistry.Role.SUBMITTERS, apps.submittersFile), ApproverKeys.approverOf(gatewayKey));
+    }
     List<AutoCloseable> owned = new ArrayList<>();
     IngressSender sender = null;
     SecurityAudit audit = null;
@@ -191,6 +195,24 @@ final class GatewayOptions {
       SubmitterVerifier.Reader reader = submitters.reader(authorization, method, path, now);
       return new ReadCredentials.Verdict(reader.submitter().map(s -> new Caller(s.name(), s.tenants())), reader.problem());
     };
+  }
+
+  /**
+   * The gate refuses {@code gateway.principal} from a submitter without {@link ReservedNames#GATEWAY_SCOPE}, so a
+   * gateway whose entry lacks it would answer 202 to tasks that are all blocked: refuse to start instead.
+   */
+  static void requireGatewayScope(ApproverRegistry submitters, String gatewayName) {
+    if (submitters == null) {
+      return;
+    }
+    java.util.Optional<io.fabric.policy.approvals.Approver> entry = submitters.find(gatewayName);
+    if (entry.isEmpty()) {
+      throw new IllegalArgumentException("--gateway-key signs as submitter " + gatewayName + ", which --submitters does not list");
+    }
+    if (!entry.get().actions().contains(ReservedNames.GATEWAY_SCOPE)) {
+      throw new IllegalArgumentException("submitter " + gatewayName + " (--gateway-key) must list " + ReservedNames.GATEWAY_SCOPE
+          + " in its actions in --submitters: the gate accepts " + ReservedNames.GATEWAY_PRINCIPAL_ATTRIBUTE + " only from a gateway");
+    }
   }
 
   private static RequestSigner signer(Path keyFile) {

@@ -77,8 +77,9 @@ public final class PolicyGate {
 
   /**
    * The one validation of a request, before anything is keyed by its fields: who signed it first
-   * (when the gate requires signed requests; a replay must be signed by the DLQ replayer), then its
-   * contract. Forged claims and failed signatures are also security events.
+   * (when the gate requires signed requests; a replay must be signed by the DLQ replayer), then whether
+   * its request id is its tenant's to use ({@link RequestIdScope}), then its contract. Forged claims and
+   * failed signatures are also security events.
    */
   public Optional<Refusal> admit(TaskRequest request, boolean fromReplays, long now) {
     boolean authentic = false;
@@ -89,6 +90,12 @@ public final class PolicyGate {
             who.get().authentic()));
       }
       authentic = true;
+    }
+    Optional<String> idOwner = RequestIdScope.foreignOwner(request);
+    if (idOwner.isPresent()) {
+      // never claims: the id is another tenant's, whose request must find it free (and its status unwritten)
+      return Optional.of(new Refusal(new Verdict.Block(null, Reason.UNAUTHORIZED, RequestIdScope.detail(request, idOwner.get()),
+          AuditEvents.SECURITY_EVENT), false));
     }
     boolean claimsId = authentic;
     return validator.problem(request, fromReplays).map(problem -> new Refusal(new Verdict.Block(null, Reason.INVALID_REQUEST,

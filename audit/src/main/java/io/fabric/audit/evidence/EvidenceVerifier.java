@@ -188,7 +188,7 @@ public final class EvidenceVerifier {
       try {
         // any scope: the pack proves who signed, not what their registry let them do
         list.add(new Approver(key.getKey(), ApproverKeys.parsePublicKey(key.getValue().asText(), role + " " + key.getKey()),
-            Set.of(Approver.ANY, ReservedNames.REPLAY_SCOPE), Set.of(Approver.ANY)));
+            Set.of(Approver.ANY, ReservedNames.REPLAY_SCOPE, ReservedNames.GATEWAY_SCOPE), Set.of(Approver.ANY)));
       } catch (IllegalArgumentException e) {
         checks.add(new Check(false, role + " key " + key.getKey(), e.getMessage()));
       }

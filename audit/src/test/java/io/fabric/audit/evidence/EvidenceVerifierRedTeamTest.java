@@ -79,13 +79,18 @@ class EvidenceVerifierRedTeamTest {
   }
 
   private static byte[] pack(List<ObjectNode> items) {
+    return pack(items, java.util.Map.of());
+  }
+
+  private static byte[] pack(List<ObjectNode> items, java.util.Map<String, java.security.PublicKey> submitters) {
     ObjectNode pack = PackItems.MAPPER.createObjectNode();
     pack.put("format", EvidenceExporter.FORMAT);
     pack.put("flow_id", FLOW);
     pack.put("exported_at", "2026-12-01T00:00:00Z");
     pack.put("chain_topic", "fabric.audit.chain");
     ObjectNode keys = pack.putObject("public_keys");
-    keys.putObject("submitters");
+    ObjectNode submitterKeys = keys.putObject("submitters");
+    submitters.forEach((name, key) -> submitterKeys.put(name, io.fabric.policy.approvals.ApproverKeys.publicKeyBase64(key)));
     keys.putObject("approvers");
     ArrayNode array = pack.putArray("items");
     items.forEach(array::add);
@@ -166,6 +171,21 @@ class EvidenceVerifierRedTeamTest {
         "the report does not warn that a pack can be made up whole: " + report.cannotProve());
     assertTrue(report.cannotProve().stream().anyMatch(line -> line.contains("fabric audit verify") && line.contains("hash")),
         report.cannotProve().toString());
+  }
+
+  /** The pack proves who signed, not what their registry allowed: a request the gateway signed for its caller verifies. */
+  @Test
+  void aRequestTheGatewaySignedForItsCallerVerifies() throws Exception {
+    java.security.KeyPair gateway = io.fabric.policy.approvals.ApproverKeys.newKeyPair();
+    TaskRequest unsigned = TaskRequest.newBuilder(request("r-1", FLOW)).setSubmitter("gateway")
+        .setAttributes(java.util.Map.of(io.fabric.schemas.topics.ReservedNames.GATEWAY_PRINCIPAL_ATTRIBUTE, "acme-billing")).build();
+    java.security.Signature ed25519 = java.security.Signature.getInstance("Ed25519");
+    ed25519.initSign(gateway.getPrivate());
+    ed25519.update(io.fabric.schemas.identity.RequestStatement.of(unsigned, "gateway"));
+    TaskRequest signed = TaskRequest.newBuilder(unsigned).setSubmitterSignature(ByteBuffer.wrap(ed25519.sign())).build();
+
+    EvidenceVerifier.Report report = EvidenceVerifier.verify(pack(List.of(item("request", signed)), java.util.Map.of("gateway", gateway.getPublic())));
+    assertTrue(report.ok(), describe(report));
   }
 
   @Test

@@ -15,7 +15,9 @@ import java.util.Set;
  * Turns one JSON task of {@code POST /v1/tasks} into the request the gateway will sign, or says
  * which fields are wrong. The tenant comes from the caller's credential: a body may name it only
  * when the credential allows that tenant; naming another is not a field error but a refusal
- * ({@link Parsed#foreignTenant}), which the gateway answers with 403 and audits.
+ * ({@link Parsed#foreignTenant}), which the gateway answers with 403 and audits. A caller-chosen
+ * {@code request_id} is scoped to the tenant ({@code tenant:T:ID}, see
+ * {@link ReservedNames#tenantScopedRequestId}), and the 202 answers with that id.
  */
 public final class TaskBodyParser {
   static final Set<String> FIELDS = Set.of("tenant_id", "action", "payload", "flow_id", "request_id", "idempotency_key",
@@ -105,6 +107,10 @@ public final class TaskBodyParser {
       return invalid(errors);
     }
     attributes.put(ReservedNames.GATEWAY_PRINCIPAL_ATTRIBUTE, caller.name());
+    if (requestId != null) {
+      // a chosen id is the tenant's own: another tenant choosing the same one (an order number) gets another request id
+      requestId = ReservedNames.tenantScopedRequestId(tenant, requestId);
+    }
     try {
       TaskRequest request = Submission.of(tenant, action).payload(payload).flowId(flowId).requestId(requestId)
           .idempotencyKey(idempotencyKey != null ? idempotencyKey : bodyKey).approvalToken(approvalToken).traceparent(traceparent)

@@ -54,6 +54,21 @@ class TaskBodyParserTest {
   }
 
   @Test
+  void aChosenRequestIdIsScopedToTheTenantAndStaysSoWhenSentBack() throws Exception {
+    TaskRequest acme = TaskBodyParser.parse(json("{\"action\":\"a\",\"request_id\":\"order-42\"}"), ACME, null, 0).request().orElseThrow();
+    TaskRequest globex = TaskBodyParser.parse(json("{\"tenant_id\":\"globex\",\"action\":\"a\",\"request_id\":\"order-42\"}"), OPS, null, 0)
+        .request().orElseThrow();
+    TaskRequest again = TaskBodyParser.parse(json("{\"action\":\"a\",\"request_id\":\"tenant:acme:order-42\"}"), ACME, null, 0)
+        .request().orElseThrow();
+
+    assertEquals("tenant:acme:order-42", acme.getRequestId());
+    assertEquals("tenant:globex:order-42", globex.getRequestId(), "the same chosen id of another tenant is another request");
+    assertEquals(acme.getRequestId(), again.getRequestId(), "the id the 202 returned, sent back, is the same request");
+    assertTrue(TaskBodyParser.parse(json("{\"action\":\"a\"}"), ACME, null, 0).request().orElseThrow().getRequestId()
+        .matches("[0-9a-f-]{36}"), "an id the gateway picks is not scoped");
+  }
+
+  @Test
   void identifierRulesNameTheirField() throws Exception {
     assertEquals("request_id", TaskBodyParser.parse(json("{\"action\":\"a\",\"request_id\":\"has space\"}"), ACME, null, 0)
         .errors().get(0).field());

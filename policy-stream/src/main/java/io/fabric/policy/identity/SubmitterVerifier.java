@@ -23,7 +23,8 @@ import java.util.function.Supplier;
  * the request id, which the gate claims once. A replay (a request with replay lineage) is signed by
  * the DLQ replayer when it is replayed: its freshness is the lineage's {@code replayed_at}, and its
  * signer must be a replayer ({@link ReservedNames#REPLAY_SCOPE} in its actions) whose scope covers the
- * tenant and the action.
+ * tenant and the action. A request naming a gateway caller ({@link ReservedNames#GATEWAY_PRINCIPAL_ATTRIBUTE})
+ * must be signed by a gateway ({@link ReservedNames#GATEWAY_SCOPE} in its actions).
  */
 public final class SubmitterVerifier {
   public static final Duration DEFAULT_MAX_AGE = Duration.ofMinutes(10);
@@ -86,6 +87,12 @@ public final class SubmitterVerifier {
     if (replay && !submitter.get().actions().contains(ReservedNames.REPLAY_SCOPE)) {
       return Optional.of(new Refusal(Reason.UNAUTHORIZED, "submitter " + name + " may not replay requests (its actions do not list "
           + ReservedNames.REPLAY_SCOPE + ")", true));
+    }
+    if (!replay && request.getAttributes() != null && request.getAttributes().containsKey(ReservedNames.GATEWAY_PRINCIPAL_ATTRIBUTE)
+        && !submitter.get().actions().contains(ReservedNames.GATEWAY_SCOPE)) {
+      // only the gateway names the API-key holder it acts for; a replay carries its original's attribute, signed by a replayer
+      return Optional.of(new Refusal(Reason.UNAUTHORIZED, "submitter " + name + " may not name a gateway caller ("
+          + ReservedNames.GATEWAY_PRINCIPAL_ATTRIBUTE + "): its actions do not list " + ReservedNames.GATEWAY_SCOPE, true));
     }
     if (!submitter.get().mayApproveTenant(request.getTenantId())) {
       return Optional.of(new Refusal(Reason.UNAUTHORIZED, "submitter " + name + " may not act for tenant " + request.getTenantId(), true));

@@ -77,7 +77,7 @@ final class ClaimRequestIdProcessor implements Processor<String, TaskRequest, St
       if (early.get().claimsId()) {
         claims.put(record.key(), Claim.of(request, now).encode());
       } else if (signedRequests) {
-        // it proved no identity: whatever id it names may be a signed request's, whose status it must not write
+        // it proved no identity, or named another tenant's scoped id: that id may be a signed request's, whose status it must not write
         emit.blockUnauthenticated(request, early.get().reason(), early.get().detail(), early.get().auditType(), now);
         return;
       }

@@ -76,15 +76,17 @@ final class Emitter {
   }
 
   /**
-   * A refusal of a record that proved no identity: blocked and audited, but no status, since the
-   * status of a request id belongs to the signed request that owns (or will own) it.
+   * A refusal of a record that proved no identity (or that names another tenant's request id): blocked
+   * and audited, but no status, since the status of a request id belongs to the signed request that
+   * owns (or will own) it.
    */
   void blockUnauthenticated(TaskRequest request, Reason reason, String detail, String auditType, long now) {
     about(request);
     forward(request.getFlowId(), BlockedTask.newBuilder().setRequest(request).setDecision(null).setReason(reason.name())
         .setDetail(detail).setBlockedAt(now).build(), now);
     metrics.decision(null, Outcome.BLOCKED.name(), reason.name());
-    audit(auditType, request, null, reason.name() + ": " + detail + " (no status is written for an unauthenticated record)", now);
+    audit(auditType, request, null, reason.name() + ": " + detail
+        + (reason == Reason.UNAUTHENTICATED ? " (no status is written for an unauthenticated record)" : ""), now);
   }
 
   void status(TaskRequest request, PolicyDecision decision, Outcome outcome, Reason reason, String detail, long now) {

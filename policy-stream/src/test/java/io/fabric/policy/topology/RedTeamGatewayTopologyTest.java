@@ -1,11 +1,18 @@
 package io.fabric.policy.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.fabric.contracts.BlockedTask;
 import io.fabric.contracts.ReplayLineage;
+import io.fabric.contracts.RequestStatus;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.gateway.RequestSigner;
 import io.fabric.gateway.Submission;
+import io.fabric.gateway.http.Caller;
+import io.fabric.gateway.http.TaskBodyParser;
 import io.fabric.policy.PolicyFile;
 import io.fabric.policy.PolicyGate;
 import io.fabric.policy.approvals.Approver;
@@ -39,6 +46,8 @@ class RedTeamGatewayTopologyTest {
   private static final KeyPair GATEWAY = ApproverKeys.newKeyPair();
   private static final KeyPair AGENT = ApproverKeys.newKeyPair();
   private static final KeyPair REPLAYER = ApproverKeys.newKeyPair();
+  private static final KeyPair GLOBEX = ApproverKeys.newKeyPair();
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir
   Path stateDir;
@@ -47,12 +56,14 @@ class RedTeamGatewayTopologyTest {
   private final RequestSigner agent = new RequestSigner("support-agent", AGENT.getPrivate());
   private final RequestSigner gateway = new RequestSigner("gateway", GATEWAY.getPrivate());
   private final RequestSigner replayer = new RequestSigner("dlq-replayer", REPLAYER.getPrivate());
+  private final RequestSigner globexAgent = new RequestSigner("globex-agent", GLOBEX.getPrivate());
 
   @BeforeEach
   void start() {
     ApproverRegistry submitters = ApproverRegistry.of(
-        new Approver("gateway", GATEWAY.getPublic(), Set.of("*"), Set.of("*")),
+        new Approver("gateway", GATEWAY.getPublic(), Set.of(ReservedNames.GATEWAY_SCOPE, "*"), Set.of("*")),
         new Approver("support-agent", AGENT.getPublic(), Set.of("summarize"), Set.of("acme")),
+        new Approver("globex-agent", GLOBEX.getPublic(), Set.of("*"), Set.of("globex")),
         new Approver("dlq-replayer", REPLAYER.getPublic(), Set.of(ReservedNames.REPLAY_SCOPE, "*"), Set.of("*")));
     t = new GateDriver(new PolicyGate(PolicyFile.builder().build(), new SignedTokenVerifier(ApproverRegistry.of()),
         new SubmitterVerifier(submitters)), Duration.ofSeconds(1), stateDir, NOW);
@@ -67,6 +78,12 @@ class RedTeamGatewayTopologyTest {
     return Submission.of(tenant, action).payload("{\"text\":\"hi\"}").attributes(attributes).toRequest(NOW.toEpochMilli());
   }
 
+  /** What the HTTP gateway makes of a body from the holder of an API key for one tenant, signed as the gateway signs it. */
+  private TaskRequest viaGateway(String keyHolder, String tenant, String body) throws Exception {
+    return gateway.sign(TaskBodyParser.parse(JSON.readTree(body), new Caller(keyHolder, Set.of(tenant)), null, t.now().toEpochMilli())
+        .request().orElseThrow());
+  }
+
   /**
    * README: "the caller's name travels in the attribute gateway.principal, covered by the gateway's
    * signature; a body that sets it is refused". Only the HTTP body is checked: the gate reserves only
@@ -75,13 +92,32 @@ class RedTeamGatewayTopologyTest {
    * attributes an action to a caller who never made it (audit, downstream plugins reading it).
    */
   @Test
-  @Disabled("red-team: any registered submitter can set gateway.principal on ingress; only the gateway's own body parser refuses it")
   void onlyTheGatewaysSubmitterMayNameAGatewayPrincipal() {
     TaskRequest forged = t.submit(agent.sign(request("acme", "summarize",
         Map.of(ReservedNames.GATEWAY_PRINCIPAL_ATTRIBUTE, "acme-billing"))));
 
     assertEquals(List.of(), t.routedIds(), "a request naming a gateway principal must come from the gateway's submitter");
-    assertEquals("BLOCKED", t.status.readKeyValuesToMap().get(forged.getRequestId()).getOutcome());
+    RequestStatus status = t.status.readKeyValuesToMap().get(forged.getRequestId());
+    assertEquals("BLOCKED", status.getOutcome());
+    assertEquals("UNAUTHORIZED", status.getReason());
+    assertTrue(status.getDetail().contains(ReservedNames.GATEWAY_SCOPE), status.getDetail());
+    assertEquals(1, t.audits("SECURITY_EVENT").size(), "a forged principal is a security event");
+  }
+
+  @Test
+  void theGatewaysSubmitterNamesItsCallerAndAReplayKeepsTheName() throws Exception {
+    TaskRequest sent = t.submit(viaGateway("acme-billing", "acme", "{\"action\":\"summarize\",\"payload\":{\"text\":\"hi\"}}"));
+    assertEquals(List.of(sent.getRequestId()), t.routedIds());
+
+    Instant later = t.advance(Duration.ofHours(1));
+    ReplayLineage lineage = ReplayLineage.newBuilder().setDeadLetterId("dl-1").setGeneration(1).setReplayedAt(later.toEpochMilli())
+        .setReplayedBy("ops@host").setOriginalSubmitter(sent.getSubmitter()).build();
+    TaskRequest replay = replayer.sign(TaskRequest.newBuilder(sent).setReplay(lineage).build());
+    t.replays.pipeInput(IngressKey.of(replay), replay, t.now());
+
+    assertEquals("acme-billing", t.routed.readValue().getRequest().getAttributes().get(ReservedNames.GATEWAY_PRINCIPAL_ATTRIBUTE),
+        "a replay carries the caller the gateway named, under the replayer's signature");
+    assertEquals(List.of(), t.audits("SECURITY_EVENT"));
   }
 
   /**
@@ -111,23 +147,49 @@ class RedTeamGatewayTopologyTest {
   }
 
   /**
-   * {@code POST /v1/tasks} lets a caller choose {@code request_id}, and ids are unique across tenants
-   * (the first claims it). So the holder of tenant A's key can pre-empt an id tenant B will use (an
-   * order number, a deterministic id from B's code): B's request, which the gateway answered 202, is
-   * refused as a reuse, writes no status B can read (B's GET is a 404, the id's status is A's), and
-   * never runs. The same refusal is an existence oracle: A submits id X and reads X back; a 404 means
-   * another tenant already holds X. Ids a caller chooses should be scoped by tenant (or refused).
+   * {@code POST /v1/tasks} lets a caller choose {@code request_id}. Ids were unique across tenants (the
+   * first claimed it), so the holder of tenant A's key could pre-empt an id tenant B would use (an
+   * order number): B's request, answered 202, was refused as a reuse, wrote no status B could read,
+   * and never ran. The gateway now scopes a chosen id to the tenant ({@code tenant:T:ID}), and the gate
+   * refuses a scoped id from any other tenant without letting it claim the id, so neither the gateway's
+   * callers nor a producer writing the ingress directly can take another tenant's id.
    */
   @Test
-  @Disabled("red-team: a caller-chosen request_id from tenant A pre-empts tenant B's request with that id (B got 202; it never runs, no status)")
-  void oneTenantCannotPreemptAnotherTenantsChosenRequestId() {
-    t.submit(gateway.sign(Submission.of("globex", "summarize").requestId("order-42").payload("{\"text\":\"squat\"}")
-        .attributes(Map.of(ReservedNames.GATEWAY_PRINCIPAL_ATTRIBUTE, "globex-key")).toRequest(NOW.toEpochMilli())));
+  void oneTenantCannotPreemptAnotherTenantsChosenRequestId() throws Exception {
+    TaskRequest squat = t.submit(viaGateway("globex-key", "globex", "{\"action\":\"summarize\",\"request_id\":\"order-42\",\"payload\":{\"text\":\"squat\"}}"));
+    String acmesId = ReservedNames.tenantScopedRequestId("acme", "order-42");
+    TaskRequest direct = t.submit(globexAgent.sign(Submission.of("globex", "summarize").requestId(acmesId)
+        .payload("{\"text\":\"squat\"}").toRequest(t.now().toEpochMilli())));
     t.advance(Duration.ofSeconds(1));
-    t.submit(gateway.sign(Submission.of("acme", "summarize").requestId("order-42").payload("{\"text\":\"mine\"}")
-        .attributes(Map.of(ReservedNames.GATEWAY_PRINCIPAL_ATTRIBUTE, "acme-billing")).toRequest(t.now().toEpochMilli())));
+    TaskRequest mine = t.submit(viaGateway("acme-billing", "acme", "{\"action\":\"summarize\",\"request_id\":\"order-42\",\"payload\":{\"text\":\"mine\"}}"));
 
     List<String> routedTenants = t.routed.readValuesToList().stream().map(r -> r.getRequest().getTenantId()).toList();
     assertEquals(List.of("globex", "acme"), routedTenants, "acme's request, accepted by the gateway, must not be pre-empted by globex");
+    assertEquals(acmesId, mine.getRequestId());
+    assertEquals(ReservedNames.tenantScopedRequestId("globex", "order-42"), squat.getRequestId());
+    BlockedTask refused = t.blocked.readValue();
+    assertEquals(direct.getRequestId(), refused.getRequest().getRequestId());
+    assertEquals("UNAUTHORIZED", refused.getReason());
+    assertTrue(refused.getDetail().contains("scoped to tenant acme"), refused.getDetail());
+    List<RequestStatus> acmesStatuses = t.status.readKeyValuesToList().stream().filter(kv -> kv.key.equals(acmesId)).map(kv -> kv.value).toList();
+    assertEquals(List.of("acme"), acmesStatuses.stream().map(RequestStatus::getTenantId).distinct().toList(),
+        "no status of globex's is ever written under acme's id");
+    assertEquals("ROUTED", acmesStatuses.get(acmesStatuses.size() - 1).getOutcome());
+    assertEquals(1, t.audits("SECURITY_EVENT").size(), "the direct attempt is audited");
+  }
+
+  /** A tenant's own retry with its chosen id (same payload) is the same request: it runs once; another payload under it is refused. */
+  @Test
+  void aTenantsRetryWithItsChosenIdRunsOnce() throws Exception {
+    String body = "{\"action\":\"summarize\",\"request_id\":\"order-42\",\"payload\":{\"text\":\"mine\"}}";
+    TaskRequest first = t.submit(viaGateway("acme-billing", "acme", body));
+    t.advance(Duration.ofSeconds(5));
+    TaskRequest retry = t.submit(viaGateway("acme-billing", "acme", body));
+    t.advance(Duration.ofSeconds(5));
+    t.submit(viaGateway("acme-billing", "acme", body.replace("mine", "other")));
+
+    assertEquals(first.getRequestId(), retry.getRequestId());
+    assertEquals(List.of(first.getRequestId()), t.routedIds(), "a retry is not a new run");
+    assertEquals("ROUTED", t.status.readKeyValuesToMap().get(first.getRequestId()).getOutcome(), "and its outcome stays the first one's");
   }
 }

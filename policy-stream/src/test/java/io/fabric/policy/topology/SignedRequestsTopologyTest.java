@@ -47,11 +47,14 @@ class SignedRequestsTopologyTest {
   private static final KeyPair REPLAYER = ApproverKeys.newKeyPair();
   private final RequestSigner agent = new RequestSigner("support-agent", AGENT.getPrivate());
   private final RequestSigner replayer = new RequestSigner("dlq-replayer", REPLAYER.getPrivate());
+  private static final KeyPair GATEWAY = ApproverKeys.newKeyPair();
+  private final RequestSigner gateway = new RequestSigner("gateway", GATEWAY.getPrivate());
 
   @BeforeEach
   void start() {
     ApproverRegistry submitters = ApproverRegistry.of(new Approver("support-agent", AGENT.getPublic(), Set.of("summarize", "send_whatsapp"),
-        Set.of("acme")), new Approver("dlq-replayer", REPLAYER.getPublic(), Set.of(ReservedNames.REPLAY_SCOPE, "*"), Set.of("*")));
+        Set.of("acme")), new Approver("dlq-replayer", REPLAYER.getPublic(), Set.of(ReservedNames.REPLAY_SCOPE, "*"), Set.of("*")),
+        new Approver("gateway", GATEWAY.getPublic(), Set.of(ReservedNames.GATEWAY_SCOPE, "*"), Set.of("acme")));
     t = new GateDriver(new PolicyGate(PolicyFile.builder().build(), new SignedTokenVerifier(ApproverRegistry.of()),
         new SubmitterVerifier(submitters)), Duration.ofSeconds(1), stateDir, NOW);
   }
@@ -96,7 +99,7 @@ class SignedRequestsTopologyTest {
     TaskRequest parsed = io.fabric.gateway.http.TaskBodyParser.parse(new com.fasterxml.jackson.databind.ObjectMapper().readTree(
             "{\"action\":\"summarize\",\"payload\":{\"text\":\"hi\"}}"), new io.fabric.gateway.http.Caller("billing", Set.of("acme")),
         "order-1", NOW.toEpochMilli()).request().orElseThrow();
-    TaskRequest signed = t.submit(agent.sign(parsed));
+    TaskRequest signed = t.submit(gateway.sign(parsed));
 
     TaskRequest routed = t.routed.readValue().getRequest();
     assertEquals(signed.getRequestId(), routed.getRequestId());

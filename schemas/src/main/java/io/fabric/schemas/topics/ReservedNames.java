@@ -59,8 +59,41 @@ public final class ReservedNames {
    * gateway's signature covers it, and the gateway refuses a body that sets it itself.
    */
   public static final String GATEWAY_PRINCIPAL_ATTRIBUTE = "gateway.principal";
+  /**
+   * The scope entry that makes a submitter a gateway: only a submitter whose {@code actions} list it
+   * by name (a {@code "*"} does not cover it) may sign a request carrying
+   * {@value #GATEWAY_PRINCIPAL_ATTRIBUTE}, so no other producer of the ingress can name a caller who
+   * never asked. A replay keeps the attribute of the request it replays, under the replayer's signature.
+   */
+  public static final String GATEWAY_SCOPE = "fabric.gateway";
+  /**
+   * Prefix of a request id scoped to a tenant: {@code tenant:T:ID} belongs to tenant {@code T} only
+   * (a tenant name has no {@code :}), and the gate refuses it from any other tenant. The HTTP gateway
+   * turns a caller-chosen {@code request_id} into this form, so two tenants choosing the same id
+   * (an order number) never meet; ids without the prefix stay unique across all tenants, as before.
+   */
+  public static final String TENANT_SCOPED_ID_PREFIX = "tenant:";
 
   private ReservedNames() {}
+
+  /**
+   * {@code id} scoped to {@code tenant} ({@value #TENANT_SCOPED_ID_PREFIX}{@code tenant:id}); an id
+   * already scoped to that tenant is returned as it is, so a caller may send back the id it was given.
+   */
+  public static String tenantScopedRequestId(String tenant, String id) {
+    String prefix = TENANT_SCOPED_ID_PREFIX + tenant + ":";
+    return id.startsWith(prefix) ? id : prefix + id;
+  }
+
+  /** The tenant a {@link #tenantScopedRequestId scoped} request id belongs to; empty for an id without the prefix. */
+  public static Optional<String> tenantOfRequestId(String requestId) {
+    if (requestId == null || !requestId.startsWith(TENANT_SCOPED_ID_PREFIX)) {
+      return Optional.empty();
+    }
+    int end = requestId.indexOf(':', TENANT_SCOPED_ID_PREFIX.length());
+    return Optional.of(end < 0 ? requestId.substring(TENANT_SCOPED_ID_PREFIX.length())
+        : requestId.substring(TENANT_SCOPED_ID_PREFIX.length(), end));
+  }
 
   /** The first reserved attribute name in {@code attributes}, if any. */
   public static Optional<String> firstReservedAttribute(Map<String, String> attributes) {

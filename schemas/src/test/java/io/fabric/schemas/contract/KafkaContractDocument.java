@@ -235,6 +235,10 @@ final class KafkaContractDocument {
     return "| name | kind | rule |\n|---|---|---|\n"
         + "| `" + TraceContext.HEADER + "` | header | W3C trace context: send the value of the `traceparent` field; the fabric writes this header on every record it produces: the request's `traceparent`, or, with tracing on (README, Tracing), the context of the span of the hop that wrote the record, in the same trace; the signed field is never rewritten |\n"
         + "| `" + ReservedNames.ATTRIBUTE_PREFIX + "*` | attribute name prefix | set by the fabric only; the gate blocks a request from ingress that carries one (`INVALID_REQUEST`, a `SECURITY_EVENT`) |\n"
+        + "| `" + ReservedNames.GATEWAY_PRINCIPAL_ATTRIBUTE + "` | attribute name | the API-key holder the HTTP gateway acts for; the gate blocks it "
+        + "(`UNAUTHORIZED`, a `SECURITY_EVENT`) unless the signing submitter's `actions` list `" + ReservedNames.GATEWAY_SCOPE + "` by name |\n"
+        + "| `" + ReservedNames.TENANT_SCOPED_ID_PREFIX + "TENANT:ID` | request id prefix | a request id scoped to TENANT (what the gateway makes of a "
+        + "caller-chosen `request_id`); the gate blocks it from any other tenant (`UNAUTHORIZED`, a `SECURITY_EVENT`; with signed requests, no status) |\n"
         + "| `" + ReservedNames.ROLLBACK_ACTION + "` | action | written by the fabric downstream of the gate; not a task type name, so the gate blocks it on ingress |\n"
         + "| `" + ReservedNames.GATE_HEADER_PREFIX + "*` | header prefix | the gate's own verdicts between its stages; stripped from every record the gate reads, so setting one has no effect |\n"
         + ReservedNames.REPLAY_HEADERS.stream().map(h -> "| `" + h + "` | header | provenance the DLQ replayer writes; never trusted by a stage; do not set it |\n")

@@ -1,0 +1,26 @@
+package io.fabric.policy;
+
+import io.fabric.contracts.TaskRequest;
+import io.fabric.schemas.topics.ReservedNames;
+import java.util.Optional;
+
+/**
+ * Who may use a request id. An id scoped to a tenant ({@link ReservedNames#tenantScopedRequestId},
+ * what the HTTP gateway makes of a caller-chosen {@code request_id}) belongs to that tenant alone: a
+ * request of another tenant naming it is refused before it can claim the id, so it can neither take
+ * an id the owner will use nor write that id's status. Ids without the prefix are unique across
+ * tenants, first come first served, as they always were ({@link RequestIds}).
+ */
+public final class RequestIdScope {
+  private RequestIdScope() {}
+
+  /** The tenant that owns the request's id when that is not the request's tenant; empty when the request may use it. */
+  public static Optional<String> foreignOwner(TaskRequest request) {
+    return ReservedNames.tenantOfRequestId(request.getRequestId()).filter(owner -> !owner.equals(request.getTenantId()));
+  }
+
+  static String detail(TaskRequest request, String owner) {
+    return "request id " + request.getRequestId() + " is scoped to tenant " + owner + " (" + ReservedNames.TENANT_SCOPED_ID_PREFIX
+        + "TENANT:ID); tenant " + request.getTenantId() + " may not use it, so this record claims nothing and writes no status";
+  }
+}
