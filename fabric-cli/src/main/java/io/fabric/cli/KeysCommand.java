@@ -55,6 +55,11 @@ final class KeysCommand {
       writer.println("public key:  " + files.publicKeyFile());
       writer.println("add to the " + (approver ? "approver registry (--approvers)" : "submitter registry (--submitters)") + ":");
       writer.println("  " + name + ": { public_key_file: " + files.publicKeyFile().getFileName() + ", actions: [\"*\"], tenants: [\"*\"] }");
+      if (!approver) {
+        // the gate refuses gateway.principal from a submitter that does not list the scope by name ("*" is not enough)
+        writer.println("(for the gateway's own key (--gateway-key) list " + io.fabric.schemas.topics.ReservedNames.GATEWAY_SCOPE
+            + " in its actions: [" + io.fabric.schemas.topics.ReservedNames.GATEWAY_SCOPE + ", \"*\"])");
+      }
       return 0;
     }
 

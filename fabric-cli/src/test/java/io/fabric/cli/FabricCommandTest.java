@@ -184,6 +184,7 @@ class FabricCommandTest {
     CliRun run = CliRun.of("keys", "generate", "--submitter", "billing-agent", "--out", dir.toString());
     assertEquals(0, run.exitCode(), run.toString());
     assertTrue(run.out().contains("submitter registry (--submitters)"), run.toString());
+    assertTrue(run.out().contains("actions: [fabric.gateway, \"*\"]"), "how the gateway's own key gets its scope: " + run);
     Files.writeString(dir.resolve("submitters.yaml"), "submitters:\n  billing-agent: { public_key_file: billing-agent.pub, actions: [\"*\"], tenants: [acme] }\n");
     io.fabric.policy.approvals.ApproverRegistry registry = io.fabric.policy.approvals.ApproverRegistry.load(
         io.fabric.policy.approvals.ApproverRegistry.Role.SUBMITTERS, dir.resolve("submitters.yaml"));

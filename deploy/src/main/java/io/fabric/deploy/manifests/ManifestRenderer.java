@@ -176,7 +176,7 @@ public final class ManifestRenderer {
     return configMap("fabric-policy", o, map(
         "approvers.yaml", placeholder("the approver registry (fabric keys generate --approver NAME)", "approvers.yaml"),
         "policy.yaml", placeholder("the policy (README: Policy)", "policy.yaml"),
-        "submitters.yaml", placeholder("the submitter registry (fabric keys generate --submitter NAME)", "submitters.yaml")));
+        "submitters.yaml", placeholder("the submitter registry (fabric keys generate --submitter NAME; the gateway's entry lists fabric.gateway in its actions)", "submitters.yaml")));
   }
 
   private static Map<String, Object> gatewaySecret(RenderOptions o) {
