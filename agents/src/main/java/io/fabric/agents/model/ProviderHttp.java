@@ -14,10 +14,21 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** The one HTTP exchange both wire formats share: POST JSON, classify the failure, never echo the key. */
+/**
+ * The one HTTP exchange both wire formats share: POST JSON, classify the failure, never echo the key.
+ * The provider is not trusted to be small or quick: its answer is read within the call's timeout (the
+ * whole exchange, body included, not only until the headers) and refused past {@link #MAX_RESPONSE_BYTES}
+ * instead of being held whole in the runtime's heap.
+ */
 final class ProviderHttp {
   static final ObjectMapper JSON = new ObjectMapper();
+  /** Far above any chat answer (a 200k-token context is ~1 MB); what a runaway or hostile endpoint would exceed. */
+  static final int MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
   private static final int MAX_ERROR_CHARS = 300;
 
   private ProviderHttp() {}
@@ -30,27 +41,38 @@ final class ProviderHttp {
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
     headers.forEach(request::header);
-    HttpResponse<String> response;
+    HttpResponse<byte[]> response;
+    CompletableFuture<HttpResponse<byte[]>> exchange = http.sendAsync(request.build(), info -> new CappedBody(MAX_RESPONSE_BYTES));
     try {
-      response = http.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (HttpTimeoutException e) {
+      response = exchange.get(config.timeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      exchange.cancel(true);
       throw new ModelCallException(Kind.TIMEOUT, config.name(), "no answer within " + config.timeout());
-    } catch (IOException e) {
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof HttpTimeoutException) {
+        throw new ModelCallException(Kind.TIMEOUT, config.name(), "no answer within " + config.timeout());
+      }
+      if (cause instanceof CappedBody.TooLarge) {
+        throw badResponse(config, "answer larger than " + MAX_RESPONSE_BYTES + " bytes; not read further");
+      }
       throw new ModelCallException(Kind.UNREACHABLE, config.name(), "cannot reach " + config.baseUrl() + ": "
-          + Redaction.redact(String.valueOf(e.getMessage()), secrets));
+          + Redaction.redact(String.valueOf(cause == null ? e.getMessage() : cause.getMessage()), secrets));
     } catch (InterruptedException e) {
+      exchange.cancel(true);
       Thread.currentThread().interrupt();
       throw new ModelCallException(Kind.UNREACHABLE, config.name(), "interrupted");
     }
     int status = response.statusCode();
+    String text = new String(response.body(), StandardCharsets.UTF_8);
     if (status / 100 != 2) {
-      String reason = "HTTP " + status + ": " + Redaction.redact(errorText(response.body()), secrets);
+      String reason = "HTTP " + status + ": " + Redaction.redact(errorText(text), secrets);
       Kind kind = status == 429 ? Kind.RATE_LIMITED : status >= 500 ? Kind.SERVER_ERROR
           : status == 408 ? Kind.TIMEOUT : Kind.CLIENT_ERROR;
       throw new ModelCallException(kind, config.name(), reason, retryAfter(response));
     }
     try {
-      return JSON.readTree(response.body());
+      return JSON.readTree(text);
     } catch (IOException e) {
       throw new ModelCallException(Kind.BAD_RESPONSE, config.name(), "answer is not JSON");
     }

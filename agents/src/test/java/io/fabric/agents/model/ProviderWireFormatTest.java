@@ -157,6 +157,25 @@ class ProviderWireFormatTest {
   }
 
   @Test
+  void anAnswerTricklingInPastTheTimeoutTimesOut() {
+    // the headers come at once, the body a chunk at a time: a timeout that covered only the headers would wait it out
+    server.stubFor(post("/v1/chat/completions").willReturn(okJson("{\"choices\":[{\"message\":{\"content\":\"" + "x".repeat(200)
+        + "\"}}]}").withChunkedDribbleDelay(10, 3_000)));
+    ModelProvider slow = config(ProviderConfig.Kind.OPENAI, Duration.ofMillis(300)).provider(HTTP);
+    ModelCallException e = assertThrows(ModelCallException.class, () -> slow.chat(afterOneToolCall()));
+    assertEquals(Kind.TIMEOUT, e.kind());
+  }
+
+  @Test
+  void anAnswerLargerThanTheCapIsRefusedWithoutBeingHeldWhole() {
+    String huge = "{\"choices\":[{\"message\":{\"content\":\"" + "x".repeat(ProviderHttp.MAX_RESPONSE_BYTES) + "\"}}]}";
+    server.stubFor(post("/v1/chat/completions").willReturn(okJson(huge)));
+    ModelCallException e = assertThrows(ModelCallException.class, () -> openai().chat(afterOneToolCall()));
+    assertEquals(Kind.BAD_RESPONSE, e.kind());
+    assertTrue(e.getMessage().contains("larger than"), e.getMessage());
+  }
+
+  @Test
   void theApiKeyNeverAppearsInAnErrorOrTheConfig() {
     server.stubFor(post("/v1/chat/completions").willReturn(aResponse().withStatus(401).withHeader("Content-Type", "application/json")
         .withBody("{\"error\":{\"message\":\"Incorrect API key provided: " + KEY + "\"}}")));
