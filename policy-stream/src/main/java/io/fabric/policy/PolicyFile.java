@@ -41,6 +41,7 @@ import java.util.TreeSet;
  * limits:
  *   max_payload_bytes: 65536
  *   rules: { agents: { per: submitter, class: A, rate: { requests: 5, per: PT1S, burst: 10 }, in_flight: 3, on_limit: wait } }
+ *   slot_lease: PT2H           # a slot no final status freed by then is reclaimed (audit SLOT_RECLAIMED)
  * retention: { flow_owners: P30D, request_ids: P30D }
  * breakers: { c-attempts: { per: submitter, measure: class_c_attempts, threshold: 5, window: PT10M, then: hold } }
  * </pre>
@@ -53,7 +54,7 @@ public final class PolicyFile {
   private static final Set<String> APPROVALS_KEYS = Set.of("default_deadline", "sla_warning_fraction", "max_token_lifetime", "actions");
   private static final Set<String> ACTION_RULE_KEYS = Set.of("deadline", "quorum");
   private static final Set<String> DUPLICATES_KEYS = Set.of("window");
-  private static final Set<String> LIMITS_KEYS = Set.of("max_payload_bytes", "rules", "plugins");
+  private static final Set<String> LIMITS_KEYS = Set.of("max_payload_bytes", "rules", "plugins", "slot_lease");
 
   private PolicyFile() {}
 

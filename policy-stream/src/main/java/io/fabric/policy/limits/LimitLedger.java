@@ -3,6 +3,7 @@ package io.fabric.policy.limits;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -11,7 +12,10 @@ import java.util.Set;
  * status arrives. All of it lives in one key-value {@link Store} (a changelogged state store in the
  * topology), so a restart forgets nothing:
  * {@code rate|BUDGET} a {@link TokenBucket}, {@code slots|BUDGET} the requests in flight, and
- * {@code flight|REQUEST_ID} the tenant and budgets a released request holds a slot of.
+ * {@code flight|REQUEST_ID} the tenant and budgets a released request holds a slot of, and since when
+ * (a line {@code @since=EPOCH_MS}; a flight stored before that line existed gets it when
+ * {@link #reclaimExpired} first sees it, and an older version reading the line takes it for a budget
+ * with no slots, which frees nothing).
  */
 public final class LimitLedger {
   /** The state the ledger reads and writes. */
@@ -21,7 +25,13 @@ public final class LimitLedger {
     void put(String key, String value);
 
     void delete(String key);
+
+    /** Every key starting with {@code prefix} and its value (a snapshot: the caller may write while it reads it). */
+    List<Map.Entry<String, String>> withPrefix(String prefix);
   }
+
+  /** A slot taken longer than its lease and reclaimed: which request held it, for which tenant, which budgets, since when. */
+  public record Reclaimed(String requestId, String tenant, List<String> budgets, long since) {}
 
   /** What the limits say about one request now. */
   public sealed interface Decision {}
@@ -42,6 +52,7 @@ public final class LimitLedger {
   private static final String RATE = "rate|";
   private static final String SLOTS = "slots|";
   private static final String FLIGHT = "flight|";
+  private static final String SINCE = "@since=";
 
   private final Store store;
 
@@ -83,6 +94,12 @@ public final class LimitLedger {
       return new Over(over, overRules, block ? LimitRule.OnLimit.BLOCK : LimitRule.OnLimit.WAIT, String.join("; ", why),
           List.copyOf(drawsOn));
     }
+    // the same request id again (a DLQ replay) while its earlier release still holds slots: one id holds one flight,
+    // else the earlier slots are counted for ever and only the later ones are freed by the id's final status
+    String earlier = store.get(FLIGHT + requestId);
+    if (earlier != null) {
+      free(requestId, Flight.decode(earlier));
+    }
     Set<String> slotBudgets = new LinkedHashSet<>();
     for (LimitRule rule : rules) {
       String budget = rule.budgetOf(tenant, submitter);
@@ -94,7 +111,7 @@ public final class LimitLedger {
       }
     }
     if (!slotBudgets.isEmpty()) {
-      store.put(FLIGHT + requestId, tenant + "\n" + String.join("\n", slotBudgets));
+      store.put(FLIGHT + requestId, new Flight(tenant, List.copyOf(slotBudgets), now).encode());
     }
     return new Admit(List.copyOf(slotBudgets));
   }
@@ -106,24 +123,72 @@ public final class LimitLedger {
    * @return whether a slot was freed
    */
   public boolean finish(String requestId, String tenant) {
-    String flight = store.get(FLIGHT + requestId);
-    if (flight == null) {
+    String stored = store.get(FLIGHT + requestId);
+    if (stored == null) {
       return false;
     }
-    String[] lines = flight.split("\n");
-    if (!lines[0].equals(tenant)) {
+    Flight flight = Flight.decode(stored);
+    if (!flight.tenant().equals(tenant)) {
       return false;
     }
-    for (int i = 1; i < lines.length; i++) {
-      int now = slots(lines[i]);
+    free(requestId, flight);
+    return true;
+  }
+
+  /**
+   * The backstop for a final status that never comes (a path that writes none, or one this version
+   * cannot route): frees every slot taken longer than {@code lease} ago. A flight stored without its
+   * start (by a version before leases) starts its lease now.
+   *
+   * @return the flights reclaimed, for the caller to audit and log
+   */
+  public List<Reclaimed> reclaimExpired(java.time.Duration lease, long now) {
+    List<Reclaimed> reclaimed = new ArrayList<>();
+    for (Map.Entry<String, String> entry : store.withPrefix(FLIGHT)) {
+      Flight flight = Flight.decode(entry.getValue());
+      String requestId = entry.getKey().substring(FLIGHT.length());
+      if (flight.since() == null) {
+        store.put(entry.getKey(), new Flight(flight.tenant(), flight.budgets(), now).encode());
+      } else if (now - flight.since() >= lease.toMillis()) {
+        free(requestId, flight);
+        reclaimed.add(new Reclaimed(requestId, flight.tenant(), flight.budgets(), flight.since()));
+      }
+    }
+    return reclaimed;
+  }
+
+  private void free(String requestId, Flight flight) {
+    for (String budget : flight.budgets()) {
+      int now = slots(budget);
       if (now <= 1) {
-        store.delete(SLOTS + lines[i]);
+        store.delete(SLOTS + budget);
       } else {
-        store.put(SLOTS + lines[i], Integer.toString(now - 1));
+        store.put(SLOTS + budget, Integer.toString(now - 1));
       }
     }
     store.delete(FLIGHT + requestId);
-    return true;
+  }
+
+  /** A released request's slots: {@code TENANT\nBUDGET...[\n@since=MS]}; {@code since} is null in a flight stored before leases. */
+  private record Flight(String tenant, List<String> budgets, Long since) {
+    static Flight decode(String value) {
+      String[] lines = value.split("\n");
+      List<String> budgets = new ArrayList<>();
+      Long since = null;
+      for (int i = 1; i < lines.length; i++) {
+        // a budget is RULE|TENANT[|SUBMITTER] or plugin:NAME, never @since=...
+        if (lines[i].startsWith(SINCE)) {
+          since = Long.parseLong(lines[i].substring(SINCE.length()));
+        } else {
+          budgets.add(lines[i]);
+        }
+      }
+      return new Flight(lines[0], budgets, since);
+    }
+
+    String encode() {
+      return tenant + "\n" + String.join("\n", budgets) + (since == null ? "" : "\n" + SINCE + since);
+    }
   }
 
   /** Requests of {@code budget} released and not yet final. */

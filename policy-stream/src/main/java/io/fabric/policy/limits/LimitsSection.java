@@ -29,10 +29,13 @@ import java.util.regex.Pattern;
  *       in_flight: 3               # released to routed and not yet final
  *       on_limit: wait             # wait (default): held in order until allowed; block: BLOCKED RATE_LIMITED
  *       max_held: 1000             # per budget (default 1000): one more waiting request is blocked RATE_LIMITED instead
+ *   slot_lease: PT2H               # default: a slot (rules and plugin caps) not freed by a final status by then is reclaimed
  * </pre>
  */
 public final class LimitsSection {
   public static final Set<String> RULE_KEYS = Set.of("per", "class", "actions", "tenants", "rate", "in_flight", "on_limit", "max_held");
+  /** Shorter would reclaim the slots of calls still running: a lease bounds a lost status, not a call. */
+  public static final Duration MIN_SLOT_LEASE = Duration.ofMinutes(1);
   private static final Set<String> RATE_KEYS = Set.of("requests", "per", "burst");
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -55,7 +58,32 @@ public final class LimitsSection {
    */
   public static Limits read(JsonNode root, JsonPointer limits, Problems problems) {
     LimitsSection section = new LimitsSection(root, problems);
-    return new Limits(section.rules(limits.appendProperty("rules")), section.plugins(limits.appendProperty("plugins")));
+    return new Limits(section.rules(limits.appendProperty("rules")), section.plugins(limits.appendProperty("plugins")),
+        section.slotLease(limits.appendProperty("slot_lease")));
+  }
+
+  /**
+   * {@code limits.slot_lease}: how long a concurrency slot may stay taken before the stage reclaims
+   * it (audit {@code SLOT_RECLAIMED}); the backstop for a final status that never comes. Null (the
+   * default) when absent or wrong.
+   */
+  private Duration slotLease(JsonPointer at) {
+    JsonNode node = root.at(at);
+    if (node.isMissingNode() || node.isNull()) {
+      return null;
+    }
+    Duration lease;
+    try {
+      lease = node.isTextual() ? Duration.parse(node.asText()) : null;
+    } catch (DateTimeParseException e) {
+      lease = null;
+    }
+    if (lease == null || lease.compareTo(MIN_SLOT_LEASE) < 0) {
+      report(at, "limits.slot_lease must be an ISO-8601 duration of at least " + MIN_SLOT_LEASE + " such as PT2H (longer than the "
+          + "longest job deadline of a limited plugin), got '" + node.asText() + "'");
+      return null;
+    }
+    return lease;
   }
 
   private Map<String, PluginCap> plugins(JsonPointer at) {

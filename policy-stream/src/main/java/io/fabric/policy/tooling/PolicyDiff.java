@@ -74,6 +74,7 @@ public final class PolicyDiff {
     setting(changes, from, to, "duplicates.window", Policy::duplicateWindow);
     setting(changes, from, to, "limits.max_payload_bytes", Policy::maxPayloadBytes);
     limitRules(changes, from, to);
+    setting(changes, from, to, "limits.slot_lease", p -> p.limits().slotLease());
     setting(changes, from, to, "retention.flow_owners", p -> p.retention().flowOwners());
     setting(changes, from, to, "retention.request_ids", p -> p.retention().requestIds());
     breakersAndEscalation(changes, from, to);

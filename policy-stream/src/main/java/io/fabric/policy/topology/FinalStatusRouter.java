@@ -1,19 +1,19 @@
 package io.fabric.policy.topology;
 
 import io.fabric.contracts.RequestStatus;
-import io.fabric.schemas.records.Outcome;
-import java.util.Set;
+import io.fabric.policy.limits.SlotRelease;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Sends each final status ({@code EXECUTED}, {@code DEAD_LETTER}: only the router and the plugin
- * runtimes write them for a routed task) to the stages that count slots: the limits stage, by
- * tenant, and, when the policy in force caps the action's plugin, the plugin-cap stage, by plugin.
+ * Sends each final status ({@link SlotRelease}: {@code EXECUTED} and {@code DEAD_LETTER} from the
+ * router and the plugin runtimes, {@code BLOCKED} from the plugin-cap stage, ...) to the stages that
+ * count slots: the limits stage, by tenant, and, when the policy in force caps the action's plugin,
+ * the plugin-cap stage, by plugin. A status this cannot route (the cap was removed or moved by a hot
+ * reload since the task started) leaves the slot to its lease.
  */
 final class FinalStatusRouter implements Processor<String, RequestStatus, String, RequestStatus> {
-  private static final Set<String> FINAL = Set.of(Outcome.EXECUTED.name(), Outcome.DEAD_LETTER.name());
   private final GateSource gates;
   private ProcessorContext<String, RequestStatus> context;
 
@@ -30,7 +30,7 @@ final class FinalStatusRouter implements Processor<String, RequestStatus, String
   @Override
   public void process(Record<String, RequestStatus> record) {
     RequestStatus status = record.value();
-    if (status == null || !FINAL.contains(status.getOutcome())) {
+    if (status == null || !SlotRelease.frees(status.getOutcome())) {
       return;
     }
     context.forward(record.withKey(status.getTenantId()));

@@ -28,8 +28,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Keyed by tenant, between the gate and {@code fabric.tasks.routed}: every task the gate allowed
  * starts here when the policy's limits allow it, waits in the held store (in arrival order) when a
  * rule says {@code wait}, or is blocked {@code RATE_LIMITED} when one says {@code block}. Final
- * statuses ({@code EXECUTED}, {@code DEAD_LETTER}) of the tasks it released free their concurrency
- * slots. The punctuator releases held tasks in order, each judged again by the policy in force
+ * statuses ({@link io.fabric.policy.limits.SlotRelease}) of the tasks it released free their
+ * concurrency slots, and a slot none freed within {@code limits.slot_lease} is reclaimed ({@link SlotLeases}). The punctuator releases held tasks in order, each judged again by the policy in force
  * ({@link PolicyGate#recheckHeld}) and counted by the limits in force, so a hot reload applies to
  * them too. The decisions are {@link LimitLedger}'s; this class only loads and stores.
  */
@@ -60,6 +60,9 @@ final class LimitProcessor implements Processor<String, SpecificRecord, String, 
     this.ledger = new LimitLedger(new LedgerStore(state));
     gates.init(context);
     context.schedule(releaseInterval, PunctuationType.WALL_CLOCK_TIME, this::releasePass);
+    // a slot whose final status never comes would hold its budget for ever: reclaim it after the policy's lease
+    context.schedule(PolicyTopology.SLOT_LEASE_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
+        now -> SlotLeases.reclaim("limits", ledger, gates.current().policy().limits().slotLease(), emit, now));
   }
 
   @Override

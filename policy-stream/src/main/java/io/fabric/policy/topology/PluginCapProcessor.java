@@ -68,6 +68,9 @@ final class PluginCapProcessor implements Processor<String, SpecificRecord, Stri
     this.ledger = new LimitLedger(new LedgerStore(state));
     gates.init(context);
     context.schedule(releaseInterval, PunctuationType.WALL_CLOCK_TIME, this::releasePass);
+    // a slot whose final status never comes would hold its budget for ever: reclaim it after the policy's lease
+    context.schedule(PolicyTopology.SLOT_LEASE_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
+        now -> SlotLeases.reclaim("plugin-caps", ledger, gates.current().policy().limits().slotLease(), emit, now));
   }
 
   @Override

@@ -38,7 +38,7 @@ import org.apache.kafka.streams.state.Stores;
  *                            -> repartition by-flow -+-> policy-gate (flow id) --outcomes--> sink (blocked, pending, status, audit)
  * approvals (keyed by flow) --------------------------/        \--allowed--> repartition allowed-by-tenant -+
  *                                                                                                           +-> limits (tenant) --> sink (routed, blocked, status)
- * status (EXECUTED, DEAD_LETTER) -> route-final-statuses --> repartition finals-by-tenant -------------------/      \--capped plugin--+
+ * status (final: SlotRelease)   -> route-final-statuses --> repartition finals-by-tenant -------------------/      \--capped plugin--+
  *                                                    \--> repartition capped-finals-by-plugin --+-> plugin-caps (plugin) <-- repartition capped-by-plugin
  *                                                                                                      --> sink (routed, blocked, status)
  * </pre>
@@ -75,7 +75,7 @@ public final class PolicyTopology {
   public static final String BY_FLOW_REPARTITION = "by-flow";
   /** Allowed tasks to the limits stage, by tenant. */
   public static final String ALLOWED_BY_TENANT_REPARTITION = "allowed-by-tenant";
-  /** Final statuses (EXECUTED, DEAD_LETTER) to the limits stage, by tenant: they free concurrency slots. */
+  /** Final statuses ({@code SlotRelease}: EXECUTED, DEAD_LETTER, BLOCKED, ...) to the limits stage, by tenant: they free concurrency slots. */
   public static final String FINALS_BY_TENANT_REPARTITION = "finals-by-tenant";
   /** Tasks of capped plugins to the plugin-cap stage, by plugin. */
   public static final String CAPPED_BY_PLUGIN_REPARTITION = "capped-by-plugin";
@@ -83,6 +83,8 @@ public final class PolicyTopology {
   public static final String CAPPED_FINALS_BY_PLUGIN_REPARTITION = "capped-finals-by-plugin";
   /** How often held tasks are checked for release. */
   public static final Duration LIMITS_RELEASE_INTERVAL = Duration.ofMillis(200);
+  /** How often the limits and plugin-cap stages look for slots held past {@code limits.slot_lease}. */
+  public static final Duration SLOT_LEASE_CHECK_INTERVAL = Duration.ofSeconds(10);
   public static final Duration DEFAULT_SLA_CHECK_INTERVAL = Duration.ofSeconds(1);
 
   private PolicyTopology() {}

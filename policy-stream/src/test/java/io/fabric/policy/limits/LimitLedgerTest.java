@@ -30,6 +30,12 @@ class LimitLedgerTest {
     public void delete(String key) {
       state.remove(key);
     }
+
+    @Override
+    public List<Map.Entry<String, String>> withPrefix(String prefix) {
+      return state.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).map(e -> Map.entry(e.getKey(), e.getValue()))
+          .sorted(Map.Entry.comparingByKey()).toList();
+    }
   });
 
   private static LimitRule rate(String name, LimitRule.Scope per, int requests, Duration window, int burst, LimitRule.OnLimit onLimit) {
@@ -120,5 +126,54 @@ class LimitLedgerTest {
 
     assertEquals(1.0, lowered.tokens());
     assertEquals(lowered, TokenBucket.decode(lowered.encode()));
+  }
+
+  @Test
+  void aSlotNotFreedWithinItsLeaseIsReclaimedOnceAndNamesItsRequest() {
+    List<LimitRule> rules = List.of(inFlight("slots", 1));
+    assertInstanceOf(LimitLedger.Admit.class, ledger.tryStart("lost", "acme", null, rules, Set.of(), 1_000));
+    assertInstanceOf(LimitLedger.Over.class, ledger.tryStart("next", "acme", null, rules, Set.of(), 2_000));
+
+    assertEquals(List.of(), ledger.reclaimExpired(Duration.ofMinutes(1), 60_999), "within its lease");
+    List<LimitLedger.Reclaimed> reclaimed = ledger.reclaimExpired(Duration.ofMinutes(1), 61_000);
+
+    assertEquals(List.of(new LimitLedger.Reclaimed("lost", "acme", List.of("slots|acme"), 1_000)), reclaimed);
+    assertEquals(0, ledger.slots("slots|acme"));
+    assertInstanceOf(LimitLedger.Admit.class, ledger.tryStart("next", "acme", null, rules, Set.of(), 61_000));
+    assertEquals(List.of(), ledger.reclaimExpired(Duration.ofMinutes(1), 62_000), "reclaimed once; the next request's lease is its own");
+    assertFalse(ledger.finish("lost", "acme"), "a late final status of the reclaimed request frees nothing more");
+    assertEquals(1, ledger.slots("slots|acme"));
+  }
+
+  @Test
+  void aFlightStoredBeforeLeasesExistedStartsItsLeaseWhenFirstSeen() {
+    // as the previous version stored it: tenant and budgets, no start
+    state.put("slots|slots|acme", "1");
+    state.put("flight|old", "acme\nslots|acme");
+
+    assertEquals(List.of(), ledger.reclaimExpired(Duration.ofMinutes(1), 500_000), "its lease starts now, not at the epoch");
+    assertEquals(1, ledger.slots("slots|acme"));
+    assertEquals(List.of("old"), ledger.reclaimExpired(Duration.ofMinutes(1), 560_000).stream().map(LimitLedger.Reclaimed::requestId).toList());
+    assertEquals(0, ledger.slots("slots|acme"));
+  }
+
+  @Test
+  void aFlightStoredBeforeLeasesExistedIsStillFreedByItsFinalStatus() {
+    state.put("slots|slots|acme", "1");
+    state.put("flight|old", "acme\nslots|acme");
+
+    assertTrue(ledger.finish("old", "acme"));
+    assertEquals(0, ledger.slots("slots|acme"));
+  }
+
+  @Test
+  void theSameRequestIdReleasedAgainHoldsOneSlotNotTwo() {
+    List<LimitRule> rules = List.of(inFlight("slots", 2));
+    assertInstanceOf(LimitLedger.Admit.class, ledger.tryStart("replayed", "acme", null, rules, Set.of(), 0));
+    assertInstanceOf(LimitLedger.Admit.class, ledger.tryStart("replayed", "acme", null, rules, Set.of(), 1));
+    assertEquals(1, ledger.slots("slots|acme"));
+
+    assertTrue(ledger.finish("replayed", "acme"));
+    assertEquals(0, ledger.slots("slots|acme"), "its one final status frees everything the id holds");
   }
 }

@@ -98,4 +98,24 @@ class LimitsSectionTest {
     assertTrue(lines.contains("p.yaml:5: limits.plugins.billing.actions: create_charge is already capped by limits.plugins.stripe"), lines.toString());
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("p.yaml:8: limits.rules.everyone.per must be one of [tenant, submitter]")), lines.toString());
   }
+
+  @Test
+  void theSlotLeaseDefaultsKeepsThePolicyVersionUnlessSetAndAWrongOneNamesItsLine() {
+    String base = "limits: { rules: { r: { in_flight: 2 } } }\n";
+    assertEquals(Limits.DEFAULT_SLOT_LEASE, PolicyFile.parse(base).limits().slotLease());
+    assertEquals(Duration.ofHours(3), PolicyFile.parse("limits: { slot_lease: PT3H, rules: { r: { in_flight: 2 } } }\n").limits().slotLease());
+    assertEquals(PolicyFile.parse(base).version(),
+        PolicyFile.parse("limits: { slot_lease: " + Limits.DEFAULT_SLOT_LEASE + ", rules: { r: { in_flight: 2 } } }\n").version(),
+        "a policy that does not change the lease keeps its version");
+    assertNotEquals(PolicyFile.parse(base).version(), PolicyFile.parse("limits: { slot_lease: PT3H, rules: { r: { in_flight: 2 } } }\n").version());
+
+    List<String> lines = PolicyFile.check("""
+        limits:
+          slot_lease: PT10S
+        """, "p.yaml").problems().stream().map(PolicyFile.PolicyProblem::message).toList();
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("p.yaml:2: limits.slot_lease must be an ISO-8601 duration of at least PT1M")), lines.toString());
+    List<String> garbled = PolicyFile.check("limits:\n  slot_lease: soon\n", "p.yaml").problems().stream()
+        .map(PolicyFile.PolicyProblem::message).toList();
+    assertTrue(garbled.stream().anyMatch(l -> l.startsWith("p.yaml:2: limits.slot_lease must be")), garbled.toString());
+  }
 }

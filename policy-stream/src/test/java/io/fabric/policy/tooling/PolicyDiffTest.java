@@ -65,4 +65,12 @@ class PolicyDiffTest {
             new Change("limit", "old", "*", "old: per tenant, in flight 5, wait", "none")),
         PolicyDiff.between(before, after));
   }
+
+  @Test
+  void aChangedSlotLeaseIsOneChange() {
+    Policy before = PolicyFile.parse("limits: { rules: { r: { in_flight: 1 } } }\n");
+    Policy after = PolicyFile.parse("limits: { slot_lease: PT4H, rules: { r: { in_flight: 1 } } }\n");
+
+    assertEquals(List.of(new Change("limits.slot_lease", null, "*", "PT2H", "PT4H")), PolicyDiff.between(before, after));
+  }
 }

@@ -214,4 +214,82 @@ class LimitsTopologyTest {
     gate.advance(Duration.ofSeconds(1));
     assertEquals(List.of(flood.get(1).getRequestId()), gate.routedIds(), "a final status frees a call slot");
   }
+
+  @Test
+  void aTaskThePluginCapStageBlocksAsItReleasesItFreesItsTenantsSlot() {
+    String limits = """
+        limits:
+          rules:
+            slots: { in_flight: 1 }
+          plugins:
+            vendor: { actions: [tag], in_flight: 1 }
+        """;
+    start(limits);
+    TestInputTopic<String, String> policyTopic = gate.input(gate.catalog.policy);
+    TestInputTopic<String, RequestStatus> statuses = gate.input(gate.catalog.requestStatus);
+
+    TaskRequest running = submit("acme", null, "tag");
+    TaskRequest capped = submit("globex", null, "tag");
+    assertEquals(List.of(running.getRequestId()), gate.routedIds());
+    assertEquals("HELD/RATE_LIMITED", latestOutcomes().get(capped.getRequestId()), "released by globex's limits, waits for the cap");
+
+    // tag is forbidden now: the cap stage judges its held task again as the cap frees, and blocks it
+    policyTopic.pipeInput(PublishedPolicy.ACTIVE_KEY, "classes: { C: [tag] }\n" + limits, gate.now());
+    statuses.pipeInput(running.getRequestId(), Statuses.of(running, null, Outcome.EXECUTED, null, null, 0L));
+    gate.advance(Duration.ofSeconds(1));
+    assertEquals("BLOCKED/FORBIDDEN", latestOutcomes().get(capped.getRequestId()));
+
+    TaskRequest next = submit("globex", null, "summarize");
+    gate.advance(Duration.ofSeconds(1));
+    assertEquals(List.of(next.getRequestId()), gate.routedIds(), "the BLOCKED status freed globex's slot");
+  }
+
+  @Test
+  void aSlotWhoseFinalStatusNeverComesIsReclaimedAfterItsLeaseSaidOutLoudAndTheNextHeldRequestStarts() {
+    start("""
+        limits:
+          rules:
+            slots: { in_flight: 1 }
+          slot_lease: PT5M
+        """);
+
+    TaskRequest lost = submit("acme", null, "summarize");
+    TaskRequest waiting = submit("acme", null, "summarize");
+    assertEquals(List.of(lost.getRequestId()), gate.routedIds());
+
+    gate.advance(Duration.ofMinutes(4));
+    assertEquals(List.of(), gate.routedIds(), "within the lease the slot is the lost request's");
+    gate.advance(Duration.ofMinutes(1).plus(PolicyTopology.SLOT_LEASE_CHECK_INTERVAL));
+    gate.advance(Duration.ofSeconds(1));
+
+    assertEquals(List.of(waiting.getRequestId()), gate.routedIds());
+    List<io.fabric.contracts.AuditEvent> reclaimed = gate.audits(io.fabric.schemas.records.AuditEvents.SLOT_RECLAIMED);
+    assertEquals(List.of(lost.getRequestId()), reclaimed.stream().map(io.fabric.contracts.AuditEvent::getRequestId).toList());
+    assertEquals("acme", reclaimed.get(0).getTenantId());
+    assertTrue(reclaimed.get(0).getDetail().contains("slots|acme"), reclaimed.get(0).getDetail());
+  }
+
+  @Test
+  void aPluginCapSlotWhoseStatusCannotReachItsCapAfterAHotReloadIsReclaimedAfterTheLease() {
+    String capped = "limits: { slot_lease: PT5M, plugins: { vendor: { actions: [tag], in_flight: 1 } } }\n";
+    start(capped);
+    TestInputTopic<String, String> policyTopic = gate.input(gate.catalog.policy);
+    TestInputTopic<String, RequestStatus> statuses = gate.input(gate.catalog.requestStatus);
+
+    TaskRequest first = submit("acme", null, "tag");
+    assertEquals(List.of(first.getRequestId()), gate.routedIds());
+    // the cap is dropped while the call runs, so its final status is routed to no cap; then the cap comes back
+    policyTopic.pipeInput(PublishedPolicy.ACTIVE_KEY, "limits: { slot_lease: PT5M }\n", gate.now());
+    statuses.pipeInput(first.getRequestId(), Statuses.of(first, null, Outcome.EXECUTED, null, null, 0L));
+    policyTopic.pipeInput(PublishedPolicy.ACTIVE_KEY, capped, gate.now());
+    TaskRequest second = submit("acme", null, "tag");
+    gate.advance(Duration.ofSeconds(1));
+    assertEquals(List.of(), gate.routedIds(), "the cap still counts the first call");
+
+    gate.advance(Duration.ofMinutes(5).plus(PolicyTopology.SLOT_LEASE_CHECK_INTERVAL));
+    gate.advance(Duration.ofSeconds(1));
+    assertEquals(List.of(second.getRequestId()), gate.routedIds());
+    assertEquals(List.of(first.getRequestId()), gate.audits(io.fabric.schemas.records.AuditEvents.SLOT_RECLAIMED).stream()
+        .map(io.fabric.contracts.AuditEvent::getRequestId).toList());
+  }
 }

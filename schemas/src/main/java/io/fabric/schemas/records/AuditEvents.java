@@ -35,6 +35,13 @@ public final class AuditEvents {
   /** A shadow policy (fabric policy publish --shadow) would have decided a request otherwise; nothing was acted on. */
   public static final String POLICY_SHADOW_DIFFERS = "POLICY_SHADOW_DIFFERS";
 
+  /**
+   * A concurrency slot of {@code limits} was taken longer than the policy's {@code slot_lease} and was reclaimed: the
+   * request's final status never reached the limits stage (a path that writes none, or a lost one), so its budget
+   * would otherwise be stuck for ever.
+   */
+  public static final String SLOT_RECLAIMED = "SLOT_RECLAIMED";
+
   private AuditEvents() {}
 
   public static AuditEvent about(String type, TaskRequest request, PolicyDecision decision, String detail, long at) {
