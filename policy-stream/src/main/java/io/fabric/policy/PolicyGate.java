@@ -55,6 +55,14 @@ public final class PolicyGate {
     return new io.fabric.policy.breakers.BreakerResetVerifier(verifier::approver);
   }
 
+  /**
+   * How long a replay's identity must be remembered to refuse its copies ({@link io.fabric.policy.identity.SpentReplays}):
+   * its signature's lifetime; a gate without a submitter registry checks no signature and uses the default one.
+   */
+  public Duration replaySignatureLifetime() {
+    return submitters != null ? submitters.signatureLifetime() : PolicyFile.SIGNED_REQUEST_LIFETIME;
+  }
+
   /** Whether requests must be signed by a registered submitter. */
   public boolean requiresSignedRequests() {
     return submitters != null;

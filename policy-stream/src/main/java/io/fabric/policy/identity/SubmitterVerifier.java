@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  * submitter's Ed25519 signature over its {@link RequestStatement}, is fresh, and asks for a tenant
  * and an action the submitter's scope covers. Kafka cannot say who produced a record, so this is
  * what makes {@code tenant_id} mean something. Single use needs no ledger here: the signature covers
- * the request id, which the gate claims once. A replay (a request with replay lineage) is signed by
+ * the request id, which the gate claims once; a replay keeps its request's id, so the gate spends it
+ * by its lineage instead ({@link SpentReplays}). A replay (a request with replay lineage) is signed by
  * the DLQ replayer when it is replayed: its freshness is the lineage's {@code replayed_at}, and its
  * signer must be a replayer ({@link ReservedNames#REPLAY_SCOPE} in its actions) whose scope covers the
  * tenant and the action. A request naming a gateway caller ({@link ReservedNames#GATEWAY_PRINCIPAL_ATTRIBUTE})
@@ -50,6 +51,11 @@ public final class SubmitterVerifier {
     this.submitters = submitters;
     this.maxAgeMillis = maxAge.toMillis();
     this.skewMillis = clockSkew.toMillis();
+  }
+
+  /** How long after it was signed a request (or a replay) still passes {@link #check}: its maximum age plus the clock skew allowed. */
+  public Duration signatureLifetime() {
+    return Duration.ofMillis(maxAgeMillis + skewMillis);
   }
 
   /** Whether a request that was admitted still stands: its submitter is registered with the same key and scope (no freshness). */

@@ -5,6 +5,7 @@ import io.fabric.contracts.TaskRequest;
 import io.fabric.observability.FabricMetrics;
 import io.fabric.policy.RequestIds;
 import io.fabric.policy.RequestIds.Claim;
+import io.fabric.policy.identity.SpentReplays;
 import io.fabric.schemas.records.AuditEvents;
 import io.fabric.schemas.records.Outcome;
 import io.fabric.schemas.records.Reason;
@@ -25,22 +26,33 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Keyed by request id: the only place before the gate that writes a request's status, and only for
  * the request that owns the id. A record whose id belongs to another request is refused with a
  * security event naming both, and nothing of the first changes. Requests that passed go on to the
- * gate; invalid ones and duplicates get their status here ({@link EarlyVerdict}).
+ * gate; invalid ones and duplicates get their status here ({@link EarlyVerdict}). A replay that
+ * passes is spent here ({@link SpentReplays}), in the task and transaction that forwards it: a copy
+ * of it (same request id, so the same partition of this stage whichever key or partition its
+ * producer chose) finds it spent and is blocked without a status, with a security event.
  */
 final class ClaimRequestIdProcessor implements Processor<String, TaskRequest, String, SpecificRecord> {
   private static final Duration PURGE_INTERVAL = Duration.ofHours(1);
+  private static final Duration SPENT_REPLAYS_PURGE_INTERVAL = Duration.ofMinutes(10);
 
   private final long retentionMs;
   private final boolean signedRequests;
+  private final Duration replaySignatureLifetime;
   private ProcessorContext<String, SpecificRecord> context;
   private Emitter emit;
   private FabricMetrics metrics;
   private KeyValueStore<String, String> claims;
+  private KeyValueStore<String, Long> usedReplays;
+  private SpentReplays spentReplays;
 
-  /** @param signedRequests whether the gate requires signed requests: a signed request used twice is then a security event */
-  ClaimRequestIdProcessor(Duration retention, boolean signedRequests) {
+  /**
+   * @param signedRequests whether the gate requires signed requests: a signed request used twice is then a security event
+   * @param replaySignatureLifetime how long a replay's signature passes where it enters: its identity is kept at least that long
+   */
+  ClaimRequestIdProcessor(Duration retention, boolean signedRequests, Duration replaySignatureLifetime) {
     this.retentionMs = retention.toMillis();
     this.signedRequests = signedRequests;
+    this.replaySignatureLifetime = replaySignatureLifetime;
   }
 
   @Override
@@ -49,7 +61,10 @@ final class ClaimRequestIdProcessor implements Processor<String, TaskRequest, St
     this.metrics = FabricMetrics.from(context.appConfigs());
     this.emit = new Emitter(context::forward, metrics);
     this.claims = context.getStateStore(PolicyTopology.REQUEST_IDS_STORE);
+    this.usedReplays = context.getStateStore(PolicyTopology.USED_REPLAYS_STORE);
+    this.spentReplays = new SpentReplays(usedReplays::get, usedReplays::put, replaySignatureLifetime);
     context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::forgetOlderThanRetention);
+    context.schedule(SPENT_REPLAYS_PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::forgetSpentReplays);
   }
 
   @Override
@@ -87,6 +102,16 @@ final class ClaimRequestIdProcessor implements Processor<String, TaskRequest, St
     if (judgement == RequestIds.Judgement.RESEND && early.isPresent()) {
       return; // a resend of a request the fabric already handled, whose key has since been taken by another: it stays as it was
     }
+    if (early.isEmpty() && request.getReplay() != null) {
+      // admitted (signed by a replayer, fresh) and about to go to the gate: the first copy spends it, later ones are refused.
+      // UNAUTHENTICATED, like a stale signature: the copy's signature is spent, and reconcile counts such a refusal as its
+      // record's, not as a second outcome of the request that ran; no status, the request keeps the one of its replay
+      Optional<String> reused = spentReplays.spend(request, now);
+      if (reused.isPresent()) {
+        emit.blockCopy(request, Reason.UNAUTHENTICATED, reused.get(), AuditEvents.SECURITY_EVENT, now);
+        return;
+      }
+    }
     if (claim == null) {
       claims.put(record.key(), Claim.of(request, now).encode());
     }
@@ -107,6 +132,19 @@ final class ClaimRequestIdProcessor implements Processor<String, TaskRequest, St
       return;
     }
     context.forward(new Record<String, SpecificRecord>(record.key(), request, record.timestamp(), EarlyVerdict.strip(record.headers())));
+  }
+
+  /** A spent replay past its signature's lifetime (and the grace) is refused as stale where it enters, so it need not be kept. */
+  private void forgetSpentReplays(long now) {
+    List<String> old = new ArrayList<>();
+    try (KeyValueIterator<String, Long> all = usedReplays.all()) {
+      all.forEachRemaining(kv -> {
+        if (SpentReplays.forgettable(kv.value, now)) {
+          old.add(kv.key);
+        }
+      });
+    }
+    old.forEach(usedReplays::delete);
   }
 
   private void forgetOlderThanRetention(long now) {

@@ -81,12 +81,24 @@ final class Emitter {
    * owns (or will own) it.
    */
   void blockUnauthenticated(TaskRequest request, Reason reason, String detail, String auditType, long now) {
+    blockWithoutStatus(request, reason, detail, auditType,
+        reason == Reason.UNAUTHENTICATED ? " (no status is written for an unauthenticated record)" : "", now);
+  }
+
+  /**
+   * A refusal of a copy of a request that already has its status (a reused replay): blocked and
+   * audited, and the status stays the one of the request that ran.
+   */
+  void blockCopy(TaskRequest request, Reason reason, String detail, String auditType, long now) {
+    blockWithoutStatus(request, reason, detail, auditType, "", now);
+  }
+
+  private void blockWithoutStatus(TaskRequest request, Reason reason, String detail, String auditType, String auditNote, long now) {
     about(request);
     forward(request.getFlowId(), BlockedTask.newBuilder().setRequest(request).setDecision(null).setReason(reason.name())
         .setDetail(detail).setBlockedAt(now).build(), now);
     metrics.decision(null, Outcome.BLOCKED.name(), reason.name());
-    audit(auditType, request, null, reason.name() + ": " + detail
-        + (reason == Reason.UNAUTHENTICATED ? " (no status is written for an unauthenticated record)" : ""), now);
+    audit(auditType, request, null, reason.name() + ": " + detail + auditNote, now);
   }
 
   void status(TaskRequest request, PolicyDecision decision, Outcome outcome, Reason reason, String detail, long now) {

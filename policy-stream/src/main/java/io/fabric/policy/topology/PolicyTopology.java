@@ -34,7 +34,7 @@ import org.apache.kafka.streams.state.Stores;
  *                           \--misplaced -> repartition by-idempotency-key -+-> deduplicate (tenant|key)
  *                                                                                      |
  *                            repartition by-request-id <-------------------------------+
- *                            -> claim-request-id (request id) --outcomes--> sink (status, blocked, audit)
+ *                            -> claim-request-id (request id; spends replays) --outcomes--> sink (status, blocked, audit)
  *                            -> repartition by-flow -+-> policy-gate (flow id) --outcomes--> sink (blocked, pending, status, audit)
  * approvals (keyed by flow) --------------------------/        \--allowed--> repartition allowed-by-tenant -+
  *                                                                                                           +-> limits (tenant) --> sink (routed, blocked, status)
@@ -52,6 +52,11 @@ public final class PolicyTopology {
   public static final String FLOW_OWNERS_STORE = "flow-owners";
   public static final String PENDING_STORE = "pending-approvals";
   public static final String USED_NONCES_STORE = "used-nonces";
+  /**
+   * Replays the gate admitted, by their signed identity, until no copy can pass any more (request-id
+   * stage, keyed by request id): a signed replay runs once (see {@code SpentReplays}).
+   */
+  public static final String USED_REPLAYS_STORE = "used-replays";
   /** Tasks the gate allowed that wait for their limits, by arrival order (limits stage, keyed by tenant). */
   public static final String LIMITS_HELD_STORE = "limits-held";
   /** The limits' budgets: token buckets, slots in flight, the slots each released request holds. */
@@ -122,6 +127,7 @@ public final class PolicyTopology {
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PENDING_STORE), Serdes.String(),
         AvroSerde.of(PendingApproval.class)));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USED_NONCES_STORE), Serdes.String(), Serdes.Long()));
+    builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(USED_REPLAYS_STORE), Serdes.String(), Serdes.Long()));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LIMITS_HELD_STORE), Serdes.String(),
         AvroSerde.of(RoutedTask.class)));
     builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LIMITS_STATE_STORE), Serdes.String(), Serdes.String()));
@@ -159,13 +165,18 @@ public final class PolicyTopology {
             Consumed.with(catalog.approvals.keySerde(), catalog.approvals.valueSerde()).withName("approvals-source"))
         .mapValues(token -> (SpecificRecord) token, Named.as("token-to-gate"));
 
-    // 3. claim the request id (any tenant); the only step before the gate that writes statuses
+    // 3. claim the request id (any tenant); the only step before the gate that writes statuses. A replay
+    //    is also spent here (used-replays): its copies are refused in the task that forwards it, in one
+    //    transaction, and every copy reaches this task whatever Kafka key or partition its producer chose,
+    //    since the stage is keyed by the request id the replayer's signature covers (a copy under another
+    //    key is misplaced at admit and comes through by-idempotency-key, whose key is signed too)
     KStream<String, TaskRequest> invalid = admitted.get("admitted-invalid").mapValues(Admission::request, Named.as("invalid-request"));
     Map<String, KStream<String, SpecificRecord>> claimed = deduplicated.merge(invalid, Named.as("requests-with-early-verdicts"))
         .selectKey((key, request) -> request.getRequestId(), Named.as("key-by-request-id"))
         .repartition(Repartitioned.<String, TaskRequest>as(BY_REQUEST_ID_REPARTITION)
             .withKeySerde(Serdes.String()).withValueSerde(catalog.ingress.valueSerde()).withNumberOfPartitions(catalog.partitions()))
-        .process(() -> new ClaimRequestIdProcessor(gate.retention().requestIds(), gate.requiresSignedRequests()), Named.as("claim-request-id"), REQUEST_IDS_STORE)
+        .process(() -> new ClaimRequestIdProcessor(gate.retention().requestIds(), gate.requiresSignedRequests(), gate.replaySignatureLifetime()),
+            Named.as("claim-request-id"), REQUEST_IDS_STORE, USED_REPLAYS_STORE)
         .split(Named.as("claimed-"))
         .branch((key, value) -> value instanceof TaskRequest, Branched.as("request"))
         .defaultBranch(Branched.as("outcome"));

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric.contracts.BlockedTask;
 import io.fabric.contracts.ReplayLineage;
 import io.fabric.contracts.RequestStatus;
 import io.fabric.contracts.RoutedTask;
@@ -41,7 +42,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** With a submitter registry, on the real broker: a raw producer without a key gets nothing routed; a signed submitter does. */
+/**
+ * With a submitter registry, on the real broker: a raw producer without a key gets nothing routed; a
+ * signed submitter does; a signed replay runs once, whichever partitions its copies are re-sent to.
+ */
 @Tag("integration")
 @ExtendWith(EmbeddedKafkaExtension.class)
 class SignedRequestsIntegrationTest {
@@ -91,9 +95,19 @@ class SignedRequestsIntegrationTest {
       TaskRequest replay = new RequestSigner("dlq-replayer", REPLAYER.getPrivate()).sign(TaskRequest.newBuilder(good).setReplay(
           ReplayLineage.newBuilder(lineage).setDeadLetterId("dl-2").build()).build());
       raw.send(new ProducerRecord<>(catalog.replays.name(), IngressKey.of(replay), replay)).get();
-      await().atMost(WAIT).until(() -> LatestByKeyReader.everything(kafka, catalog.routed).size() >= 2);
       await().atMost(WAIT).until(() -> LatestByKeyReader.everything(kafka, catalog.audit).stream()
           .anyMatch(e -> e.getDetail().contains("UNAUTHENTICATED") && good.getRequestId().equals(e.getRequestId())));
+
+      await().atMost(WAIT).until(() -> LatestByKeyReader.everything(kafka, catalog.routed).size() >= 2);
+
+      // the replay captured and re-sent to every partition under other keys: each copy is refused, none runs
+      for (int partition = 0; partition < catalog.partitions(); partition++) {
+        raw.send(new ProducerRecord<>(catalog.replays.name(), partition, "copy-" + partition, replay)).get();
+      }
+      List<BlockedTask> copies = await().atMost(WAIT).until(() -> LatestByKeyReader.all(kafka, catalog.blocked, good.getFlowId(),
+          b -> b.getDetail().startsWith("reused replay")), c -> c.size() >= catalog.partitions());
+      assertEquals(catalog.partitions(), copies.size());
+      assertTrue(copies.stream().allMatch(c -> c.getReason().equals("UNAUTHENTICATED")), copies.toString());
 
       List<RoutedTask> routed = LatestByKeyReader.everything(kafka, catalog.routed);
       assertEquals(List.of(good.getRequestId(), good.getRequestId()), routed.stream().map(t -> t.getRequest().getRequestId()).toList());

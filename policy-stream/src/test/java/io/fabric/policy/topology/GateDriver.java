@@ -21,12 +21,14 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.TopologyTestDriver;
 
 /** The production policy topology in a TopologyTestDriver, with every input and output topic of the gate at hand. */
 final class GateDriver implements AutoCloseable {
   final TopicCatalog catalog = TopicCatalog.defaults();
   final TopologyTestDriver driver;
+  final Topology topology;
   final TestInputTopic<String, TaskRequest> ingress;
   final TestInputTopic<String, TaskRequest> replays;
   final TestInputTopic<String, ApprovalToken> approvals;
@@ -39,7 +41,8 @@ final class GateDriver implements AutoCloseable {
 
   GateDriver(PolicyGate gate, Duration slaCheckInterval, Path stateDir, Instant start) {
     Properties props = FabricStreamsConfig.forApp(KafkaConnection.of("dummy:9092"), catalog, "gate-test", "policy-stream", stateDir, Map.of());
-    driver = new TopologyTestDriver(PolicyTopology.build(catalog, gate, slaCheckInterval, props), props, start);
+    topology = PolicyTopology.build(catalog, gate, slaCheckInterval, props);
+    driver = new TopologyTestDriver(topology, props, start);
     clock = start;
     ingress = input(catalog.ingress);
     replays = input(catalog.replays);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import io.fabric.contracts.AuditEvent;
 import io.fabric.contracts.BlockedTask;
 import io.fabric.contracts.ReplayLineage;
 import io.fabric.contracts.RequestStatus;
@@ -29,9 +30,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.streams.TopologyDescription;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -121,21 +124,17 @@ class RedTeamGatewayTopologyTest {
   }
 
   /**
-   * A signed replay is not single-use: the same record (captured off fabric.tasks.replays, or sent
-   * twice by a confused tool) is admitted as a REPLAY each time inside its 10-minute freshness window
-   * and routed again. README documents this ("not single-use by itself ... Kafka ACLs must keep others
-   * from writing fabric.tasks.replays"), so the guarantee rests entirely on ACLs and on the replayer's
-   * ledger; the gate could remember (dead letter id, generation) and refuse a second use.
+   * A signed replay was not single-use: the same record (captured off fabric.tasks.replays, or sent
+   * twice by a confused tool) was admitted as a REPLAY each time inside its 10-minute freshness window
+   * and routed again, since a replay reuses its request's id. The gate now spends each replay it
+   * admits (request id, dead letter id, generation, replayed-at: all under the replayer's signature)
+   * and refuses a copy: blocked, audited, and the request keeps the status of the replay that ran.
    */
   @Test
-  @Disabled("red-team (documented limit): one captured signed replay record runs again each time it is re-sent within 10 minutes")
   void oneSignedReplayRunsOnce() {
     TaskRequest first = t.submit(agent.sign(request("acme", "summarize", Map.of())));
     assertEquals(List.of(first.getRequestId()), t.routedIds());
-    Instant later = t.advance(Duration.ofHours(1));
-    ReplayLineage lineage = ReplayLineage.newBuilder().setDeadLetterId("dl-1").setGeneration(1).setReplayedAt(later.toEpochMilli())
-        .setReplayedBy("ops@host").setOriginalSubmitter(first.getSubmitter()).build();
-    TaskRequest replay = replayer.sign(TaskRequest.newBuilder(first).setReplay(lineage).build());
+    TaskRequest replay = replayOf(first, "dl-1", 1, t.advance(Duration.ofHours(1)));
 
     t.replays.pipeInput(IngressKey.of(replay), replay, t.now());
     t.advance(Duration.ofMinutes(1));
@@ -144,6 +143,108 @@ class RedTeamGatewayTopologyTest {
     t.replays.pipeInput(IngressKey.of(replay), TaskRequest.newBuilder(replay).build(), t.now());
 
     assertEquals(List.of(first.getRequestId()), t.routedIds(), "one signed replay record must run once");
+    assertCopiesRefused(first, 2);
+  }
+
+  /**
+   * The copy's producer chooses its Kafka key (and so its partition): a copy keyed otherwise is
+   * misplaced at admit and goes through the by-idempotency-key repartition, then, like every record,
+   * to the request-id stage keyed by the signed request id, where the first copy was spent.
+   */
+  @Test
+  void aCopyResentUnderAnotherKeyIsRefusedToo() {
+    TaskRequest first = t.submit(agent.sign(request("acme", "summarize", Map.of())));
+    assertEquals(List.of(first.getRequestId()), t.routedIds());
+    TaskRequest replay = replayOf(first, "dl-1", 1, t.advance(Duration.ofHours(1)));
+
+    t.replays.pipeInput(IngressKey.of(replay), replay, t.now());
+    t.advance(Duration.ofSeconds(30));
+    for (String key : List.of("another-key", first.getRequestId(), "globex|" + first.getIdempotencyKey())) {
+      t.replays.pipeInput(key, TaskRequest.newBuilder(replay).build(), t.now());
+    }
+
+    assertEquals(List.of(first.getRequestId()), t.routedIds(), "a copy under another key or partition must not run either");
+    assertCopiesRefused(first, 3);
+  }
+
+  /** The replayer's next replay (another dead letter, the next generation, signed anew) is a new replay: it runs. */
+  @Test
+  void aNewReplayOfTheSameRequestStillRuns() {
+    TaskRequest first = t.submit(agent.sign(request("acme", "summarize", Map.of())));
+    TaskRequest replay1 = replayOf(first, "dl-1", 1, t.advance(Duration.ofHours(1)));
+    t.replays.pipeInput(IngressKey.of(replay1), replay1, t.now());
+    TaskRequest replay2 = replayOf(first, "dl-2", 2, t.advance(Duration.ofMinutes(2)));
+    t.replays.pipeInput(IngressKey.of(replay2), replay2, t.now());
+
+    assertEquals(List.of(first.getRequestId(), first.getRequestId(), first.getRequestId()), t.routedIds(),
+        "the request, its first replay and its second replay each run once");
+    assertTrue(t.blocked.isEmpty());
+    assertEquals(List.of(), t.audits("SECURITY_EVENT"));
+  }
+
+  /** A spent replay is forgotten only once its signature is refused as stale: a copy then is refused where it enters. */
+  @Test
+  void aCopyAfterTheSignatureExpiredIsRefusedAsStale() {
+    TaskRequest first = t.submit(agent.sign(request("acme", "summarize", Map.of())));
+    TaskRequest replay = replayOf(first, "dl-1", 1, t.advance(Duration.ofHours(1)));
+    t.replays.pipeInput(IngressKey.of(replay), replay, t.now());
+    t.advance(Duration.ofHours(3)); // the spent replay's key is pruned by now
+
+    t.replays.pipeInput(IngressKey.of(replay), TaskRequest.newBuilder(replay).build(), t.now());
+
+    assertEquals(List.of(first.getRequestId(), first.getRequestId()), t.routedIds(), "the copy does not run");
+    List<AuditEvent> events = t.audits("SECURITY_EVENT");
+    assertEquals(1, events.size());
+    assertTrue(events.get(0).getDetail().contains("stale"), events.get(0).getDetail());
+    assertEquals("ROUTED", t.status.readKeyValuesToMap().get(first.getRequestId()).getOutcome());
+    KeyValueStore<String, Long> spent = t.driver.getKeyValueStore(PolicyTopology.USED_REPLAYS_STORE);
+    assertEquals(0, spent.approximateNumEntries(), "and the spent replay was forgotten: the store stays bounded");
+  }
+
+  /**
+   * Why no key or partition can route a copy around the check: the store that spends replays belongs
+   * to the one stage fed only by the by-request-id repartition, whose key is the signed request id.
+   */
+  @Test
+  void replaysAreSpentWhereRecordsAreKeyedByTheSignedRequestId() {
+    List<TopologyDescription.Subtopology> spending = t.topology.describe().subtopologies().stream()
+        .filter(sub -> sub.nodes().stream().anyMatch(n -> n instanceof TopologyDescription.Processor p
+            && p.stores().contains(PolicyTopology.USED_REPLAYS_STORE)))
+        .toList();
+    assertEquals(1, spending.size());
+    Set<String> processors = new TreeSet<>();
+    Set<String> sources = new TreeSet<>();
+    spending.get(0).nodes().forEach(n -> {
+      if (n instanceof TopologyDescription.Source source) {
+        sources.addAll(source.topicSet());
+      } else if (n instanceof TopologyDescription.Processor p && p.stores().contains(PolicyTopology.USED_REPLAYS_STORE)) {
+        processors.add(p.name());
+      }
+    });
+    assertEquals(Set.of("claim-request-id"), processors);
+    assertEquals(Set.of(PolicyTopology.BY_REQUEST_ID_REPARTITION + "-repartition"), sources);
+  }
+
+  private TaskRequest replayOf(TaskRequest original, String deadLetterId, int generation, Instant at) {
+    ReplayLineage lineage = ReplayLineage.newBuilder().setDeadLetterId(deadLetterId).setGeneration(generation).setReplayedAt(at.toEpochMilli())
+        .setReplayedBy("ops@host").setOriginalSubmitter(original.getSubmitter()).build();
+    return replayer.sign(TaskRequest.newBuilder(original).setReplay(lineage).build());
+  }
+
+  private void assertCopiesRefused(TaskRequest original, int copies) {
+    List<BlockedTask> refused = t.blocked.readValuesToList();
+    assertEquals(copies, refused.size(), "each copy is blocked");
+    refused.forEach(b -> {
+      assertEquals("UNAUTHENTICATED", b.getReason());
+      assertTrue(b.getDetail().startsWith("reused replay: "), b.getDetail());
+    });
+    List<AuditEvent> events = t.audits("SECURITY_EVENT");
+    assertEquals(copies, events.size(), "and audited like other forgeries");
+    assertTrue(events.get(0).getDetail().contains("dead letter dl-1"), events.get(0).getDetail());
+    List<RequestStatus> statuses = t.status.readKeyValuesToList().stream().filter(kv -> kv.key.equals(original.getRequestId()))
+        .map(kv -> kv.value).toList();
+    assertEquals("ROUTED", statuses.get(statuses.size() - 1).getOutcome(), "the request keeps the status of the replay that ran");
+    assertTrue(statuses.stream().noneMatch(st -> "BLOCKED".equals(st.getOutcome())), "a copy writes no status");
   }
 
   /**
