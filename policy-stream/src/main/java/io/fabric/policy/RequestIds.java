@@ -1,11 +1,6 @@
 package io.fabric.policy;
 
 import io.fabric.contracts.TaskRequest;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Keeps request ids unique across tenants and flows: the first request with an id claims it; a later
@@ -70,20 +65,8 @@ public final class RequestIds {
    * its resend or replay.
    */
   public static String fingerprint(TaskRequest request) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
-    for (String field : new String[] {request.getTenantId(), request.getFlowId(), request.getAction(), request.getIdempotencyKey(),
-        Boolean.toString(request.getFinalStep()), request.getPayload()}) {
-      byte[] utf8 = field.getBytes(StandardCharsets.UTF_8);
-      bytes.write(utf8.length >>> 24);
-      bytes.write(utf8.length >>> 16);
-      bytes.write(utf8.length >>> 8);
-      bytes.write(utf8.length);
-      bytes.write(utf8, 0, utf8.length);
-    }
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray()));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-    }
+    return FieldDigest.sha256Hex(request.getTenantId(), request.getFlowId(), request.getAction(), request.getIdempotencyKey(),
+        Boolean.toString(request.getFinalStep()), request.getPayload());
   }
+
 }

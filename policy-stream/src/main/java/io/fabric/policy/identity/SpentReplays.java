@@ -2,13 +2,8 @@ package io.fabric.policy.identity;
 
 import io.fabric.contracts.ReplayLineage;
 import io.fabric.contracts.TaskRequest;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Function;
@@ -89,20 +84,8 @@ public final class SpentReplays {
    */
   public static String keyOf(TaskRequest replay) {
     ReplayLineage lineage = Objects.requireNonNull(replay.getReplay(), "not a replay");
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
-    for (String field : new String[] {replay.getRequestId(), lineage.getDeadLetterId(), Integer.toString(lineage.getGeneration()),
-        Long.toString(lineage.getReplayedAt())}) {
-      byte[] utf8 = field.getBytes(StandardCharsets.UTF_8);
-      bytes.write(utf8.length >>> 24);
-      bytes.write(utf8.length >>> 16);
-      bytes.write(utf8.length >>> 8);
-      bytes.write(utf8.length);
-      bytes.write(utf8, 0, utf8.length);
-    }
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes.toByteArray()));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-    }
+    return io.fabric.policy.FieldDigest.sha256Hex(replay.getRequestId(), lineage.getDeadLetterId(),
+        Integer.toString(lineage.getGeneration()), Long.toString(lineage.getReplayedAt()));
   }
+
 }
