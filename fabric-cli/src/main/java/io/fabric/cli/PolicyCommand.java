@@ -190,7 +190,8 @@ final class PolicyCommand {
   }
 
   @Command(name = "diff", mixinStandardHelpOptions = true,
-      description = "What changes from OLD to NEW: each action/tenant whose class changes, each quorum, deadline, canary and setting.")
+      description = "What changes from OLD to NEW: each action/tenant whose class changes, each quorum, deadline, canary and setting,"
+          + " each limit rule, plugin cap, breaker, approver group and escalation chain added, removed or changed.")
   static final class Diff implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "OLD", description = "The policy in force.")
     Path oldFile;

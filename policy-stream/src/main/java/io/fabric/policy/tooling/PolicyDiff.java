@@ -3,17 +3,24 @@ package io.fabric.policy.tooling;
 import io.fabric.policy.ActionClass;
 import io.fabric.policy.ApprovalRules;
 import io.fabric.policy.Policy;
+import io.fabric.policy.breakers.BreakerRule;
+import io.fabric.policy.limits.LimitRule;
+import io.fabric.policy.limits.PluginCap;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
  * What changes for requests when one policy replaces another: each action whose class changes (for
  * every tenant, or for one tenant when its change differs from everyone's), each action whose
- * quorum or deadline changes, canary tenants, and the gate-wide settings. Kafka-free; {@code fabric
+ * quorum or deadline changes, canary tenants, the gate-wide settings, and each limit rule, plugin cap,
+ * breaker, approver group and escalation chain added, removed or changed. Kafka-free; {@code fabric
  * policy diff OLD NEW} prints it. The policy has no per-submitter rules yet, so no change is per
  * submitter.
  */
@@ -22,10 +29,13 @@ public final class PolicyDiff {
   public static final String ALL_TENANTS = "*";
   // a tenant id the charset forbids, so no tenant rule can match it: classify() then answers for every tenant
   private static final String NO_TENANT = "";
+  // the side of a named entry (limit rule, plugin cap, breaker, approver group) that does not have it
+  private static final String NONE = "none";
 
   /**
-   * One change: {@code what} is {@code class}, {@code quorum}, {@code deadline}, {@code canary} or a
-   * setting's policy key (e.g. {@code approvals.default_deadline}); {@code action} is null for a setting.
+   * One change: {@code what} is {@code class}, {@code quorum}, {@code deadline}, {@code canary}, {@code limit},
+   * {@code plugin_cap}, {@code escalation} or a setting's policy key (e.g. {@code approvals.default_deadline},
+   * {@code breakers.NAME}); {@code action} is the action, rule or plugin, null for a setting.
    */
   public record Change(String what, String action, String tenant, String from, String to) {
     public String line() {
@@ -35,7 +45,10 @@ public final class PolicyDiff {
 
   private PolicyDiff() {}
 
-  /** The changes from {@code from} to {@code to}: classes first, then quorums, deadlines, canaries and settings, each sorted. */
+  /**
+   * The changes from {@code from} to {@code to}: classes first, then quorums, deadlines, canaries, settings, limit rules and
+   * plugin caps, breakers and escalation, each sorted.
+   */
   public static List<Change> between(Policy from, Policy to) {
     List<Change> changes = new ArrayList<>();
     Set<String> actions = new TreeSet<>(from.classifiedActions());
@@ -73,7 +86,7 @@ public final class PolicyDiff {
     setting(changes, from, to, "approvals.max_token_lifetime", p -> p.approvals().maxTokenLifetime());
     setting(changes, from, to, "duplicates.window", Policy::duplicateWindow);
     setting(changes, from, to, "limits.max_payload_bytes", Policy::maxPayloadBytes);
-    limitRules(changes, from, to);
+    limitRulesAndPluginCaps(changes, from, to);
     setting(changes, from, to, "limits.slot_lease", p -> p.limits().slotLease());
     setting(changes, from, to, "retention.flow_owners", p -> p.retention().flowOwners());
     setting(changes, from, to, "retention.request_ids", p -> p.retention().requestIds());
@@ -81,33 +94,52 @@ public final class PolicyDiff {
     return List.copyOf(changes);
   }
 
-  /** Each rule of {@code limits.rules} added, removed or changed, by name ({@code limit}, the rule's name in the action column). */
-  private static void limitRules(List<Change> changes, Policy from, Policy to) {
-    java.util.Map<String, String> before = new java.util.TreeMap<>();
-    from.limits().rules().forEach(r -> before.put(r.name(), r.describe()));
-    java.util.Map<String, String> after = new java.util.TreeMap<>();
-    to.limits().rules().forEach(r -> after.put(r.name(), r.describe()));
-    Set<String> names = new TreeSet<>(before.keySet());
-    names.addAll(after.keySet());
-    names.forEach(name -> change(changes, "limit", name, ALL_TENANTS, before.getOrDefault(name, "none"), after.getOrDefault(name, "none")));
+  /**
+   * Each rule of {@code limits.rules} and each cap of {@code limits.plugins} added, removed or changed, by name
+   * ({@code limit} or {@code plugin_cap}, the rule's or plugin's name in the action column).
+   */
+  private static void limitRulesAndPluginCaps(List<Change> changes, Policy from, Policy to) {
+    named(from.limits().rules(), to.limits().rules(), LimitRule::name, LimitRule::describe,
+        (name, before, after) -> change(changes, "limit", name, ALL_TENANTS, before, after));
+    named(from.limits().plugins().values(), to.limits().plugins().values(), PluginCap::plugin, PluginCap::describe,
+        (name, before, after) -> change(changes, "plugin_cap", name, ALL_TENANTS, before, after));
   }
 
   /** Each breaker, approver group and escalation chain that is added, removed or changed. */
   private static void breakersAndEscalation(List<Change> changes, Policy from, Policy to) {
-    Set<String> breakers = new TreeSet<>();
-    from.breakers().rules().forEach(r -> breakers.add(r.name()));
-    to.breakers().rules().forEach(r -> breakers.add(r.name()));
-    breakers.forEach(name -> setting(changes, from, to, "breakers." + name,
-        p -> p.breakers().named(name).map(io.fabric.policy.breakers.BreakerRule::describe).orElse("none")));
-    Set<String> groups = new TreeSet<>(from.escalation().groups().keySet());
-    groups.addAll(to.escalation().groups().keySet());
-    groups.forEach(group -> setting(changes, from, to, "approver_groups." + group,
-        p -> java.util.Optional.ofNullable(p.escalation().groups().get(group)).map(Object::toString).orElse("none")));
+    named(from.breakers().rules(), to.breakers().rules(), BreakerRule::name, BreakerRule::describe,
+        (name, before, after) -> change(changes, "breakers." + name, null, ALL_TENANTS, before, after));
+    named(from.escalation().groups().entrySet(), to.escalation().groups().entrySet(), Map.Entry::getKey, group -> group.getValue().toString(),
+        (group, before, after) -> change(changes, "approver_groups." + group, null, ALL_TENANTS, before, after));
     setting(changes, from, to, "escalation.default", p -> p.escalation().defaultChain());
     Set<String> chained = new TreeSet<>(from.escalation().chains().keySet());
     chained.addAll(to.escalation().chains().keySet());
     chained.forEach(action -> change(changes, "escalation", action, ALL_TENANTS, from.escalation().chainFor(action),
         to.escalation().chainFor(action)));
+  }
+
+  /** Reports one named entry whose description differs; {@link #NONE} stands for the side that lacks it. */
+  private interface NamedChange {
+    void report(String name, String before, String after);
+  }
+
+  /**
+   * Each name on either side, sorted, with its description on each side: limit rules, plugin caps, breakers and approver
+   * groups share this shape, so an entry added, removed or changed reads the same way for each.
+   */
+  private static <T> void named(Collection<T> from, Collection<T> to, Function<T, String> name, Function<T, String> describe,
+                                NamedChange report) {
+    Map<String, String> before = described(from, name, describe);
+    Map<String, String> after = described(to, name, describe);
+    Set<String> names = new TreeSet<>(before.keySet());
+    names.addAll(after.keySet());
+    names.forEach(n -> report.report(n, before.getOrDefault(n, NONE), after.getOrDefault(n, NONE)));
+  }
+
+  private static <T> Map<String, String> described(Collection<T> entries, Function<T, String> name, Function<T, String> describe) {
+    Map<String, String> byName = new TreeMap<>();
+    entries.forEach(entry -> byName.put(name.apply(entry), describe.apply(entry)));
+    return byName;
   }
 
   private static void setting(List<Change> changes, Policy from, Policy to, String key, Function<Policy, Object> value) {

@@ -67,6 +67,43 @@ class PolicyDiffTest {
   }
 
   @Test
+  void aPluginCapAddedRemovedOrChangedIsOneChangeEach() {
+    // a cap is a vendor's limit over every tenant: lowering it or moving an action under it changes what starts
+    Policy before = PolicyFile.parse("""
+        limits:
+          plugins:
+            stripe: { actions: [create_charge], calls: { requests: 25, per: PT1S }, in_flight: 10 }
+            twilio: { actions: [send_whatsapp], in_flight: 5 }
+            mailer: { actions: [send_email], in_flight: 4 }
+            same: { actions: [tag], in_flight: 1 }
+        """);
+    Policy after = PolicyFile.parse("""
+        limits:
+          plugins:
+            stripe: { actions: [create_charge, change_billing_state], calls: { requests: 10, per: PT1S }, in_flight: 10 }
+            mailer: { actions: [send_email], in_flight: 2 }
+            sendgrid: { actions: [send_linkedin], calls: { requests: 5, per: PT1M, burst: 1 } }
+            same: { actions: [tag], in_flight: 1 }
+        """);
+
+    assertEquals(List.of(
+            new Change("plugin_cap", "mailer", "*", "mailer: actions [send_email], in flight 4", "mailer: actions [send_email], in flight 2"),
+            new Change("plugin_cap", "sendgrid", "*", "none", "sendgrid: actions [send_linkedin], 5 per PT1M (burst 1)"),
+            new Change("plugin_cap", "stripe", "*", "stripe: actions [create_charge], 25 per PT1S (burst 25), in flight 10",
+                "stripe: actions [change_billing_state, create_charge], 10 per PT1S (burst 10), in flight 10"),
+            new Change("plugin_cap", "twilio", "*", "twilio: actions [send_whatsapp], in flight 5", "none")),
+        PolicyDiff.between(before, after));
+  }
+
+  @Test
+  void limitRulesThenPluginCapsThenTheSlotLease() {
+    Policy before = PolicyFile.parse("limits: { rules: { r: { in_flight: 1 } } }\n");
+    Policy after = PolicyFile.parse("limits: { slot_lease: PT4H, rules: { r: { in_flight: 2 } }, plugins: { p: { actions: [tag], in_flight: 3 } } }\n");
+
+    assertEquals(List.of("limit", "plugin_cap", "limits.slot_lease"), PolicyDiff.between(before, after).stream().map(Change::what).toList());
+  }
+
+  @Test
   void aChangedSlotLeaseIsOneChange() {
     Policy before = PolicyFile.parse("limits: { rules: { r: { in_flight: 1 } } }\n");
     Policy after = PolicyFile.parse("limits: { slot_lease: PT4H, rules: { r: { in_flight: 1 } } }\n");
