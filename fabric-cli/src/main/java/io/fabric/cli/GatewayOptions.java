@@ -73,11 +73,12 @@ final class GatewayOptions {
 
   @Option(names = "--gateway-max-requests-per-key", defaultValue = "" + GatewayConfig.DEFAULT_MAX_REQUESTS_PER_KEY, paramLabel = "N",
       description = "Most requests one API key may have in flight at once (long polls included); past it 429 (default ${DEFAULT-VALUE}).")
-  int maxRequestsPerKey;
+  // initialised too: tests and other commands build these options without picocli
+  int maxRequestsPerKey = GatewayConfig.DEFAULT_MAX_REQUESTS_PER_KEY;
 
   @Option(names = "--gateway-body-timeout", defaultValue = "PT20S", paramLabel = "DURATION",
       description = "Longest a request body may take to arrive in full; past it the connection is closed (default ${DEFAULT-VALUE}).")
-  java.time.Duration bodyTimeout;
+  java.time.Duration bodyTimeout = GatewayConfig.DEFAULT_BODY_TIMEOUT;
 
   /**
    * A caller waits for Kafka's acknowledgement, so the gateway's producer gives up within seconds, not
