@@ -90,6 +90,20 @@ public final class FlowCheckpoints {
   }
 
   /**
+   * A running job's step ends FAILED because its flow was closed by other steps (completed, or failed and
+   * left for a person) while the job ran: the flow keeps its status and state, the step no longer
+   * counts as running, so its job is not polled again.
+   */
+  public static FlowCheckpoint jobDropped(FlowCheckpoint previous, String stepRequestId, String why, Revision revision) {
+    List<FlowStep> steps = withStepStatus(previous, stepRequestId, StepStatus.FAILED);
+    FlowStep step = find(steps, stepRequestId);
+    String note = "step " + (steps.indexOf(step) + 1) + " " + step.getAction() + " (" + stepRequestId + ") failed in " + step.getPlugin()
+        + ": " + DeadLetters.bounded(why);
+    return next(previous, previous.getFlowId(), previous.getTenantId(), revision, note, FlowStatus.of(previous),
+        previous.getState(), steps, null);
+  }
+
+  /**
    * One compensation succeeded: the step becomes COMPENSATED, the compensation's result is merged
    * into the state, and the flow is ROLLED_BACK when nothing compensable remains.
    */
