@@ -173,7 +173,7 @@ public final class FlowCheckpoints {
    * and never had an effect, only while no rollback is queued or running (the runtime checkpoints
    * ROLLING_BACK in the transaction that queues one, see {@link #rollbackRequested}) and only while
    * no step of the flow was undone, since re-running one step of a rolled-back flow would leave it
-   * half done. A FAILED flow with no rollback queued (a step in doubt, left for a person) may rerun
+   * half done, nor in a COMPLETED flow (a job dropped when other steps completed it). A FAILED flow with no rollback queued (a step in doubt, left for a person) may rerun
    * its step. Empty when it may; else why not.
    */
   public static Optional<String> whyNotRerun(FlowCheckpoint checkpoint, TaskRequest request) {
@@ -183,6 +183,11 @@ public final class FlowCheckpoints {
     Optional<FlowStep> prior = step(checkpoint, request.getRequestId());
     if (prior.isPresent() && StepStatus.valueOf(prior.get().getStatus()) != StepStatus.FAILED) {
       return Optional.of("step " + request.getRequestId() + " is " + prior.get().getStatus() + ": only a failed step runs again on replay");
+    }
+    if (checkpoint != null && FlowStatus.of(checkpoint) == FlowStatus.COMPLETED) {
+      // only a long-running job dropped when other steps completed its flow leaves a failed step in a completed flow
+      return Optional.of("flow " + request.getFlowId() + " is COMPLETED since revision " + checkpoint.getRevision()
+          + ": its steps do not run again; submit the step again as a new flow");
     }
     if (checkpoint != null && FlowStatus.of(checkpoint) == FlowStatus.ROLLING_BACK) {
       return Optional.of("flow " + request.getFlowId() + " is rolling back since revision " + checkpoint.getRevision()

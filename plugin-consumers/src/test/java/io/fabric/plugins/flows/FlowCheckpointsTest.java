@@ -240,5 +240,8 @@ class FlowCheckpointsTest {
     assertEquals(completed.getRevision() + 1, dropped.getRevision());
     assertTrue(dropped.getNote().contains("video_generate (r1) failed in media: FLOW_CLOSED"), dropped.getNote());
     assertTrue(FlowCheckpoints.nextToCompensate(dropped).isEmpty(), "a dropped job's step is not compensated later");
+    // a replay of its dead letter would start a new vendor job only to drop it again at its first poll
+    assertTrue(FlowCheckpoints.whyNotRerun(dropped, replayOf(request("r1", "video_generate", false))).orElseThrow()
+        .contains("COMPLETED"));
   }
 }
