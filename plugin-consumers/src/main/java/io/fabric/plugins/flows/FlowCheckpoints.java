@@ -90,20 +90,6 @@ public final class FlowCheckpoints {
   }
 
   /**
-   * A running job's step ends FAILED because its flow was closed by other steps (completed, or failed and
-   * left for a person) while the job ran: the flow keeps its status and state, the step no longer
-   * counts as running, so its job is not polled again.
-   */
-  public static FlowCheckpoint jobDropped(FlowCheckpoint previous, String stepRequestId, String why, Revision revision) {
-    List<FlowStep> steps = withStepStatus(previous, stepRequestId, StepStatus.FAILED);
-    FlowStep step = find(steps, stepRequestId);
-    String note = "step " + (steps.indexOf(step) + 1) + " " + step.getAction() + " (" + stepRequestId + ") failed in " + step.getPlugin()
-        + ": " + DeadLetters.bounded(why);
-    return next(previous, previous.getFlowId(), previous.getTenantId(), revision, note, FlowStatus.of(previous),
-        previous.getState(), steps, null);
-  }
-
-  /**
    * One compensation succeeded: the step becomes COMPENSATED, the compensation's result is merged
    * into the state, and the flow is ROLLED_BACK when nothing compensable remains.
    */
@@ -173,7 +159,7 @@ public final class FlowCheckpoints {
    * and never had an effect, only while no rollback is queued or running (the runtime checkpoints
    * ROLLING_BACK in the transaction that queues one, see {@link #rollbackRequested}) and only while
    * no step of the flow was undone, since re-running one step of a rolled-back flow would leave it
-   * half done, nor in a COMPLETED flow (a job dropped when other steps completed it). A FAILED flow with no rollback queued (a step in doubt, left for a person) may rerun
+   * half done. A FAILED flow with no rollback queued (a step in doubt, left for a person) may rerun
    * its step. Empty when it may; else why not.
    */
   public static Optional<String> whyNotRerun(FlowCheckpoint checkpoint, TaskRequest request) {
@@ -183,11 +169,6 @@ public final class FlowCheckpoints {
     Optional<FlowStep> prior = step(checkpoint, request.getRequestId());
     if (prior.isPresent() && StepStatus.valueOf(prior.get().getStatus()) != StepStatus.FAILED) {
       return Optional.of("step " + request.getRequestId() + " is " + prior.get().getStatus() + ": only a failed step runs again on replay");
-    }
-    if (checkpoint != null && FlowStatus.of(checkpoint) == FlowStatus.COMPLETED) {
-      // only a long-running job dropped when other steps completed its flow leaves a failed step in a completed flow
-      return Optional.of("flow " + request.getFlowId() + " is COMPLETED since revision " + checkpoint.getRevision()
-          + ": its steps do not run again; submit the step again as a new flow");
     }
     if (checkpoint != null && FlowStatus.of(checkpoint) == FlowStatus.ROLLING_BACK) {
       return Optional.of("flow " + request.getFlowId() + " is rolling back since revision " + checkpoint.getRevision()

@@ -304,9 +304,9 @@ final class TaskProcessor {
     RoutedTask task = taskSerde.deserialize(job.topic(), job.taskBytes());
     if (next instanceof JobDecider.Drop drop) {
       log.warn("plugin runtime {}: request {} of flow {}: {}", runtime, due.requestId(), due.flowId(), drop.why());
-      // the step FAILED in the same transaction as the request's dead letter and status, so the drop is written once
-      batch.stage(batch.outcome(job.traceparent()).checkpoint(due.flowId(),
-          FlowCheckpoints.jobDropped(checkpoint, due.requestId(), drop.why(), revision())), null, null);
+      // the request's dead letter and status, once: the job is not scheduled again (its flow is closed, and a restart
+      // tracks only open flows' jobs). Its step stays STARTED, so a rollback started later still cancels the job,
+      // which may still run at the vendor, and a replay of this letter is refused (only a failed step runs again)
       deadLetter(origin(job, due.flowId()), null, task, checkpoint, new Failed(new PermanentTaskException(drop.why()),
           step.get().getAttempts(), Reason.EXECUTION_FAILED), job.traceparent(), false);
       return;

@@ -224,24 +224,4 @@ class FlowCheckpointsTest {
 
     assertTrue(FlowCheckpoints.whyNotRerun(inDoubt, replayOf(request("r2", "notify", false))).isEmpty());
   }
-
-  @Test
-  void aJobDroppedFromAClosedFlowFailsItsStepAndKeepsTheFlowsStatusAndState() {
-    FlowCheckpoint started = FlowCheckpoints.jobStarted(null, request("r1", "video_generate", false), "media", "p1",
-        Map.of("fabric_job", Map.of("job_id", "p1")), ok(), rev(1));
-    FlowCheckpoint completed = FlowCheckpoints.executed(started, request("r2", "summarize", true), "builtin", Map.of("b", 2), false,
-        ok(), rev(2));
-
-    FlowCheckpoint dropped = FlowCheckpoints.jobDropped(completed, "r1", "FLOW_CLOSED: flow is COMPLETED", rev(3));
-
-    assertEquals("COMPLETED", dropped.getStatus());
-    assertEquals(completed.getState(), dropped.getState());
-    assertEquals(List.of("FAILED", "EXECUTED"), dropped.getSteps().stream().map(FlowStep::getStatus).toList());
-    assertEquals(completed.getRevision() + 1, dropped.getRevision());
-    assertTrue(dropped.getNote().contains("video_generate (r1) failed in media: FLOW_CLOSED"), dropped.getNote());
-    assertTrue(FlowCheckpoints.nextToCompensate(dropped).isEmpty(), "a dropped job's step is not compensated later");
-    // a replay of its dead letter would start a new vendor job only to drop it again at its first poll
-    assertTrue(FlowCheckpoints.whyNotRerun(dropped, replayOf(request("r1", "video_generate", false))).orElseThrow()
-        .contains("COMPLETED"));
-  }
 }

@@ -60,16 +60,16 @@ class UnfinishedJobStatusIntegrationTest {
     await().atMost(FabricHarness.WAIT).until(() -> !jobs.polls.isEmpty());
     fabric.send(EchoPlugin.NAME, request(flow, EchoPlugin.ACTION, "{}", true));
 
-    // Then the job's request ends DEAD_LETTER, its step FAILED in the same (still COMPLETED) flow, with one dead letter
+    // Then the job's request ends DEAD_LETTER with one dead letter; its step stays STARTED in the COMPLETED flow (a
+    // rollback started later would still cancel the job, which may still run at the vendor)
     RequestStatus status = await().atMost(FabricHarness.WAIT).until(() -> fabric.status(job.getRequestId()),
         s -> s.isPresent() && !"ROUTED".equals(s.get().getOutcome())).orElseThrow();
     assertEquals("DEAD_LETTER", status.getOutcome());
     assertEquals("EXECUTION_FAILED", status.getReason());
     assertTrue(status.getDetail().contains(JobDecider.FLOW_CLOSED + ": "), status.getDetail());
-    FlowCheckpoint end = await().atMost(FabricHarness.WAIT).until(() -> fabric.latest(flow).orElseThrow(),
-        c -> c.getSteps().stream().noneMatch(s -> s.getStatus().equals("STARTED")));
+    FlowCheckpoint end = fabric.latest(flow).orElseThrow();
     assertEquals("COMPLETED", end.getStatus());
-    assertEquals(List.of("FAILED", "EXECUTED"), end.getSteps().stream().map(FlowStep::getStatus).toList());
+    assertEquals(List.of("STARTED", "EXECUTED"), end.getSteps().stream().map(FlowStep::getStatus).toList());
     List<DeadLetter> letters = fabric.deadLetters(flow);
     assertEquals(1, letters.size());
     assertEquals(job.getRequestId(), letters.get(0).getRequestId());
