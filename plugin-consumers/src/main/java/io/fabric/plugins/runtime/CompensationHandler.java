@@ -15,8 +15,10 @@ import io.fabric.plugins.runtime.AttemptRunner.Failed;
 import io.fabric.plugins.runtime.ExecutionIntent.Kind;
 import io.fabric.plugins.spi.FabricPlugin;
 import io.fabric.plugins.spi.LongRunningJobs;
+import io.fabric.schemas.AvroSerde;
 import io.fabric.schemas.records.AuditEvents;
 import io.fabric.schemas.records.DeadLetters;
+import io.fabric.schemas.records.Reason;
 import io.fabric.schemas.topics.TopicCatalog;
 import java.time.Clock;
 import java.util.Map;
@@ -37,8 +39,12 @@ final class CompensationHandler {
   private final AttemptRunner runner;
   private final String stage;
   private final Clock clock;
+  private final AvroSerde<RoutedTask> taskSerde;
 
-  CompensationHandler(FabricPlugin plugin, TopicCatalog catalog, AttemptRunner runner, String stage, Clock clock) {
+  /** @param taskSerde decodes a running job's task (kept in its STARTED step) to write its request's final status */
+  CompensationHandler(FabricPlugin plugin, TopicCatalog catalog, AttemptRunner runner, String stage, Clock clock,
+                      AvroSerde<RoutedTask> taskSerde) {
+    this.taskSerde = taskSerde;
     this.plugin = plugin;
     this.catalog = catalog;
     this.runner = runner;
@@ -84,6 +90,16 @@ final class CompensationHandler {
       FlowCheckpoints.nextToCompensate(after).ifPresent(following ->
           outcome.add(catalog.pluginTasks(following.getPlugin()), flowId, task));
       beforeCommit = () -> crashPoint.beforeCommit(done.context(), done.result());
+    }
+    if (running.isPresent()) {
+      // a job's start wrote no status (only its end does): the compensation that ends it writes its request's last one
+      RoutedTask jobTask = taskSerde.deserialize(running.get().topic(), running.get().taskBytes());
+      String undone = attempted instanceof Failed failed
+          ? "cancelling it failed (" + DeadLetters.describe(failed.error()) + "): it may still run at the vendor, check there"
+          : null;
+      Reason reason = attempted instanceof Failed failed ? failed.reason() : Reason.EXECUTION_FAILED;
+      outcome.add(catalog.requestStatus, step.getRequestId(),
+          JobDecider.endedWithoutResult(jobTask, reason, JobDecider.compensated(running.get(), flowId, undone), now()));
     }
     outcome.checkpoint(flowId, after);
     outcome.clearIntent(flowId, intentId);

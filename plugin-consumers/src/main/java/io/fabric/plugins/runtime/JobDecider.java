@@ -3,7 +3,12 @@ package io.fabric.plugins.runtime;
 import io.fabric.plugins.flows.FlowStatus;
 import io.fabric.plugins.spi.LongRunningJobs.JobStatus;
 import io.fabric.plugins.spi.TaskException;
+import io.fabric.contracts.RequestStatus;
+import io.fabric.contracts.RoutedTask;
 import io.fabric.schemas.records.DeadLetters;
+import io.fabric.schemas.records.Outcome;
+import io.fabric.schemas.records.Reason;
+import io.fabric.schemas.records.Statuses;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
@@ -41,8 +46,22 @@ final class JobDecider {
   record Checkpoint(long at, Map<String, Object> details, java.util.List<io.fabric.plugins.spi.LongRunningJobs.JobEvent> events)
       implements Next {}
 
-  /** Stop polling the job and write nothing: its flow was closed by other steps while it ran. */
+  /**
+   * Stop polling the job: its flow was closed by other steps while it ran. Its step is checkpointed FAILED
+   * (the flow keeps its status) and its request dead-lettered {@code EXECUTION_FAILED} with {@code why}
+   * (starting {@value #FLOW_CLOSED}) in one transaction, so the caller learns the end and the limits slot is freed.
+   */
   record Drop(String why) implements Next {}
+
+  /**
+   * How the detail of a job's request that ended without its result starts, after the flow it ran in
+   * was closed by other steps: {@link Drop}. Existing outcome and reason (DEAD_LETTER, EXECUTION_FAILED)
+   * plus this word, not a new enum symbol of the shared contract.
+   */
+  static final String FLOW_CLOSED = "FLOW_CLOSED";
+
+  /** As {@link #FLOW_CLOSED}, for a job cancelled as its step's compensation while its flow rolled back. */
+  static final String COMPENSATED = "COMPENSATED";
 
   /** When to poll a job first: after what its plugin asked, at least {@code minPoll}, never after its deadline. */
   static long firstPoll(long now, Duration pollAfter, Duration minPoll, long deadlineAt) {
@@ -59,9 +78,26 @@ final class JobDecider {
       return new Wait(now + recheck.toMillis());
     }
     if (flow != FlowStatus.RUNNING) {
-      return new Drop("flow is " + flow + " while job " + job.jobId() + " (" + job.taskType() + ") still runs; it is no longer polled");
+      return new Drop(FLOW_CLOSED + ": flow is " + flow + " while job " + job.jobId() + " (" + job.taskType()
+          + ") still runs; it is no longer polled and its result is not kept (it may still run at the vendor, check there)");
     }
     return beforePoll(job, now);
+  }
+
+  /**
+   * The final status of a job's request whose step ends without the job's result (the job cancelled by its
+   * flow's rollback): DEAD_LETTER with {@code reason} (EXECUTION_FAILED, or the failed cancel's reason) and
+   * {@code detail}. Nothing else writes one for it (the job's start wrote none), and DEAD_LETTER frees the
+   * request's limits slot.
+   */
+  static RequestStatus endedWithoutResult(RoutedTask task, Reason reason, String detail, long now) {
+    return Statuses.of(task.getRequest(), task.getDecision(), Outcome.DEAD_LETTER, reason, DeadLetters.bounded(detail), now);
+  }
+
+  /** The detail of a job's request whose job was cancelled ({@code undo}: what cancelling it answered or why it failed). */
+  static String compensated(RunningJob job, String flowId, String undo) {
+    return COMPENSATED + ": job " + job.jobId() + " (" + job.taskType() + ") was cancelled as its step's compensation while flow "
+        + flowId + " rolled back" + (undo == null ? "" : "; " + undo) + "; its result is not kept";
   }
 
   /** Before a poll: not due yet, due, or past its deadline. */

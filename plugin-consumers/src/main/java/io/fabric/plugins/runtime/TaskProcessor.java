@@ -4,6 +4,7 @@ import io.fabric.contracts.DeadLetter;
 import io.fabric.contracts.ExecutionAttempt;
 import io.fabric.contracts.FlowCheckpoint;
 import io.fabric.contracts.FlowStep;
+import io.fabric.contracts.RequestStatus;
 import io.fabric.contracts.RoutedTask;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.plugins.flows.FlowCheckpoints;
@@ -84,7 +85,7 @@ final class TaskProcessor {
     this.store = store;
     this.batch = batch;
     this.runner = runner;
-    this.compensations = new CompensationHandler(plugin, catalog, runner, stage, config.clock());
+    this.compensations = new CompensationHandler(plugin, catalog, runner, stage, config.clock(), taskSerde);
     this.intents = new AttemptRunner.Intents() {
       @Override
       public Optional<ExecutionIntent> find(String flowId, String intentId) {
@@ -300,11 +301,16 @@ final class TaskProcessor {
     }
     RunningJob job = found.get();
     JobDecider.Next next = JobDecider.beforePoll(job, FlowStatus.of(checkpoint), now(), config.errorBackoff());
+    RoutedTask task = taskSerde.deserialize(job.topic(), job.taskBytes());
     if (next instanceof JobDecider.Drop drop) {
       log.warn("plugin runtime {}: request {} of flow {}: {}", runtime, due.requestId(), due.flowId(), drop.why());
+      // the request's dead letter and status, once: the job is not scheduled again (its flow is closed, and a restart
+      // tracks only open flows' jobs). Its step stays STARTED, so a rollback started later still cancels the job,
+      // which may still run at the vendor, and a replay of this letter is refused (only a failed step runs again)
+      deadLetter(origin(job, due.flowId()), null, task, checkpoint, new Failed(new PermanentTaskException(drop.why()),
+          step.get().getAttempts(), Reason.EXECUTION_FAILED), job.traceparent(), false);
       return;
     }
-    RoutedTask task = taskSerde.deserialize(job.topic(), job.taskBytes());
     TaskRequest request = task.getRequest();
     TaskContext context = new TaskContext(request.getFlowId(), request.getRequestId(), request.getIdempotencyKey(), request.getAction(),
         1, false, FlowCheckpoints.state(checkpoint), job.traceparent(), checkpoint.getStatus(), checkpoint.getRevision());
@@ -450,7 +456,31 @@ final class TaskProcessor {
     String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
     OutboundBatch.Outcome outcome = batch.outcome(TraceContext.get(record.headers()));
     outcome.add(catalog.dlq, key, DeadLetters.builder(stage, Reason.PROCESSING_ERROR, origin(record), error, now()).build());
+    if (task != null) {
+      try {
+        // a record is serialized when added, so a status that cannot be built or written leaves the letter staged alone
+        Optional<RequestStatus> status = processingErrorStatus(task, error, now());
+        status.ifPresent(s -> outcome.add(catalog.requestStatus, s.getRequestId(), s));
+      } catch (RuntimeException noStatus) {
+        error.addSuppressed(noStatus);
+        log.warn("plugin runtime {}: task {}-{}@{} dead-lettered without a status (a limits slot it holds is reclaimed after the lease): {}",
+            runtime, record.topic(), record.partition(), record.offset(), DeadLetters.describe(noStatus));
+      }
+    }
     batch.stage(outcome, record, null);
+  }
+
+  /**
+   * The status of a decoded task whose dead letter had to fall back to the bare record: DEAD_LETTER,
+   * PROCESSING_ERROR, so its caller still learns the end and its limits slot is freed; none for a
+   * rollback request, which is no request of a caller (as in the ordinary dead letter).
+   */
+  static Optional<RequestStatus> processingErrorStatus(RoutedTask task, RuntimeException error, long now) {
+    if (task.getRequest() == null || RollbackRequests.isRollback(task.getRequest())) {
+      return Optional.empty();
+    }
+    return Optional.of(Statuses.of(task.getRequest(), task.getDecision(), Outcome.DEAD_LETTER, Reason.PROCESSING_ERROR,
+        DeadLetters.bounded(DeadLetters.describe(error)), now));
   }
 
   private void deadLetterUndecodable(ConsumerRecord<byte[], byte[]> record, SerializationException error) {

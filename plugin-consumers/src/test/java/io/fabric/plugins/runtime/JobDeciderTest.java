@@ -4,10 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.fabric.contracts.PolicyDecision;
+import io.fabric.contracts.RequestStatus;
+import io.fabric.contracts.RoutedTask;
+import io.fabric.contracts.TaskRequest;
 import io.fabric.plugins.flows.FlowStatus;
 import io.fabric.plugins.spi.LongRunningJobs.JobStatus;
 import io.fabric.plugins.spi.PermanentTaskException;
 import io.fabric.plugins.spi.RetryableTaskException;
+import io.fabric.schemas.records.Outcome;
+import io.fabric.schemas.records.Reason;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -89,5 +95,31 @@ class JobDeciderTest {
     assertInstanceOf(JobDecider.Drop.class, JobDecider.beforePoll(JOB, FlowStatus.COMPLETED, 10_000, Duration.ofSeconds(1)));
     assertInstanceOf(JobDecider.Drop.class, JobDecider.beforePoll(JOB, FlowStatus.FAILED, 10_000, Duration.ofSeconds(1)));
     assertEquals(new JobDecider.Poll(), JobDecider.beforePoll(JOB, FlowStatus.RUNNING, 10_000, Duration.ofSeconds(1)));
+  }
+
+  @Test
+  void aDroppedJobSaysItsFlowClosedAndThatItMayStillRunAtTheVendor() {
+    JobDecider.Drop drop = (JobDecider.Drop) JobDecider.beforePoll(JOB, FlowStatus.COMPLETED, 10_000, Duration.ofSeconds(1));
+
+    assertTrue(drop.why().startsWith(JobDecider.FLOW_CLOSED + ": flow is COMPLETED while job p1 (video_generate)"), drop.why());
+    assertTrue(drop.why().contains("may still run at the vendor"), drop.why());
+  }
+
+  @Test
+  void aJobCancelledByItsFlowsRollbackEndsItsRequestDeadLetteredNamingTheCompensation() {
+    TaskRequest request = TaskRequest.newBuilder().setRequestId("r1").setTenantId("acme").setFlowId("f1").setAction("video_generate")
+        .setPayload("{}").setIdempotencyKey("k1").setSubmittedAt(0).setSource("test").setFinalStep(false).build();
+    RoutedTask task = RoutedTask.newBuilder().setRequest(request).setApprovals(java.util.List.of()).setDecision(PolicyDecision.newBuilder().setActionClass("A")
+        .setRule("default:class-a").setPolicyVersion("v1").setDecidedAt(0).build()).build();
+
+    RequestStatus status = JobDecider.endedWithoutResult(task, Reason.EXECUTION_FAILED, JobDecider.compensated(JOB, "f1", null), 7);
+
+    assertEquals("r1", status.getRequestId());
+    assertEquals(Outcome.DEAD_LETTER.name(), status.getOutcome());
+    assertTrue(Outcome.valueOf(status.getOutcome()).terminal(), "a final status: the limits stage frees the request's slot on it");
+    assertEquals(Reason.EXECUTION_FAILED.name(), status.getReason());
+    assertEquals("COMPENSATED: job p1 (video_generate) was cancelled as its step's compensation while flow f1 rolled back; "
+        + "its result is not kept", status.getDetail());
+    assertEquals("A", status.getActionClass());
   }
 }
