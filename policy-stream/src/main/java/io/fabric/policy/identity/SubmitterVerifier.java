@@ -63,6 +63,11 @@ public final class SubmitterVerifier {
     return verify(request, null);
   }
 
+  /** Whether {@code submitter} is registered and its scope covers {@code tenant}, whatever it signed. */
+  public boolean mayActFor(String submitter, String tenant) {
+    return submitter != null && submitters.get().find(submitter).map(s -> s.mayApproveTenant(tenant)).orElse(false);
+  }
+
   public Optional<Refusal> check(TaskRequest request, long now) {
     return verify(request, now);
   }
