@@ -95,7 +95,7 @@ public final class PolicyGate {
       Optional<SubmitterVerifier.Refusal> who = submitters.check(request, now);
       if (who.isPresent()) {
         return Optional.of(new Refusal(new Verdict.Block(null, who.get().reason(), who.get().detail(), AuditEvents.SECURITY_EVENT),
-            who.get().authentic()));
+            who.get().authentic() && RequestIdScope.refusalMayClaim(request, submitters::mayActFor)));
       }
       authentic = true;
     }

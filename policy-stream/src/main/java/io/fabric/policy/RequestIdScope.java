@@ -3,6 +3,7 @@ package io.fabric.policy;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.schemas.topics.ReservedNames;
 import java.util.Optional;
+import java.util.function.BiPredicate;
 
 /**
  * Who may use a request id. An id scoped to a tenant ({@link ReservedNames#tenantScopedRequestId},
@@ -17,6 +18,21 @@ public final class RequestIdScope {
   /** The tenant that owns the request's id when that is not the request's tenant; empty when the request may use it. */
   public static Optional<String> foreignOwner(TaskRequest request) {
     return ReservedNames.tenantOfRequestId(request.getRequestId()).filter(owner -> !owner.equals(request.getTenantId()));
+  }
+
+  /**
+   * Whether a signed request refused where it entered (for its time or scope) may still take its id,
+   * so that the same bytes never run later. An id scoped to a tenant is taken only by a submitter whose
+   * scope covers that tenant: otherwise any registered submitter could squat {@code tenant:T:ID} by
+   * getting its own record refused (naming tenant T, an action outside its scope, a stale signature),
+   * and T's request with that id would never run.
+   *
+   * @param submitterMayActFor whether a submitter (by name) may act for a tenant
+   */
+  public static boolean refusalMayClaim(TaskRequest request, BiPredicate<String, String> submitterMayActFor) {
+    return ReservedNames.tenantOfRequestId(request.getRequestId())
+        .map(owner -> submitterMayActFor.test(request.getSubmitter(), owner))
+        .orElse(true);
   }
 
   static String detail(TaskRequest request, String owner) {

@@ -37,4 +37,17 @@ class RequestIdScopeTest {
     assertEquals(once, ReservedNames.tenantScopedRequestId("acme", once));
     assertEquals("tenant:globex:" + once, ReservedNames.tenantScopedRequestId("globex", once), "another tenant's scoped id is only a name inside its own");
   }
+
+  @Test
+  void aRefusedSignedRequestTakesAScopedIdOnlyWhenItsSubmitterMayActForTheIdsTenant() {
+    TaskRequest squat = Submission.of("acme", "summarize").requestId(ReservedNames.tenantScopedRequestId("acme", "order-42"))
+        .toRequest(0L);
+    squat.setSubmitter("globex-agent");
+    TaskRequest unscoped = Submission.of("acme", "summarize").requestId("order-42").toRequest(0L);
+    unscoped.setSubmitter("globex-agent");
+
+    assertEquals(false, RequestIdScope.refusalMayClaim(squat, (submitter, tenant) -> tenant.equals("globex")));
+    assertEquals(true, RequestIdScope.refusalMayClaim(squat, (submitter, tenant) -> tenant.equals("acme")));
+    assertEquals(true, RequestIdScope.refusalMayClaim(unscoped, (submitter, tenant) -> false), "an unscoped id is first come first served");
+  }
 }

@@ -171,4 +171,42 @@ class GatewayRequestGuardTest {
 
     assertEquals(404, decision.join().statusCode(), "a request whose body arrived is answered however long it is handled");
   }
+
+  /** Opens a decision with the given Authorization header lines, whose body promises 1000 bytes and sends one. */
+  private Socket slowDecisionWith(String... authorizationLines) throws IOException {
+    Socket socket = new Socket("127.0.0.1", gateway.port());
+    sockets.add(socket);
+    StringBuilder head = new StringBuilder("POST /v1/approvals/r1 HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    for (String line : authorizationLines) {
+      head.append(line).append("\r\n");
+    }
+    socket.getOutputStream().write((head + "Content-Length: 1000\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+    return socket;
+  }
+
+  /** The status line of the answer on {@code socket}, read within 5 s. */
+  private static String statusLine(Socket socket) throws IOException {
+    socket.setSoTimeout(5_000);
+    return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+  }
+
+  /**
+   * Red team (red4): spellings of one key that the gateway accepts (scheme case, spaces around the key)
+   * all count against that key, and a second Authorization header cannot carry a key past the cap: the
+   * guard and the gateway read the same (first) header, so a request is either counted or refused 401.
+   */
+  @Test
+  void spellingsOfOneKeyShareItsCapAndASecondAuthorizationHeaderIsNotAWayAround() throws Exception {
+    start(2, Duration.ofSeconds(20));
+    slowDecisionWith("authorization: bearer " + ACME_KEY);
+    slowDecisionWith("AUTHORIZATION: BEARER   " + ACME_KEY + "  ");
+
+    HttpResponse<String> third = await().atMost(Duration.ofSeconds(5)).until(() -> decide(ACME_KEY), r -> r.statusCode() == 429);
+    Socket doubled = slowDecisionWith("Authorization: Bearer not-a-key", "Authorization: Bearer " + ACME_KEY);
+
+    assertTrue(third.body().contains("2 requests in flight"), third.body());
+    String answer = statusLine(doubled);
+    assertTrue(answer != null && (answer.contains(" 401 ") || answer.contains(" 429 ")), "neither counted nor served as acme: " + answer);
+  }
 }

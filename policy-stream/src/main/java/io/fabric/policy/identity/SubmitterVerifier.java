@@ -63,6 +63,11 @@ public final class SubmitterVerifier {
     return verify(request, null);
   }
 
+  /** Whether {@code submitter} is registered and its scope covers {@code tenant}, whatever it signed. */
+  public boolean mayActFor(String submitter, String tenant) {
+    return submitter != null && submitters.get().find(submitter).map(s -> s.mayApproveTenant(tenant)).orElse(false);
+  }
+
   public Optional<Refusal> check(TaskRequest request, long now) {
     return verify(request, now);
   }
@@ -94,11 +99,18 @@ public final class SubmitterVerifier {
       return Optional.of(new Refusal(Reason.UNAUTHORIZED, "submitter " + name + " may not replay requests (its actions do not list "
           + ReservedNames.REPLAY_SCOPE + ")", true));
     }
-    if (!replay && request.getAttributes() != null && request.getAttributes().containsKey(ReservedNames.GATEWAY_PRINCIPAL_ATTRIBUTE)
-        && !submitter.get().actions().contains(ReservedNames.GATEWAY_SCOPE)) {
-      // only the gateway names the API-key holder it acts for; a replay carries its original's attribute, signed by a replayer
-      return Optional.of(new Refusal(Reason.UNAUTHORIZED, "submitter " + name + " may not name a gateway caller ("
-          + ReservedNames.GATEWAY_PRINCIPAL_ATTRIBUTE + "): its actions do not list " + ReservedNames.GATEWAY_SCOPE, true));
+    if (request.getAttributes() != null && request.getAttributes().containsKey(ReservedNames.GATEWAY_PRINCIPAL_ATTRIBUTE)) {
+      // only the gateway names the API-key holder it acts for. A replay carries its original's attribute under the
+      // replayer's signature, which vouches for the record, not for who could set it: the submitter that first asked
+      // (its lineage's original_submitter, signed by the replayer) must be a gateway too
+      String asker = replay ? request.getReplay().getOriginalSubmitter() : name;
+      boolean gateway = asker != null && (replay ? submitters.get().find(asker) : submitter)
+          .map(s -> s.actions().contains(ReservedNames.GATEWAY_SCOPE)).orElse(false);
+      if (!gateway) {
+        return Optional.of(new Refusal(Reason.UNAUTHORIZED, "submitter " + asker + " may not name a gateway caller ("
+            + ReservedNames.GATEWAY_PRINCIPAL_ATTRIBUTE + "): its actions do not list " + ReservedNames.GATEWAY_SCOPE
+            + (replay ? " (replayed by " + name + ")" : ""), true));
+      }
     }
     if (!submitter.get().mayApproveTenant(request.getTenantId())) {
       return Optional.of(new Refusal(Reason.UNAUTHORIZED, "submitter " + name + " may not act for tenant " + request.getTenantId(), true));

@@ -65,6 +65,18 @@ class GatewayScopeTest {
   }
 
   @Test
+  void aReplayMayNotNameACallerItsOriginalSubmitterCouldNotName() {
+    TaskRequest original = new RequestSigner("agent", AGENT.getPrivate()).sign(naming("acme-billing"));
+    TaskRequest replay = new RequestSigner("dlq-replayer", REPLAYER.getPrivate()).sign(TaskRequest.newBuilder(original)
+        .setReplay(ReplayLineage.newBuilder().setDeadLetterId("dl-1").setGeneration(1).setReplayedAt(NOW).setReplayedBy("ops")
+            .setOriginalSubmitter("agent").build()).build());
+
+    Optional<SubmitterVerifier.Refusal> refusal = verifier.check(replay, NOW);
+    assertEquals(Reason.UNAUTHORIZED, refusal.orElseThrow().reason());
+    assertTrue(refusal.get().detail().contains("submitter agent may not name a gateway caller"), refusal.get().detail());
+  }
+
+  @Test
   void aGatewayThatLostTheScopeNoLongerStandsBehindAHeldRequest() {
     TaskRequest request = new RequestSigner("gateway", GATEWAY.getPrivate()).sign(naming("acme-billing"));
     SubmitterVerifier narrowed = new SubmitterVerifier(ApproverRegistry.of(new Approver("gateway", GATEWAY.getPublic(), Set.of("*"), Set.of("*"))));
