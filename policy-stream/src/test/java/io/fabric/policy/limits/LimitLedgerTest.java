@@ -15,28 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class LimitLedgerTest {
   private final Map<String, String> state = new HashMap<>();
-  private final LimitLedger ledger = new LimitLedger(new LimitLedger.Store() {
-    @Override
-    public String get(String key) {
-      return state.get(key);
-    }
-
-    @Override
-    public void put(String key, String value) {
-      state.put(key, value);
-    }
-
-    @Override
-    public void delete(String key) {
-      state.remove(key);
-    }
-
-    @Override
-    public List<Map.Entry<String, String>> withPrefix(String prefix) {
-      return state.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).map(e -> Map.entry(e.getKey(), e.getValue()))
-          .sorted(Map.Entry.comparingByKey()).toList();
-    }
-  });
+  private final LimitLedger ledger = new LimitLedger(new MapLedgerStore(state));
 
   private static LimitRule rate(String name, LimitRule.Scope per, int requests, Duration window, int burst, LimitRule.OnLimit onLimit) {
     return new LimitRule(name, per, null, Set.of(), Set.of(), new LimitRule.Rate(requests, window, burst), null, onLimit);

@@ -20,28 +20,7 @@ import org.junit.jupiter.api.Test;
 class RedTeamLimitLedgerTest {
   private static final Duration LEASE = Duration.ofMinutes(30);
   private final Map<String, String> state = new HashMap<>();
-  private final LimitLedger ledger = new LimitLedger(new LimitLedger.Store() {
-    @Override
-    public String get(String key) {
-      return state.get(key);
-    }
-
-    @Override
-    public void put(String key, String value) {
-      state.put(key, value);
-    }
-
-    @Override
-    public void delete(String key) {
-      state.remove(key);
-    }
-
-    @Override
-    public List<Map.Entry<String, String>> withPrefix(String prefix) {
-      return state.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).map(e -> Map.entry(e.getKey(), e.getValue()))
-          .sorted(Map.Entry.comparingByKey()).toList();
-    }
-  });
+  private final LimitLedger ledger = new LimitLedger(new MapLedgerStore(state));
   /** Two slots shared by every tenant. */
   private final List<LimitRule> shared = List.of(
       new LimitRule("vendor", LimitRule.Scope.GLOBAL, null, Set.of(), Set.of(), null, 2, LimitRule.OnLimit.WAIT));
