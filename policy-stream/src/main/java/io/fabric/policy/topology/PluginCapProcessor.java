@@ -3,7 +3,6 @@ package io.fabric.policy.topology;
 import io.fabric.contracts.RequestStatus;
 import io.fabric.contracts.RoutedTask;
 import io.fabric.contracts.TaskRequest;
-import io.fabric.observability.FabricMetrics;
 import io.fabric.policy.PolicyGate;
 import io.fabric.policy.Verdict;
 import io.fabric.policy.limits.FairShare;
@@ -23,7 +22,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -62,15 +60,12 @@ final class PluginCapProcessor implements Processor<String, SpecificRecord, Stri
   @Override
   public void init(ProcessorContext<String, SpecificRecord> context) {
     this.context = context;
-    this.emit = new Emitter(context::forward, FabricMetrics.from(context.appConfigs()));
-    this.held = context.getStateStore(PolicyTopology.PLUGIN_CAPS_HELD_STORE);
-    this.state = context.getStateStore(PolicyTopology.PLUGIN_CAPS_STATE_STORE);
-    this.ledger = new LimitLedger(new LedgerStore(state));
-    gates.init(context);
-    context.schedule(releaseInterval, PunctuationType.WALL_CLOCK_TIME, this::releasePass);
-    // a slot whose final status never comes would hold its budget for ever: reclaim it after the policy's lease
-    context.schedule(PolicyTopology.SLOT_LEASE_CHECK_INTERVAL, PunctuationType.WALL_CLOCK_TIME,
-        now -> SlotLeases.reclaim("plugin-caps", ledger, gates.current().policy().limits().slotLease(), emit, now));
+    LedgerStage stage = LedgerStage.open(context, gates, "plugin-caps", PolicyTopology.PLUGIN_CAPS_HELD_STORE, PolicyTopology.PLUGIN_CAPS_STATE_STORE,
+        releaseInterval, this::releasePass);
+    this.emit = stage.emit();
+    this.held = stage.held();
+    this.state = stage.state();
+    this.ledger = stage.ledger();
   }
 
   @Override
