@@ -47,9 +47,10 @@ final class JobDecider {
       implements Next {}
 
   /**
-   * Stop polling the job: its flow was closed by other steps while it ran. Its step is checkpointed FAILED
-   * (the flow keeps its status) and its request dead-lettered {@code EXECUTION_FAILED} with {@code why}
-   * (starting {@value #FLOW_CLOSED}) in one transaction, so the caller learns the end and the limits slot is freed.
+   * Stop polling the job: its flow was closed by other steps while it ran. Its request is dead-lettered
+   * {@code EXECUTION_FAILED} with {@code why} (starting {@value #FLOW_CLOSED}) in one transaction, so the
+   * caller learns the end and the limits slot is freed; its step stays STARTED, so a rollback started later
+   * still cancels the job, which may still run at the vendor.
    */
   record Drop(String why) implements Next {}
 
