@@ -239,7 +239,8 @@ class ConsoleBrowserTest {
     String payload = "{\"to\":\"+15550104\",\"text\":\"<img src=x id=injected><script>document.title='owned'</script>\"}";
     String id = pendingRequest("acme", flow, payload);
     sandbox.failNext("POST", "/v", 400, 1);
-    assertEquals(0, setup.cli("approve", id, "--key", dir.resolve("keys/alice.key").toString()).exitCode());
+    CliRun approved = setup.cli("approve", id, "--key", dir.resolve("keys/alice.key").toString());
+    assertEquals(0, approved.exitCode(), approved.toString());
     await().atMost(Duration.ofSeconds(40)).until(() -> outcome(acmeKey, id).equals("DEAD_LETTER (EXECUTION_FAILED)"));
 
     signIn(acmeKey);
@@ -263,7 +264,8 @@ class ConsoleBrowserTest {
 
     // the replay goes through the gate again: a class-B request waits for a fresh approval
     await().atMost(Duration.ofSeconds(40)).until(() -> outcome(acmeKey, id).startsWith("PENDING_APPROVAL"));
-    assertEquals(0, setup.cli("approve", id, "--key", dir.resolve("keys/alice.key").toString()).exitCode());
+    CliRun reapproved = setup.cli("approve", id, "--key", dir.resolve("keys/alice.key").toString());
+    assertEquals(0, reapproved.exitCode(), reapproved.toString());
     browser.findElement(By.id("to-replayed-request")).click();
     await().atMost(Duration.ofSeconds(40)).until(() -> text("outcome").startsWith("EXECUTED"));
     await().atMost(PAGE_WAIT).until(() -> text("trace-hops").contains("executed"));

@@ -145,6 +145,36 @@ class GatewayReadsIntegrationTest {
     assertEquals(400, first.get("/v1/requests/slow-1/wait?timeout=soon", GatewayHarness.ACME_KEY).statusCode());
   }
 
+  /**
+   * The pipeline writes statuses in transactions; one that aborts never happened, so the gateway must
+   * not have shown it (an approver would act on a status the CLI, reading committed, cannot find).
+   */
+  @Test
+  void aStatusFromAnAbortedTransactionIsNeverServed() throws Exception {
+    String aborted = "aborted-1";
+    int partition = io.fabric.schemas.records.LatestByKeyReader.partitionFor(aborted, catalog.requestStatus.partitions());
+    String marker = IntStream.range(0, 1000).mapToObj(i -> "after-abort-" + i)
+        .filter(k -> io.fabric.schemas.records.LatestByKeyReader.partitionFor(k, catalog.requestStatus.partitions()) == partition)
+        .findFirst().orElseThrow();
+    Map<String, Object> config = kafka.clientConfig();
+    config.put(org.apache.kafka.clients.producer.ProducerConfig.TRANSACTIONAL_ID_CONFIG, "gwr-abort-" + System.nanoTime());
+    try (KafkaProducer<String, RequestStatus> transactional = new KafkaProducer<>(config, catalog.requestStatus.keySerde().serializer(),
+        catalog.requestStatus.valueSerde().serializer())) {
+      transactional.initTransactions();
+      transactional.beginTransaction();
+      transactional.send(new ProducerRecord<>(catalog.requestStatus.name(), aborted, RequestStatus.newBuilder().setRequestId(aborted)
+          .setTenantId("acme").setFlowId(aborted).setAction("summarize").setOutcome("EXECUTED").setUpdatedAt(System.currentTimeMillis())
+          .build())).get();
+      transactional.abortTransaction();
+    }
+    // a committed status after the aborted one on the same partition: once it is served, the aborted one was read past
+    publish(marker, "acme", "EXECUTED");
+    await().atMost(WAIT).until(() -> first.get("/v1/requests/" + marker, GatewayHarness.ACME_KEY).statusCode() == 200);
+
+    assertEquals(404, first.get("/v1/requests/" + aborted, GatewayHarness.ACME_KEY).statusCode());
+    assertEquals(404, second.get("/v1/requests/" + aborted, GatewayHarness.ACME_KEY).statusCode());
+  }
+
   @Test
   void healthReadyAndTheOpenApiDocumentAreServed() throws Exception {
     assertEquals(200, first.get("/health", null).statusCode());
