@@ -324,6 +324,8 @@ class ConsoleBrowserTest {
     browser.get(consoleUrl() + "#/overview");
     await().atMost(PAGE_WAIT).until(() -> text("decisions-BLOCKED").contains("BLOCKED"));
     assertTrue(text("pending-approvals").contains("approvals waiting"), text("pending-approvals"));
+    assertTrue(text("breakers-tripped").contains("breakers tripped") && text("breakers-tripped").contains("nothing paused"),
+        text("breakers-tripped"));
     screenshot("overview");
 
     browser.findElement(By.id("forget-key")).click();
@@ -348,15 +350,16 @@ class ConsoleBrowserTest {
             'fabric_plugin_calls_seconds_sum{plugin="stripe",result="success"} 10',
             'fabric_decisions_total{class="A",outcome="ROUTED",reason="x\\\\"y"} 3',
             'fabric_decisions_total{class="B",outcome="ROUTED",reason=""} 2',
+            'fabric_breakers_tripped 2.0',
             'not a sample line',
           ].join('\\n');
           const s = m.summarize(m.parseMetrics(text));
           done(JSON.stringify({ routed: s.decisions.ROUTED, p50: Math.round(s.latency[0].p50Ms), p99: Math.round(s.latency[0].p99Ms),
-            mean: Math.round(s.latency[0].meanMs),
+            mean: Math.round(s.latency[0].meanMs), breakers: s.breakersTripped,
             rate: m.perMinute(10, 16, 30000) }));
         }).catch((e) => done('error: ' + e.message));
         """);
-    assertEquals("{\"routed\":5,\"p50\":100,\"p99\":198,\"mean\":100,\"rate\":12}", summary);
+    assertEquals("{\"routed\":5,\"p50\":100,\"p99\":198,\"mean\":100,\"breakers\":2,\"rate\":12}", summary);
   }
 
   // ---- helpers

@@ -39,6 +39,11 @@ public final class FabricMetrics implements AutoCloseable {
   public static final String APPROVALS_PENDING = "fabric.approvals.pending";
   /** Gauge (seconds): how long the oldest of them has waited. */
   public static final String APPROVALS_OLDEST_AGE = "fabric.approvals.oldest.age";
+  /**
+   * Gauge: tenants and submitters a breaker pauses now, as this process's gate reads {@code fabric.breakers}
+   * (every instance reads the whole topic: take the max over instances, not the sum).
+   */
+  public static final String BREAKERS_TRIPPED = "fabric.breakers.tripped";
   /** Counter: SLA warnings and expiries of pending approvals. Tag: event (warning, expired). */
   public static final String APPROVAL_SLA_EVENTS = "fabric.approvals.sla.events";
   /** Counter: dead letters written. Tags: stage, reason. */
@@ -83,11 +88,14 @@ public final class FabricMetrics implements AutoCloseable {
 
   private final MeterRegistry registry;
   private final PendingApprovals pending = new PendingApprovals();
+  private final java.util.concurrent.atomic.AtomicLong breakersTripped = new java.util.concurrent.atomic.AtomicLong();
   private final List<AutoCloseable> binders = new ArrayList<>();
 
   public FabricMetrics(MeterRegistry registry) {
     this.registry = registry;
     pending.bindTo(registry);
+    io.micrometer.core.instrument.Gauge.builder(BREAKERS_TRIPPED, breakersTripped, java.util.concurrent.atomic.AtomicLong::get)
+        .description("tenants and submitters a breaker pauses now, as this process's gate reads them").register(registry);
     // at 0 from the start, so a dashboard's rate() and an alert see the series before the first event
     counter(APPROVAL_SLA_EVENTS, TAG_EVENT, "warning");
     counter(APPROVAL_SLA_EVENTS, TAG_EVENT, "expired");
@@ -126,6 +134,11 @@ public final class FabricMetrics implements AutoCloseable {
 
   public void decision(String actionClass, String outcome, String reason) {
     counter(DECISIONS, TAG_CLASS, actionClass, TAG_OUTCOME, outcome, TAG_REASON, reason).increment();
+  }
+
+  /** The gate's count of paused scopes, from its punctuator (the same for every gate task: they all read one global store). */
+  public void breakersTripped(long scopes) {
+    breakersTripped.set(scopes);
   }
 
   public void slaWarning() {

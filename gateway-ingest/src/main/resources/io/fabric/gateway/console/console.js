@@ -638,6 +638,8 @@ async function overviewPage() {
           Object.entries(m.decisions).sort().map(([outcome, n]) => card(`decisions-${outcome}`, outcome, n)),
           card('dead-letters-total', 'dead letters', m.deadLetters, rate === null ? 'rate: next refresh' : `${rate.toFixed(1)} per minute`),
           card('replays-total', 'replays admitted', m.replays),
+          card('breakers-tripped', 'breakers tripped', m.breakersTripped,
+            m.breakersTripped ? 'tenants or submitters paused: fabric breakers list' : 'nothing paused'),
           card('pending-gauge', 'pending in this process', m.pending, m.pending ? `oldest ${duration(m.oldestPendingSeconds * 1000)}` : null)),
         m.latency.length ? table('plugin-latency', ['Plugin', 'Calls', 'Mean', 'p50', 'p99'],
           m.latency.map((l) => [l.plugin, l.calls, `${l.meanMs.toFixed(0)} ms`, fmtMs(l.p50Ms), fmtMs(l.p99Ms)]))

@@ -76,6 +76,7 @@ export function summarize(samples) {
     deadLetters: sum(samples, 'fabric_dead_letters_total'),
     deadLettersByReason: groupSum(samples, 'fabric_dead_letters_total', 'reason'),
     replays: sum(samples, 'fabric_replays_total'),
+    breakersTripped: sum(samples, 'fabric_breakers_tripped'),
     latency,
   };
 }

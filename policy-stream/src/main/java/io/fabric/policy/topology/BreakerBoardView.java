@@ -28,6 +28,24 @@ final class BreakerBoardView {
     return store == null ? null : BreakerBoard.Entry.decode(store.get(scope));
   }
 
+  /** How many scopes are paused now; empty when the topology has no breakers. */
+  java.util.OptionalLong trippedCount() {
+    if (store == null) {
+      return java.util.OptionalLong.empty();
+    }
+    long tripped = 0;
+    // the store holds only scopes that ever tripped (a trip and its reset), a handful, not the counters
+    try (org.apache.kafka.streams.state.KeyValueIterator<String, String> all = store.all()) {
+      while (all.hasNext()) {
+        BreakerBoard.Entry entry = BreakerBoard.Entry.decode(all.next().value);
+        if (entry != null && entry.tripped()) {
+          tripped++;
+        }
+      }
+    }
+    return java.util.OptionalLong.of(tripped);
+  }
+
   /** The trip pausing this request's tenant, else its submitter's, if any. */
   Optional<BreakerTrip> pausing(TaskRequest request) {
     if (store == null) {

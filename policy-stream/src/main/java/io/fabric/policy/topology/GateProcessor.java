@@ -268,6 +268,7 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
     gate = gates.current();
     releaseUnpaused(now);
     forgetExpiredTokens(now);
+    board.trippedCount().ifPresent(metrics::breakersTripped);
     List<KeyValue<String, PendingApproval>> all = new ArrayList<>();
     try (KeyValueIterator<String, PendingApproval> it = pending.all()) {
       it.forEachRemaining(all::add);

@@ -39,10 +39,14 @@ class BreakerTopologyTest {
   private TestInputTopic<String, String> breakersIn;
   private TestOutputTopic<String, String> breakersOut;
 
+  private final io.fabric.observability.FabricMetrics metrics =
+      new io.fabric.observability.FabricMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+
   private void start(String policy) {
     PolicyGate policyGate = new PolicyGate(PolicyFile.parse(policy),
         new SignedTokenVerifier(ApproverRegistry.of(BreakerFixtures.OPS, BreakerFixtures.ACME_ONLY)));
-    gate = new GateDriver(policyGate, Duration.ofSeconds(1), stateDir, START);
+    gate = new GateDriver(policyGate, Duration.ofSeconds(1), stateDir, START,
+        Map.of(io.fabric.observability.FabricMetrics.REGISTRY_CONFIG, metrics));
     breakersIn = gate.input(gate.catalog.breakers);
     breakersOut = gate.output(gate.catalog.breakers);
   }
@@ -64,6 +68,11 @@ class BreakerTopologyTest {
     return gate.submit(request);
   }
 
+  /** What the overview and dashboards read: the gate's count of paused scopes. */
+  private double trippedGauge() {
+    return metrics.registry().get(io.fabric.observability.FabricMetrics.BREAKERS_TRIPPED).gauge().value();
+  }
+
   private Map<String, RequestStatus> latestStatuses() {
     return gate.status.readKeyValuesToMap();
   }
@@ -79,6 +88,8 @@ class BreakerTopologyTest {
     BreakerTrip trip = BreakerRecords.trip(trips.get(0)).orElseThrow();
     assertEquals("submitter:bot", trip.scope());
     assertEquals(1, gate.audits(BreakerProcessor.TRIPPED).size());
+    gate.advance(Duration.ofSeconds(2));
+    assertEquals(1.0, trippedGauge(), "the tripped breaker shows on the gauge");
 
     TaskRequest first = submit("bot", "summarize", "{\"text\":\"a\"}", "flow-bot");
     TaskRequest second = submit("bot", "summarize", "{\"text\":\"b\"}", "flow-bot");
@@ -99,12 +110,14 @@ class BreakerTopologyTest {
     breakersIn.pipeInput(trip.scope(), (String) null);
     gate.advance(Duration.ofSeconds(2));
     assertEquals(List.of(), gate.routedIds(), "a forged reset released nothing");
+    assertEquals(1.0, trippedGauge(), "nor lowered the gauge");
     TaskRequest third = submit("bot", "summarize", "{\"text\":\"d\"}", null);
     assertEquals("HELD", latestStatuses().get(third.getRequestId()).getOutcome());
 
     breakersIn.pipeInput(BreakerScopes.resetKey(trip.scope()), BreakerRecords.encode(signed));
     gate.advance(Duration.ofSeconds(2));
     assertEquals(List.of(first.getRequestId(), second.getRequestId(), third.getRequestId()), gate.routedIds(), "released in arrival order");
+    assertEquals(0.0, trippedGauge(), "the signed reset lifted it");
     List<String> resets = gate.audits(BreakerProcessor.RESET).stream().map(e -> e.getDetail()).toList();
     assertEquals(1, resets.size(), resets.toString());
     assertTrue(resets.get(0).contains("reset by ops"), resets.get(0));

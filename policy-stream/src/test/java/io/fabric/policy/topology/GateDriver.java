@@ -40,7 +40,12 @@ final class GateDriver implements AutoCloseable {
   private Instant clock;
 
   GateDriver(PolicyGate gate, Duration slaCheckInterval, Path stateDir, Instant start) {
-    Properties props = FabricStreamsConfig.forApp(KafkaConnection.of("dummy:9092"), catalog, "gate-test", "policy-stream", stateDir, Map.of());
+    this(gate, slaCheckInterval, stateDir, start, Map.of());
+  }
+
+  /** @param settings added to the app's configuration (e.g. a {@code FabricMetrics} under its key) */
+  GateDriver(PolicyGate gate, Duration slaCheckInterval, Path stateDir, Instant start, Map<String, Object> settings) {
+    Properties props = FabricStreamsConfig.forApp(KafkaConnection.of("dummy:9092"), catalog, "gate-test", "policy-stream", stateDir, settings);
     topology = PolicyTopology.build(catalog, gate, slaCheckInterval, props);
     driver = new TopologyTestDriver(topology, props, start);
     clock = start;
