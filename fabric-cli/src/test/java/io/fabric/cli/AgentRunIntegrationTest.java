@@ -217,14 +217,18 @@ class AgentRunIntegrationTest {
     return java.util.Optional.empty();
   }
 
-  /** A status record written straight to the topic, as anyone with write access could. */
-  private static void writeStatus(RequestStatus forged) {
+  /**
+   * A status record written straight to the topic, as anyone with write access could. The send is awaited: close()
+   * returns after a failed send too, and `fabric approve` after the genuine status is put back must read that one.
+   */
+  private static void writeStatus(RequestStatus forged) throws Exception {
     String requestId = forged.getRequestId();
     var topic = kafka.catalog().requestStatus;
     Map<String, Object> config = kafka.connection(kafka.bootstrapServer).clientConfig();
     try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(config, topic.keySerde().serializer(),
         topic.valueSerde().serializer())) {
-      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic.name(), requestId, forged));
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topic.name(), requestId, forged))
+          .get(30, java.util.concurrent.TimeUnit.SECONDS);
     }
   }
 

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -168,7 +169,10 @@ class ForeignClientsIntegrationTest {
     var blocked = catalog.blocked;
     var values = blocked.valueSerde().deserializer();
     values.configure(kafka.clientConfig(), false);
-    try (KafkaConsumer<String, io.fabric.contracts.BlockedTask> consumer = new KafkaConsumer<>(kafka.clientConfig(),
+    // the gate writes the refusal in a transaction: one it aborts (and runs again) never happened
+    Map<String, Object> config = kafka.clientConfig();
+    config.put(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    try (KafkaConsumer<String, io.fabric.contracts.BlockedTask> consumer = new KafkaConsumer<>(config,
         new StringDeserializer(), values)) {
       List<TopicPartition> partitions = consumer.partitionsFor(blocked.name()).stream()
           .map(p -> new TopicPartition(p.topic(), p.partition())).toList();

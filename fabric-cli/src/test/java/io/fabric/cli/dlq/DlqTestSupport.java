@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -23,6 +24,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -95,10 +97,28 @@ public final class DlqTestSupport {
     var spec = catalog.dlq;
     try (KafkaProducer<String, DeadLetter> producer = new KafkaProducer<>(producerConfig(),
         spec.keySerde().serializer(), spec.valueSerde().serializer())) {
+      List<Future<RecordMetadata>> sent = new ArrayList<>();
       for (DeadLetter deadLetter : deadLetters) {
-        producer.send(new ProducerRecord<>(spec.name(), null, deadLetter.getAt(), deadLetter.getFlowId(), deadLetter));
+        sent.add(producer.send(new ProducerRecord<>(spec.name(), null, deadLetter.getAt(), deadLetter.getFlowId(), deadLetter)));
       }
-      producer.flush();
+      awaitEach(sent);
+    }
+  }
+
+  /**
+   * Fails with the cause when a send failed: flush() returns either way, and a dead letter lost to a timeout under
+   * load would leave a test's counts short with nothing saying why. Each future completes within delivery.timeout.ms.
+   */
+  private static void awaitEach(List<Future<RecordMetadata>> sent) {
+    try {
+      for (Future<RecordMetadata> future : sent) {
+        future.get();
+      }
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("a record was not written: " + e.getCause(), e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 
@@ -106,8 +126,7 @@ public final class DlqTestSupport {
   public void rawToDlq(byte[] key, byte[] value) {
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(),
         new ByteArraySerializer(), new ByteArraySerializer())) {
-      producer.send(new ProducerRecord<>(catalog.dlq.name(), key, value));
-      producer.flush();
+      awaitEach(List.of(producer.send(new ProducerRecord<>(catalog.dlq.name(), key, value))));
     }
   }
 

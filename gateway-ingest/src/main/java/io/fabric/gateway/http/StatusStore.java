@@ -66,12 +66,10 @@ public final class StatusStore implements StatusReads, AutoCloseable {
   public static StatusStore start(KafkaConnection connection, TopicCatalog catalog, Path stateDir, String advertised,
                                   Map<String, Object> overrides) {
     Map<String, Object> settings = new HashMap<>();
-    // Nothing is written, so transactions buy nothing here.
+    // Nothing is written, so transactions buy nothing here. What it reads is written in transactions: it
+    // still reads committed only (FabricStreamsConfig sets that for every app), or it would serve a status
+    // from a transaction that then aborts, or not committed yet, which `fabric approve` could not find.
     settings.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-    // ...but what it reads is written in transactions, and at_least_once reads uncommitted by default:
-    // a status from a transaction that then aborts (or not yet committed) would be served, and a
-    // client acting on it (`fabric approve`, reading committed) would not find it.
-    settings.put(StreamsConfig.consumerPrefix(org.apache.kafka.clients.consumer.ConsumerConfig.ISOLATION_LEVEL_CONFIG), "read_committed");
     settings.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.REUSE_KTABLE_SOURCE_TOPICS);
     settings.put(StreamsConfig.APPLICATION_SERVER_CONFIG, advertised);
     settings.putAll(overrides);
