@@ -12,11 +12,28 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * and the gate runs it for every request and every token. Each registered key is decoded and
  * validated into a curve point once, not at every verification: decoding was ~15 % of a
  * verification's CPU in a profile of the gate at saturation (BENCHMARKS.md, issue 22).
+ *
+ * <p>The gate checks some signatures more than once: a request's when it is admitted and again when
+ * it is released (its submitter must still stand behind it), a stored approval's when it arrived and
+ * again before release. Recent good verifications are remembered by signature, with the exact key and
+ * message they held for, so a repeat with the same three inputs (Ed25519 verification is a pure
+ * function of them) costs a comparison instead of a curve multiplication; any other key or message
+ * under that signature is verified afresh. Failures are never remembered.
  */
 public final class Ed25519Signatures {
   /** More keys than a registry holds; past it the cache starts again (keys of an old registry go). */
   private static final int MAX_KEYS = 4_096;
   private static final ConcurrentHashMap<PublicKey, Optional<Ed25519.PublicPoint>> POINTS = new ConcurrentHashMap<>();
+  /** Enough to span a request's admission and release at saturation; past it the memory starts again (a few MiB at most). */
+  private static final int MAX_REMEMBERED = 8_192;
+  private static final ConcurrentHashMap<ByteBuffer, Verified> VERIFIED = new ConcurrentHashMap<>();
+
+  /** A signature that verified, and what it verified for. */
+  private record Verified(PublicKey key, byte[] signed) {
+    boolean sameAs(PublicKey otherKey, byte[] otherSigned) {
+      return key.equals(otherKey) && java.util.Arrays.equals(signed, otherSigned);
+    }
+  }
 
   private Ed25519Signatures() {}
 
@@ -31,8 +48,20 @@ public final class Ed25519Signatures {
     }
     byte[] bytes = new byte[Ed25519.SIGNATURE_SIZE];
     signature.duplicate().get(bytes);
+    ByteBuffer id = ByteBuffer.wrap(bytes);
+    Verified known = VERIFIED.get(id);
+    if (known != null && known.sameAs(key, signed)) {
+      return true;
+    }
     Optional<Ed25519.PublicPoint> point = pointOf(key);
-    return point.isPresent() && Ed25519.verify(bytes, 0, point.get(), signed, 0, signed.length);
+    boolean valid = point.isPresent() && Ed25519.verify(bytes, 0, point.get(), signed, 0, signed.length);
+    if (valid) {
+      if (VERIFIED.size() >= MAX_REMEMBERED) {
+        VERIFIED.clear();
+      }
+      VERIFIED.put(id, new Verified(key, signed.clone()));
+    }
+    return valid;
   }
 
   /** The key as a validated point, cached per key (PublicKey equality is its encoding's); empty for an invalid point. */
