@@ -86,7 +86,7 @@ public final class PolicyGate {
   /**
    * The one validation of a request, before anything is keyed by its fields: who signed it first
    * (when the gate requires signed requests; a replay must be signed by the DLQ replayer), then whether
-   * its request id is its tenant's to use ({@link RequestIdScope}), then its contract. Forged claims and
+   * its request id and its flow id are its tenant's to use ({@link RequestIdScope}), then its contract. Forged claims and
    * failed signatures are also security events.
    */
   public Optional<Refusal> admit(TaskRequest request, boolean fromReplays, long now) {
@@ -104,6 +104,12 @@ public final class PolicyGate {
       // never claims: the id is another tenant's, whose request must find it free (and its status unwritten)
       return Optional.of(new Refusal(new Verdict.Block(null, Reason.UNAUTHORIZED, RequestIdScope.detail(request, idOwner.get()),
           AuditEvents.SECURITY_EVENT), false));
+    }
+    Optional<String> flowOwner = RequestIdScope.foreignFlowOwner(request);
+    if (flowOwner.isPresent()) {
+      // the request's own id, so a signed one takes it as for any refusal; the flow stays free (a blocked request owns none)
+      return Optional.of(new Refusal(new Verdict.Block(null, Reason.UNAUTHORIZED, RequestIdScope.flowDetail(request, flowOwner.get()),
+          AuditEvents.SECURITY_EVENT), authentic));
     }
     boolean claimsId = authentic;
     return validator.problem(request, fromReplays).map(problem -> new Refusal(new Verdict.Block(null, Reason.INVALID_REQUEST,

@@ -21,6 +21,17 @@ public final class RequestIdScope {
   }
 
   /**
+   * The tenant that owns the request's flow id when that is not the request's tenant; empty when the request
+   * may use it. A flow named like a scoped id is that tenant's too: the gateway gives a request with a chosen id
+   * and no flow the id itself as its flow ({@code tenant:acme:order-42}), and a flow belongs to the first tenant
+   * whose request the gate routes or parks in it, so another tenant taking that flow first would have acme's
+   * request blocked {@code TENANT_MISMATCH} (and could learn from its own verdict whether acme used the id).
+   */
+  public static Optional<String> foreignFlowOwner(TaskRequest request) {
+    return ReservedNames.tenantOfRequestId(request.getFlowId()).filter(owner -> !owner.equals(request.getTenantId()));
+  }
+
+  /**
    * Whether a signed request refused where it entered (for its time or scope) may still take its id,
    * so that the same bytes never run later. An id scoped to a tenant is taken only by a submitter whose
    * scope covers that tenant: otherwise any registered submitter could squat {@code tenant:T:ID} by
@@ -38,5 +49,10 @@ public final class RequestIdScope {
   static String detail(TaskRequest request, String owner) {
     return "request id " + request.getRequestId() + " is scoped to tenant " + owner + " (" + ReservedNames.TENANT_SCOPED_ID_PREFIX
         + "TENANT:ID); tenant " + request.getTenantId() + " may not use it, so this record claims nothing and writes no status";
+  }
+
+  static String flowDetail(TaskRequest request, String owner) {
+    return "flow " + request.getFlowId() + " is scoped to tenant " + owner + " (" + ReservedNames.TENANT_SCOPED_ID_PREFIX
+        + "TENANT:ID, the flow the gateway gives a chosen request id); tenant " + request.getTenantId() + " may not add steps to it";
   }
 }

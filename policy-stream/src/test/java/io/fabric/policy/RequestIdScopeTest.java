@@ -25,6 +25,16 @@ class RequestIdScopeTest {
   }
 
   @Test
+  void aFlowNamedLikeAScopedIdBelongsToItsTenantOnly() {
+    String acmes = ReservedNames.tenantScopedRequestId("acme", "order-42");
+
+    assertEquals(Optional.empty(), RequestIdScope.foreignFlowOwner(Submission.of("acme", "summarize").flowId(acmes).toRequest(0)));
+    assertEquals(Optional.of("acme"), RequestIdScope.foreignFlowOwner(Submission.of("globex", "summarize").flowId(acmes).toRequest(0)));
+    assertEquals(Optional.of("acme"), RequestIdScope.foreignFlowOwner(request("globex", acmes)), "the flow the id gets by default");
+    assertEquals(Optional.empty(), RequestIdScope.foreignFlowOwner(Submission.of("globex", "summarize").flowId("flow-30").toRequest(0)));
+  }
+
+  @Test
   void idsWithoutThePrefixStayFirstComeFirstServedAsBefore() {
     assertEquals(Optional.empty(), RequestIdScope.foreignOwner(request("globex", "order-42")));
     assertEquals(Optional.empty(), RequestIdScope.foreignOwner(request("globex", "urn:acme:order-42")));

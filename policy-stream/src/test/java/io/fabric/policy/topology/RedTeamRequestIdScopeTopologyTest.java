@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric.contracts.BlockedTask;
 import io.fabric.contracts.RequestStatus;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.gateway.RequestSigner;
@@ -127,6 +128,42 @@ class RedTeamRequestIdScopeTopologyTest {
     assertEquals("tenant:globex:" + ACMES_ID, squat.getRequestId());
     assertEquals(List.of(squat.getRequestId(), ACMES_ID), t.routedIds());
     assertEquals(ACMES_ID, mine.getRequestId());
+  }
+
+  /**
+   * The gateway makes a chosen id's flow the id itself ({@code tenant:acme:order-42}), and flows belong to the
+   * first tenant that uses them: globex, through the gateway with its own key, named that flow first, so acme's
+   * order-42 was blocked TENANT_MISMATCH and never ran. The id was scoped, its flow was not.
+   */
+  @Test
+  void anotherTenantCannotPreemptAChosenIdByTakingItsFlowFirst() throws Exception {
+    TaskRequest squat = t.submit(viaGateway("globex-key", "globex",
+        "{\"action\":\"summarize\",\"flow_id\":\"" + ACMES_ID + "\",\"payload\":{\"text\":\"squat\"}}"));
+    t.advance(Duration.ofSeconds(1));
+
+    assertAcmesOrderRanUntouched(acmesOrder());
+    BlockedTask refused = t.blocked.readValue();
+    assertEquals(squat.getRequestId(), refused.getRequest().getRequestId());
+    assertEquals("UNAUTHORIZED", refused.getReason(), "a flow scoped to another tenant is refused like such an id");
+  }
+
+  /**
+   * The same through the flow as an oracle: globex naming acme's scoped id as its flow learnt whether acme had
+   * used the id (TENANT_MISMATCH after acme's request, ROUTED before). Now both answers are the same refusal.
+   */
+  @Test
+  void anotherTenantCannotLearnWhetherAChosenIdWasUsedThroughItsFlow() throws Exception {
+    acmesOrder();
+    t.advance(Duration.ofSeconds(1));
+    TaskRequest probe = t.submit(globexAgent.sign(Submission.of("globex", "summarize").flowId(ACMES_ID)
+        .payload("{\"text\":\"probe\"}").toRequest(t.now().toEpochMilli())));
+    TaskRequest unusedProbe = t.submit(globexAgent.sign(Submission.of("globex", "summarize").flowId("tenant:acme:order-43")
+        .payload("{\"text\":\"probe\"}").toRequest(t.now().toEpochMilli())));
+
+    java.util.Map<String, String> reasons = new java.util.HashMap<>();
+    t.status.readKeyValuesToList().forEach(kv -> reasons.put(kv.key, kv.value.getOutcome() + "/" + kv.value.getReason()));
+    assertEquals(reasons.get(unusedProbe.getRequestId()), reasons.get(probe.getRequestId()),
+        "a used and an unused id of acme look the same to globex: " + reasons);
   }
 
   /** Held: an id that fits the limit alone but not with the tenant's prefix is refused, not cut to collide with another. */
