@@ -7,6 +7,7 @@ import io.fabric.contracts.PolicyDecision;
 import io.fabric.contracts.RoutedTask;
 import io.fabric.contracts.TaskRequest;
 import io.fabric.policy.Policy;
+import io.fabric.schemas.topics.ReservedNames;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -54,11 +55,23 @@ public final class ApprovalNotices {
     return "approval-notice:" + requestId + ":" + step + ":" + target;
   }
 
+  /**
+   * The request id (and flow) of one notification: derived from what it is about, so the same whenever it is
+   * computed, and scoped to the tenant ({@code tenant:T:notice-UUID}). A notice skips the request-id stage and
+   * flow ownership; for a guessable request id (one chosen through the gateway) another tenant could compute an
+   * unscoped notice id and use it, as id and flow, before the notice, whose runtime would then refuse it against
+   * that tenant's checkpoint. The gate refuses a scoped id or flow from any other tenant.
+   */
+  public static String noticeId(String tenant, String requestId, int step, int target) {
+    return ReservedNames.tenantScopedRequestId(tenant,
+        "notice-" + UUID.nameUUIDFromBytes(idempotencyKey(requestId, step, target).getBytes(StandardCharsets.UTF_8)));
+  }
+
   private static RoutedTask notice(PendingApproval pending, Policy policy, String group, int step, int index, EscalationRules.Target target,
                                    long now) {
     TaskRequest about = pending.getRequest();
     String key = idempotencyKey(about.getRequestId(), step, index);
-    String id = "notice-" + UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8));
+    String id = noticeId(about.getTenantId(), about.getRequestId(), step, index);
     String subject = (step == 0 ? "Approval needed: " : "Escalated, approval still needed: ") + about.getAction() + " for " + about.getTenantId();
     String text = subject + " (request " + about.getRequestId() + ", " + pending.getApprovalsNeeded() + " approval(s) needed, expires "
         + Instant.ofEpochMilli(pending.getDeadline()) + ").\nReview it in the console at " + CONSOLE_PATH + about.getRequestId()

@@ -9,6 +9,7 @@ import io.fabric.gateway.Submission;
 import io.fabric.policy.PolicyFile;
 import io.fabric.policy.PolicyGate;
 import io.fabric.policy.escalation.ApprovalNotices;
+import io.fabric.schemas.topics.ReservedNames;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,6 +83,33 @@ class EscalationTopologyTest {
       gate.advance(Duration.ofMinutes(5).plusSeconds(1));
       assertEquals(6, notices(gate).size(), "finance for each, then cfo's e-mail and webhook for each");
       assertTrue(gate.blocked.isEmpty(), "no notice blocked RATE_LIMITED");
+    }
+  }
+
+  /**
+   * Red team: a notice's request id and flow are derived from the request it is about, so for a guessable id (one
+   * chosen through the gateway, {@code tenant:acme:order-42}) another tenant can compute them and use both first.
+   * The notice bypasses the request-id stage and flow ownership, so it was routed under an id and a flow globex's
+   * own routed task already held (the runtime then refuses it TENANT_MISMATCH against globex's checkpoint, or skips
+   * it as a step already done): acme's approvers never heard of the request. A notice's id is its tenant's now.
+   */
+  @Test
+  void anotherTenantCannotTakeTheIdOrFlowOfANoticeAboutARequestWithAChosenId() {
+    String acmesId = ReservedNames.tenantScopedRequestId("acme", "order-42");
+    String noticeId = ApprovalNotices.noticeId("acme", acmesId, 0, 0);
+    try (GateDriver gate = open(START)) {
+      gate.submit(Submission.of("globex", "summarize").requestId(noticeId).payload("{\"text\":\"squat\"}").toRequest(START.toEpochMilli()));
+      gate.submit(Submission.of("globex", "summarize").flowId(noticeId).payload("{\"text\":\"squat\"}").toRequest(START.toEpochMilli()));
+      gate.submit(Submission.of("acme", "send_whatsapp").requestId(acmesId).payload("{\"to\":\"+15550100\",\"text\":\"hi\"}")
+          .toRequest(START.toEpochMilli()));
+
+      List<RoutedTask> routed = gate.routed.readValuesToList();
+      RoutedTask notice = routed.stream().filter(t -> t.getRequest().getAttributes().containsKey(ApprovalNotices.ATTRIBUTE))
+          .findFirst().orElseThrow();
+      assertEquals(noticeId, notice.getRequest().getRequestId(), "the id another tenant can compute");
+      List<String> others = routed.stream().filter(t -> !t.getRequest().getTenantId().equals("acme"))
+          .map(t -> t.getRequest().getRequestId() + " in flow " + t.getRequest().getFlowId()).toList();
+      assertTrue(others.stream().noneMatch(o -> o.contains(noticeId)), "globex routed nothing under the notice's id or flow: " + others);
     }
   }
 
