@@ -50,10 +50,17 @@ public final class RequestIds {
     return request.getReplay() != null ? Judgement.REPLAY : Judgement.RESEND;
   }
 
-  /** The audit detail naming both requests when an id is reused. */
+  /**
+   * The audit detail when an id is reused: it names both requests when they are of one tenant. The event is
+   * filed under the second request's tenant, which reads it (the gateway's audit events are scoped by tenant),
+   * so another tenant's first request is named only as that: its tenant, flow and action are not the reuser's
+   * to learn (the id's status tells an operator whose it is).
+   */
   public static String reuseDetail(Claim first, TaskRequest second) {
-    return "request id " + second.getRequestId() + " is already taken by another request (tenant " + first.tenant() + ", flow "
-        + first.flow() + ", action " + first.action() + "); this one (tenant " + second.getTenantId() + ", flow " + second.getFlowId()
+    String firstOne = first.tenant().equals(second.getTenantId())
+        ? "another request (tenant " + first.tenant() + ", flow " + first.flow() + ", action " + first.action() + ")"
+        : "a request of another tenant";
+    return "request id " + second.getRequestId() + " is already taken by " + firstOne + "; this one (tenant " + second.getTenantId() + ", flow " + second.getFlowId()
         + ", action " + second.getAction() + ", idempotency key " + second.getIdempotencyKey()
         + ") is refused and the first is unchanged";
   }

@@ -140,8 +140,11 @@ class GateAttacksTopologyTest {
     assertTrue(t.pending.isEmpty() && t.status.isEmpty() && t.blocked.isEmpty(), "no pending entry or status was written for the reuses");
     List<AuditEvent> events = securityEvents();
     assertEquals(3, events.size());
-    events.forEach(e -> assertTrue(e.getDetail().contains("tenant acme, flow " + first.getFlowId()) && e.getDetail().contains("is refused"),
-        e.getDetail()));
+    events.forEach(e -> assertTrue(e.getDetail().contains("is refused"), e.getDetail()));
+    events.stream().filter(e -> e.getTenantId().equals("acme")).forEach(e -> assertTrue(e.getDetail().contains("tenant acme, flow "
+        + first.getFlowId()), "a reuse within the tenant names both requests: " + e.getDetail()));
+    events.stream().filter(e -> e.getTenantId().equals("evil-co")).forEach(e -> assertTrue(e.getDetail().contains("a request of another tenant")
+        && !e.getDetail().contains("acme"), "evil-co reads its own events, so nothing of acme's request: " + e.getDetail()));
 
     t.approvals.pipeInput(first.getFlowId(), alice(NOW).approve(first, "ok"), NOW);
     RoutedTask released = t.routed.readValue();

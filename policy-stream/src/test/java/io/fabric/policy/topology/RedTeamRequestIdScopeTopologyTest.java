@@ -166,6 +166,26 @@ class RedTeamRequestIdScopeTopologyTest {
         "a used and an unused id of acme look the same to globex: " + reasons);
   }
 
+  /**
+   * An unscoped id is first come first served, and a reuse is audited naming both requests; but the event is
+   * filed under the reuser's tenant, which reads its own audit events (GET /v1/audit/events): globex, reusing an
+   * id acme had taken, read acme's tenant, flow and action in the detail. The detail names another tenant's
+   * request only as that.
+   */
+  @Test
+  void aReusedUnscopedIdTellsTheReuserNothingAboutAnotherTenantsRequest() throws Exception {
+    t.submit(gateway.sign(Submission.of("acme", "summarize").requestId("order-7").flowId("acme-secret-flow")
+        .payload("{\"text\":\"mine\"}").toRequest(t.now().toEpochMilli())));
+    t.submit(globexAgent.sign(Submission.of("globex", "summarize").requestId("order-7").payload("{\"text\":\"probe\"}")
+        .toRequest(t.now().toEpochMilli())));
+
+    List<io.fabric.contracts.AuditEvent> globexEvents = t.audit.readValuesToList().stream()
+        .filter(e -> "globex".equals(e.getTenantId())).toList();
+    assertTrue(globexEvents.stream().anyMatch(e -> e.getType().equals("SECURITY_EVENT")), "the reuse is audited: " + globexEvents);
+    globexEvents.forEach(e -> assertTrue(!String.valueOf(e.getDetail()).contains("acme"),
+        "globex's own audit event names nothing of acme's request: " + e.getDetail()));
+  }
+
   /** Held: an id that fits the limit alone but not with the tenant's prefix is refused, not cut to collide with another. */
   @Test
   void aChosenIdPushedPastTheLimitByItsPrefixIsRefusedNotTruncated() throws Exception {
