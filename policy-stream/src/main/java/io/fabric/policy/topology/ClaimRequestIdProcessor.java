@@ -102,10 +102,12 @@ final class ClaimRequestIdProcessor implements Processor<String, TaskRequest, St
     if (judgement == RequestIds.Judgement.RESEND && early.isPresent()) {
       return; // a resend of a request the fabric already handled, whose key has since been taken by another: it stays as it was
     }
-    if (early.isEmpty() && request.getReplay() != null) {
-      // admitted (signed by a replayer, fresh) and about to go to the gate: the first copy spends it, later ones are refused.
-      // UNAUTHENTICATED, like a stale signature: the copy's signature is spent, and reconcile counts such a refusal as its
-      // record's, not as a second outcome of the request that ran; no status, the request keeps the one of its replay
+    if (request.getReplay() != null && (early.isEmpty() || early.get().kind() == EarlyVerdict.Kind.DUPLICATE)) {
+      // admitted (signed by a replayer, fresh) and about to go to the gate, or to be told a DUPLICATE: the first copy spends
+      // it, later ones are refused. A copy is a duplicate too once a later request of the tenant took the replay's idempotency
+      // key (past the duplicate window), and its DUPLICATE status would overwrite the request's and free the slot the replay
+      // holds. UNAUTHENTICATED, like a stale signature: the copy's signature is spent, and reconcile counts such a refusal as
+      // its record's, not as a second outcome of the request that ran; no status, the request keeps the one of its replay
       Optional<String> reused = spentReplays.spend(request, now);
       if (reused.isPresent()) {
         emit.blockCopy(request, Reason.UNAUTHENTICATED, reused.get(), AuditEvents.SECURITY_EVENT, now);
