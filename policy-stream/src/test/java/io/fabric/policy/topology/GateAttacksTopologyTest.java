@@ -124,6 +124,32 @@ class GateAttacksTopologyTest {
     assertEquals(List.of(original.getRequestId()), t.routed.readValuesToList().stream().map(t -> t.getRequest().getRequestId()).toList());
   }
 
+  /**
+   * Red team (red5): a replay keeps its request's id, flow and payload, so the token that approved the request
+   * binds to the replay too; only its spent nonce keeps it from releasing the replay within its hour. The replay,
+   * parked again, is released by a fresh approval only.
+   */
+  @Test
+  void theTokenThatApprovedARequestCannotReleaseItsReplay() {
+    TaskRequest first = t.submit(whatsapp("acme", "+15550100"));
+    io.fabric.contracts.ApprovalToken token = alice(NOW).approve(first, "ok");
+    t.approvals.pipeInput(first.getFlowId(), token, NOW);
+    assertEquals(1, t.routed.readValuesToList().size());
+    t.pending.readValuesToList();
+
+    Instant later = t.advance(Duration.ofMinutes(1));
+    TaskRequest replay = TaskRequest.newBuilder(first).setReplay(ReplayLineage.newBuilder().setDeadLetterId("dl-1").setGeneration(1)
+        .setReplayedAt(later.toEpochMilli()).setReplayedBy("ops@host").build()).build();
+    t.replays.pipeInput(IngressKey.of(replay), replay, later);
+    assertEquals(1, t.pending.readValuesToList().size(), "the replay waits for approval again");
+    t.approvals.pipeInput(first.getFlowId(), token, t.advance(Duration.ofMinutes(1)));
+    assertTrue(t.routed.isEmpty(), "the spent token releases nothing");
+
+    Instant fresh = t.advance(Duration.ofMinutes(1));
+    t.approvals.pipeInput(first.getFlowId(), alice(fresh).approve(replay, "again"), fresh);
+    assertEquals(1, t.routed.readValuesToList().size(), "a fresh approval releases it");
+  }
+
   @Test
   void aReusedRequestIdNeverReplacesThePendingRequestItsStatusOrWhatTheApproverSigns() {
     TaskRequest first = t.submit(whatsapp("acme", "+15550100"));
