@@ -170,16 +170,22 @@ public final class TopicsApplier {
   }
 
   /**
-   * Returns once the brokers' metadata holds the new topics: the controller has them when createTopics answers,
-   * a broker's metadata cache a moment later, and a client that looks in between (the next command of a script,
-   * a test) would be told the topic does not exist.
+   * Returns once the brokers' metadata holds the new topics with a leader for every partition: the controller has
+   * them when createTopics answers, a broker's metadata cache a moment later, and a client that looks in between
+   * (the next command of a script, a test) would be told the topic does not exist; an idempotent producer that
+   * pipelines batches to a partition before its leader is settled can have the first refused and a later one
+   * accepted, and then loses the first (KAFKA-15591: `fabric bench` once failed to publish its schemas so).
    */
   private static void awaitVisible(Admin admin, List<String> names) throws InterruptedException, ExecutionException, TimeoutException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
       try {
-        admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
-        return;
+        Map<String, TopicDescription> described =
+            admin.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+        if (LeaderCheck.everyPartitionLed(described.values()) || System.nanoTime() > deadline) {
+          return;
+        }
+        Thread.sleep(50); // leaders are elected within milliseconds of creation
       } catch (ExecutionException e) {
         if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
           throw e;

@@ -20,13 +20,27 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class SchemaPublisher {
   private SchemaPublisher() {}
 
-  public static void publish(Map<String, Object> clientConfig) {
+  /**
+   * One batch in flight: the schemas topic has usually just been created ({@code fabric run} applies the
+   * topics, then publishes), and an idempotent producer with several batches in flight to a partition whose
+   * leader is not settled yet can have its first batch refused (NOT_LEADER) and a later one accepted; the
+   * first is then retried with OUT_OF_ORDER_SEQUENCE until the delivery timeout (KAFKA-15591), and
+   * {@code fabric run} or {@code fabric bench} failed to start ("cannot publish schemas"). A few dozen
+   * records at start do not need pipelining.
+   */
+  static Properties producerConfig(Map<String, Object> clientConfig) {
     Properties props = new Properties();
     props.putAll(clientConfig);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
     props.put(ProducerConfig.CLIENT_ID_CONFIG, "fabric-schema-publisher");
-    try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+    return props;
+  }
+
+  public static void publish(Map<String, Object> clientConfig) {
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig(clientConfig), new StringSerializer(),
+        new StringSerializer())) {
       List<Future<RecordMetadata>> sends = new ArrayList<>();
       for (Class<? extends SpecificRecord> type : FabricSchemas.TOP_LEVEL) {
         Schema schema = AvroSerde.schemaOf(type);
