@@ -92,16 +92,40 @@ class FabricEndToEndTest {
 
   /** A charge with a signed approval attached, as an upstream system that got approval first would send it. */
   private static String preApprovedCharge(String flowId, int amount) throws IOException {
+    return preApprovedCharge("acme", flowId, amount, null);
+  }
+
+  private static String preApprovedCharge(String tenant, String flowId, int amount, String idempotencyKey) throws IOException {
     String requestId = UUID.randomUUID().toString();
     String payload = "{\"amount\":" + amount + ",\"currency\":\"eur\",\"customer\":\"cus_e2e\"}";
     TokenSigner alice = new TokenSigner("alice", ApproverKeys.readPrivateKey(dir.resolve("keys/alice.key")));
-    String token = TokenCodec.encode(alice.sign(ApprovalSubject.of(requestId, "acme", flowId, "create_charge", payload),
+    String token = TokenCodec.encode(alice.sign(ApprovalSubject.of(requestId, tenant, flowId, "create_charge", payload),
         ApprovalDecision.APPROVE, "pre-approved"));
     try (FabricClient client = new FabricClient(KafkaConnection.of(EmbeddedKafkaExtension.bootstrapServers()),
         TopicCatalog.create(prefix, 3, List.of()))) {
-      return client.submit(Submission.of("acme", "create_charge").requestId(requestId).flowId(flowId).payload(payload)
-          .approvalToken(token)).getRequestId();
+      Submission submission = Submission.of(tenant, "create_charge").requestId(requestId).flowId(flowId).payload(payload).approvalToken(token);
+      return client.submit(idempotencyKey == null ? submission : submission.idempotencyKey(idempotencyKey)).getRequestId();
     }
+  }
+
+  /**
+   * The gate deduplicates by (tenant, key), so two tenants may choose the same key (an order number); with
+   * one vendor account for both, the bare key made the second tenant's charge Stripe's replay of the first's:
+   * nothing charged, and the first tenant's payment recorded (and refundable) as the second's.
+   */
+  @Test
+  void twoTenantsWithTheSameIdempotencyKeyAreChargedOnceEachAtTheSharedVendorAccount() throws Exception {
+    int chargesBefore = sandbox.effects(VendorSandbox.CHARGE);
+    String key = "order-" + UUID.randomUUID();
+    String acme = preApprovedCharge("acme", "shared-key-a-" + UUID.randomUUID(), 300, key);
+    assertTrue(cli("status", acme, "--wait", "PT60S").out().contains("EXECUTED"));
+    String globex = preApprovedCharge("globex", "shared-key-g-" + UUID.randomUUID(), 300, key);
+    // with the bare key the vendor saw the same key with other parameters (the metadata names the tenant): globex's
+    // charge was refused as an idempotency error and dead-lettered, so acme could stop globex's charges by their keys
+    CliRun status = cli("status", globex, "--wait", "PT60S");
+    assertTrue(status.out().contains("EXECUTED"), status.toString());
+
+    assertEquals(chargesBefore + 2, sandbox.effects(VendorSandbox.CHARGE), "each tenant's charge was made, at the same vendor account");
   }
 
   @Test

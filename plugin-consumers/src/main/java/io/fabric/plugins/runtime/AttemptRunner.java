@@ -98,6 +98,10 @@ final class AttemptRunner {
 
   Attempted run(Attempt a, PluginCall call, Intents intents) {
     ExecutionIntent prior = intents.find(a.flowId(), a.intentId()).filter(i -> i.kind() == a.kind()).orElse(null);
+    // Every attempt of a step sends its vendor the key the first one did, as its intent recorded it: an intent written
+    // before keys were scoped to tenants (VendorIdempotencyKey) holds the bare key, and a retry (in doubt or after a
+    // backoff) with the scoped one would be a new operation to the vendor, a second charge.
+    String key = prior != null && prior.idempotencyKey() != null ? prior.idempotencyKey() : a.idempotencyKey();
     List<ExecutionAttempt> attempts = prior == null ? new ArrayList<>() : new ArrayList<>(prior.avroAttempts());
     boolean inDoubtNow = prior != null && prior.pendingAttempt() > 0;
     boolean doubtful = prior != null && prior.doubtful();
@@ -133,12 +137,12 @@ final class AttemptRunner {
     // simply be called again, so its first attempt skips that transaction (half the commits per task).
     boolean callAgainIsHarmless = a.inDoubtSupport() == InDoubtSupport.SIDE_EFFECT_FREE && number == 1 && !doubtful;
     if (!callAgainIsHarmless) {
-      intents.commit(new ExecutionIntent(a.flowId(), a.intentId(), a.kind(), plugin, a.action(), a.idempotencyKey(), number,
+      intents.commit(new ExecutionIntent(a.flowId(), a.intentId(), a.kind(), plugin, a.action(), key, number,
           doubtful, intentAttempts(attempts), now(), 0), a.traceparent());
     }
     FlowCheckpoint checkpoint = a.checkpoint();
     Hop span = tracing.attempt(a, number);
-    TaskContext context = new TaskContext(a.flowId(), a.requestId(), a.idempotencyKey(), a.action(), number, doubtful,
+    TaskContext context = new TaskContext(a.flowId(), a.requestId(), key, a.action(), number, doubtful,
         FlowCheckpoints.state(checkpoint), span.traceparent(), checkpoint == null ? null : checkpoint.getStatus(),
         checkpoint == null ? 0 : checkpoint.getRevision());
     intents.beforeCall(lastCallNanos);
@@ -168,7 +172,7 @@ final class AttemptRunner {
     tracing.failed(span, error, retryable && policy.allowsAttemptAfter(number));
     if (retryable && policy.allowsAttemptAfter(number)) {
       Duration delay = policy.backoffBefore(number + 1);
-      intents.commit(new ExecutionIntent(a.flowId(), a.intentId(), a.kind(), plugin, a.action(), a.idempotencyKey(), 0, doubtful,
+      intents.commit(new ExecutionIntent(a.flowId(), a.intentId(), a.kind(), plugin, a.action(), key, 0, doubtful,
           intentAttempts(attempts), now(), now() + delay.toMillis()), a.traceparent());
       log.info("plugin runtime {}: attempt {} of {} failed ({}); retrying in {} ms", runtime, number, a.intentId(),
           DeadLetters.describe(error), delay.toMillis());

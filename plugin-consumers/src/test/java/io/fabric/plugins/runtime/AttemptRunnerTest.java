@@ -108,4 +108,56 @@ class AttemptRunnerTest {
     assertInstanceOf(AttemptRunner.Done.class, attempted);
     assertEquals(1, calls.get());
   }
+
+  private static AttemptRunner.Attempt execute(String idempotencyKey) {
+    return new AttemptRunner.Attempt("f1", "r1", "r1", Kind.EXECUTE, "charge_card", idempotencyKey, null, null,
+        InDoubtSupport.VENDOR_IDEMPOTENCY, RETRIES);
+  }
+
+  @Test
+  void everyAttemptOfAStepSendsTheKeyItsFirstAttemptSent() {
+    String scoped = VendorIdempotencyKey.of("acme", "order-42");
+    List<String> sent = new ArrayList<>();
+    runner(T0).run(execute(scoped), context -> {
+      sent.add(context.idempotencyKey());
+      throw new RetryableTaskException("503");
+    }, log);
+    runner(T0.plusSeconds(60)).run(execute(scoped), context -> {
+      sent.add(context.idempotencyKey());
+      return Map.of();
+    }, log);
+
+    assertEquals(List.of("tenant:acme:order-42", "tenant:acme:order-42"), sent);
+    assertTrue(committed.stream().allMatch(i -> i.idempotencyKey().equals(scoped)), committed.toString());
+  }
+
+  /**
+   * Upgrading from a version that sent the bare key: a step in doubt (or backing off) across the upgrade is
+   * called again with the key its intent recorded, so the vendor deduplicates it; the scoped key would be a
+   * new operation to it (a second charge).
+   */
+  @Test
+  void aStepInDoubtFromBeforeKeysWereScopedIsCalledAgainWithTheBareKeyItFirstSent() {
+    intents.put("r1", new ExecutionIntent("f1", "r1", Kind.EXECUTE, "charge", "charge_card", "order-42", 1, false, List.of(),
+        T0.toEpochMilli(), 0));
+    List<String> sent = new ArrayList<>();
+
+    Attempted attempted = runner(T0.plusSeconds(60)).run(execute(VendorIdempotencyKey.of("acme", "order-42")), context -> {
+      sent.add(context.idempotencyKey());
+      assertTrue(context.inDoubt());
+      return Map.of("charged", true);
+    }, log);
+
+    assertInstanceOf(AttemptRunner.Done.class, attempted);
+    assertEquals(List.of("order-42"), sent);
+    assertEquals("order-42", committed.get(committed.size() - 1).idempotencyKey(), "and its intent keeps it");
+  }
+
+  @Test
+  void twoTenantsSameKeyAreTwoKeysForTheVendor() {
+    assertEquals("tenant:acme:order-42", VendorIdempotencyKey.of("acme", "order-42"));
+    assertTrue(!VendorIdempotencyKey.of("acme", "order-42").equals(VendorIdempotencyKey.of("globex", "order-42")));
+    assertEquals("tenant:acme:tenant:acme:x", VendorIdempotencyKey.of("acme", "tenant:acme:x"), "always scoped: never meets the key x");
+    assertEquals(null, VendorIdempotencyKey.of("acme", null));
+  }
 }
