@@ -29,17 +29,22 @@ final class CpuProfile {
   private final Map<Long, long[]> threadCpu;
   private final long compilationMillis;
   private final long gcMillis;
-  /** CPU of the JVM's own threads (not visible to ThreadMXBean), from /proc: JIT compilers and GC; -1 where /proc cannot tell. */
-  private final long jitCpuNanos;
-  private final long gcCpuNanos;
+  /** CPU of the JVM's own threads (not visible to ThreadMXBean), from /proc, by thread id: JIT compilers and GC; null where /proc cannot tell. */
+  private final JvmThreads jvmThreads;
 
-  private CpuProfile(long processCpuNanos, Map<Long, long[]> threadCpu, long compilationMillis, long gcMillis, long[] jvmThreads) {
+  /**
+   * The JIT compiler and GC threads' CPU (nanoseconds) by Linux thread id. Kept per thread, not summed: the JVM
+   * starts and stops compiler threads as the compile queue grows and shrinks, and a sum taken before a thread
+   * ended would make the phase's JIT CPU negative (a bench smoke test once read -0.45 ms per request).
+   */
+  record JvmThreads(Map<Long, Long> jit, Map<Long, Long> gc) {}
+
+  private CpuProfile(long processCpuNanos, Map<Long, long[]> threadCpu, long compilationMillis, long gcMillis, JvmThreads jvmThreads) {
     this.processCpuNanos = processCpuNanos;
     this.threadCpu = threadCpu;
     this.compilationMillis = compilationMillis;
     this.gcMillis = gcMillis;
-    this.jitCpuNanos = jvmThreads[0];
-    this.gcCpuNanos = jvmThreads[1];
+    this.jvmThreads = jvmThreads;
   }
 
   /** A snapshot of the process's and every live thread's CPU time. */
@@ -66,15 +71,15 @@ final class CpuProfile {
    * CPU of the JIT compiler threads ("C1 CompilerThre", "C2 CompilerThre") and of the GC threads
    * ("GC Thread#n", "G1 ..."), read from {@code /proc/self/task}: they are not Java threads, so
    * ThreadMXBean cannot see them, and CompilationMXBean reports elapsed compile time, which on a
-   * loaded machine exceeds the CPU the compilers got. {-1, -1} where there is no /proc.
+   * loaded machine exceeds the CPU the compilers got. Null where there is no /proc.
    */
-  static long[] jvmThreadsCpu() {
+  static JvmThreads jvmThreadsCpu() {
     java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
     if (tasks == null) {
-      return new long[] {-1, -1};
+      return null;
     }
-    long jit = 0;
-    long gc = 0;
+    Map<Long, Long> jit = new HashMap<>();
+    Map<Long, Long> gc = new HashMap<>();
     for (java.io.File task : tasks) {
       try {
         String stat = java.nio.file.Files.readString(task.toPath().resolve("stat"));
@@ -89,16 +94,24 @@ final class CpuProfile {
         // fields after the name: state is field 3, utime field 14, stime field 15
         String[] fields = stat.substring(close + 2).split(" ");
         long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-        if (compiler) {
-          jit += ticks * NANOS_PER_TICK;
-        } else {
-          gc += ticks * NANOS_PER_TICK;
-        }
+        (compiler ? jit : gc).put(Long.parseLong(task.getName()), ticks * NANOS_PER_TICK);
       } catch (IOException | RuntimeException e) {
         // the thread ended meanwhile
       }
     }
-    return new long[] {jit, gc};
+    return new JvmThreads(jit, gc);
+  }
+
+  /**
+   * CPU the threads of {@code later} spent since {@code earlier}: a thread born in between counts from zero,
+   * one that ended in between is lost (its CPU since {@code earlier} is not known), so the result is never negative.
+   */
+  static long spentSince(Map<Long, Long> earlier, Map<Long, Long> later) {
+    long spent = 0;
+    for (Map.Entry<Long, Long> thread : later.entrySet()) {
+      spent += Math.max(0, thread.getValue() - earlier.getOrDefault(thread.getKey(), 0L));
+    }
+    return spent;
   }
 
   /**
@@ -127,9 +140,9 @@ final class CpuProfile {
     }
     // inside the JVM share: the CPU of the JIT compiler and GC threads (from /proc); without /proc, the
     // compile time the JIT reported and GC pause time (wall clock, a rough guide: under load it exceeds the CPU)
-    if (jitCpuNanos >= 0 && earlier.jitCpuNanos >= 0) {
-      result.put("of which jit", round((jitCpuNanos - earlier.jitCpuNanos) / divisor));
-      result.put("of which gc", round((gcCpuNanos - earlier.gcCpuNanos) / divisor));
+    if (jvmThreads != null && earlier.jvmThreads != null) {
+      result.put("of which jit", round(spentSince(earlier.jvmThreads.jit(), jvmThreads.jit()) / divisor));
+      result.put("of which gc", round(spentSince(earlier.jvmThreads.gc(), jvmThreads.gc()) / divisor));
     } else {
       result.put("of which jit", round((compilationMillis - earlier.compilationMillis) * 1e6 / divisor));
       result.put("of which gc pauses", round((gcMillis - earlier.gcMillis) * 1e6 / divisor));
