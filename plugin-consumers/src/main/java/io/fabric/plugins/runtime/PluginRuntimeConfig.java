@@ -57,11 +57,14 @@ import org.slf4j.LoggerFactory;
  * @param jobDeadline how long a long-running job may run before it is cancelled and its step fails; null takes the
  *                    plugin's declaration ({@link io.fabric.plugins.spi.LongRunningJobs#jobDeadline(String)})
  * @param jobPollMin the least time between two polls of one long-running job, however soon its plugin asks
+ * @param vendorKeys the idempotency key plugins get: BARE (the request's, the default) or TENANT ({@code tenant:T:KEY}),
+ *     for vendor accounts shared by tenants (see {@link VendorIdempotencyKey})
  */
 public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Duration closeTimeout, Duration errorBackoff,
                                   int maxPollRecords, Duration maxPollInterval, Duration worstCaseCall, Duration batchLinger,
                                   Duration transactionTimeout, boolean canary, int maxCheckpointBytes, CrashPoint crashPoint,
-                                  Clock clock, Path stateDir, Duration snapshotInterval, Duration jobDeadline, Duration jobPollMin) {
+                                  Clock clock, Path stateDir, Duration snapshotInterval, Duration jobDeadline, Duration jobPollMin,
+                                  VendorIdempotencyKey.Mode vendorKeys) {
   public static final String PREFIX = "fabric.plugin.runtime.";
   public static final String INSTANCE_ID = PREFIX + "instance.id";
   public static final String POLL_TIMEOUT_MS = PREFIX + "poll.timeout.ms";
@@ -91,6 +94,8 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   public static final String JOB_DEADLINE_MS = PREFIX + "job.deadline.ms";
   /** The least time between two polls of one long-running job. */
   public static final String JOB_POLL_MIN_MS = PREFIX + "job.poll.min.ms";
+  /** {@code bare} (default) or {@code tenant}: the idempotency key plugins send their vendors (see {@link VendorIdempotencyKey}). */
+  public static final String VENDOR_KEYS = PREFIX + "vendor.keys";
   /** 768 KiB: room under the default 1 MiB {@code max.request.size} for the record's key, headers and batch overhead. */
   public static final int DEFAULT_MAX_CHECKPOINT_BYTES = 768 * 1024;
   /** Fault injection only, never set in production: see the class comment and {@link CrashPoint#haltAfterCalls(String)}. */
@@ -100,7 +105,7 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   /** Every key {@link #from(Map)} reads. */
   public static final Set<String> KEYS = Set.of(INSTANCE_ID, POLL_TIMEOUT_MS, CLOSE_TIMEOUT_MS, ERROR_BACKOFF_MS, MAX_POLL_RECORDS,
       MAX_POLL_INTERVAL_MS, WORST_CASE_CALL_MS, BATCH_LINGER_MS, TRANSACTION_TIMEOUT_MS, CANARY, MAX_CHECKPOINT_BYTES, FAULT_HALT_AFTER_CALL,
-      STATE_DIR, SNAPSHOT_INTERVAL_MS, JOB_DEADLINE_MS, JOB_POLL_MIN_MS);
+      STATE_DIR, SNAPSHOT_INTERVAL_MS, JOB_DEADLINE_MS, JOB_POLL_MIN_MS, VENDOR_KEYS);
   private static final Set<String> FAULT_INJECTION_WARNED = ConcurrentHashMap.newKeySet();
 
   public PluginRuntimeConfig {
@@ -132,6 +137,7 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
       throw new IllegalArgumentException("job poll minimum must be zero or more");
     }
     crashPoint = crashPoint == null ? CrashPoint.NONE : crashPoint;
+    vendorKeys = vendorKeys == null ? VendorIdempotencyKey.Mode.BARE : vendorKeys;
     clock = clock == null ? Clock.systemUTC() : clock;
   }
 
@@ -139,7 +145,7 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
   public static PluginRuntimeConfig defaults() {
     return new PluginRuntimeConfig(null, Duration.ofMillis(200), Duration.ofSeconds(30), Duration.ofSeconds(1), DEFAULT_MAX_POLL_RECORDS,
         Duration.ofMinutes(5), null, Duration.ofMillis(20), Duration.ofSeconds(15), false, DEFAULT_MAX_CHECKPOINT_BYTES, faultInjection(null),
-        Clock.systemUTC(), null, Duration.ofSeconds(60), null, Duration.ofSeconds(1));
+        Clock.systemUTC(), null, Duration.ofSeconds(60), null, Duration.ofSeconds(1), VendorIdempotencyKey.Mode.BARE);
   }
 
   /**
@@ -171,37 +177,42 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
         stateDir(properties.get(STATE_DIR)),
         millis(properties, SNAPSHOT_INTERVAL_MS, d.snapshotInterval()),
         properties.containsKey(JOB_DEADLINE_MS) ? Duration.ofMillis(number(properties, JOB_DEADLINE_MS, 0)) : d.jobDeadline(),
-        millis(properties, JOB_POLL_MIN_MS, d.jobPollMin()));
+        millis(properties, JOB_POLL_MIN_MS, d.jobPollMin()),
+        properties.containsKey(VENDOR_KEYS) ? VendorIdempotencyKey.Mode.parse(VENDOR_KEYS, properties.get(VENDOR_KEYS)) : d.vendorKeys());
+  }
+
+  public PluginRuntimeConfig withVendorKeys(VendorIdempotencyKey.Mode mode) {
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval, jobDeadline, jobPollMin, mode);
   }
 
   public PluginRuntimeConfig withInstanceId(String id) {
-    return new PluginRuntimeConfig(id, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval, jobDeadline, jobPollMin);
+    return new PluginRuntimeConfig(id, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval, jobDeadline, jobPollMin, vendorKeys);
   }
 
   public PluginRuntimeConfig withCanary(boolean consumeCanary) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, consumeCanary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval, jobDeadline, jobPollMin);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, consumeCanary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval, jobDeadline, jobPollMin, vendorKeys);
   }
 
   public PluginRuntimeConfig withErrorBackoff(Duration backoff) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, backoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval, jobDeadline, jobPollMin);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, backoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval, jobDeadline, jobPollMin, vendorKeys);
   }
 
   public PluginRuntimeConfig withMaxCheckpointBytes(int bytes) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, bytes, crashPoint, clock, stateDir, snapshotInterval, jobDeadline, jobPollMin);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, bytes, crashPoint, clock, stateDir, snapshotInterval, jobDeadline, jobPollMin, vendorKeys);
   }
 
   /** Flow state snapshots in {@code dir} (null: none), see {@link #stateDir()}. */
   public PluginRuntimeConfig withStateDir(Path dir) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, dir, snapshotInterval, jobDeadline, jobPollMin);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, dir, snapshotInterval, jobDeadline, jobPollMin, vendorKeys);
   }
 
   public PluginRuntimeConfig withSnapshotInterval(Duration interval) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, interval, jobDeadline, jobPollMin);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, interval, jobDeadline, jobPollMin, vendorKeys);
   }
 
   /** Long-running jobs: {@code deadline} (null: each plugin's own) and the least time between two polls of one job. */
   public PluginRuntimeConfig withJobs(Duration deadline, Duration pollMin) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval, deadline, pollMin);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval, deadline, pollMin, vendorKeys);
   }
 
   /** The longest one call of {@code plugin} may take: this configuration's, else the plugin's declaration, else the default. */
@@ -211,7 +222,7 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
 
   /** Test hook: see {@link CrashPoint}. */
   public PluginRuntimeConfig withCrashPoint(CrashPoint hook) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, hook, clock, stateDir, snapshotInterval, jobDeadline, jobPollMin);
+    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, hook, clock, stateDir, snapshotInterval, jobDeadline, jobPollMin, vendorKeys);
   }
 
   /**

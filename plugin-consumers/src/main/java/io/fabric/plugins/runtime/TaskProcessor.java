@@ -176,7 +176,7 @@ final class TaskProcessor {
       return startJob(record, task, checkpoint, traceparent, longRunning);
     }
     Attempted attempted = runner.run(new AttemptRunner.Attempt(request.getFlowId(), request.getRequestId(), request.getRequestId(),
-            Kind.EXECUTE, action, VendorIdempotencyKey.of(request.getTenantId(), request.getIdempotencyKey()), traceparent, checkpoint,
+            Kind.EXECUTE, action, VendorIdempotencyKey.of(config.vendorKeys(), request.getTenantId(), request.getIdempotencyKey()), traceparent, checkpoint,
             plugin.inDoubtSupport(), plugin.retryPolicy()),
         context -> plugin.execute(request.getTenantId(), FlowJson.parseObject(request.getPayload()), context), intents);
     if (attempted instanceof BackingOff backingOff) {
@@ -229,7 +229,7 @@ final class TaskProcessor {
     String action = request.getAction();
     LongRunningJobs.JobStarted[] started = new LongRunningJobs.JobStarted[1];
     Attempted attempted = runner.run(new AttemptRunner.Attempt(request.getFlowId(), request.getRequestId(), request.getRequestId(),
-            Kind.EXECUTE, action, VendorIdempotencyKey.of(request.getTenantId(), request.getIdempotencyKey()), traceparent, checkpoint,
+            Kind.EXECUTE, action, VendorIdempotencyKey.of(config.vendorKeys(), request.getTenantId(), request.getIdempotencyKey()), traceparent, checkpoint,
             plugin.inDoubtSupport(), plugin.retryPolicy()),
         context -> {
           started[0] = longRunning.startJob(request.getTenantId(), FlowJson.parseObject(request.getPayload()), context);
@@ -315,7 +315,7 @@ final class TaskProcessor {
     }
     TaskRequest request = task.getRequest();
     TaskContext context = new TaskContext(request.getFlowId(), request.getRequestId(),
-        VendorIdempotencyKey.of(request.getTenantId(), request.getIdempotencyKey()), request.getAction(),
+        VendorIdempotencyKey.of(config.vendorKeys(), request.getTenantId(), request.getIdempotencyKey()), request.getAction(),
         1, false, FlowCheckpoints.state(checkpoint), job.traceparent(), checkpoint.getStatus(), checkpoint.getRevision());
     if (next instanceof JobDecider.Poll) {
       try {

@@ -47,6 +47,17 @@ class ExecutionIntentTest {
   }
 
   @Test
+  void vendorKeysAreBareUnlessTheOperatorScopesThemToTenants() {
+    assertEquals(VendorIdempotencyKey.Mode.BARE, PluginRuntimeConfig.defaults().vendorKeys(), "what older versions sent");
+    assertEquals(VendorIdempotencyKey.Mode.TENANT, PluginRuntimeConfig.from(Map.of(PluginRuntimeConfig.VENDOR_KEYS, "Tenant")).vendorKeys());
+    IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
+        () -> PluginRuntimeConfig.from(Map.of(PluginRuntimeConfig.VENDOR_KEYS, "scoped")));
+    assertEquals("fabric.plugin.runtime.vendor.keys must be bare or tenant, got 'scoped'", bad.getMessage());
+    assertEquals("order-1", VendorIdempotencyKey.of(VendorIdempotencyKey.Mode.BARE, "acme", "order-1"));
+    assertEquals("tenant:acme:order-1", VendorIdempotencyKey.of(VendorIdempotencyKey.Mode.TENANT, "acme", "order-1"));
+  }
+
+  @Test
   void configTakesThePollIntervalAndTheWorstCaseCall() {
     PluginRuntimeConfig defaults = PluginRuntimeConfig.defaults();
     assertEquals(Duration.ofMinutes(5), defaults.maxPollInterval());

@@ -16,7 +16,7 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * <p>The gate checks some signatures more than once: a request's when it is admitted and again when
  * it is released (its submitter must still stand behind it), a stored approval's when it arrived and
  * again before release. Recent good verifications are remembered by signature, with the exact key and
- * message they held for, so a repeat with the same three inputs (Ed25519 verification is a pure
+ * the digest of the message they held for, so a repeat with the same three inputs (Ed25519 verification is a pure
  * function of them) costs a comparison instead of a curve multiplication; any other key or message
  * under that signature is verified afresh. Failures are never remembered.
  */
@@ -24,14 +24,27 @@ public final class Ed25519Signatures {
   /** More keys than a registry holds; past it the cache starts again (keys of an old registry go). */
   private static final int MAX_KEYS = 4_096;
   private static final ConcurrentHashMap<PublicKey, Optional<Ed25519.PublicPoint>> POINTS = new ConcurrentHashMap<>();
-  /** Enough to span a request's admission and release at saturation; past it the memory starts again (a few MiB at most). */
+  /** Enough to span a request's admission and release at saturation; past it the memory starts again (under 2 MiB). */
   private static final int MAX_REMEMBERED = 8_192;
   private static final ConcurrentHashMap<ByteBuffer, Verified> VERIFIED = new ConcurrentHashMap<>();
 
-  /** A signature that verified, and what it verified for. */
-  private record Verified(PublicKey key, byte[] signed) {
-    boolean sameAs(PublicKey otherKey, byte[] otherSigned) {
-      return key.equals(otherKey) && java.util.Arrays.equals(signed, otherSigned);
+  /**
+   * A signature that verified, and the SHA-256 of the message it verified for: a digest, not a copy, so a
+   * submitter signing megabyte-sized statements cannot make the memory hold gigabytes (the gate checks the
+   * signature before the request's size limits). A different message with the same digest would be a SHA-256
+   * collision; the signature itself already rests on SHA-512.
+   */
+  private record Verified(PublicKey key, byte[] signedDigest) {
+    boolean sameAs(PublicKey otherKey, byte[] otherDigest) {
+      return key.equals(otherKey) && java.security.MessageDigest.isEqual(signedDigest, otherDigest);
+    }
+  }
+
+  private static byte[] digest(byte[] signed) {
+    try {
+      return java.security.MessageDigest.getInstance("SHA-256").digest(signed);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
     }
   }
 
@@ -49,8 +62,9 @@ public final class Ed25519Signatures {
     byte[] bytes = new byte[Ed25519.SIGNATURE_SIZE];
     signature.duplicate().get(bytes);
     ByteBuffer id = ByteBuffer.wrap(bytes);
+    byte[] signedDigest = digest(signed);
     Verified known = VERIFIED.get(id);
-    if (known != null && known.sameAs(key, signed)) {
+    if (known != null && known.sameAs(key, signedDigest)) {
       return true;
     }
     Optional<Ed25519.PublicPoint> point = pointOf(key);
@@ -59,7 +73,7 @@ public final class Ed25519Signatures {
       if (VERIFIED.size() >= MAX_REMEMBERED) {
         VERIFIED.clear();
       }
-      VERIFIED.put(id, new Verified(key, signed.clone()));
+      VERIFIED.put(id, new Verified(key, signedDigest));
     }
     return valid;
   }

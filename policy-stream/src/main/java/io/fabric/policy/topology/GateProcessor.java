@@ -294,6 +294,9 @@ final class GateProcessor implements Processor<String, SpecificRecord, String, S
   public void close() {
     if (metrics != null) {
       metrics.pendingApprovals().forget(context.taskId().toString());
+      // a process left with no gate task must not report a trip forever (the dashboard takes the max over
+      // instances); a gate task still here sets it again at its next punctuation
+      metrics.breakersTripped(0);
     }
   }
 
