@@ -1,6 +1,7 @@
 package io.fabric.observability;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.streams.KafkaStreams;
@@ -88,13 +90,13 @@ public final class FabricMetrics implements AutoCloseable {
 
   private final MeterRegistry registry;
   private final PendingApprovals pending = new PendingApprovals();
-  private final java.util.concurrent.atomic.AtomicLong breakersTripped = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong breakersTripped = new AtomicLong();
   private final List<AutoCloseable> binders = new ArrayList<>();
 
   public FabricMetrics(MeterRegistry registry) {
     this.registry = registry;
     pending.bindTo(registry);
-    io.micrometer.core.instrument.Gauge.builder(BREAKERS_TRIPPED, breakersTripped, java.util.concurrent.atomic.AtomicLong::get)
+    Gauge.builder(BREAKERS_TRIPPED, breakersTripped, AtomicLong::get)
         .description("tenants and submitters a breaker pauses now, as this process's gate reads them").register(registry);
     // at 0 from the start, so a dashboard's rate() and an alert see the series before the first event
     counter(APPROVAL_SLA_EVENTS, TAG_EVENT, "warning");

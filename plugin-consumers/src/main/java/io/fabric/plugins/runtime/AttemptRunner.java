@@ -99,8 +99,8 @@ final class AttemptRunner {
   Attempted run(Attempt a, PluginCall call, Intents intents) {
     ExecutionIntent prior = intents.find(a.flowId(), a.intentId()).filter(i -> i.kind() == a.kind()).orElse(null);
     // Every attempt of a step sends its vendor the key the first one did, as its intent recorded it: an intent written
-    // before keys were scoped to tenants (VendorIdempotencyKey) holds the bare key, and a retry (in doubt or after a
-    // backoff) with the scoped one would be a new operation to the vendor, a second charge.
+    // before vendor.keys changed (VendorIdempotencyKey) holds the other form, and a retry (in doubt or after a backoff)
+    // with the new one would be a new operation to the vendor, a second charge.
     String key = prior != null && prior.idempotencyKey() != null ? prior.idempotencyKey() : a.idempotencyKey();
     List<ExecutionAttempt> attempts = prior == null ? new ArrayList<>() : new ArrayList<>(prior.avroAttempts());
     boolean inDoubtNow = prior != null && prior.pendingAttempt() > 0;

@@ -181,10 +181,6 @@ public record PluginRuntimeConfig(String instanceId, Duration pollTimeout, Durat
         properties.containsKey(VENDOR_KEYS) ? VendorIdempotencyKey.Mode.parse(VENDOR_KEYS, properties.get(VENDOR_KEYS)) : d.vendorKeys());
   }
 
-  public PluginRuntimeConfig withVendorKeys(VendorIdempotencyKey.Mode mode) {
-    return new PluginRuntimeConfig(instanceId, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval, jobDeadline, jobPollMin, mode);
-  }
-
   public PluginRuntimeConfig withInstanceId(String id) {
     return new PluginRuntimeConfig(id, pollTimeout, closeTimeout, errorBackoff, maxPollRecords, maxPollInterval, worstCaseCall, batchLinger, transactionTimeout, canary, maxCheckpointBytes, crashPoint, clock, stateDir, snapshotInterval, jobDeadline, jobPollMin, vendorKeys);
   }

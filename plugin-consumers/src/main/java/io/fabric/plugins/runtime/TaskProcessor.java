@@ -176,7 +176,7 @@ final class TaskProcessor {
       return startJob(record, task, checkpoint, traceparent, longRunning);
     }
     Attempted attempted = runner.run(new AttemptRunner.Attempt(request.getFlowId(), request.getRequestId(), request.getRequestId(),
-            Kind.EXECUTE, action, VendorIdempotencyKey.of(config.vendorKeys(), request.getTenantId(), request.getIdempotencyKey()), traceparent, checkpoint,
+            Kind.EXECUTE, action, vendorKey(request), traceparent, checkpoint,
             plugin.inDoubtSupport(), plugin.retryPolicy()),
         context -> plugin.execute(request.getTenantId(), FlowJson.parseObject(request.getPayload()), context), intents);
     if (attempted instanceof BackingOff backingOff) {
@@ -190,6 +190,11 @@ final class TaskProcessor {
     stageExecuted(origin(record), record, task, checkpoint, done.result(), done.attempts(), done.context(), traceparent,
         () -> config.crashPoint().beforeCommit(done.context(), done.result()));
     return Optional.empty();
+  }
+
+  /** The idempotency key the plugin gets for a new step of {@code request}, as {@code vendor.keys} says. */
+  private String vendorKey(TaskRequest request) {
+    return VendorIdempotencyKey.of(config.vendorKeys(), request.getTenantId(), request.getIdempotencyKey());
   }
 
   /**
@@ -229,7 +234,7 @@ final class TaskProcessor {
     String action = request.getAction();
     LongRunningJobs.JobStarted[] started = new LongRunningJobs.JobStarted[1];
     Attempted attempted = runner.run(new AttemptRunner.Attempt(request.getFlowId(), request.getRequestId(), request.getRequestId(),
-            Kind.EXECUTE, action, VendorIdempotencyKey.of(config.vendorKeys(), request.getTenantId(), request.getIdempotencyKey()), traceparent, checkpoint,
+            Kind.EXECUTE, action, vendorKey(request), traceparent, checkpoint,
             plugin.inDoubtSupport(), plugin.retryPolicy()),
         context -> {
           started[0] = longRunning.startJob(request.getTenantId(), FlowJson.parseObject(request.getPayload()), context);
@@ -315,7 +320,7 @@ final class TaskProcessor {
     }
     TaskRequest request = task.getRequest();
     TaskContext context = new TaskContext(request.getFlowId(), request.getRequestId(),
-        VendorIdempotencyKey.of(config.vendorKeys(), request.getTenantId(), request.getIdempotencyKey()), request.getAction(),
+        vendorKey(request), request.getAction(),
         1, false, FlowCheckpoints.state(checkpoint), job.traceparent(), checkpoint.getStatus(), checkpoint.getRevision());
     if (next instanceof JobDecider.Poll) {
       try {

@@ -40,7 +40,7 @@ public final class VendorIdempotencyKey {
 
   /** {@code key} scoped to {@code tenant}; null when the request has no key. */
   public static String of(String tenant, String key) {
-    return key == null ? null : ReservedNames.TENANT_SCOPED_ID_PREFIX + tenant + ":" + key;
+    return key == null ? null : ReservedNames.tenantPrefix(tenant) + key;
   }
 
   /** The key a plugin gets for a new step in {@code mode}. */

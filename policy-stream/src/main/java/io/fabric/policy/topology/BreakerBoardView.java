@@ -6,7 +6,9 @@ import io.fabric.policy.breakers.BreakerRule;
 import io.fabric.policy.breakers.BreakerScopes;
 import io.fabric.policy.breakers.BreakerTrip;
 import java.util.Optional;
+import java.util.OptionalLong;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /** A processor's read-only view of the breakers' global store; empty when the topology has none. */
@@ -29,13 +31,13 @@ final class BreakerBoardView {
   }
 
   /** How many scopes are paused now; empty when the topology has no breakers. */
-  java.util.OptionalLong trippedCount() {
+  OptionalLong trippedCount() {
     if (store == null) {
-      return java.util.OptionalLong.empty();
+      return OptionalLong.empty();
     }
     long tripped = 0;
     // the store holds only scopes that ever tripped (a trip and its reset), a handful, not the counters
-    try (org.apache.kafka.streams.state.KeyValueIterator<String, String> all = store.all()) {
+    try (KeyValueIterator<String, String> all = store.all()) {
       while (all.hasNext()) {
         BreakerBoard.Entry entry = BreakerBoard.Entry.decode(all.next().value);
         if (entry != null && entry.tripped()) {
@@ -43,7 +45,7 @@ final class BreakerBoardView {
         }
       }
     }
-    return java.util.OptionalLong.of(tripped);
+    return OptionalLong.of(tripped);
   }
 
   /** The trip pausing this request's tenant, else its submitter's, if any. */

@@ -10,11 +10,9 @@ import io.fabric.gateway.RequestSigner;
 import io.fabric.gateway.Submission;
 import io.fabric.policy.PolicyFile;
 import io.fabric.policy.PolicyGate;
-import io.fabric.policy.approvals.Approver;
 import io.fabric.policy.approvals.ApproverKeys;
 import io.fabric.policy.approvals.ApproverRegistry;
 import io.fabric.policy.approvals.SignedTokenVerifier;
-import io.fabric.policy.identity.SubmitterVerifier;
 import io.fabric.schemas.records.IngressKey;
 import io.fabric.schemas.topics.ReservedNames;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +23,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -52,11 +49,8 @@ class RedTeamReplayAndPrincipalTopologyTest {
 
   @BeforeEach
   void start() {
-    ApproverRegistry submitters = ApproverRegistry.of(
-        new Approver("support-agent", AGENT.getPublic(), Set.of("summarize"), Set.of("acme")),
-        new Approver("dlq-replayer", REPLAYER.getPublic(), Set.of(ReservedNames.REPLAY_SCOPE, "*"), Set.of("*")));
     t = new GateDriver(new PolicyGate(PolicyFile.builder().build(), new SignedTokenVerifier(ApproverRegistry.of()),
-        new SubmitterVerifier(submitters)), Duration.ofSeconds(1), stateDir, NOW);
+        ReplaySubmitters.agentAndReplayer(AGENT.getPublic(), REPLAYER.getPublic())), Duration.ofSeconds(1), stateDir, NOW);
   }
 
   @AfterEach

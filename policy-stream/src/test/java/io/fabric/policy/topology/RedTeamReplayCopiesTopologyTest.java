@@ -10,21 +10,17 @@ import io.fabric.gateway.RequestSigner;
 import io.fabric.gateway.Submission;
 import io.fabric.policy.PolicyFile;
 import io.fabric.policy.PolicyGate;
-import io.fabric.policy.approvals.Approver;
 import io.fabric.policy.approvals.ApproverKeys;
 import io.fabric.policy.approvals.ApproverRegistry;
 import io.fabric.policy.approvals.SignedTokenVerifier;
-import io.fabric.policy.identity.SubmitterVerifier;
 import io.fabric.schemas.records.IngressKey;
 import io.fabric.schemas.records.Outcome;
 import io.fabric.schemas.records.Statuses;
-import io.fabric.schemas.topics.ReservedNames;
 import java.nio.file.Path;
 import java.security.KeyPair;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Set;
 import org.apache.kafka.streams.TestInputTopic;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -60,11 +56,8 @@ class RedTeamReplayCopiesTopologyTest {
 
   @BeforeEach
   void start() {
-    ApproverRegistry submitters = ApproverRegistry.of(
-        new Approver("support-agent", AGENT.getPublic(), Set.of("summarize"), Set.of("acme")),
-        new Approver("dlq-replayer", REPLAYER.getPublic(), Set.of(ReservedNames.REPLAY_SCOPE, "*"), Set.of("*")));
     t = new GateDriver(new PolicyGate(PolicyFile.parse(POLICY), new SignedTokenVerifier(ApproverRegistry.of()),
-        new SubmitterVerifier(submitters)), Duration.ofSeconds(1), stateDir, NOW);
+        ReplaySubmitters.agentAndReplayer(AGENT.getPublic(), REPLAYER.getPublic())), Duration.ofSeconds(1), stateDir, NOW);
     statuses = t.input(t.catalog.requestStatus);
   }
 

@@ -81,8 +81,13 @@ public final class ReservedNames {
    * already scoped to that tenant is returned as it is, so a caller may send back the id it was given.
    */
   public static String tenantScopedRequestId(String tenant, String id) {
-    String prefix = TENANT_SCOPED_ID_PREFIX + tenant + ":";
+    String prefix = tenantPrefix(tenant);
     return id.startsWith(prefix) ? id : prefix + id;
+  }
+
+  /** {@value #TENANT_SCOPED_ID_PREFIX}{@code tenant:}, what every name scoped to {@code tenant} starts with. */
+  public static String tenantPrefix(String tenant) {
+    return TENANT_SCOPED_ID_PREFIX + tenant + ":";
   }
 
   /** The tenant a {@link #tenantScopedRequestId scoped} request id belongs to; empty for an id without the prefix. */
